@@ -1,0 +1,70 @@
+"""Configuration, read from the environment only when a process starts (never at import)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+# Made-up credentials used with --emulator when none are set; never valid on real LINE.
+EMULATOR_SECRET = "emulator-channel-secret"
+EMULATOR_TOKEN = "emulator-access-token"
+
+
+class ConfigError(RuntimeError):
+    """The environment lacks something a process needs."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a process needs to know about its environment."""
+
+    database_url: str | None = None
+    channel_secret: str | None = None
+    channel_access_token: str | None = None
+    line_api_host: str | None = None  # None = real LINE
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    tz: str = "Asia/Tokyo"
+    emulator: bool = False
+    inbox_threads: int = 2  # 0 = no workers in the web process (`tsunagari worker` runs them)
+    max_body_bytes: int = 1024 * 1024
+    http_timeout: tuple[float, float] = (3.0, 10.0)
+    testing: bool = False
+    session_cookie_secure: bool = True
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Config":
+        """Build a Config from environment variables (DESIGN.md: Environment)."""
+        env = os.environ if environ is None else environ
+        values = dict(
+            database_url=env.get("DATABASE_URL") or None,
+            channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
+            channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
+            line_api_host=env.get("LINE_API_HOST") or None,
+            tz=env.get("TSUNAGARI_TZ") or "Asia/Tokyo",
+        )
+        if env.get("SECRET_KEY"):
+            values["secret_key"] = env["SECRET_KEY"]
+        if env.get("TSUNAGARI_INBOX_THREADS"):
+            values["inbox_threads"] = int(env["TSUNAGARI_INBOX_THREADS"])
+        values.update(overrides)
+        return cls(**values)
+
+    def with_emulator(self, base_url: str) -> "Config":
+        """Fill in made-up secrets and point the Messenger at the built-in emulator."""
+        return replace(
+            self,
+            emulator=True,
+            channel_secret=self.channel_secret or EMULATOR_SECRET,
+            channel_access_token=self.channel_access_token or EMULATOR_TOKEN,
+            line_api_host=self.line_api_host or base_url.rstrip("/") + "/emulator",
+            session_cookie_secure=False,
+        )
+
+    def require_line_secrets(self) -> None:
+        """Refuse to serve real LINE without the channel secret and access token."""
+        missing = [name for name, value in (("LINE_CHANNEL_SECRET", self.channel_secret),
+                                            ("LINE_CHANNEL_ACCESS_TOKEN", self.channel_access_token)) if not value]
+        if missing:
+            raise ConfigError(f"missing {', '.join(missing)} (or run with --emulator)")

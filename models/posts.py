@@ -1,0 +1,118 @@
+"""What organizations and open data publish: events, volunteer openings, notices."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.db import utcnow
+
+# Lifecycle of anything posted through the console; imported rows are born "published".
+POST_STATUSES = ("draft", "pending", "approved", "rejected", "withdrawn", "published")
+VISIBLE_STATUSES = ("approved", "published")
+
+
+class Organization(SQLModel, table=True):
+    """A 自治会, 地区交流センター運営協議会, NPO or the city itself."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    kind: Optional[str] = Field(default=None, max_length=64)
+    district: Optional[str] = Field(default=None, max_length=64)
+    contact: Optional[str] = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    """One occurrence of an event; a repeating event is one row per occurrence sharing series_key."""
+
+    __table_args__ = (UniqueConstraint("source", "source_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source: str = Field(default="console", max_length=200, index=True)
+    source_key: str = Field(max_length=300)
+    series_key: Optional[str] = Field(default=None, max_length=300, index=True)
+    title: str = Field(max_length=300)
+    kana: Optional[str] = Field(default=None, max_length=300)
+    description: Optional[str] = Field(default=None, sa_type=Text)
+    category: Optional[str] = Field(default=None, max_length=200)
+    starts_at: Optional[datetime] = Field(default=None, index=True)  # naive UTC
+    ends_at: Optional[datetime] = None
+    all_day: bool = False  # True when the source gave a date but no time
+    time_note: Optional[str] = Field(default=None, sa_type=Text)  # 開始日時特記事項 etc.
+    place_name: Optional[str] = Field(default=None, max_length=300)
+    facility_id: Optional[int] = Field(default=None, foreign_key="facility.id", index=True)
+    district: Optional[str] = Field(default=None, max_length=64)
+    address: Optional[str] = Field(default=None, max_length=300)
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    audience: Optional[str] = Field(default=None, sa_type=Text)  # 対象者 as published
+    audience_tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    fee: Optional[str] = Field(default=None, max_length=300)
+    is_free: Optional[bool] = None
+    capacity: Optional[int] = None
+    organizer: Optional[str] = Field(default=None, max_length=300)
+    contact: Optional[str] = Field(default=None, max_length=300)
+    url: Optional[str] = Field(default=None, max_length=1000)
+    image_url: Optional[str] = Field(default=None, max_length=1000)
+    organization_id: Optional[int] = Field(default=None, foreign_key="organization.id", index=True)
+    status: str = Field(default="published", max_length=16, index=True)
+    reject_reason: Optional[str] = Field(default=None, sa_type=Text)
+    active: bool = Field(default=True, index=True)  # False once retired from its source
+    created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Opportunity(SQLModel, table=True):
+    """A way to take part: volunteer opening, 自治会 work day, public comment, staff-bank registration."""
+
+    __table_args__ = (UniqueConstraint("source", "source_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source: str = Field(default="console", max_length=200, index=True)
+    source_key: str = Field(max_length=300)
+    kind: str = Field(default="volunteer", max_length=32)  # volunteer|workday|public_comment|staff_bank
+    title: str = Field(max_length=300)
+    description: Optional[str] = Field(default=None, sa_type=Text)
+    organizer: Optional[str] = Field(default=None, max_length=300)
+    place_name: Optional[str] = Field(default=None, max_length=300)
+    facility_id: Optional[int] = Field(default=None, foreign_key="facility.id")
+    district: Optional[str] = Field(default=None, max_length=64)
+    starts_at: Optional[datetime] = None
+    ends_at: Optional[datetime] = None
+    deadline: Optional[datetime] = None
+    capacity: Optional[int] = None
+    audience: Optional[str] = Field(default=None, sa_type=Text)
+    audience_tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    contact: Optional[str] = Field(default=None, max_length=300)
+    url: Optional[str] = Field(default=None, max_length=1000)
+    organization_id: Optional[int] = Field(default=None, foreign_key="organization.id", index=True)
+    status: str = Field(default="published", max_length=16, index=True)
+    reject_reason: Optional[str] = Field(default=None, sa_type=Text)
+    active: bool = Field(default=True, index=True)
+    created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Notice(SQLModel, table=True):
+    """A notice an organization posts; pushed to the residents whose districts/topics match once approved."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organization_id: Optional[int] = Field(default=None, foreign_key="organization.id", index=True)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=Text)
+    topics: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    districts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    image_url: Optional[str] = Field(default=None, max_length=1000)
+    status: str = Field(default="draft", max_length=16, index=True)
+    reject_reason: Optional[str] = Field(default=None, sa_type=Text)
+    send_at: Optional[datetime] = None
+    sent_at: Optional[datetime] = None
+    created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
+    approved_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
