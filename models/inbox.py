@@ -20,6 +20,8 @@ class InboxEvent(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     webhook_event_id: str = Field(unique=True, max_length=64)
     event_type: str = Field(max_length=32)
+    # A keyed hash of the LINE user id: keeps one resident's events in order without storing the id in clear.
+    user_hash: Optional[str] = Field(default=None, max_length=64, index=True)
     payload: str = Field(sa_type=Text)  # the event's JSON exactly as LINE sent it
     state: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0

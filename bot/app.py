@@ -1,0 +1,94 @@
+"""The app factory: one Flask app with the webhook, the console and (optionally) the emulator."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from flask import Flask
+from sqlalchemy.engine import Engine
+
+from bot.config import Config
+from models import create_schema, make_engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What every request and worker thread shares: config, engine, messenger, inbox workers."""
+
+    config: Config
+    engine: Engine
+    messenger: Any
+    workers: Optional[Any] = None
+    extra: dict = field(default_factory=dict)
+
+
+def runtime(app: Flask) -> Runtime:
+    """The Runtime attached to an app by create_app."""
+    return app.extensions["tsunagari"]
+
+
+def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
+               start_workers: bool = True, create_tables: bool = False) -> Flask:
+    """Build the web app for a Config; workers start only when asked and inbox_threads > 0."""
+    from bot.inbox import InboxWorkers
+    from bot.messenger import LineMessenger
+    from bot.webhook import webhook_blueprint
+    from handlers.registry import load_handlers
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        TESTING=config.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.session_cookie_secure,
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    engine = engine or make_engine(config.database_url)
+    if create_tables:
+        create_schema(engine)
+    load_handlers()
+    messenger = messenger or LineMessenger(config)
+    rt = Runtime(config=config, engine=engine, messenger=messenger)
+    app.extensions["tsunagari"] = rt
+
+    app.register_blueprint(webhook_blueprint())
+    _mount_console(app)
+    if config.emulator:
+        _mount_emulator(app, config)
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness for load balancers."""
+        return {"status": "ok"}
+
+    if start_workers and config.inbox_threads > 0:
+        rt.workers = InboxWorkers(engine, messenger, config, threads=config.inbox_threads)
+        rt.workers.start()
+    return app
+
+
+def _mount_console(app: Flask) -> None:
+    """The staff/organization console at /admin (absent until its package exists)."""
+    try:
+        from bot.admin import init_admin
+    except ImportError:  # the console is optional in a stripped-down deployment
+        log.warning("console not available")
+        return
+    init_admin(app)
+
+
+def _mount_emulator(app: Flask, config: Config) -> None:
+    """The LINE platform stand-in at /emulator, for the demo, tests and benchmarks."""
+    from bot.emulator import create_emulator_blueprint
+
+    app.register_blueprint(
+        create_emulator_blueprint(channel_secret=config.channel_secret,
+                                  access_token=config.channel_access_token,
+                                  webhook_url=config.extra.get("webhook_url")),
+        url_prefix="/emulator",
+    )

@@ -1,0 +1,227 @@
+"""The `tsunagari` command line (DESIGN.md: CLI)."""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from bot.config import Config, ConfigError
+
+
+def configure_logging() -> None:
+    """Plain process logs: levels and module names, never message text or user ids (callers' duty)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@click.group()
+def main() -> None:
+    """つながり: a LINE bot for a city's residents, community centers and volunteer groups."""
+    configure_logging()
+
+
+def public_base_url(host: str, port: int) -> str:
+    """The URL this process can be reached at from itself (0.0.0.0 binds everywhere; talk to loopback)."""
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+
+
+def serve_app(app, host: str, port: int) -> None:
+    """Serve with waitress: threaded and production-grade, no debug reloader."""
+    from waitress import serve
+
+    click.echo(f"serving on http://{host}:{port}  (simulator: /emulator/, console: /admin/)")
+    serve(app, host=host, port=port, threads=8, ident="tsunagari")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--emulator", is_flag=True, help="Mount the LINE emulator and chat simulator; made-up secrets if unset.")
+def serve(host: str, port: int, emulator: bool) -> None:
+    """Web process: webhook, console, optional emulator."""
+    from bot.app import create_app
+
+    config = Config.from_env()
+    if emulator:
+        config = config.with_emulator(public_base_url(host, port))
+    else:
+        try:
+            config.require_line_secrets()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc))
+    serve_app(create_app(config), host, port)
+
+
+@main.command()
+@click.option("--threads", default=2, show_default=True, type=int)
+def worker(threads: int) -> None:
+    """Inbox worker process: handles stored webhook events until stopped."""
+    from bot.inbox import InboxWorkers
+    from bot.messenger import LineMessenger
+    from handlers.registry import load_handlers
+    from models import make_engine
+
+    config = Config.from_env()
+    try:
+        config.require_line_secrets()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc))
+    load_handlers()
+    load_plugins()
+    workers = InboxWorkers(make_engine(config.database_url), LineMessenger(config), config, threads=threads)
+    workers.start()
+    wait_for_signal()
+    workers.stop()
+
+
+def load_plugins() -> None:
+    """Import extra handler modules named in TSUNAGARI_PLUGINS (comma-separated; used by tests)."""
+    import importlib
+    import os
+
+    for name in filter(None, (os.environ.get("TSUNAGARI_PLUGINS") or "").split(",")):
+        importlib.import_module(name.strip())
+
+
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(1.0):
+        pass
+
+
+@main.command()
+def scheduler() -> None:
+    """The one scheduler process (PostgreSQL advisory lock keeps it single)."""
+    from jobs.scheduler import run_scheduler
+
+    run_scheduler(Config.from_env())
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def demo(port: int, host: str) -> None:
+    """Fresh demo database with a fictional city, served with the emulator."""
+    from bot.demo import prepare_demo, start_demo_richmenu
+
+    app, config = prepare_demo(host, port)
+    start_demo_richmenu(config)
+    serve_app(app, host, port)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest revision."""
+    from models.migrate import upgrade
+
+    config = Config.from_env()
+    upgrade(config.database_url)
+    click.echo("schema is up to date")
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities"]))
+@click.argument("path")
+def import_(kind: str, path: str) -> None:
+    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics."""
+    from content.importers import import_path
+    from models import make_engine, session_scope
+
+    engine = make_engine(Config.from_env().database_url)
+    with session_scope(engine) as session:
+        report = import_path(session, kind, path)
+    click.echo(report.format())
+    if report.refused:
+        sys.exit(2)
+
+
+def parse_as_of(value: str | None, tz: str) -> datetime:
+    """--as-of as an aware datetime in the city's zone (naive values are read as city time)."""
+    zone = ZoneInfo(tz)
+    if not value:
+        return datetime.now(zone)
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+@main.command()
+@click.argument("text")
+@click.option("--as-of", "as_of", default=None, help="ISO datetime taken as now (city time when no offset).")
+@click.option("--lang", default="ja", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
+    """Answer TEXT exactly as the bot would answer a resident."""
+    from bot.asking import ask_as_resident
+    from models import make_engine
+
+    config = Config.from_env()
+    result = ask_as_resident(make_engine(config.database_url), text, now=parse_as_of(as_of, config.tz), lang=lang)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    for message in result["messages"]:
+        click.echo(json.dumps(message, ensure_ascii=False)[:2000])
+    for item in result["items"]:
+        click.echo(f"- [{item['kind']}] {item['title']}  {item.get('starts_at') or ''}  {item.get('place') or ''}")
+
+
+@main.group()
+def users() -> None:
+    """Console accounts."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "staff", "org"]), required=True)
+@click.option("--org", "org_name", default=None, help="Organization name (required for --role org).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_add(email: str, role: str, org_name: str | None, password_stdin: bool) -> None:
+    """Create a console account (the first admin, typically)."""
+    from content.accounts import AccountError, add_user
+    from models import make_engine, session_scope
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    engine = make_engine(Config.from_env().database_url)
+    try:
+        with session_scope(engine) as session:
+            user, shown_password = add_user(session, email, role, org_name=org_name, password=password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"created {role} {email}")
+    if not password_stdin and shown_password:
+        click.echo(f"one-time password (change it at first login): {shown_password}")
+
+
+@main.group()
+def richmenu() -> None:
+    """The rich menu under the chat."""
+
+
+@richmenu.command("deploy")
+def richmenu_deploy() -> None:
+    """Create the rich menu, upload its image and make it the default."""
+    from bot.richmenu import deploy_rich_menu
+
+    config = Config.from_env()
+    try:
+        config.require_line_secrets()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"rich menu {deploy_rich_menu(config)} is the default")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""Retention: handled inbox rows are kept a while for diagnosis, then deleted."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+
+from models import InboxEvent, utcnow
+
+INBOX_KEEP_DAYS = 30
+
+
+def purge_inbox(engine: Engine, keep_days: int = INBOX_KEEP_DAYS) -> int:
+    """Delete done and failed inbox rows older than keep_days; returns how many went."""
+    cutoff = utcnow() - timedelta(days=keep_days)
+    t = InboxEvent.__table__
+    with engine.begin() as conn:
+        result = conn.execute(delete(t).where(t.c.state.in_(("done", "failed"))).where(t.c.received_at < cutoff))
+    return result.rowcount or 0

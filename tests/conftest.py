@@ -1,0 +1,161 @@
+"""Shared fixtures: databases (SQLite, and PostgreSQL when TEST_DATABASE_URL is set), app, client, messengers."""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from bot.config import Config
+from models import create_schema, make_engine
+
+SECRET = "test-channel-secret"
+TOKEN = "test-access-token"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared, or a skip where it is absent (the suite must pass without it)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine():
+    """One PostgreSQL engine for the run, schema rebuilt once."""
+    engine = make_engine(os.environ["TEST_DATABASE_URL"])
+    import models  # noqa: F401
+
+    SQLModel.metadata.drop_all(engine)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate_all(engine) -> None:
+    """Empty every table between tests (much faster than recreating the schema)."""
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database for one test on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    engine = request.getfixturevalue("_postgres_engine")
+    _truncate_all(engine)
+    return os.environ["TEST_DATABASE_URL"]
+
+
+@pytest.fixture
+def engine(database_url, request):
+    """An engine on a fresh database with every table."""
+    if database_url.startswith("sqlite"):
+        eng = make_engine(database_url)
+        create_schema(eng)
+        yield eng
+        eng.dispose()
+    else:
+        yield request.getfixturevalue("_postgres_engine")
+
+
+@pytest.fixture
+def session(engine):
+    """A database session for content/model tests."""
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def recording_messenger():
+    """A Messenger that records what would be sent (and validates every message)."""
+    from bot.messenger import RecordingMessenger
+
+    return RecordingMessenger()
+
+
+@pytest.fixture
+def config(database_url) -> Config:
+    """Test configuration: known secrets, no worker threads (tests drain the inbox themselves)."""
+    return Config(database_url=database_url, channel_secret=SECRET, channel_access_token=TOKEN,
+                  secret_key="test-secret-key", testing=True, inbox_threads=0, session_cookie_secure=False)
+
+
+@pytest.fixture
+def app(config, engine, recording_messenger):
+    """The web app without workers, sending through the recording messenger."""
+    from bot.app import create_app
+
+    return create_app(config, engine=engine, messenger=recording_messenger, start_workers=False)
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client."""
+    return app.test_client()
+
+
+def free_port() -> int:
+    """An unused TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The real app (emulator mounted, workers running) served over HTTP in a thread."""
+
+    def __init__(self, app, base_url: str, server, thread):
+        self.app, self.base_url, self._server, self._thread = app, base_url, server, thread
+
+    def stop(self) -> None:
+        """Stop serving and stop the workers."""
+        self._server.shutdown()
+        self._thread.join(5)
+        workers = self.app.extensions["tsunagari"].workers
+        if workers:
+            workers.stop()
+
+
+def start_live_server(database_url: str, engine, **config_overrides) -> LiveServer:
+    """Serve create_app with the emulator on a free port; the Messenger talks HTTP to that emulator."""
+    from werkzeug.serving import make_server
+
+    from bot.app import create_app
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cfg = Config(database_url=database_url, secret_key="live-secret", testing=True, inbox_threads=2,
+                 **config_overrides).with_emulator(base)
+    application = create_app(cfg, engine=engine)
+    server = make_server("127.0.0.1", port, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return LiveServer(application, base, server, thread)
+
+
+@pytest.fixture
+def live_server(database_url, engine):
+    """A running server with emulator and workers; fails the test if LINE would have refused anything sent."""
+    import json
+    import urllib.request
+
+    server = start_live_server(database_url, engine)
+    yield server
+    try:
+        with urllib.request.urlopen(server.base_url + "/emulator/requests", timeout=5) as resp:
+            log = json.loads(resp.read())
+        refused = [r for r in (log if isinstance(log, list) else log.get("requests", []))
+                   if r.get("status", 200) >= 400 and "/message/" in r.get("path", "")]
+        assert not refused, f"the emulator refused messages the bot sent: {refused[:3]}"
+    finally:
+        server.stop()
