@@ -134,8 +134,10 @@ def start_live_server(database_url: str, engine, **config_overrides) -> LiveServ
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    cfg = Config(database_url=database_url, secret_key="live-secret", testing=True, inbox_threads=2,
-                 **config_overrides).with_emulator(base)
+    settings = dict(database_url=database_url, secret_key="live-secret", testing=True, inbox_threads=2,
+                    session_cookie_secure=False)
+    settings.update(config_overrides)
+    cfg = Config(**settings).with_emulator(base)
     application = create_app(cfg, engine=engine)
     server = make_server("127.0.0.1", port, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,0 +1,131 @@
+"""Webhook ack latency with the emulator: /callback (verify + durable store) beside a verify-only baseline.
+
+Also the resident's round trip (POST /emulator/events → reply received), which includes a worker and the Messenger.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from flask import Flask, request
+
+from bot.app import create_app
+from bot.config import Config
+from bot.webhook import is_valid_signature, signature_for
+from models import create_schema, make_engine
+
+REQUESTS = 400
+USERS = 20
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile (nearest rank) in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))] * 1000
+
+
+def serve(app: Flask) -> tuple[str, object]:
+    """Serve an app on a free port in a thread; returns (base URL, server)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def baseline_app(secret: str) -> Flask:
+    """The least a webhook can do: check the signature and answer 200, storing nothing."""
+    app = Flask("baseline")
+
+    @app.post("/callback")
+    def callback():
+        """Verify only."""
+        body = request.get_data()
+        if not is_valid_signature(secret, body, request.headers.get("X-Line-Signature")):
+            return {}, 400
+        json.loads(body)
+        return {}, 200
+
+    return app
+
+
+def text_body(n: int) -> bytes:
+    """A one-event webhook body from one of USERS residents."""
+    event = {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
+             "webhookEventId": f"01BENCH{time.time_ns():019d}{n:06d}"[:26], "replyToken": f"bench-{n}",
+             "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": f"U{n % USERS:032d}"},
+             "message": {"type": "text", "id": str(n), "quoteToken": "q", "text": "今週末のイベント"}}
+    return json.dumps({"destination": "U0", "events": [event]}).encode()
+
+
+def time_posts(url: str, secret: str, count: int) -> list[float]:
+    """Seconds per signed POST to url."""
+    timings = []
+    for n in range(count):
+        body = text_body(n)
+        req = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-Line-Signature": signature_for(secret, body)})
+        start = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            resp.read()
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def time_round_trips(base: str, count: int) -> list[float]:
+    """Seconds from a resident's message to the bot's reply, through the emulator."""
+    timings = []
+    for n in range(count):
+        payload = json.dumps({"user_id": f"Ubench{n % 5:027d}", "type": "message", "text": "今週末のイベント"}).encode()
+        req = urllib.request.Request(base + "/emulator/events", data=payload, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        start = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            resp.read()
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def main() -> None:
+    """Print ack latency p50/p99 for tsunagari's /callback and the baseline, and the round trip."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        engine = make_engine(url)
+        create_schema(engine)
+        base_holder: dict = {}
+        config = Config(database_url=url, testing=True, inbox_threads=2, session_cookie_secure=False)
+        # The port is known only after binding, so bind first and fill the emulator's address in after.
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", 0, Flask("placeholder"), threaded=True)
+        base = f"http://127.0.0.1:{server.server_port}"
+        app = create_app(config.with_emulator(base), engine=engine)
+        server.app = app
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        secret = app.extensions["tsunagari"].config.channel_secret
+        base_url, base_server = serve(baseline_app(secret))
+        base_holder["server"] = base_server
+
+        time_posts(base + "/callback", secret, 20)  # warm-up
+        ours = time_posts(base + "/callback", secret, REQUESTS)
+        baseline = time_posts(base_url + "/callback", secret, REQUESTS)
+        trips = time_round_trips(base, 60)
+
+        print("\nWebhook ack latency with the emulator (SQLite WAL, %d sequential signed POSTs, 1 event each)" % REQUESTS)
+        print(f"{'':34} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+        for name, values in (("tsunagari /callback (verify+store)", ours), ("baseline (verify only, no store)", baseline)):
+            print(f"{name:34} {percentile(values, 50):8.2f} {percentile(values, 99):8.2f} {statistics.mean(values) * 1000:8.2f}")
+        print(f"{'resident round trip (emulator)':34} {percentile(trips, 50):8.2f} {percentile(trips, 99):8.2f} "
+              f"{statistics.mean(trips) * 1000:8.2f}   (message → worker → reply, 60 trips)")
+        server.shutdown()
+        base_server.shutdown()
+        app.extensions["tsunagari"].workers.stop()
+
+
+if __name__ == "__main__":
+    main()
