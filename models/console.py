@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from models.db import utcnow
+from models.db import NaiveDateTime, utcnow
 
 CONSOLE_ROLES = ("admin", "staff", "org")
 
@@ -24,8 +24,8 @@ class ConsoleUser(SQLModel, table=True):
     organization_id: Optional[int] = Field(default=None, foreign_key="organization.id")
     active: bool = True
     must_change_password: bool = False
-    created_at: datetime = Field(default_factory=utcnow)
-    last_login_at: Optional[datetime] = None
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    last_login_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -36,7 +36,7 @@ class LoginAttempt(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, index=True)
     address: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)
 
 
 class AuditLog(SQLModel, table=True):
@@ -45,7 +45,7 @@ class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)
     actor_id: Optional[int] = Field(default=None, index=True)
     actor_email: Optional[str] = Field(default=None, max_length=254)
     action: str = Field(max_length=32, index=True)  # login, post, edit, approve, reject, delete, export, ...

@@ -6,11 +6,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 DEFAULT_SQLITE_PATH = Path("instance") / "tsunagari.db"
+
+# Every timestamp column holds naive UTC (SQLModel would otherwise demand aware values); shown in Asia/Tokyo.
+NaiveDateTime = DateTime(timezone=False)
 
 
 def utcnow() -> datetime:

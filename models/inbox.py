@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from models.db import utcnow
+from models.db import NaiveDateTime, utcnow
 
 INBOX_STATES = ("pending", "processing", "done", "failed")
 
@@ -25,10 +25,10 @@ class InboxEvent(SQLModel, table=True):
     payload: str = Field(sa_type=Text)  # the event's JSON exactly as LINE sent it
     state: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
-    locked_until: Optional[datetime] = None
+    next_attempt_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)
+    locked_until: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     last_error: Optional[str] = Field(default=None, sa_type=Text)  # exception type and traceback, no user data
     redeliveries: int = 0
-    event_time: Optional[datetime] = None  # LINE's timestamp: when the resident acted
-    received_at: datetime = Field(default_factory=utcnow)
-    processed_at: Optional[datetime] = None
+    event_time: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)  # LINE's timestamp: when the resident acted
+    received_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    processed_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.db import utcnow
+from models.db import NaiveDateTime, utcnow
 
 
 class District(SQLModel, table=True):
@@ -41,4 +41,4 @@ class Facility(SQLModel, table=True):
     url: Optional[str] = Field(default=None, max_length=1000)
     description: Optional[str] = Field(default=None, sa_type=Text)
     active: bool = Field(default=True, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.db import utcnow
+from models.db import NaiveDateTime, utcnow
 
 # Lifecycle of anything posted through the console; imported rows are born "published".
 POST_STATUSES = ("draft", "pending", "approved", "rejected", "withdrawn", "published")
@@ -22,7 +22,7 @@ class Organization(SQLModel, table=True):
     kind: Optional[str] = Field(default=None, max_length=64)
     district: Optional[str] = Field(default=None, max_length=64)
     contact: Optional[str] = Field(default=None, max_length=300)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
 
 
 class Event(SQLModel, table=True):
@@ -38,8 +38,8 @@ class Event(SQLModel, table=True):
     kana: Optional[str] = Field(default=None, max_length=300)
     description: Optional[str] = Field(default=None, sa_type=Text)
     category: Optional[str] = Field(default=None, max_length=200)
-    starts_at: Optional[datetime] = Field(default=None, index=True)  # naive UTC
-    ends_at: Optional[datetime] = None
+    starts_at: Optional[datetime] = Field(sa_type=NaiveDateTime, default=None, index=True)  # naive UTC
+    ends_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     all_day: bool = False  # True when the source gave a date but no time
     time_note: Optional[str] = Field(default=None, sa_type=Text)  # 開始日時特記事項 etc.
     place_name: Optional[str] = Field(default=None, max_length=300)
@@ -62,8 +62,8 @@ class Event(SQLModel, table=True):
     reject_reason: Optional[str] = Field(default=None, sa_type=Text)
     active: bool = Field(default=True, index=True)  # False once retired from its source
     created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
 
 
 class Opportunity(SQLModel, table=True):
@@ -81,9 +81,9 @@ class Opportunity(SQLModel, table=True):
     place_name: Optional[str] = Field(default=None, max_length=300)
     facility_id: Optional[int] = Field(default=None, foreign_key="facility.id")
     district: Optional[str] = Field(default=None, max_length=64)
-    starts_at: Optional[datetime] = None
-    ends_at: Optional[datetime] = None
-    deadline: Optional[datetime] = None
+    starts_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
+    ends_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
+    deadline: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     capacity: Optional[int] = None
     audience: Optional[str] = Field(default=None, sa_type=Text)
     audience_tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
@@ -94,8 +94,8 @@ class Opportunity(SQLModel, table=True):
     reject_reason: Optional[str] = Field(default=None, sa_type=Text)
     active: bool = Field(default=True, index=True)
     created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
 
 
 class Notice(SQLModel, table=True):
@@ -110,9 +110,9 @@ class Notice(SQLModel, table=True):
     image_url: Optional[str] = Field(default=None, max_length=1000)
     status: str = Field(default="draft", max_length=16, index=True)
     reject_reason: Optional[str] = Field(default=None, sa_type=Text)
-    send_at: Optional[datetime] = None
-    sent_at: Optional[datetime] = None
+    send_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
+    sent_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
     approved_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from models.db import utcnow
+from models.db import NaiveDateTime, utcnow
 
 RESIDENT_LANGUAGES = ("ja", "en", "ja-easy")
 AGE_GROUPS = ("-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80-")
@@ -25,15 +25,15 @@ class Resident(SQLModel, table=True):
     # Age group and gender are kept only after consent_at is set (DESIGN: Privacy).
     age_group: Optional[str] = Field(default=None, max_length=8)
     gender: Optional[str] = Field(default=None, max_length=8)
-    consent_at: Optional[datetime] = None
+    consent_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     following: bool = Field(default=True)
-    followed_at: Optional[datetime] = Field(default_factory=utcnow)
-    unfollowed_at: Optional[datetime] = None
-    onboarded_at: Optional[datetime] = None
+    followed_at: Optional[datetime] = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    unfollowed_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
+    onboarded_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     last_location_lat: Optional[float] = None
     last_location_lon: Optional[float] = None
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
 
 
 class ConversationState(SQLModel, table=True):
@@ -46,4 +46,4 @@ class ConversationState(SQLModel, table=True):
     flow: str = Field(max_length=32)
     step: str = Field(max_length=32)
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
