@@ -77,8 +77,9 @@ def store_events(engine: Engine, events: Iterable[dict], secret: str | None) -> 
                 state="pending", attempts=0, redeliveries=0,
                 next_attempt_at=now, received_at=now, event_time=event_time_of(event),
             )
-            result = conn.execute(_insert_ignoring_duplicates(engine).values(**row))
-            if result.rowcount:
+            inserted = conn.execute(_insert_ignoring_duplicates(engine).values(**row)
+                                    .returning(InboxEvent.__table__.c.id)).first()
+            if inserted is not None:
                 new_rows += 1
             else:
                 conn.execute(update(InboxEvent.__table__)

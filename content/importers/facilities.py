@@ -1,0 +1,93 @@
+"""Facility rows from 公共施設一覧 (24 columns) and 観光施設一覧 (30 columns)."""
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from content.importers.csvread import CsvTable
+from content.importers.events import first_url, join_text
+from content.importers.hours import split_hours_text, structured_hours
+from content.importers.keys import KeyMaker, source_name
+from content.importers.layouts import Layout
+from content.importers.report import ImportReport
+from content.importers.sync import Record, sync_records
+from content.importers.values import clean, format_fee, name_variants, parse_coordinate
+from models import Facility
+
+_TOURISM_CATEGORY = "観光施設"
+
+
+def import_facility_table(session: Session, table: CsvTable, layout: Layout, path: str, report: ImportReport) -> None:
+    """Parse every row of a facility CSV and sync them into Facility rows of one source."""
+    first = table.rows[0][1] if table.rows else []
+    report.source = source_name(layout.name, layout.value(first, "code"), path)
+    keys = KeyMaker([layout.value(cells, "id") for _, cells in table.rows])
+    records: list[Record] = []
+    for line_no, cells in table.rows:
+        try:
+            record = facility_record(layout, cells, line_no, keys, report)
+        except Exception as exc:  # one broken row never stops the rest
+            report.skip(line_no, f"読み取れませんでした（{type(exc).__name__}）")
+            continue
+        if record is not None:
+            records.append(record)
+    retire = bool(records) or report.skipped == 0
+    sync_records(session, Facility, report.source, records, report, retire=retire)
+
+
+def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport) -> Record | None:
+    """One row as a Record, or None (reason in the report) when it has no name."""
+    v = lambda field: layout.value(cells, field)  # noqa: E731
+    name = clean(v("name"))
+    if not name:
+        report.skip(line_no, "名称がありません")
+        return None
+    note = v("hours_note").strip()
+    hours, closed = split_hours_text(note)
+    structured = structured_hours(v("weekdays"), v("open_time"), v("close_time"))
+    hours = join_text(structured, hours)
+    closed = join_text(closed, v("closed"))
+    address = clean(v("address"))
+    building = clean(v("building"))
+    if building and building not in address:
+        address = f"{address} {building}".strip()
+    phone = clean(v("phone"))
+    if phone and clean(v("phone_ext")):
+        phone += f"（内線{clean(v('phone_ext'))}）"
+    fee = format_fee(v("fee"), v("fee_detail"))
+    # The published hours note is kept whole in the description: hours/closed are our reading of it.
+    description_parts = [v("description").strip()]
+    if note:
+        description_parts.append(f"利用可能日時: {note}")
+    if fee:
+        description_parts.append(f"料金: {fee}")
+    for label, field in (("アクセス", "access"), ("備考", "note")):
+        if v(field).strip():
+            description_parts.append(f"{label}: {v(field).strip()}")
+    values = {
+        "name": name,
+        "kana": clean(v("kana")) or None,
+        "aliases": aliases_of(name, v("alias")),
+        "category": clean(v("category")) or (_TOURISM_CATEGORY if layout.name == "tourism" else None),
+        "address": address or None,
+        "latitude": parse_coordinate(v("latitude"), -90, 90),
+        "longitude": parse_coordinate(v("longitude"), -180, 180),
+        "phone": phone or None,
+        "hours_text": hours or None,
+        "closed_text": closed or None,
+        "url": first_url(v("url")),
+        "description": "\n".join(p for p in description_parts if p) or None,
+        "active": True,
+    }
+    key = keys.key(v("id"), name, address)
+    return Record(line_no=line_no, source_key=key, values=values)
+
+
+def aliases_of(name: str, published: str) -> str | None:
+    """名称_通称 (';'-separated) plus the halves of a 'Name（通称）' name, newline-separated."""
+    aliases: list[str] = []
+    for alias in [*(clean(a) for a in re.split(r"[;；]", published or "")), *name_variants(name)]:
+        if alias and alias != name and alias not in aliases:
+            aliases.append(alias)
+    return "\n".join(aliases) or None

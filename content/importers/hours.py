@@ -1,0 +1,57 @@
+"""Opening hours and closed days from a facility's free-text notes."""
+from __future__ import annotations
+
+import re
+
+from content.importers.values import clean
+
+_HOURS_LABELS = ("開館時間", "開所時間", "開園時間", "利用時間", "営業時間", "受付時間", "開場時間", "利用可能時間")
+_CLOSED_LABELS = ("休館日", "休所日", "休園日", "休業日", "定休日", "休場日", "閉館日", "休日")
+_CLOSED_WORDS = re.compile(r"休館|休業|休み|定休|不定休|閉館|休園|休所")
+_LABEL = re.compile(r"[【\[［<＜〈]\s*([^】\]］>＞〉]{1,12}?)\s*[】\]］>＞〉]\s*[:：]?")
+
+
+def split_hours_text(text: str | None) -> tuple[str, str]:
+    """(hours, closed) from '【開館時間】9:00～17:00 【休館日】火曜日'; unlabelled text stays in hours."""
+    raw = (text or "").strip()
+    if not raw:
+        return "", ""
+    sections = _LABEL.split(raw)
+    if len(sections) < 3:
+        return split_unlabelled(raw)
+    hours: list[str] = [sections[0]] if sections[0].strip() else []
+    closed: list[str] = []
+    for label, body in zip(sections[1::2], sections[2::2]):
+        label = clean(label)
+        if any(word in label for word in _CLOSED_LABELS):
+            closed.append(body)
+        elif any(word in label for word in _HOURS_LABELS):
+            hours.append(body)
+        else:
+            hours.append(f"【{label}】{body}")
+    return _tidy(" ".join(hours)), _tidy(" ".join(closed))
+
+
+def split_unlabelled(text: str) -> tuple[str, str]:
+    """Sentences about closing ('年末年始休館', '不定休') go to closed, the rest stays as hours."""
+    hours, closed = [], []
+    for sentence in filter(None, (s.strip() for s in re.split(r"[。\n]", text))):
+        if _CLOSED_WORDS.search(sentence) and not re.search(r"\d{1,2}[:：時]\d{0,2}", sentence):
+            closed.append(sentence)
+        else:
+            hours.append(sentence)
+    return _tidy("。".join(hours)), _tidy("。".join(closed))
+
+
+def structured_hours(weekdays: str, opens: str, closes: str) -> str:
+    """利用可能曜日 / 開始時間 / 終了時間 as one line, e.g. '9:00～17:00（月火水木金）'."""
+    opens, closes, weekdays = clean(opens), clean(closes), clean(weekdays)
+    span = f"{opens}～{closes}" if opens and closes else opens or closes
+    if span and weekdays:
+        return f"{span}（{weekdays}）"
+    return span or (f"利用可能曜日: {weekdays}" if weekdays else "")
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of spaces (ideographic ones included) and trim."""
+    return re.sub(r"[ \u3000\t]+", " ", text).strip()

@@ -1,0 +1,170 @@
+"""Which published layout a CSV is in, recognised by header names (never by position)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from content.importers.csvread import normalize_header
+
+# field → header spellings (after NFKC and space removal). A field may match several columns;
+# the first non-empty one wins, so e.g. 場所名称 falls back to 集合場所 when a city left it empty.
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    # NO is only a row number in practice (Komae's file reuses NO for different events), so it is not a key.
+    "id": ("ID", "イベントID", "識別子"),
+    "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
+    "municipality": ("地方公共団体名", "市区町村名"),
+    "title": ("イベント名", "名称", "イベント名称", "催し名", "タイトル", "件名"),
+    "subtitle": ("サブタイトル",),
+    "kana": ("イベント名_カナ", "名称(カナ)", "名称_カナ", "イベント名(カナ)", "フリガナ", "ふりがな"),
+    "summary": ("概要",),
+    "description": ("説明", "内容", "詳細", "イベント内容"),
+    "category": ("イベント種類", "イベントジャンル", "カテゴリー", "カテゴリ", "分類", "ジャンル"),
+    "start_date": ("開始日", "開催日", "開始年月日", "開催開始日", "日付"),
+    "end_date": ("終了日", "終了年月日", "開催終了日"),
+    "start_time": ("開始時間", "開始時刻", "開催時間"),
+    "end_time": ("終了時間", "終了時刻"),
+    "time_note": ("開始日時特記事項", "日時備考", "開催日時備考", "日時特記事項", "所要時間"),
+    "place": ("場所名称", "集合場所", "集合(受付)場所", "会場", "会場名", "開催場所", "場所"),
+    "address": ("住所", "所在地_連結表記", "所在地"),
+    "address_parts": ("住所都道府県", "住所市区町村", "住所町名", "住所丁目以下",
+                      "所在地_都道府県", "所在地_市区町村", "所在地_町字", "所在地_番地以下"),
+    "building": ("方書", "建物名等", "建物名等(方書)"),
+    "latitude": ("緯度",),
+    "longitude": ("経度",),
+    "fee": ("料金(基本)", "料金", "参加費", "費用"),
+    "fee_detail": ("料金(詳細)",),
+    "organizer": ("主催者", "主催団体", "主催"),
+    "contact_name": ("連絡先名称", "問い合わせ先", "問合せ先", "お問い合わせ"),
+    "contact_phone": ("連絡先電話番号", "電話番号"),
+    "contact_ext": ("連絡先内線番号",),
+    "contact_mail": ("連絡先メールアドレス",),
+    "audience": ("対象者", "対象"),
+    "audience_note": ("対象者備考",),
+    "capacity": ("定員",),
+    "capacity_note": ("定員備考",),
+    "apply": ("参加申込方法", "申込方法"),
+    "url": ("URL", "コンテンツURL", "ホームページ"),
+    "apply_url": ("申込URL",),
+    "image_url": ("画像URL", "画像"),
+    "note": ("備考",),
+    "status": ("状態",),
+}
+
+FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("ID", "施設ID", "識別子"),
+    "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
+    "name": ("名称", "施設名", "施設名称"),
+    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな"),
+    "alias": ("名称_通称", "名称(通称)", "通称"),
+    "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ"),
+    "address": ("住所", "所在地_連結表記", "所在地"),
+    "building": ("方書", "建物名等", "建物名等(方書)"),
+    "latitude": ("緯度",),
+    "longitude": ("経度",),
+    "phone": ("電話番号", "連絡先電話番号"),
+    "phone_ext": ("内線番号", "連絡先内線番号"),
+    "weekdays": ("利用可能曜日",),
+    "open_time": ("開始時間", "開館時間"),
+    "close_time": ("終了時間", "閉館時間"),
+    "hours_note": ("利用可能日時特記事項", "利用可能時間特記事項", "利用時間", "営業時間"),
+    "closed": ("休館日", "定休日", "休業日"),
+    "fee": ("料金(基本)", "料金"),
+    "fee_detail": ("料金(詳細)",),
+    "description": ("説明", "概要"),
+    "access": ("アクセス方法",),
+    "url": ("URL", "ホームページ"),
+    "note": ("備考",),
+}
+
+OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("ID", "識別子"),
+    "kind": ("種別", "区分"),
+    "title": ("タイトル", "名称", "件名"),
+    "description": ("内容", "説明", "詳細"),
+    "organizer": ("主催", "主催者", "募集団体", "団体名"),
+    "place": ("場所", "場所名称", "会場"),
+    "district": ("地区",),
+    "starts": ("開始日時", "開始日", "活動日"),
+    "ends": ("終了日時", "終了日"),
+    "deadline": ("締切", "締切日", "申込締切", "募集締切"),
+    "capacity": ("定員", "募集人数"),
+    "audience": ("対象", "対象者"),
+    "contact": ("連絡先", "問い合わせ先"),
+    "url": ("URL",),
+}
+
+# What makes a header a layout of each kind: every group needs one of its names.
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "events": (("イベント名", "名称"), ("開始日", "開催日")),
+    "facilities": (("名称", "施設名"), ("住所", "所在地_連結表記", "所在地", "緯度")),
+    "opportunities": (("種別",), ("タイトル",)),
+}
+
+
+@dataclass
+class Layout:
+    """A recognised layout: its kind, a short stable name and the column indexes of each field."""
+
+    kind: str
+    name: str
+    columns: dict[str, list[int]]
+
+    def value(self, cells: list[str], field: str) -> str:
+        """The first non-empty cell among the columns the field maps to ('' when none)."""
+        for index in self.columns.get(field, ()):
+            if index < len(cells) and cells[index].strip():
+                return cells[index].strip()
+        return ""
+
+    def values(self, cells: list[str], field: str) -> list[str]:
+        """Every cell the field maps to, in alias order (for composite fields like address parts)."""
+        return [cells[i].strip() if i < len(cells) else "" for i in self.columns.get(field, ())]
+
+
+def map_columns(header: list[str], fields: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
+    """field → column indexes, ordered by the alias table's preference."""
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        positions.setdefault(name, index)
+    columns: dict[str, list[int]] = {}
+    for field_name, aliases in fields.items():
+        found = [positions[normalize_header(a)] for a in aliases if normalize_header(a) in positions]
+        if found:
+            columns[field_name] = found
+    return columns
+
+
+def has_required(header: list[str], kind: str) -> bool:
+    """True when the header carries every column group the kind needs."""
+    names = set(header)
+    return all(any(normalize_header(a) in names for a in group) for group in REQUIRED[kind])
+
+
+def layout_name(header: list[str], kind: str) -> str:
+    """A short stable name for the layout variant (used in the source name)."""
+    names = set(header)
+    if kind == "events":
+        if "全国地方公共団体コード" in names or "所在地_連結表記" in names:
+            return "event-standard"  # 自治体標準オープンデータセット (80 columns)
+        if "名称" in names and "イベント名" not in names:
+            return "event-registry"  # base-registry イベント情報 (50 columns)
+        return "event"  # 推奨データセット イベント一覧 (32 columns)
+    if kind == "facilities":
+        if "料金(基本)" in names or "名称_英語" in names:
+            return "tourism"  # 観光施設一覧
+        return "facility"
+    return "opportunity"
+
+
+def detect_layout(header: list[str], kind: str) -> Layout | None:
+    """The layout of this header for the kind asked, or None when it is not one we know."""
+    if not has_required(header, kind):
+        return None
+    if kind == "facilities" and has_required(header, "events"):
+        return None  # an event file has 名称 and 住所 too
+    fields = {"events": EVENT_FIELDS, "facilities": FACILITY_FIELDS, "opportunities": OPPORTUNITY_FIELDS}[kind]
+    return Layout(kind=kind, name=layout_name(header, kind), columns=map_columns(header, fields))
+
+
+def expected_headers(kind: str) -> str:
+    """The header names a kind needs, for the refusal message."""
+    return "、".join("「" + "」または「".join(group) + "」" for group in REQUIRED[kind])

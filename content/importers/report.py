@@ -1,0 +1,61 @@
+"""What an import did: counts, the lines it skipped and why, or why the file was refused."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+_KIND_LABELS = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会"}
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import; unchanged rows count as neither imported nor updated."""
+
+    kind: str = "events"
+    path: str = ""
+    source: str = ""
+    layout: str = ""
+    encoding: str = ""
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    skipped: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # rows kept, with a value we had to adjust
+    refused: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was read (even if some rows were skipped)."""
+        return self.refused is None
+
+    @property
+    def changed(self) -> int:
+        """Rows written: imported + updated + retired."""
+        return self.imported + self.updated + self.retired
+
+    def skip(self, line_no: int, reason: str) -> None:
+        """Count a skipped row and remember where and why."""
+        self.skipped += 1
+        self.problems.append((line_no, reason))
+
+    def format(self) -> str:
+        """A readable Japanese report for the operator."""
+        label = _KIND_LABELS.get(self.kind, self.kind)
+        if self.refused:
+            return f"{self.path}: 取り込めませんでした（{label}）。\n{self.refused}"
+        lines = [
+            f"{self.path}: {label}の取り込み結果（形式: {self.layout}、文字コード: {self.encoding}、ソース: {self.source}）",
+            f"  新規 {self.imported} 件 / 更新 {self.updated} 件 / 変更なし {self.unchanged} 件 / "
+            f"掲載終了 {self.retired} 件 / スキップ {self.skipped} 件",
+        ]
+        for line_no, reason in self.problems:
+            lines.append(f"  {line_no}行目: スキップ — {reason}")
+        for line_no, note in self.warnings:
+            lines.append(f"  {line_no}行目: 注意 — {note}")
+        return "\n".join(lines)
+
+
+def import_command_text(report: ImportReport) -> str:
+    """What `tsunagari import` prints: the formatted report (exit code is the caller's: 1 when refused)."""
+    return report.format()
