@@ -1,0 +1,133 @@
+"""Text messages: an active conversation first, then menu words, then the search's answer, never silence."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from content import onboarding
+from content import residents as rs
+from content.i18n import N_, translator
+from content.menus import (command_for, help_messages, main_menu_actions, main_menu_messages,
+                           not_understood_messages)
+from content.messages import postback_action, text_message
+from handlers.registry import Context, on_event
+from models import Facility
+
+ASK_ACTION = "res_ask"
+MAX_MESSAGES = 5
+MAX_FACILITY_CHOICES = 12
+VOLUNTEER_QUERY = "ボランティア"  # the search's own (Japanese) words, not shown to the resident
+# (label msgid, Japanese query sent to the search): the search understands Japanese whatever the language.
+EVENT_QUESTIONS: tuple[tuple[str, str], ...] = (
+    (N_("今日"), "今日のイベント"),
+    (N_("明日"), "明日のイベント"),
+    (N_("今週末"), "今週末のイベント"),
+    (N_("来週"), "来週のイベント"),
+    (N_("子ども向け"), "子ども向けのイベント"),
+)
+
+
+def _resident(ctx: Context):
+    """The dispatcher's resident (possibly transient), else the stored one for the event's user id."""
+    return ctx.resident or rs.resident_for_event(ctx.session, ctx.event)
+
+
+@on_event("message", "text")
+def on_text(ctx: Context) -> list[dict]:
+    """Route a typed text: conversation step → menu word → answer_question → a helpful fallback."""
+    ctx.extra.setdefault("items", [])
+    resident = _resident(ctx)
+    lang = ctx.lang  # the dispatcher's choice: the resident's language, or --lang for a transient one
+    lead: list[dict] = []
+    state = rs.get_conversation(ctx.session, resident)
+    if state is not None:
+        pos = onboarding.Position(state.flow, state.step, dict(state.data or {}))
+        value = onboarding.match_text(ctx.session, resident, pos, ctx.text)
+        if value is not None:
+            return onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=lang)
+        rs.clear_conversation(ctx.session, resident)  # the text is something else: leave politely
+        _ = translator(lang)
+        lead = [text_message(_("設定はいったん止めました。「設定」からいつでも続けられます。"))]
+    messages = route_text(ctx, resident, ctx.text, lang)
+    return (lead + messages) if len(lead) + len(messages) <= MAX_MESSAGES else messages
+
+
+def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
+    """Menu words in any language, else the search's answer."""
+    command = command_for(text)
+    if command == "events":
+        return events_prompt(resident, lang)
+    if command == "facilities":
+        return facilities_prompt(ctx, lang)
+    if command == "participate":
+        return ask(ctx, resident, VOLUNTEER_QUERY, lang)
+    if command == "survey":
+        return no_survey_messages(lang)
+    if command == "settings":
+        return onboarding.settings_menu_messages(resident, lang)
+    if command == "help":
+        return help_messages(lang)
+    if command == "delete":
+        return onboarding.delete_confirm_messages(lang)
+    if command == "menu":
+        return main_menu_messages(lang)
+    return ask(ctx, resident, text, lang)
+
+
+def ask(ctx: Context, resident, text: str, lang: str) -> list[dict]:
+    """The search's answer (items kept in ctx.extra["items"]); a helpful reply when it did not understand."""
+    try:
+        from content.answers import answer_question  # written in parallel by the search helper
+    except ImportError:
+        return not_understood_messages(lang)
+    answer = answer_question(ctx.session, text, now=ctx.now, lang=lang, resident=resident)
+    ctx.extra["items"] = list(answer.items or [])
+    if not answer.understood or not answer.messages:
+        return not_understood_messages(lang)
+    return _with_way_on(list(answer.messages)[:MAX_MESSAGES], lang)
+
+
+def _with_way_on(messages: list[dict], lang: str) -> list[dict]:
+    """No dead ends: when the answer brings no quick replies, the main menu goes on its last message."""
+    if messages and "quickReply" not in messages[-1]:
+        from content.messages import quick_reply
+
+        messages[-1] = {**messages[-1], "quickReply": quick_reply(main_menu_actions(lang))}
+    return messages
+
+
+def events_prompt(resident, lang: str) -> list[dict]:
+    """「イベント」: when? (quick replies), or ask in words."""
+    _ = translator(lang)
+    actions = [postback_action(_(label), ASK_ACTION, q=query) for label, query in EVENT_QUESTIONS]
+    if resident is not None and resident.district:
+        actions.append(postback_action(resident.district, ASK_ACTION, q=f"{resident.district}のイベント"))
+    text = _("いつのイベントを探しますか？ ことばでも聞けます（例：「土曜日の子ども向けイベント」）。")
+    return [text_message(text, actions)]
+
+
+def facilities_prompt(ctx: Context, lang: str) -> list[dict]:
+    """「施設」: the city's facilities as quick replies, or ask in words."""
+    _ = translator(lang)
+    names = ctx.session.exec(select(Facility.name).where(Facility.active == True)  # noqa: E712 (SQL)
+                             .order_by(Facility.name).limit(MAX_FACILITY_CHOICES)).all()
+    actions = [postback_action(name, ASK_ACTION, q=name) for name in names]
+    text = _("知りたい施設を選ぶか、名前で聞いてください（例：「図書館の開館時間は？」）。")
+    return [text_message(text, actions or main_menu_actions(lang))]
+
+
+def no_survey_messages(lang: str) -> list[dict]:
+    """「アンケート」 while no survey is open."""
+    _ = translator(lang)
+    return [text_message(_("いま回答できるアンケートはありません。始まったらお知らせします。"), main_menu_actions(lang))]
+
+
+@on_event("postback", ASK_ACTION)
+def on_ask(ctx: Context) -> list[dict]:
+    """A tapped question (イベント・施設 quick replies): answered as if typed, in Japanese for the search."""
+    ctx.extra.setdefault("items", [])
+    resident = _resident(ctx)
+    lang = ctx.lang  # the dispatcher's choice: the resident's language, or --lang for a transient one
+    query = ctx.postback.get("q", "")
+    if not query:
+        return main_menu_messages(lang)
+    return ask(ctx, resident, query, lang)
