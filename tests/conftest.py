@@ -75,12 +75,22 @@ def session(engine):
         yield s
 
 
+def assert_conform_to_line_schema(messages: list[dict]) -> None:
+    """Every message object matches LINE's published Message schema (messaging-api.yml)."""
+    from tests.openapi_check import message_problems
+
+    problems = [p for message in messages for p in message_problems(message)]
+    assert not problems, f"messages LINE's schema would refuse: {problems[:5]}"
+
+
 @pytest.fixture
 def recording_messenger():
-    """A Messenger that records what would be sent (and validates every message)."""
+    """A Messenger that records what would be sent; afterwards every message is checked against LINE's schema."""
     from bot.messenger import RecordingMessenger
 
-    return RecordingMessenger()
+    messenger = RecordingMessenger()
+    yield messenger
+    assert_conform_to_line_schema([m for call in messenger.sent for m in call.get("messages") or []])
 
 
 @pytest.fixture
@@ -156,8 +166,11 @@ def live_server(database_url, engine):
     try:
         with urllib.request.urlopen(server.base_url + "/emulator/requests", timeout=5) as resp:
             log = json.loads(resp.read())
-        refused = [r for r in (log if isinstance(log, list) else log.get("requests", []))
-                   if r.get("status", 200) >= 400 and "/message/" in r.get("path", "")]
+        requests = log if isinstance(log, list) else log.get("requests", [])
+        refused = [r for r in requests if r.get("status", 200) >= 400 and "/message/" in r.get("path", "")
+                   and "reply token" not in json.dumps(r.get("response") or "")]
         assert not refused, f"the emulator refused messages the bot sent: {refused[:3]}"
+        assert_conform_to_line_schema([m for r in requests for m in (r.get("body") or {}).get("messages", [])
+                                       if isinstance(r.get("body"), dict)])
     finally:
         server.stop()
