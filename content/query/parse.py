@@ -1,14 +1,114 @@
-"""parse_query: the entry point of query understanding."""
+"""parse_query: the entry point of query understanding (pure; no database, no LINE)."""
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
+from typing import Optional
 
-from content.query.model import ParsedQuery
+from content.query import vocab
+from content.query.audience_words import audience_tags_in
+from content.query.dates import read_dates
+from content.query.model import ParsedQuery, PlaceMatch
+from content.query.normalize import Token, content_terms, normalize_text, tokenize
+from content.query.places import PlaceIndex, place_phrases
+
+# Terms that only say what kind of answer is wanted; without anything else the question has no subject.
+GENERIC_TERMS = frozenset("""
+イベント 催し 催し物 行事 催事 ボランティア 参加 募集 施設 開館 閉館 時間 休み 休館 休館日 定休日 住所 電話 番号
+電話番号 場所 所在地 設定 ヘルプ 使い方 教える 開く 空く 閉まる 営業 利用 何時 近い 手伝い 手伝う 自治 自治会 町内会 活動
+開催 予定 お知らせ 知らせ 案内 連絡 連絡先 アクセス 地図 行き方 終わる 過去 体験 遊ぶ 楽しむ 行ける 無料 只
+""".split())
 
 
-def parse_query(text: str, *, now: datetime, places=None) -> ParsedQuery:
-    """Read a resident's question (rough first version: normalisation only)."""
-    normalized = unicodedata.normalize("NFKC", text or "").strip()
-    matched = places.match(normalized) if places is not None else []
-    return ParsedQuery(text=text, normalized=normalized, places=matched)
+def _joined_normalized(tokens: list[Token]) -> str:
+    """The question rewritten in Sudachi normalised forms (こども → 子供) for the word lists."""
+    return "".join(t.normalized for t in tokens)
+
+
+def _search(pattern, *texts: str) -> bool:
+    """Whether pattern occurs in any of texts."""
+    return any(pattern.search(t) for t in texts)
+
+
+def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_word: bool, categories: list[str],
+                   audiences: list[str], has_date: bool, free_only: bool, wants_nearby: bool, terms: list[str]) -> str:
+    """Which kind of answer the question wants (see model.INTENTS)."""
+    facility = facility_named or facility_word
+    eventish = _search(vocab.EVENTS_RE, *texts) or bool(categories)
+    if _search(vocab.SETTINGS_RE, *texts):
+        return "settings"
+    if _search(vocab.HELP_RE, *texts) and not (facility_named or eventish):
+        return "help"
+    if _search(vocab.PARTICIPATE_STRONG_RE, *texts):
+        return "participate"
+    if _search(vocab.PHONE_RE, *texts) and (facility or not eventish):
+        return "facility_phone"
+    if _search(vocab.CLOSED_STRONG_RE, *texts) or (facility and _search(vocab.CLOSED_WEAK_RE, *texts)):
+        return "facility_closed"
+    if _search(vocab.HOURS_RE, *texts) and (facility_named or not eventish or facility_word):
+        return "facility_hours"
+    if _search(vocab.ADDRESS_STRONG_RE, *texts) and (facility or not eventish):
+        return "facility_address"
+    if _search(vocab.ADDRESS_WEAK_RE, *texts) and facility and not eventish and not has_date:
+        return "facility_address"
+    if _search(vocab.PARTICIPATE_WEAK_RE, *texts) and not eventish and not has_date:
+        return "participate"
+    if eventish or audiences or has_date or free_only or (_search(vocab.EVENTS_WEAK_RE, *texts) and not facility):
+        return "events"
+    if facility_named or (facility_word and wants_nearby):
+        return "facility_info"
+    if facility_word:
+        return "facility_info"
+    if wants_nearby:
+        return "events"
+    return "unknown"
+
+
+def _unmatched_place_text(tokens: list[Token], matches: list[PlaceMatch]) -> Optional[str]:
+    """A place-like phrase (…館, …センター) in the question when no facility matched it."""
+    if any(m.kind == "facility" for m in matches):
+        return None
+    phrases = place_phrases(tokens)
+    return phrases[0][0] if phrases else None
+
+
+def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
+    """Read a resident's question: intent, date range, places, audiences, categories and ranking terms."""
+    normalized = normalize_text(text)
+    tokens = tokenize(normalized)
+    joined = _joined_normalized(tokens)
+    texts = (normalized, joined) if joined != normalized else (normalized,)
+    dates = read_dates(normalized, now)
+    matches = places.match(normalized, tokens) if places is not None else []
+    audiences = audience_tags_in(normalized)
+    for tag in audience_tags_in(joined):
+        if tag not in audiences:
+            audiences.append(tag)
+    categories = [tag for tag, pattern in vocab.CATEGORY_RULES if _search(pattern, *texts)]
+    free_only = _search(vocab.FREE_RE, *texts)
+    wants_nearby = _search(vocab.NEARBY_RE, *texts)
+    terms = content_terms(tokens, skip_spans=dates.spans)
+    facility_named = any(m.kind == "facility" for m in matches)
+    facility_word = _search(vocab.FACILITY_WORD_RE, *texts)
+    intent = _decide_intent(texts, facility_named=facility_named, facility_word=facility_word,
+                            categories=categories, audiences=audiences, has_date=dates.start is not None,
+                            free_only=free_only, wants_nearby=wants_nearby, terms=terms)
+    subject_terms = [t for t in terms if t not in GENERIC_TERMS]
+    has_subject = bool(matches or categories or audiences or subject_terms)
+    return ParsedQuery(
+        text=text,
+        normalized=normalized,
+        terms=terms,
+        intent=intent,
+        has_subject=has_subject,
+        date_range=dates.date_range,
+        date_label=dates.label,
+        time_of_day=dates.time_of_day,
+        exact_time=dates.exact_time,
+        places=matches,
+        audiences=audiences,
+        categories=categories,
+        free_only=free_only,
+        past=dates.past,
+        wants_nearby=wants_nearby,
+        place_text_unmatched=_unmatched_place_text(tokens, matches),
+    )

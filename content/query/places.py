@@ -1,21 +1,313 @@
-"""PlaceIndex: find facility and district names in a question."""
+"""PlaceIndex: find the city's facilities and districts named in a question.
+
+Matching runs on two forms of the question: the normalised text (中央公民館) and its hiragana reading
+(ちゅうおうこうみんかん), so kana-only questions find facilities through their 名称_カナ or Sudachi reading.
+Exact and substring matches come first; rapidfuzz only runs when nothing matched and the question has a
+place-like word (…館, …センター), so typos (中央公民舘, ちゅおうこうみんかん) still land.
+"""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from rapidfuzz import fuzz, process
+
 from content.query.model import PlaceMatch
+from content.query.normalize import Token, is_kana, normalize_text, reading_of, to_hiragana, tokenize
+
+# Prefixes that do not tell facilities apart (市立中央図書館 is also called 中央図書館).
+_NAME_PREFIX_RE = re.compile(r"^(?:[^\s]{1,4}?[市町村区]立|市立|区立|町立|村立|県立|都立|府立|道立|国立|市民|公立)")
+_DISTRICT_SUFFIX_RE = re.compile(r"(?:地区|地域|校区|学区|方面)$")
+# Endings of facility names: a question word ending in one of these names a place.
+PLACE_SUFFIXES = (
+    "館", "センター", "ホール", "公園", "プール", "広場", "会館", "施設", "学校", "小学校", "中学校", "病院",
+    "庁舎", "役所", "役場", "支所", "出張所", "体育館", "運動場", "グラウンド", "球場", "スタジアム", "アリーナ",
+    "プラザ", "ひろば", "の森", "園", "室", "ハウス", "ステーション", "斎場", "市場", "文化会館", "交流館",
+)
+_PLACE_SUFFIX_KANA = ("かん", "せんたー", "ほーる", "こうえん", "ぷーる", "ひろば", "としょしつ", "ぷらざ")
+# Type words too general to point at any facility on their own.
+_TOO_GENERIC = frozenset({"センター", "施設", "ホール", "会館", "広場", "ひろば", "プラザ", "ハウス", "ルーム", "室", "館",
+                          "せんたー", "しせつ", "ほーる", "かいかん", "ぷらざ", "はうす", "るーむ"})
+_MIN_SURFACE_PARTIAL = 3  # 公民館, 図書館: shorter pieces (中央, 市民) name nothing on their own
+_MIN_SURFACE_SUFFIX = 2  # 公園 at the end of a name
+_MIN_KANA_PARTIAL = 5  # としょかん; 4-kana pieces collide with ordinary words (こうえん = 講演)
+_FUZZY_CUTOFF = 82
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One matchable form of a place name."""
+
+    text: str
+    kind: str  # "facility" | "district"
+    id: Optional[int]
+    name: str
+    is_reading: bool
+
+
+def _name_variants(name: str) -> list[str]:
+    """A name and the same name without a 市立/市民 prefix."""
+    name = normalize_text(name)
+    out = [name]
+    short = _NAME_PREFIX_RE.sub("", name)
+    if short != name and len(short) >= 2:
+        out.append(short)
+    return out
+
+
+def _district_variants(name: str) -> list[str]:
+    """A district name and the same without 地区/地域."""
+    name = normalize_text(name)
+    out = [name]
+    short = _DISTRICT_SUFFIX_RE.sub("", name)
+    if short != name and len(short) >= 2:
+        out.append(short)
+    return out
+
+
+def _split_aliases(aliases: Optional[str | Iterable[str]]) -> list[str]:
+    """通称 lines (newline, ;, 、 or / separated) as a list."""
+    if not aliases:
+        return []
+    if isinstance(aliases, str):
+        aliases = re.split(r"[\n;；、,/／]", aliases)
+    return [a.strip() for a in aliases if a and a.strip()]
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether span overlaps any of spans."""
+    return any(span[0] < b and a < span[1] for a, b in spans)
 
 
 class PlaceIndex:
-    """Facility and district names (with kana and 通称) ready for matching."""
+    """Facility and district names (with kana and 通称) ready for matching in questions."""
 
-    def __init__(self, facilities=(), districts=()):
-        """Build from (id, name, kana, aliases) facility tuples and district names or (id, name, kana) tuples."""
-        self.facilities = list(facilities)
-        self.districts = list(districts)
+    def __init__(self, facilities: Iterable = (), districts: Iterable = ()):
+        """facilities: (id, name, kana, aliases) tuples; districts: names or (id, name[, kana]) tuples."""
+        self._keys: list[_Key] = []
+        self._names: dict[tuple[str, Optional[int]], str] = {}
+        for fid, name, kana, aliases in facilities:
+            if name:
+                self._add_place("facility", fid, name, kana, _split_aliases(aliases), _name_variants)
+        for district in districts:
+            if isinstance(district, str):
+                did, name, kana = None, district, None
+            else:
+                did, name, kana = (tuple(district) + (None,))[:3]
+            if name:
+                self._add_place("district", did, name, kana, [], _district_variants)
+        self._surface = {}
+        self._reading = {}
+        for key in self._keys:
+            table = self._reading if key.is_reading else self._surface
+            table.setdefault(key.text, []).append(key)
+        self._surface_pieces = self._pieces(self._surface, _MIN_SURFACE_SUFFIX, is_reading=False)
+        self._reading_pieces = self._pieces(self._reading, _MIN_KANA_PARTIAL, is_reading=True)
+        self._fuzzy_choices = [k.text for k in self._keys if k.kind == "facility"]
+        self._fuzzy_keys = [k for k in self._keys if k.kind == "facility"]
+        self._max_key = max((len(k.text) for k in self._keys), default=0)
 
-    def match(self, text: str) -> list[PlaceMatch]:
-        """Places named in text, best first (rough first version)."""
+    @classmethod
+    def from_session(cls, session) -> "PlaceIndex":
+        """Build from the active Facility rows and the District rows in the database."""
+        from sqlmodel import select
+
+        from models.places import District, Facility
+
+        facilities = [
+            (f.id, f.name, f.kana, f.aliases)
+            for f in session.exec(select(Facility).where(Facility.active == True)).all()  # noqa: E712
+        ]
+        districts = [(d.id, d.name, d.kana) for d in session.exec(select(District).order_by(District.position)).all()]
+        return cls(facilities=facilities, districts=districts)
+
+    def __len__(self) -> int:
+        """Number of places indexed."""
+        return len(self._names)
+
+    def _add_place(self, kind, pid, name, kana, aliases, variants) -> None:
+        """Register every surface and reading form of one place."""
+        name = normalize_text(name)
+        self._names[(kind, pid if pid is not None else name)] = name
+        surfaces: list[str] = []
+        for form in [name] + [normalize_text(a) for a in aliases]:
+            for v in variants(form):
+                if len(v) >= 2 and v not in surfaces:
+                    surfaces.append(v)
+        readings: list[str] = []
+        if kana:
+            k = to_hiragana(re.sub(r"[\s・]", "", normalize_text(kana)))
+            readings.append(k)
+            short = _NAME_PREFIX_RE.sub("", name)
+            if short != name:  # drop the reading of the prefix too (しりつとしょかん → としょかん)
+                rp = reading_of(name[: len(name) - len(short)])
+                if rp and k.startswith(rp):
+                    readings.append(k[len(rp):])
+        for s in surfaces:
+            r = reading_of(s)
+            if r and r not in readings:
+                readings.append(r)
+        for s in surfaces:
+            self._keys.append(_Key(s, kind, pid, name, False))
+        for r in readings:
+            if len(r) >= 3:
+                self._keys.append(_Key(r, kind, pid, name, True))
+
+    @staticmethod
+    def _pieces(table: dict[str, list[_Key]], min_len: int, *, is_reading: bool) -> dict[str, list[tuple[_Key, bool]]]:
+        """Substrings of facility keys → (key, is_suffix): lets a question's 図書館 find 市立中央図書館."""
+        pieces: dict[str, list[tuple[_Key, bool]]] = {}
+        for text, keys in table.items():
+            for key in keys:
+                if key.kind != "facility":
+                    continue
+                n = len(text)
+                for i in range(n):
+                    for j in range(i + min_len, n + 1):
+                        if i == 0 and j == n:
+                            continue
+                        piece = text[i:j]
+                        suffix = j == n
+                        if not is_reading and not suffix and len(piece) < _MIN_SURFACE_PARTIAL:
+                            continue
+                        if is_reading and not suffix and len(piece) < _MIN_KANA_PARTIAL + 1:
+                            continue
+                        pieces.setdefault(piece, []).append((key, suffix))
+        return pieces
+
+    def match(self, text: str, tokens: Optional[list[Token]] = None) -> list[PlaceMatch]:
+        """Places named in text (normalised or not), best first."""
+        text = normalize_text(text)
+        if not text or not self._keys:
+            return []
+        tokens = tokens if tokens is not None else tokenize(text)
+        found: dict[tuple[str, object], PlaceMatch] = {}
+        self._match_form(text, self._surface, self._surface_pieces, found, allowed=None,
+                         boundaries=_boundaries(tokens))
+        reading, kana_positions = self._reading_with_kana(tokens)
+        self._match_form(reading, self._reading, self._reading_pieces, found, allowed=kana_positions)
+        if not any(m.kind == "facility" for m in found.values()):
+            for m in self._fuzzy(tokens):
+                found.setdefault((m.kind, m.id if m.id is not None else m.name), m)
+        return _drop_contained(sorted(found.values(), key=lambda m: (-m.score, m.kind != "facility", m.name)))
+
+    @staticmethod
+    def _reading_with_kana(tokens: list[Token]) -> tuple[str, set[int]]:
+        """The question's hiragana reading and the positions in it that the resident typed in kana."""
+        parts, kana_positions, pos = [], set(), 0
+        for t in tokens:
+            if t.pos in ("補助記号", "空白"):
+                continue
+            parts.append(t.reading)
+            if is_kana(t.surface):
+                kana_positions.update(range(pos, pos + len(t.reading)))
+            pos += len(t.reading)
+        return "".join(parts), kana_positions
+
+    def _match_form(self, q, exact, pieces, found, allowed, boundaries=None) -> None:
+        """Whole-key matches first, then key pieces; a span already claimed by a longer match is skipped."""
+        candidates = []  # (length, start, key, score, matched)
+        n = len(q)
+        for i in range(n):
+            for j in range(min(n, i + self._max_key), i + 1, -1):
+                piece = q[i:j]
+                keys = exact.get(piece)
+                if keys:
+                    for key in keys:
+                        candidates.append((j - i, i, key, 100.0, piece))
+                    continue
+                hits = pieces.get(piece)
+                if hits and piece not in _TOO_GENERIC:
+                    for key, suffix in hits:
+                        score = 60.0 + 30.0 * (j - i) / len(key.text)
+                        candidates.append((j - i, i, key, round(score, 1), piece))
+        claimed: list[tuple[int, int]] = []
+        accepted_spans: set[tuple[int, int]] = set()
+        exact_spans: set[tuple[int, int]] = set()
+        for length, start, key, score, piece in sorted(candidates, key=lambda c: (-c[0], -c[3], c[1])):
+            span = (start, start + length)
+            if allowed is not None and not any(p in allowed for p in range(*span)):
+                continue  # the reading matched kanji the resident wrote; the surface pass already judged it
+            if boundaries is not None and (span[0] not in boundaries or span[1] not in boundaries):
+                continue  # 市民会議 must not match 市民会館 through 市民会
+            if span not in accepted_spans and _overlaps(span, claimed):
+                continue
+            if score < 100 and span in exact_spans:
+                continue  # 中央公民館 named exactly: its 分館 and other 公民館 are not meant
+            claimed.append(span)
+            accepted_spans.add(span)
+            if score >= 100:
+                exact_spans.add(span)
+            ident = (key.kind, key.id if key.id is not None else key.name)
+            old = found.get(ident)
+            if old is None or old.score < score:
+                found[ident] = PlaceMatch(key.kind, key.id, key.name, piece, score)
+
+    def _fuzzy(self, tokens: list[Token]) -> list[PlaceMatch]:
+        """Typo-tolerant match of place-like phrases against facility names and readings."""
+        phrases = place_phrases(tokens)
         out = []
-        for fid, name, _kana, _aliases in self.facilities:
-            if name and name in text:
-                out.append(PlaceMatch("facility", fid, name, name, 100.0))
+        for phrase, reading in phrases:
+            for query in {phrase, reading}:
+                if len(query) < 3:
+                    continue
+                best = process.extractOne(query, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+                if best:
+                    key = self._fuzzy_keys[best[2]]
+                    out.append(PlaceMatch(key.kind, key.id, key.name, phrase, round(min(best[1], 99.0) * 0.8, 1)))
         return out
+
+
+def _drop_contained(matches: list[PlaceMatch]) -> list[PlaceMatch]:
+    """Drop matches whose text lies inside a longer match's (さくら地区 inside さくらたいいくかん)."""
+    return [m for m in matches
+            if not any(len(o.matched) > len(m.matched) and m.matched in o.matched for o in matches)]
+
+
+def _boundaries(tokens: list[Token]) -> set[int]:
+    """Offsets where a Sudachi word (mode C or its mode-A parts) starts or ends."""
+    cuts = {0}
+    for t in tokens:
+        cuts.add(t.start)
+        cuts.add(t.end)
+        cuts.update(t.cuts)
+    return cuts
+
+
+def place_phrases(tokens: list[Token]) -> list[tuple[str, str]]:
+    """Noun runs that end like a place name (…館, …センター, …こうみんかん), as (surface, reading)."""
+    runs: list[list[Token]] = []
+    current: list[Token] = []
+    for t in tokens:
+        if t.pos in ("名詞", "接尾辞", "接頭辞") or (is_kana(t.surface) and t.pos not in ("助詞", "助動詞")):
+            current.append(t)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    out = []
+    for run in runs:
+        # Trim trailing particles glued into kana runs (としょかんは → としょかん).
+        surface = "".join(t.surface for t in run)
+        reading = "".join(t.reading for t in run)
+        for suffix in PLACE_SUFFIXES:
+            idx = surface.rfind(suffix)
+            if idx >= 0:
+                surface = surface[: idx + len(suffix)]
+                break
+        else:
+            for suffix in _PLACE_SUFFIX_KANA:
+                idx = reading.rfind(suffix)
+                if idx >= 0:
+                    surface = reading = reading[: idx + len(suffix)]
+                    break
+            else:
+                continue
+        if re.search(r"(?:開|閉|休|入|来|本|別|分)館$", surface) and len(surface) <= 2:
+            continue  # 開館, 休館: about opening, not a place
+        if surface not in PLACE_SUFFIXES and surface not in _PLACE_SUFFIX_KANA and surface not in _TOO_GENERIC:
+            out.append((surface, reading))
+    return out

@@ -1,0 +1,34 @@
+"""Audience words residents type (子ども, 親子, シニア…) → the importers' audience tags.
+
+The tag vocabulary is the importers' (content/importers/audience.py AUDIENCE_TAGS); the words differ because a
+question says 「子ども向け」 or 「おじいちゃんと行ける」 where a 対象者 column says 「小学生以下」.
+"""
+from __future__ import annotations
+
+import re
+
+try:  # one vocabulary for events and questions
+    from content.importers.audience import AUDIENCE_TAGS
+except ImportError:  # pragma: no cover - the importers' module is absent in a partial checkout
+    AUDIENCE_TAGS = ("children", "parents", "elementary", "seniors", "disabled", "anyone")
+
+# (tag, pattern) on NFKC text; order is the order tags are returned in.
+AUDIENCE_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    ("children", re.compile(
+        r"子ども|子供|こども|コドモ|子ども達|キッズ|ちびっこ|チビッコ|幼児|未就学|園児|赤ちゃん|あかちゃん|乳児|ベビー|"
+        r"小学生|しょうがくせい|中学生|ちゅうがくせい|児童|孫|まご(?!ころ)|息子|娘|小さい子|ちいさい子|キッズ|ジュニア|"
+        r"\d+歳(?:児|の子)|子連れ|こづれ|夏休みの宿題|自由研究")),
+    ("parents", re.compile(r"親子|おやこ|保護者|ママ|パパ|子育て|こそだて|育児|家族|かぞく|ファミリー|妊婦|プレママ|子連れ|こづれ")),
+    ("elementary", re.compile(r"小学生|しょうがくせい|小学校|小[1-6]|小学[1-6一二三四五六]年")),
+    ("seniors", re.compile(
+        r"高齢者|こうれいしゃ|シニア|お年寄り|おとしより|年寄り|老人|お年寄|年配|ご年配|祖父母|おじいちゃん|おばあちゃん|"
+        r"じいちゃん|ばあちゃん|\d{2}歳以上|介護予防|長寿|敬老")),
+    ("disabled", re.compile(
+        r"障がい|障害|障碍|しょうがい|車いす|車椅子|くるまいす|手話|点字|視覚|聴覚|耳の不自由|目の不自由|バリアフリー")),
+    ("anyone", re.compile(r"どなたでも|誰でも|だれでも|どなたも|一般|年齢問わず|年齢不問|大人も子ども")),
+)
+
+
+def audience_tags_in(text: str) -> list[str]:
+    """Audience tags a question asks for (text: NFKC-normalised), in AUDIENCE_RULES order."""
+    return [tag for tag, pattern in AUDIENCE_RULES if tag in AUDIENCE_TAGS and pattern.search(text)]

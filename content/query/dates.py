@@ -1,0 +1,535 @@
+"""Japanese date and time expressions → a date range in Asia/Tokyo, relative to "now".
+
+Hand-written on purpose: ja-timex drops 末 (今週末), does not combine 来週の土曜日, never rolls the year
+(「1月5日」 in December) and its to_datetime() ignores 午後; dateparser fails 今週末/あさって/来週の土曜日.
+Residents use a small closed set of expressions, so a rule table plus jpholiday is smaller and testable.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import jpholiday
+
+JST = ZoneInfo("Asia/Tokyo")
+WEEKDAYS = "月火水木金土日"
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+# (name, [start hour, end hour)) — overlaps are deliberate: 夕方 events start around 16-17 時.
+TIME_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24)}
+_TIME_OF_DAY_LABEL = {"morning": "午前", "afternoon": "午後", "evening": "夜"}
+
+
+@dataclass
+class DateReading:
+    """What the date words of a question say."""
+
+    start: Optional[datetime] = None
+    end: Optional[datetime] = None
+    label: Optional[str] = None
+    past: bool = False
+    time_of_day: Optional[str] = None
+    exact_time: Optional[tuple[int, int]] = None
+    spans: tuple[tuple[int, int], ...] = ()  # character spans of the text that were date words
+
+    @property
+    def date_range(self) -> Optional[tuple[datetime, datetime]]:
+        """[start, end) when a date was given."""
+        return (self.start, self.end) if self.start is not None else None
+
+
+@dataclass
+class _Day:
+    """One resolved date expression before merging: [first, last) days and a label."""
+
+    first: date
+    last: date  # exclusive
+    label: str
+    span: tuple[int, int]
+    past: bool = False
+
+
+def kanji_number(text: str) -> int:
+    """Value of a kanji numeral up to 9999 (十二 → 12, 二十三 → 23, 二〇二六 → 2026)."""
+    if all(c in _KANJI_DIGITS for c in text):
+        return int("".join(str(_KANJI_DIGITS[c]) for c in text))
+    total, current = 0, 0
+    for ch in text:
+        if ch in _KANJI_DIGITS:
+            current = _KANJI_DIGITS[ch]
+        else:
+            unit = {"十": 10, "百": 100, "千": 1000}[ch]
+            total += (current or 1) * unit
+            current = 0
+    return total + current
+
+
+_KANJI_NUM_RE = re.compile(r"[〇零一二三四五六七八九十百千]+(?=[年月日時分週]|つ後|日後)")
+
+
+def arabic_numerals(text: str) -> str:
+    """Kanji numerals that precede 年/月/日/時/分 rewritten as digits (十二月三日 → 12月3日)."""
+    return _KANJI_NUM_RE.sub(lambda m: str(kanji_number(m.group())), text)
+
+
+# Words that say the resident asks about something that already happened.
+_PAST_RE = re.compile(
+    r"過去|前回|この前|こないだ|先日|去年|昨年|終わった|おわった|あった\??|ありました|でした|だった|行われた|やってた|開催された|済んだ"
+)
+
+_KANA_END = r"(?=[はのにもでとや、。?!~〜\s]|って|から|まで|$)"
+
+
+def _days(first: date, n: int = 1) -> tuple[date, date]:
+    """[first, first+n)."""
+    return first, first + timedelta(days=n)
+
+
+def _monday(d: date) -> date:
+    """The Monday of d's week (weeks start on Monday)."""
+    return d - timedelta(days=d.weekday())
+
+
+def _weekend_of_week(monday: date) -> tuple[date, date]:
+    """Saturday 00:00 – Monday 00:00 of the week that starts on monday."""
+    return monday + timedelta(days=5), monday + timedelta(days=7)
+
+
+def _upcoming_weekend(today: date) -> tuple[date, date]:
+    """This coming weekend; on a Saturday or Sunday it is today through Monday."""
+    sat, mon = _weekend_of_week(_monday(today))
+    return (max(sat, today), mon)
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    """The whole of a month."""
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, 1), nxt
+
+
+def _add_months(d: date, n: int) -> date:
+    """The first day of the month n months after d's month."""
+    idx = d.year * 12 + d.month - 1 + n
+    return date(idx // 12, idx % 12 + 1, 1)
+
+
+def _weekday_label(d: date) -> str:
+    """12月3日(木)."""
+    return f"{d.month}月{d.day}日({WEEKDAYS[d.weekday()]})"
+
+
+def _safe_date(y: int, m: int, d: int) -> Optional[date]:
+    """date(y, m, d) or None when it does not exist."""
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _roll_year(m: int, d: int, today: date, past: bool, year: Optional[int] = None) -> Optional[date]:
+    """M月D日 in the year a resident means: next year once the date has passed, unless they ask about the past."""
+    if year is not None:
+        return _safe_date(year, m, d)
+    candidate = _safe_date(today.year, m, d)
+    if candidate is None:
+        return _safe_date(today.year + 1, m, d)
+    if candidate < today and not past:
+        return _safe_date(today.year + 1, m, d) or candidate
+    if candidate > today and past:
+        return _safe_date(today.year - 1, m, d) or candidate
+    return candidate
+
+
+# --- simple relative days ------------------------------------------------------------------
+
+_RELATIVE_DAYS = [
+    (re.compile(r"今日|本日|きょう" + _KANA_END), 0, "今日"),
+    (re.compile(r"明々後日|明明後日|しあさって"), 3, "しあさって"),
+    (re.compile(r"明後日|あさって"), 2, "あさって"),
+    (re.compile(r"明日|あした|あす" + _KANA_END), 1, "明日"),
+    (re.compile(r"一昨日|おととい|おとつい"), -2, "おととい"),
+    (re.compile(r"昨日|きのう"), -1, "昨日"),
+]
+
+_WD = r"([月火水木金土日])(?:曜日|曜|よう日|ようび)"
+_WD_KANA = {"げつ": "月", "か": "火", "すい": "水", "もく": "木", "きん": "金", "ど": "土", "にち": "日"}
+_WEEKDAY_RE = re.compile(
+    r"(再来週|来週|今週|先週|次の|次回の|今度の|この)?の?\s*" + _WD + r"((?:\s*[とか・、や]\s*" + _WD + r")*)"
+)
+_WEEKDAY_KANA_RE = re.compile(r"(らいしゅう|こんしゅう|こんど)?の?(げつ|か|すい|もく|きん|ど|にち)ようび?")
+_DONICHI_RE = re.compile(r"(再来週|来週|今週|先週|次の|今度の|この)?の?(土日|土・日|週末|しゅうまつ|どにち)")
+_WEEKEND_WORD_RE = re.compile(r"(今週末|こんしゅうまつ|来週末|らいしゅうまつ|再来週末|先週末)")
+_WEEK_RE = re.compile(r"(再来週|来週|今週|先週|らいしゅう|こんしゅう|せんしゅう)(?:中|いっぱい)?")
+_MONTH_RE = re.compile(r"(再来月|来月|今月|先月|こんげつ|らいげつ|せんげつ)(?:中|いっぱい)?")
+_YEAR_RE = re.compile(r"(今年|年内|来年|去年|昨年)")
+_N_LATER_RE = re.compile(r"(\d{1,3})(日|週間|か月|ヶ月|カ月)(後|以内|間)")
+_FULL_DATE_RE = re.compile(
+    r"(?:(\d{4})[年/.-]|令和(\d{1,2}|元)年)?(\d{1,2})(?:月|/)(\d{1,2})日?(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?"
+)
+_MONTH_ONLY_RE = re.compile(r"(?<![\d/])(\d{1,2})月(?![\d日])")
+_DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以])(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
+_HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの)?(祝日|祭日|しゅくじつ)")
+_SEASON_RE = re.compile(r"GW|ゴールデンウィーク|ゴールデンウイーク|年末年始|夏休み|冬休み|春休み")
+_TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今日の晩")
+_THIS_MORNING_RE = re.compile(r"今朝|けさ" + _KANA_END)
+_RANGE_JOIN_RE = re.compile(r"^\s*(?:から|~|〜|ー|-|－)\s*$")
+_SINCE_RE = re.compile(r"^\s*(?:以降|から先|から後|から)")
+
+
+def _resolve_relative_days(text: str, today: date) -> list[_Day]:
+    """今日, 明日, あさって, 昨日 …."""
+    out = []
+    for pattern, offset, label in _RELATIVE_DAYS:
+        for m in pattern.finditer(text):
+            first, last = _days(today + timedelta(days=offset))
+            out.append(_Day(first, last, label, m.span(), past=offset < 0))
+    return out
+
+
+def _week_prefix_monday(prefix: Optional[str], today: date) -> tuple[Optional[date], bool]:
+    """The Monday a 来週/今週/先週 prefix points at (None = no week given), and whether it is past."""
+    mon = _monday(today)
+    if prefix in ("来週", "らいしゅう"):
+        return mon + timedelta(days=7), False
+    if prefix == "再来週":
+        return mon + timedelta(days=14), False
+    if prefix in ("今週", "こんしゅう"):
+        return mon, False
+    if prefix in ("先週", "せんしゅう"):
+        return mon - timedelta(days=7), True
+    return None, False
+
+
+def _weekday_date(wd: int, prefix: Optional[str], today: date, past: bool) -> tuple[date, bool]:
+    """The day a weekday name means with its prefix (来週の土曜, 今度の日曜, 土曜)."""
+    monday, is_past = _week_prefix_monday(prefix, today)
+    if monday is not None:
+        return monday + timedelta(days=wd), is_past
+    delta = (wd - today.weekday()) % 7
+    if past:  # 「土曜日のイベントどうだった?」 → the last one
+        return today - timedelta(days=(today.weekday() - wd) % 7 or 7), True
+    if prefix in ("次の", "次回の", "今度の", "こんど") and delta == 0:
+        delta = 7
+    return today + timedelta(days=delta), False
+
+
+def _resolve_weekdays(text: str, today: date, past: bool) -> list[_Day]:
+    """来週の土曜日, 今度の日曜, 土曜と日曜, どようび."""
+    out = []
+    for m in _WEEKDAY_RE.finditer(text):
+        prefix = m.group(1)
+        names = [m.group(2)] + re.findall(r"[月火水木金土日](?=曜|よう)", m.group(3) or "")
+        resolved = [_weekday_date(WEEKDAYS.index(name), prefix, today, past) for name in names]
+        first = min(d for d, _ in resolved)
+        last = max(d for d, _ in resolved) + timedelta(days=1)
+        label = (prefix.rstrip("の") + "の" if prefix else "") + "・".join(n + "曜日" for n in names)
+        is_past = any(p for _, p in resolved) or last <= today
+        out.append(_Day(first, last, label, m.span(), past=is_past))
+    for m in _WEEKDAY_KANA_RE.finditer(text):
+        if any(a <= m.start() < b for d in out for a, b in [d.span]):
+            continue
+        prefix = {"らいしゅう": "来週", "こんしゅう": "今週", "こんど": "今度の"}.get(m.group(1) or "", None)
+        name = _WD_KANA[m.group(2)]
+        d, is_past = _weekday_date(WEEKDAYS.index(name), prefix, today, past)
+        out.append(_Day(d, d + timedelta(days=1), name + "曜日", m.span(), past=is_past or d < today))
+    return out
+
+
+def _resolve_weekends(text: str, today: date) -> list[_Day]:
+    """今週末, 週末, 来週末, 土日, 来週の土日 — Saturday 00:00 to Monday 00:00."""
+    out = []
+    for m in _WEEKEND_WORD_RE.finditer(text):
+        word = m.group(1)
+        mon = _monday(today)
+        if word in ("今週末", "こんしゅうまつ"):
+            first, last = _upcoming_weekend(today)
+            out.append(_Day(first, last, "今週末", m.span()))
+        elif word in ("来週末", "らいしゅうまつ"):
+            out.append(_Day(*_weekend_of_week(mon + timedelta(days=7)), "来週末", m.span()))
+        elif word == "再来週末":
+            out.append(_Day(*_weekend_of_week(mon + timedelta(days=14)), "再来週末", m.span()))
+        else:
+            out.append(_Day(*_weekend_of_week(mon - timedelta(days=7)), "先週末", m.span(), past=True))
+    taken = [d.span for d in out]
+    for m in _DONICHI_RE.finditer(text):
+        if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+            continue
+        prefix = m.group(1)
+        monday, is_past = _week_prefix_monday(prefix, today)
+        if monday is None:
+            first, last = _upcoming_weekend(today)
+            if prefix in ("次の", "今度の") and today.weekday() == 6:
+                first, last = _weekend_of_week(_monday(today) + timedelta(days=7))
+            label = "週末" if "週末" in m.group(2) or "しゅうまつ" in m.group(2) else "土日"
+            out.append(_Day(first, last, label, m.span()))
+        else:
+            first, last = _weekend_of_week(monday)
+            out.append(_Day(first, last, prefix + "の土日", m.span(), past=is_past))
+    return out
+
+
+def _resolve_weeks_months_years(text: str, today: date) -> list[_Day]:
+    """今週, 来週, 先週, 今月, 来月, 先月, 今年, 来年."""
+    out = []
+    canon = {"らいしゅう": "来週", "こんしゅう": "今週", "せんしゅう": "先週",
+             "こんげつ": "今月", "らいげつ": "来月", "せんげつ": "先月"}
+    mon = _monday(today)
+    for m in _WEEK_RE.finditer(text):
+        word = canon.get(m.group(1), m.group(1))
+        start = {"今週": today, "来週": mon + timedelta(days=7), "再来週": mon + timedelta(days=14),
+                 "先週": mon - timedelta(days=7)}[word]
+        end = {"今週": mon + timedelta(days=7)}.get(word, _monday(start) + timedelta(days=7))
+        out.append(_Day(start, end, word, m.span(), past=word == "先週"))
+    for m in _MONTH_RE.finditer(text):
+        word = canon.get(m.group(1), m.group(1))
+        offset = {"今月": 0, "来月": 1, "再来月": 2, "先月": -1}[word]
+        first = _add_months(today, offset)
+        start = today if offset == 0 else first
+        out.append(_Day(start, _add_months(first, 1), word, m.span(), past=offset < 0))
+    for m in _YEAR_RE.finditer(text):
+        word = m.group(1)
+        if word in ("今年", "年内"):
+            out.append(_Day(today, date(today.year + 1, 1, 1), word, m.span()))
+        elif word == "来年":
+            out.append(_Day(date(today.year + 1, 1, 1), date(today.year + 2, 1, 1), word, m.span()))
+        else:
+            out.append(_Day(date(today.year - 1, 1, 1), date(today.year, 1, 1), word, m.span(), past=True))
+    return out
+
+
+def _resolve_n_later(text: str, today: date) -> list[_Day]:
+    """3日後, 2週間後, 1か月後, 3日以内, 1週間以内."""
+    out = []
+    for m in _N_LATER_RE.finditer(text):
+        n, unit, kind = int(m.group(1)), m.group(2), m.group(3)
+        days = n * {"日": 1, "週間": 7}.get(unit, 30)
+        if kind == "後":
+            first = today + timedelta(days=days)
+            out.append(_Day(first, first + timedelta(days=1), m.group(), m.span()))
+        else:  # 以内 / 間: from today through that day
+            out.append(_Day(today, today + timedelta(days=days + 1), m.group(), m.span()))
+    return out
+
+
+def _resolve_absolute(text: str, today: date, past: bool) -> list[_Day]:
+    """12月3日, 12/3, 2026年12月3日, 令和8年12月3日, 3日, 12月."""
+    out = []
+    for m in _FULL_DATE_RE.finditer(text):
+        if m.group(3) is None:
+            continue
+        year = int(m.group(1)) if m.group(1) else None
+        if m.group(2):
+            year = 2018 + (1 if m.group(2) == "元" else int(m.group(2)))
+        d = _roll_year(int(m.group(3)), int(m.group(4)), today, past, year)
+        if d is not None:
+            out.append(_Day(d, d + timedelta(days=1), _weekday_label(d), m.span(), past=d < today))
+    taken = [x.span for x in out]
+    for m in _DAY_ONLY_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        day = int(m.group(1))
+        month_first = date(today.year, today.month, 1)
+        d = _safe_date(today.year, today.month, day)
+        if d is None or (d < today and not past):
+            nxt = _add_months(month_first, 1)
+            d = _safe_date(nxt.year, nxt.month, day)
+        if d is not None:
+            out.append(_Day(d, d + timedelta(days=1), _weekday_label(d), m.span(), past=d < today))
+    for m in _MONTH_ONLY_RE.finditer(text):
+        month = int(m.group(1))
+        if not 1 <= month <= 12:
+            continue
+        year = today.year
+        if (month < today.month and not past) :
+            year += 1
+        elif month > today.month and past:
+            year -= 1
+        first, last = _month_range(year, month)
+        start = today if first <= today < last and not past else first
+        out.append(_Day(start, last, f"{month}月", m.span(), past=last <= today))
+    return out
+
+
+def _next_holiday(today: date) -> Optional[tuple[date, str]]:
+    """The next national holiday on or after today."""
+    for d, name in jpholiday.between(today, today + timedelta(days=400)):
+        if d >= today:
+            return d, name
+    return None
+
+
+def _resolve_holidays_and_seasons(text: str, today: date) -> list[_Day]:
+    """祝日 / 次の祝日 (jpholiday), GW, 年末年始, 夏休み, 冬休み, 春休み."""
+    out = []
+    for m in _HOLIDAY_RE.finditer(text):
+        found = _next_holiday(today)
+        if found:
+            d, name = found
+            out.append(_Day(d, d + timedelta(days=1), f"{_weekday_label(d)} {name}", m.span()))
+    for m in _SEASON_RE.finditer(text):
+        word = m.group()
+        y = today.year
+        if word in ("GW", "ゴールデンウィーク", "ゴールデンウイーク"):
+            first, last = date(y, 4, 29), date(y, 5, 7)
+            if today >= last:
+                first, last = date(y + 1, 4, 29), date(y + 1, 5, 7)
+            out.append(_Day(max(first, today), last, "GW", m.span()))
+        elif word in ("年末年始", "冬休み"):
+            if today.month == 1 and today.day <= 7:
+                y -= 1
+            first = date(y, 12, 29) if word == "年末年始" else date(y, 12, 25)
+            last = date(y + 1, 1, 4) if word == "年末年始" else date(y + 1, 1, 8)
+            out.append(_Day(max(first, today), last, word, m.span()))
+        elif word == "夏休み":
+            first, last = date(y, 7, 20), date(y, 9, 1)
+            if today >= last:
+                first, last = date(y + 1, 7, 20), date(y + 1, 9, 1)
+            out.append(_Day(max(first, today), last, word, m.span()))
+        else:  # 春休み
+            first, last = date(y, 3, 25), date(y, 4, 7)
+            if today >= last:
+                first, last = date(y + 1, 3, 25), date(y + 1, 4, 7)
+            out.append(_Day(max(first, today), last, word, m.span()))
+    return out
+
+
+# --- times of day ----------------------------------------------------------------------------
+
+_CLOCK_RE = re.compile(r"(午前|午後|朝|昼|夕方|夜|ごご|ごぜん)?\s*(\d{1,2})(?:時|じ)(半|(\d{1,2})分)?|(\d{1,2}):(\d{2})")
+_TOD_WORDS = [
+    (re.compile(r"午前|ごぜん|朝|あさ(?=[のにはか])|モーニング"), "morning"),
+    (re.compile(r"午後|ごご|昼(?!食|ご飯|休)|ひる(?=[のにはか])"), "afternoon"),
+    (re.compile(r"今夜|今晩|夕方|夜|晩|ナイト|よる(?=[のにはか]|$)|ゆうがた"), "evening"),
+]
+
+
+def read_time(text: str) -> tuple[Optional[str], Optional[tuple[int, int]], list[tuple[int, int]]]:
+    """Time of day ("morning"/"afternoon"/"evening"), a clock time (h, m) and the spans used."""
+    exact, spans, tod = None, [], None
+    m = _CLOCK_RE.search(text)
+    if m and not (m.group(2) and re.match(r"\s*(?:間|以内)", text[m.end():])) and not re.search(r"何\s*時$", text[: m.start() + 1]):
+        if m.group(5):
+            h, mi = int(m.group(5)), int(m.group(6))
+        else:
+            h = int(m.group(2))
+            mi = 30 if m.group(3) == "半" else int(m.group(4) or 0)
+            prefix = m.group(1)
+            if prefix in ("午後", "ごご", "夕方", "夜") and h < 12:
+                h += 12
+            elif prefix == "昼" and h < 6:
+                h += 12
+        if 0 <= h <= 24 and 0 <= mi < 60:
+            exact = (h % 24, mi)
+            spans.append(m.span())
+            tod = "morning" if exact[0] < 12 else ("afternoon" if exact[0] < 17 else "evening")
+    if exact is None:
+        for pattern, name in _TOD_WORDS:
+            mm = pattern.search(text)
+            if mm:
+                tod = name
+                spans.append(mm.span())
+                break
+    return tod, exact, spans
+
+
+# --- putting it together -----------------------------------------------------------------------
+
+
+def _at(d: date, hour: int = 0, minute: int = 0) -> datetime:
+    """Aware JST datetime for a day and time (hour 24 = next day 00:00)."""
+    return datetime.combine(d, time(0), JST) + timedelta(hours=hour, minutes=minute)
+
+
+def asks_about_past(text: str) -> bool:
+    """Whether the wording asks about something that already happened."""
+    return bool(_PAST_RE.search(text))
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether span overlaps any of spans."""
+    return any(span[0] < b and a < span[1] for a, b in spans)
+
+
+def _collect_days(text: str, today: date, past: bool) -> list[_Day]:
+    """All date expressions in text, longest (most specific) first, without overlaps."""
+    found: list[_Day] = []
+    found += _resolve_weekends(text, today)
+    found += _resolve_holidays_and_seasons(text, today)
+    found += _resolve_absolute(text, today, past)
+    found += _resolve_n_later(text, today)
+    found += _resolve_weekdays(text, today, past)
+    found += _resolve_relative_days(text, today)
+    found += _resolve_weeks_months_years(text, today)
+    chosen: list[_Day] = []
+    for day in sorted(found, key=lambda d: (-(d.span[1] - d.span[0]), d.span[0])):
+        if not _overlaps(day.span, [c.span for c in chosen]):
+            chosen.append(day)
+    return sorted(chosen, key=lambda d: d.span[0])
+
+
+def _merge(days: list[_Day], text: str) -> tuple[date, date, str]:
+    """One [first, last) range covering every expression (明日か明後日, 12月3日から5日)."""
+    first = min(d.first for d in days)
+    last = max(d.last for d in days)
+    if len(days) == 1:
+        label = days[0].label
+        tail = text[days[0].span[1]:]
+        if _SINCE_RE.match(tail) and not re.match(r"\s*から\s*\d", tail):
+            last = max(last, first + timedelta(days=31))  # 明日以降 / 明日から: a month ahead
+            label += "以降"
+        return first, last, label
+    joined = days[0].label
+    if days[1].span[0] > days[0].span[1] and _RANGE_JOIN_RE.match(text[days[0].span[1]:days[1].span[0]]):
+        joined = f"{days[0].label}〜{days[-1].label}"
+    else:
+        joined = "・".join(d.label for d in days)
+    return first, last, joined
+
+
+def read_dates(text: str, now: datetime) -> DateReading:
+    """The date range, time of day and past flag a question's wording gives (text: NFKC-normalised)."""
+    text = arabic_numerals(text)
+    now = now.astimezone(JST) if now.tzinfo else now.replace(tzinfo=JST)
+    today = now.date()
+    past = asks_about_past(text)
+    reading = DateReading()
+    tonight = _TONIGHT_RE.search(text)
+    this_morning = _THIS_MORNING_RE.search(text)
+    text_for_days = text
+    if tonight:
+        text_for_days = text[: tonight.start()] + "今日" + " " * (tonight.end() - tonight.start() - 2) + text[tonight.end():]
+    elif this_morning:
+        text_for_days = text[: this_morning.start()] + "今日" + text[this_morning.end():]
+    days = _collect_days(text_for_days, today, past)
+    tod, exact, time_spans = read_time(text)
+    if tonight:
+        tod = tod if exact else "evening"
+    if this_morning and not exact:
+        tod = "morning"
+    day_spans = [d.span for d in days]
+    reading.spans = tuple(day_spans + time_spans)
+    reading.time_of_day, reading.exact_time = tod, exact
+    reading.past = past or any(d.past for d in days)
+    if not days:
+        return reading
+    first, last, label = _merge(days, text)
+    if tonight and len(days) == 1 and days[0].label == "今日":
+        label = "今夜"
+    start, end = _at(first), _at(last)
+    if last - first == timedelta(days=1) and (exact or tod):
+        if exact:
+            start = _at(first, *exact)
+            end = start + timedelta(hours=1)
+            label = f"{label} {exact[0]}:{exact[1]:02d}"
+        else:
+            lo, hi = TIME_OF_DAY_HOURS[tod]
+            start, end = _at(first, lo), _at(first, hi)
+            if label not in ("今夜",) and not label.endswith(_TIME_OF_DAY_LABEL[tod]):
+                label = f"{label}の{_TIME_OF_DAY_LABEL[tod]}"
+    reading.start, reading.end, reading.label = start, end, label
+    if end <= now:
+        reading.past = True
+    return reading

@@ -1,0 +1,134 @@
+"""Text normalisation for questions: NFKC, 〇〇 placeholders, Sudachi normalised forms and kana readings."""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+from sudachipy import Dictionary, SplitMode
+
+_local = threading.local()
+_dictionary_lock = threading.Lock()
+_dictionary = None
+
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+# Runs of placeholder circles (〇〇センター); Sudachi would read them as the number 00.
+# A 〇 between kanji numerals (二〇二六) is a digit and stays.
+_PLACEHOLDER_RE = re.compile(r"(?<![一二三四五六七八九十〇])[〇○◯●◎□■×＊*]{2,}(?![一二三四五六七八九十])")
+_SPACES_RE = re.compile(r"\s+")
+_KATAKANA_TO_HIRAGANA = {c: c - 0x60 for c in range(ord("ァ"), ord("ヶ") + 1)}
+_KANA_RE = re.compile(r"^[ぁ-ゖァ-ヺー・\s]+$")
+
+# Words that carry no subject of their own (normalised forms): question words, light verbs, fillers.
+STOPWORDS = frozenset("""
+何 何か 何処 どこ 何時 いつ 何方 どなた 誰 有る 在る 居る 為る 成る 行く 来る 教える 知る 見る 出来る 欲しい
+良い 無い ある いる する なる 探す 調べる 思う 下さる 下さい くださる お願い 願う 知りたい こと 事 物 もの
+所 ところ 方 です ます 様 さん 的 用 向け 向き ため 為 其の 此の 其れ 此れ 此処 其処 ここ そこ あそこ どれ
+なに なん 何て 如何 どう どの 色々 いろいろ 今 近い 近く 近所 周辺 辺り 頃 位 くらい ぐらい 等 など 他 ほか
+今日は 今晩は お早う 有り難う ありがとう 宜しく よろしく はい いいえ すみません 済みません こんにちわ
+一緒 皆 みんな 皆さん 私 僕 俺 うち 家 自分 ちょっと 少し 是非 ぜひ 教え 件 予定 情報 やる 遣る 有り 可能
+""".split())
+
+
+@dataclass(frozen=True)
+class Token:
+    """One Sudachi morpheme as the query layer needs it."""
+
+    surface: str
+    normalized: str
+    reading: str  # hiragana
+    pos: str
+    start: int
+    end: int
+    sub: tuple[str, ...]  # normalised mode-A sub-words when the C word splits
+    cuts: tuple[int, ...] = ()  # offsets inside the word where its mode-A parts meet
+
+
+def _get_dictionary():
+    """The shared Sudachi dictionary (loaded once; memory-mapped)."""
+    global _dictionary
+    if _dictionary is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                _dictionary = Dictionary(dict="core")
+    return _dictionary
+
+
+def tokenizer():
+    """This thread's Sudachi tokenizer (Sudachi tokenizers are not thread-safe)."""
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        tok = _local.tokenizer = _get_dictionary().tokenizer(mode=SplitMode.C)
+    return tok
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana → hiragana (ー and other characters unchanged)."""
+    return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def is_kana(text: str) -> bool:
+    """Whether text is written only in kana."""
+    return bool(text) and bool(_KANA_RE.match(text))
+
+
+def normalize_text(text: str | None) -> str:
+    """NFKC, 〇〇 placeholders removed, whitespace collapsed (the form every other step reads)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _PLACEHOLDER_RE.sub(" ", text)
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Sudachi mode-C morphemes of already-normalised text, with readings and mode-A sub-words."""
+    if not text:
+        return []
+    out = []
+    for m in tokenizer().tokenize(text):
+        subs = m.split(SplitMode.A)
+        sub = tuple(s.normalized_form() for s in subs) if len(subs) > 1 else ()
+        reading = m.reading_form()
+        surface = m.surface()
+        if is_kana(surface) or not reading or reading == "キゴウ":
+            reading = surface
+        cuts = tuple(subs[k].begin() for k in range(1, len(subs)))
+        out.append(Token(surface, m.normalized_form(), to_hiragana(reading), m.part_of_speech()[0],
+                         m.begin(), m.end(), sub, cuts))
+    return out
+
+
+def _term_form(word: str) -> str:
+    """A term as stored: Latin letters lower-cased (ＬＩＮＥ/LINE/line meet)."""
+    return word.lower() if word.isascii() else word
+
+
+def content_terms(tokens: list[Token], skip_spans: tuple[tuple[int, int], ...] = ()) -> list[str]:
+    """Normalised content words (C words plus A sub-words), no particles, symbols, numbers or stopwords."""
+    terms: list[str] = []
+    seen = set()
+    for t in tokens:
+        if t.pos in _SKIP_POS or t.normalized in STOPWORDS or t.surface in STOPWORDS:
+            continue
+        if any(a <= t.start < b for a, b in skip_spans):
+            continue
+        if t.normalized.isdigit() or (len(t.surface) == 1 and (is_kana(t.surface) or t.pos == "接尾辞")):
+            continue
+        for word in (t.normalized,) + tuple(w for w in t.sub if len(w) > 1):
+            word = _term_form(word)
+            if word and word not in seen and word not in STOPWORDS and not word.isdigit():
+                if len(word) == 1 and is_kana(word):
+                    continue
+                seen.add(word)
+                terms.append(word)
+    return terms
+
+
+def terms_of(text: str | None) -> list[str]:
+    """Normalised content words of any text (for an index built the same way as the query)."""
+    return content_terms(tokenize(normalize_text(text)))
+
+
+def reading_of(text: str | None) -> str:
+    """Hiragana reading of a text (図書館 → としょかん), symbols and spaces dropped."""
+    return "".join(t.reading for t in tokenize(normalize_text(text)) if t.pos not in ("補助記号", "空白"))
