@@ -1,0 +1,144 @@
+"""WTForms for the console: they parse and re-render; content.posts holds the rules that matter."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from content.posts import OPPORTUNITY_KINDS, RECURRENCES, REASON_MAX
+from content.topics import TOPICS
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def int_or_none(value):
+    """Coerce a select's value to int, with '' meaning none."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class JapaneseForm(FlaskForm):
+    """A form whose built-in messages (not a number, not a date…) come out in Japanese."""
+
+    class Meta:
+        locales = ["ja_JP", "ja"]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes for one list value."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(JapaneseForm):
+    """E-mail and password."""
+
+    email = EmailField("メールアドレス", validators=[DataRequired("メールアドレスを入力してください。"), Length(max=254)])
+    password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。"), Length(max=200)])
+
+
+class PasswordChangeForm(JapaneseForm):
+    """Change one's own password."""
+
+    current = PasswordField("現在のパスワード", validators=[DataRequired("入力してください。")])
+    new = PasswordField("新しいパスワード（10文字以上）", validators=[DataRequired("入力してください。")])
+    confirm = PasswordField("新しいパスワード（確認）", validators=[DataRequired("入力してください。")])
+
+
+
+class EventForm(JapaneseForm):
+    """An event, one-off or repeating."""
+
+    title = StringField("タイトル（40文字まで）")
+    description = TextAreaField("内容（500文字まで）")
+    category = StringField("分類（例：講座、祭り）", validators=[Optional()])
+    starts_at = DateTimeLocalField("開始日時", format=DATETIME_FORMATS, validators=[Optional()])
+    ends_at = DateTimeLocalField("終了日時", format=DATETIME_FORMATS, validators=[Optional()])
+    recurrence = SelectField("繰り返し", choices=list(RECURRENCES.items()), default="none")
+    repeat_count = IntegerField("回数", validators=[Optional()])
+    repeat_until = DateField("終わりの日", validators=[Optional()])
+    facility_id = SelectField("会場（施設）", coerce=int_or_none, validators=[Optional()], validate_choice=True)
+    place_name = StringField("会場名（施設一覧にないとき）", validators=[Optional()])
+    audience = StringField("対象（例：小学生と保護者）", validators=[Optional()])
+    fee = StringField("参加費（例：無料、300円）", validators=[Optional()])
+    capacity = IntegerField("定員（人）", validators=[Optional()])
+    contact = StringField("問い合わせ先", validators=[Optional()])
+    url = StringField("詳しい案内のURL", validators=[Optional()])
+    image = FileField("画像（JPEGかPNG、2MBまで）")
+    image_url = StringField("または画像のURL", validators=[Optional()])
+    organization_id = SelectField("団体", coerce=int_or_none, validators=[Optional()])
+
+
+class OpportunityForm(JapaneseForm):
+    """A volunteer opening or other way to take part."""
+
+    title = StringField("タイトル（40文字まで）")
+    kind = SelectField("種類", choices=list(OPPORTUNITY_KINDS.items()), default="volunteer")
+    description = TextAreaField("内容（500文字まで）")
+    starts_at = DateTimeLocalField("活動の開始日時", format=DATETIME_FORMATS, validators=[Optional()])
+    ends_at = DateTimeLocalField("活動の終了日時", format=DATETIME_FORMATS, validators=[Optional()])
+    deadline = DateTimeLocalField("応募の締切", format=DATETIME_FORMATS, validators=[Optional()])
+    facility_id = SelectField("場所（施設）", coerce=int_or_none, validators=[Optional()])
+    place_name = StringField("場所の名前（施設一覧にないとき）", validators=[Optional()])
+    audience = StringField("対象（例：どなたでも）", validators=[Optional()])
+    capacity = IntegerField("募集人数", validators=[Optional()])
+    contact = StringField("問い合わせ先", validators=[Optional()])
+    url = StringField("詳しい案内のURL", validators=[Optional()])
+    organization_id = SelectField("団体", coerce=int_or_none, validators=[Optional()])
+
+
+class NoticeForm(JapaneseForm):
+    """A notice pushed to residents whose district and topics match."""
+
+    title = StringField("タイトル（40文字まで）")
+    body = TextAreaField("本文（500文字まで）")
+    districts = MultiCheckboxField("配信する地区（選ばなければ全地区）", choices=[])
+    topics = MultiCheckboxField("関心のある話題（選ばなければ全員）", choices=[(t.code, t.label) for t in TOPICS])
+    send_at = DateTimeLocalField("配信日時（空欄なら承認後すぐ）", format=DATETIME_FORMATS, validators=[Optional()])
+    image = FileField("画像（JPEGかPNG、2MBまで）")
+    image_url = StringField("または画像のURL", validators=[Optional()])
+    organization_id = SelectField("団体", coerce=int_or_none, validators=[Optional()])
+
+
+FORMS = {"events": EventForm, "opportunities": OpportunityForm, "notices": NoticeForm}
+
+
+class RejectForm(JapaneseForm):
+    """Why staff send a post back."""
+
+    reason = TextAreaField("差し戻しの理由（団体に表示されます）",
+                           validators=[DataRequired("理由を入力してください。"), Length(max=REASON_MAX)])
+
+
+class ActionForm(JapaneseForm):
+    """A button that only needs its CSRF token (submit, approve, withdraw, delete, logout)."""
+
+
+class UserForm(JapaneseForm):
+    """An admin invites a console user."""
+
+    email = EmailField("メールアドレス", validators=[DataRequired("入力してください。"), Length(max=254)])
+    role = SelectField("役割", choices=[("org", "団体"), ("staff", "市職員"), ("admin", "管理者")], default="org")
+    org_name = StringField("団体名（団体ユーザーのとき。なければ作成します）", validators=[Optional(), Length(max=200)])
+
+
+class OrganizationForm(JapaneseForm):
+    """An organization's name and details."""
+
+    name = StringField("団体名", validators=[DataRequired("団体名を入力してください。"), Length(max=200)])
+    kind = StringField("種別（例：自治会、NPO）", validators=[Optional(), Length(max=64)])
+    district = StringField("地区", validators=[Optional(), Length(max=64)])
+    contact = StringField("連絡先", validators=[Optional(), Length(max=300)])
+
+
+class ImportForm(JapaneseForm):
+    """An open-data CSV or an .ics file to import."""
+
+    kind = SelectField("種類", choices=[("events", "イベント"), ("facilities", "施設"),
+                                       ("opportunities", "参加・ボランティア募集")])
+    file = FileField("ファイル（CSV または .ics、10MBまで）")

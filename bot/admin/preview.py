@@ -1,0 +1,59 @@
+"""The live preview: the message a resident would get, built by the bot's own card builders."""
+from __future__ import annotations
+
+import logging
+
+from content.messages import alt_text, shorten_graphemes, text_message
+
+log = logging.getLogger(__name__)
+
+# content.cards (written by the search helper) draws the Flex bubbles residents get; name per kind.
+CARD_BUILDERS = {"events": "event_bubble", "opportunities": "opportunity_bubble", "notices": "notice_bubble"}
+
+
+def card_builder(kind: str):
+    """The bot's builder for this kind, or None while content.cards lacks it."""
+    try:
+        from content import cards
+    except ImportError:
+        return None
+    return getattr(cards, CARD_BUILDERS[kind], None)
+
+
+def as_message(built, alt: str) -> dict:
+    """A builder's result as one LINE message (it may return a bubble, a carousel or a whole message)."""
+    if built.get("type") in ("bubble", "carousel"):
+        return {"type": "flex", "altText": alt_text(alt or "お知らせ"), "contents": built}
+    return built
+
+
+def preview_message(kind: str, record, lang: str = "ja") -> dict:
+    """The message for an unsaved record, as residents would receive it."""
+    builder = card_builder(kind)
+    if builder is not None:
+        try:
+            return as_message(builder(record, lang), record.title)
+        except Exception:  # a half-filled form may trip the builder; fall back rather than break the page
+            log.exception("card builder failed in preview")
+    if kind == "notices":
+        return text_message(f"【{record.title}】\n{record.body or ''}".strip())
+    return as_message(fallback_bubble(record), record.title)
+
+
+def fallback_bubble(record) -> dict:
+    """A plain bubble used only when content.cards has no builder for this kind yet."""
+    body = [{"type": "text", "text": shorten_graphemes(record.title or "（タイトル未入力）", 40),
+             "weight": "bold", "size": "lg", "wrap": True}]
+    for value in (getattr(record, "place_name", None), getattr(record, "description", None)):
+        if value:
+            body.append({"type": "text", "text": shorten_graphemes(value, 200), "size": "sm", "wrap": True})
+    return {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": body}}
+
+
+def line_problems(message: dict) -> list[str]:
+    """What LINE would refuse in this message (empty when fine)."""
+    try:
+        from content.line_limits import validate_message
+    except ImportError:
+        return []
+    return [f"{d.get('property')}: {d.get('message')}" for d in validate_message(message)]

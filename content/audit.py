@@ -1,0 +1,88 @@
+"""The audit log: who did what to which record and when. The application only ever appends."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import select
+
+from content.paging import Page, paginate
+from models import AuditLog, utcnow
+
+ACTIONS = (
+    "login", "login_failed", "login_blocked", "logout", "password_change",
+    "post", "edit", "submit", "approve", "reject", "withdraw", "delete",
+    "import", "export", "user_add", "user_reset", "user_disable", "user_enable",
+    "org_add", "org_edit", "upload",
+)
+DETAIL_MAX = 2000
+
+
+class AuditLogImmutable(RuntimeError):
+    """Raised when code tries to change or remove an audit entry."""
+
+
+def record(session, actor, action: str, record_type: str | None = None, record_id: int | None = None,
+           detail: str | None = None, address: str | None = None) -> AuditLog:
+    """Append one entry; `actor` is a console user (or None for anonymous, e.g. a failed login)."""
+    entry = AuditLog(
+        at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_email=_actor_email(actor),
+        action=action[:32],
+        record_type=record_type[:32] if record_type else None,
+        record_id=record_id,
+        detail=detail[:DETAIL_MAX] if detail else None,
+        address=address[:64] if address else None,
+    )
+    session.add(entry)
+    return entry
+
+
+def _actor_email(actor) -> str | None:
+    """The e-mail to keep beside the id, so entries stay readable after an account is gone."""
+    if actor is None:
+        return None
+    if isinstance(actor, str):
+        return actor[:254]
+    email = getattr(actor, "email", None)
+    return email[:254] if email else None
+
+
+def query_entries(session, *, action: str | None = None, actor: str | None = None,
+                  record_type: str | None = None, since: datetime | None = None,
+                  until: datetime | None = None, page=1, per_page=50) -> Page:
+    """Entries newest first, filtered by action, actor e-mail (substring), record type and time (naive UTC)."""
+    stmt = select(AuditLog)
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    if actor:
+        stmt = stmt.where(AuditLog.actor_email.contains(actor.strip().lower(), autoescape=True))
+    if record_type:
+        stmt = stmt.where(AuditLog.record_type == record_type)
+    if since:
+        stmt = stmt.where(AuditLog.at >= since)
+    if until:
+        stmt = stmt.where(AuditLog.at < until)
+    stmt = stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    return paginate(session, stmt, page, per_page)
+
+
+def _refuse_row_change(_mapper, _connection, target) -> None:
+    """An ORM update or delete of an audit entry is a programming error: refuse it."""
+    raise AuditLogImmutable(f"audit entry {getattr(target, 'id', None)} is append-only")
+
+
+def _refuse_bulk_change(state) -> None:
+    """Refuse bulk UPDATE/DELETE statements aimed at the audit table (session.exec(delete(AuditLog)))."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) == AuditLog.__tablename__:
+        raise AuditLogImmutable("audit_log is append-only")
+
+
+event.listen(AuditLog, "before_update", _refuse_row_change)
+event.listen(AuditLog, "before_delete", _refuse_row_change)
+event.listen(OrmSession, "do_orm_execute", _refuse_bulk_change)
