@@ -1,0 +1,371 @@
+"""Answers to residents' questions: a short line, a carousel of what matched, and choices to narrow down.
+
+Never a dead end: no result → say so plainly, offer the relaxed searches that do have results, and the menu.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Optional
+from urllib.parse import parse_qsl
+
+from content.cards import (carousel_message, closed_days_line, event_bubble, facility_bubble, format_day,
+                           opportunity_bubble, today_hours_line)
+from content.facility_hours import parse_hours
+from content.i18n import N_, translator
+from content.messages import (MAX_POSTBACK_DATA, message_action, postback_action, shorten_graphemes,
+                              text_message, with_quick_replies)
+from content.query import parse_query
+from content.query.model import ParsedQuery
+from content.search import FACILITY_INTENTS, Hit, SearchResult, kinds_for, nearby, search
+from content.search_index import TOKYO, current_index, to_tokyo
+from models import Event, Facility, Opportunity
+
+PAGE_SIZE = 10
+QUERY_CHARS = 120  # the question is carried in postback data (≤ 300 characters with the other keys)
+QUESTION_INTENTS = ("events", "participate") + FACILITY_INTENTS
+KIND_CODES = {"e": "event", "f": "facility", "o": "opportunity"}
+MODELS = {"event": Event, "facility": Facility, "opportunity": Opportunity}
+# Narrowing choices: (label msgid, postback key, value parsed with the query helper)
+NARROW = ((N_("明日"), "w", "明日"), (N_("今週末"), "w", "今週末"), (N_("子ども向け"), "a", "子ども向け"))
+RELAXATIONS = (("d", N_("ほかの日も見る")), ("p", N_("市内全体で見る")), ("a", N_("対象を広げる")),
+               ("f", N_("有料も含める")), ("k", N_("条件をゆるめる")))
+
+
+@dataclass
+class Answer:
+    """What the bot replies: LINE messages, the items shown (in order) and whether the text was understood."""
+
+    messages: list[dict] = field(default_factory=list)
+    items: list[dict] = field(default_factory=list)
+    understood: bool = True
+
+
+@dataclass
+class Request:
+    """A question plus the choices tapped since: page offset, date/audience override, relaxed filters."""
+
+    text: str
+    offset: int = 0
+    when: str = ""
+    audience: str = ""
+    relax: str = ""
+
+
+# --- postback data ---------------------------------------------------------------------------------------
+
+def _escape(value: str) -> str:
+    """Escape only what parse_qsl would misread; Japanese stays as is (300 characters, not 300 bytes)."""
+    return value.replace("%", "%25").replace("&", "%26").replace("=", "%3D").replace("+", "%2B").replace(" ", "+")
+
+
+def request_postback_data(request: Request) -> str:
+    """`action=search_q&q=…&o=10&w=明日&a=…&r=d` within LINE's 300 characters."""
+    text = request.text.strip()[:QUERY_CHARS]
+    parts = [("action", "search_q"), ("o", str(request.offset) if request.offset else ""), ("w", request.when),
+             ("a", request.audience), ("r", request.relax)]
+    head = "&".join(f"{k}={_escape(v)}" for k, v in parts if v)
+    data = f"{head}&q={_escape(text)}"
+    while len(data) > MAX_POSTBACK_DATA and text:
+        text = text[:-1]
+        data = f"{head}&q={_escape(text)}"
+    return data
+
+
+def request_from_postback(params: dict) -> Request:
+    """The Request a search_q postback carries (already parsed into a dict by the registry)."""
+    try:
+        offset = max(0, int(params.get("o") or 0))
+    except ValueError:
+        offset = 0
+    return Request(text=params.get("q", ""), offset=offset, when=params.get("w", ""),
+                   audience=params.get("a", ""), relax=params.get("r", ""))
+
+
+def parse_postback_data(data: str) -> dict:
+    """Parse postback data the same way the handler registry does."""
+    return dict(parse_qsl(data or "", keep_blank_values=True))
+
+
+def _request_action(label: str, request: Request, display: Optional[str] = None) -> dict:
+    """A quick-reply postback that re-runs a request."""
+    action = {"type": "postback", "label": shorten_graphemes(label, 20), "data": request_postback_data(request)}
+    action["displayText"] = shorten_graphemes(display or label, 300)
+    return action
+
+
+# --- understanding --------------------------------------------------------------------------------------
+
+def _parse(session, request: Request, now: datetime) -> ParsedQuery:
+    """Parse the text, then apply the tapped overrides (date, audience)."""
+    index = current_index(session)
+    parsed = parse_query(request.text, now=now, places=index.place_index)
+    changes = {}
+    if request.when:
+        other = parse_query(request.when, now=now)
+        changes.update(date_range=other.date_range, date_label=other.date_label, past=False, time_of_day=None)
+    if request.audience:
+        changes["audiences"] = list(parse_query(request.audience, now=now).audiences)
+    if changes and parsed.intent not in QUESTION_INTENTS:
+        changes["intent"] = "events"
+    return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _is_question(parsed: ParsedQuery) -> bool:
+    """True when the text names something search can act on (not a greeting or gibberish)."""
+    if parsed.intent in ("settings", "help"):
+        return False
+    return bool(parsed.intent in QUESTION_INTENTS or parsed.date_range or parsed.places or parsed.audiences
+                or parsed.categories or parsed.free_only)
+
+
+# --- entry points ---------------------------------------------------------------------------------------
+
+def answer_question(session, text: str, *, now: datetime, lang: str, resident=None) -> Answer:
+    """Answer a resident's free-text question (understood=False when it is not a question we search for)."""
+    return answer_request(session, Request(text=text or ""), now=now, lang=lang)
+
+
+def answer_request(session, request: Request, *, now: datetime, lang: str) -> Answer:
+    """Answer a question with its tapped refinements."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=TOKYO)
+    parsed = _parse(session, request, now)
+    if parsed.intent in ("settings", "help"):
+        return Answer(understood=False)
+    result = search(session, parsed, now=now, relax=request.relax)
+    structured = _is_question(parsed)
+    if not structured and not result.keywords and not result.unknown:
+        return Answer(understood=False)
+    if not result.hits and parsed.intent == "participate" and "k" not in request.relax:
+        result = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
+                        kinds=("opportunity", "event"))
+    if not result.hits:
+        if not structured and not result.keywords:
+            return Answer(understood=False)
+        return _no_result(session, parsed, request, result, now, lang)
+    return _results(session, parsed, request, result, now, lang)
+
+
+def answer_location(session, latitude: float, longitude: float, *, now: datetime, lang: str) -> Answer:
+    """The nearest facilities and upcoming events around a shared location, with distances."""
+    _ = translator(lang)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=TOKYO)
+    facilities, events = nearby(session, latitude, longitude, now=now)
+    hits = facilities[:5] + events[:5]
+    if not hits:
+        text = _("近くに施設やイベントが見つかりませんでした。地区名やことばでも探せます。")
+        return Answer([text_message(text, _fallback_actions(lang))], [])
+    rows = _load(session, hits)
+    today = now.date()
+    bubbles = [_bubble_for(hit, row, lang, today) for hit, row in rows]
+    parts = []
+    if facilities:
+        parts.append(_("近くの施設 {n}件").format(n=len(facilities)))
+    if events:
+        parts.append(_("2週間以内の近くのイベント {n}件").format(n=len(events)))
+    summary = _("、").join(parts)
+    messages = [text_message(summary), carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang))]
+    with_quick_replies(messages, _fallback_actions(lang))
+    return Answer(messages, [_item(hit, row) for hit, row in rows])
+
+
+def answer_detail(session, kind_code: str, item_id: str, *, now: datetime, lang: str) -> Answer:
+    """The whole item behind a 詳細 button."""
+    _ = translator(lang)
+    kind = KIND_CODES.get(kind_code, kind_code)
+    model = MODELS.get(kind)
+    row = None
+    if model is not None and str(item_id).isdigit():
+        row = session.get(model, int(item_id))
+    if row is None or not getattr(row, "active", True) or getattr(row, "status", "published") not in ("approved", "published"):
+        text = _("この情報は見つかりませんでした。終了したか、取り下げられた可能性があります。")
+        return Answer([text_message(text, _fallback_actions(lang))], [])
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=TOKYO)
+    hit = Hit(kind, row.id)
+    bubble = _bubble_for(hit, row, lang, now.date(), detailed=True)
+    title = getattr(row, "title", None) or getattr(row, "name", "")
+    actions = []
+    if kind == "facility":
+        actions.append(message_action(_("{name}のイベント").format(name=shorten_graphemes(row.name, 12)),
+                                      f"{row.name}のイベント"))
+    actions += _fallback_actions(lang)
+    message = carousel_message([bubble], title + "\n" + _alt_lines([(hit, row)], lang))
+    return Answer(with_quick_replies([message], actions), [_item(hit, row)])
+
+
+# --- building answers -----------------------------------------------------------------------------------
+
+def _load(session, hits: list[Hit]) -> list[tuple[Hit, object]]:
+    """The rows behind the hits, in hit order (rows deleted since indexing are skipped)."""
+    out = []
+    for hit in hits:
+        row = session.get(MODELS[hit.kind], hit.id)
+        if row is not None:
+            out.append((hit, row))
+    return out
+
+
+def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False) -> dict:
+    """The card for one row of any kind."""
+    if hit.kind == "event":
+        return event_bubble(row, lang, distance_m=hit.distance_m, detailed=detailed)
+    if hit.kind == "facility":
+        return facility_bubble(row, lang, today=today, distance_m=hit.distance_m, detailed=detailed)
+    return opportunity_bubble(row, lang, detailed=detailed)
+
+
+def _item(hit: Hit, row) -> dict:
+    """The machine-readable item (`tsunagari ask --json`)."""
+    starts = to_tokyo(getattr(row, "starts_at", None))
+    place = getattr(row, "place_name", None) if hit.kind != "facility" else (row.address or None)
+    return {"kind": hit.kind, "id": row.id, "title": getattr(row, "title", None) or getattr(row, "name", ""),
+            "starts_at": starts.isoformat() if starts else None, "place": place}
+
+
+def _alt_lines(rows, lang: str) -> str:
+    """altText body: one line per item (title and date), for notifications and old clients."""
+    lines = []
+    for hit, row in rows:
+        title = getattr(row, "title", None) or getattr(row, "name", "")
+        starts = to_tokyo(getattr(row, "starts_at", None))
+        lines.append(f"・{title}" + (f" {format_day(starts.date(), lang)}" if starts else ""))
+    return "\n".join(lines)
+
+
+def _context_label(session, parsed: ParsedQuery, lang: str) -> str:
+    """What the results are for: 「今週末・中央公民館・子ども向け」."""
+    _ = translator(lang)
+    parts = []
+    if parsed.date_label and parsed.date_range:
+        parts.append(parsed.date_label if lang != "en" else format_day(parsed.date_range[0].date(), lang))
+    parts += [p.name for p in parsed.places[:2]]
+    if parsed.audiences:
+        parts.append(_("子ども向け") if set(parsed.audiences) & {"children", "parents", "elementary"} else _("対象あり"))
+    if parsed.free_only:
+        parts.append(_("無料"))
+    return _("・").join(parts)
+
+
+def _results(session, parsed: ParsedQuery, request: Request, result: SearchResult, now: datetime,
+             lang: str) -> Answer:
+    """A summary line (or a facility's hours), the carousel, and choices to narrow or page."""
+    _ = translator(lang)
+    total = len(result.hits)
+    offset = request.offset if request.offset < total else 0
+    page = result.hits[offset:offset + PAGE_SIZE]
+    rows = _load(session, page)
+    today = now.date()
+    bubbles = [_bubble_for(hit, row, lang, today) for hit, row in rows]
+    context = _context_label(session, parsed, lang)
+    summary = _("{n}件見つかりました。").format(n=total)
+    if context:
+        summary = _("{context}：{n}件見つかりました。").format(context=context, n=total)
+    if offset or total > PAGE_SIZE:
+        summary += "\n" + _("{start}〜{end}件目").format(start=offset + 1, end=offset + len(page))
+    messages = []
+    first_facility = rows[0][1] if rows and rows[0][0].kind == "facility" else None
+    if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0:
+        messages.append(text_message(_facility_answer_text(first_facility, parsed.intent, today, lang)))
+    else:
+        messages.append(text_message(summary))
+    messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
+    actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
+    return Answer(with_quick_replies(messages, actions), [_item(hit, row) for hit, row in rows])
+
+
+def _facility_answer_text(facility, intent: str, today, lang: str) -> str:
+    """The direct answer for a facility question: today's hours, closed days, address or phone."""
+    _ = translator(lang)
+    if intent == "facility_address" and facility.address:
+        return _("{name}の住所：{address}").format(name=facility.name, address=facility.address)
+    if intent == "facility_phone" and facility.phone:
+        return _("{name}の電話番号：{phone}").format(name=facility.name, phone=facility.phone)
+    info = parse_hours(facility.hours_text, facility.closed_text)
+    lines = [facility.name]
+    today_line = today_hours_line(info, today, lang)
+    if today_line:
+        lines.append(f"{today_line}（{format_day(today, lang)}）" if lang != "en" else f"{today_line} ({format_day(today, lang)})")
+    closed = closed_days_line(info, lang) if info.closed_understood else None
+    if closed:
+        lines.append(_("休館日：{days}").format(days=closed))
+    if not today_line or not info.closed_understood:
+        if facility.hours_text:
+            lines.append(_("開館時間（公開情報）：{text}").format(text=facility.hours_text))
+        if facility.closed_text and not closed:
+            lines.append(_("休館日（公開情報）：{text}").format(text=facility.closed_text))
+    if len(lines) == 1:
+        lines.append(_("開館時間の情報はまだありません。下の「詳細」からお問い合わせ先をご覧ください。"))
+    return "\n".join(lines)
+
+
+def _narrow_actions(parsed: ParsedQuery, request: Request, result: SearchResult, offset: int, total: int,
+                    lang: str, facility) -> list[dict]:
+    """Quick replies: next page, 明日, 今週末, 子ども向け, 近くの施設, menu."""
+    _ = translator(lang)
+    actions = []
+    if offset + PAGE_SIZE < total:
+        actions.append(_request_action(_("次の10件"), dataclasses.replace(request, offset=offset + PAGE_SIZE)))
+    if "event" in result.kinds:
+        for label, key, value in NARROW:
+            if key == "w" and request.when == value:
+                continue
+            if key == "a" and (request.audience or parsed.audiences):
+                continue
+            changed = dataclasses.replace(request, offset=0, **({"when": value} if key == "w" else {"audience": value}))
+            actions.append(_request_action(_(label), changed))
+    if facility is not None:
+        actions.append(message_action(_("{name}のイベント").format(name=shorten_graphemes(facility.name, 12)),
+                                      f"{facility.name}のイベント"))
+    actions += _fallback_actions(lang)
+    return actions
+
+
+def _fallback_actions(lang: str) -> list[dict]:
+    """近くの施設 (send location) and the main menu: always somewhere to go."""
+    _ = translator(lang)
+    actions = [{"type": "location", "label": shorten_graphemes(_("近くの施設"), 20)}]
+    try:
+        from content.menus import main_menu_actions
+
+        actions += main_menu_actions(lang)
+    except ImportError:  # pragma: no cover - menus are written by another area
+        actions.append(message_action(_("メニュー")))
+    return actions
+
+
+def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchResult, now: datetime,
+               lang: str) -> Answer:
+    """Say plainly nothing matched, and offer the relaxed searches that do find something."""
+    _ = translator(lang)
+    context = _context_label(session, parsed, lang)
+    if result.unknown:
+        words = _("、").join(f"「{w}」" for w in result.unknown[:3])
+        text = _("{words}に合うものは見つかりませんでした。").format(words=words)
+    elif context:
+        text = _("{context}に合うものは見つかりませんでした。").format(context=context)
+    else:
+        text = _("お探しのものは見つかりませんでした。")
+    actions = []
+    active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day), "p": bool(parsed.places),
+              "a": bool(parsed.audiences), "f": bool(parsed.free_only), "k": True}
+    for flag, label in RELAXATIONS:
+        if not active[flag] or flag in request.relax:
+            continue
+        relax = request.relax + flag
+        found = search(session, parsed, now=now, relax=relax)
+        if found.hits:
+            n = len(found.hits)
+            actions.append(_request_action(f"{_(label)}({n})", dataclasses.replace(request, relax=relax, offset=0),
+                                           display=_(label)))
+        if len(actions) >= 3:
+            break
+    if actions:
+        text += "\n" + _("条件を変えると見つかります。下から選んでください。")
+    else:
+        text += "\n" + _("ほかのことばや日にちでも聞いてみてください。")
+        actions.append(_request_action(_("今週末のイベント"), Request(text="今週末のイベント")))
+    return Answer([text_message(text, actions + _fallback_actions(lang))], [])

@@ -1,0 +1,241 @@
+"""Opening hours and closed days read from the free text cities publish (利用可能日時特記事項 and the like).
+
+Hand-written rules (no library reads 「毎週月曜日（祝日の場合は翌平日）」): what is recognised gives today's
+hours; whatever is not recognised is kept, and the answer then also shows the original text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Optional
+
+import jpholiday
+
+WEEKDAYS = "月火水木金土日"
+_HOURS_LABEL = re.compile(r"【\s*(開館時間|利用時間|営業時間|開所時間|開園時間|利用可能時間|受付時間)\s*】")
+_CLOSED_LABEL = re.compile(r"【\s*(休館日|休業日|休所日|休園日|定休日|休み)\s*】")
+_CLOCK = r"(?:(午前|午後)\s*)?(\d{1,2})\s*(?::\s*(\d{2})|時\s*(?:(\d{1,2})\s*分|(半))?)"
+_RANGE = re.compile(_CLOCK + r"\s*(?:～|~|〜|-|－|ー|から|―)\s*" + _CLOCK)
+_MONTH_DAY = r"(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?"
+_SPAN = re.compile(r"(?:毎年)?" + _MONTH_DAY + r"\s*(?:～|~|〜|-|から)\s*(?:翌年|翌月)?\s*" + _MONTH_DAY + r"\s*(?:まで)?")
+_SINGLE_DATE = re.compile(_MONTH_DAY)
+_NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*[・,、及び]\s*\d)*)\s*([月火水木金土日])曜?日?")
+_PAREN = re.compile(r"[（(]([^（）()]*)[)）]")
+_FILLER = re.compile(r"毎週|毎月|及び|および|並びに|又は|または|ただし|等|など|休館|休み|とする|です|は|の|、|，|,|・|/|\s|。|\.|及")
+
+
+@dataclass
+class FacilityHours:
+    """What was understood of a facility's hours and closed days."""
+
+    ranges: dict = field(default_factory=dict)  # day kind ("default"|"weekday"|"sat"|"sun"|"holiday") → [(time, time)]
+    open_24h: bool = False
+    closed_weekdays: set = field(default_factory=set)  # 0 = Monday
+    closed_nth: set = field(default_factory=set)  # (n, weekday)
+    closed_holidays: bool = False
+    closed_after_holiday: bool = False  # 祝日の翌日
+    holiday_shift: bool = False  # a weekly closed day that is a holiday moves to the next weekday
+    closed_spans: list = field(default_factory=list)  # ((month, day), (month, day)) inclusive, may wrap the year
+    no_closed_days: bool = False
+    irregular: bool = False  # 不定期
+    hours_understood: bool = False
+    closed_understood: bool = True  # False when some of the closed-day text was not recognised
+
+
+@dataclass
+class DayHours:
+    """The answer for one date: open (with ranges), closed, or unknown."""
+
+    status: str  # "open" | "closed" | "unknown"
+    ranges: list = field(default_factory=list)
+    all_day: bool = False
+
+
+def split_hours_text(hours_text: Optional[str], closed_text: Optional[str]) -> tuple[str, str]:
+    """Separate 【開館時間】… 【休館日】… when both sit in one field."""
+    hours = unicodedata.normalize("NFKC", hours_text or "")
+    closed = unicodedata.normalize("NFKC", closed_text or "")
+    hours, closed = hours.replace("【", "【").replace("】", "】"), closed
+    match = _CLOSED_LABEL.search(hours)
+    if match:
+        closed = (hours[match.end():] + " " + closed).strip()
+        hours = hours[:match.start()]
+    match = _CLOSED_LABEL.search(closed)
+    if match:
+        closed = closed[:match.start()] + closed[match.end():]
+    hours = _HOURS_LABEL.sub(" ", hours)
+    return hours.strip(), closed.strip()
+
+
+def _clock(ampm: Optional[str], hour: str, minute: Optional[str], minute2: Optional[str],
+           half: Optional[str]) -> Optional[time]:
+    """One clock reading from a regex match (午後 adds 12 hours, 半 is :30, 24:00 is end of day)."""
+    h = int(hour)
+    m = int(minute or minute2 or (30 if half else 0))
+    if ampm == "午後" and h < 12:
+        h += 12
+    if h == 24 and m == 0:
+        return time(23, 59)
+    if h > 23 or m > 59:
+        return None
+    return time(h, m)
+
+
+def _day_kinds(label: str) -> list[str]:
+    """Which kinds of day a label before a time range names (平日, 土日祝 …); [] for none, ["special"] to ignore."""
+    if re.search(r"長期休暇|夏休み|冬休み|春休み|休暇|外来|見舞|救急", label):
+        return ["special"]
+    text = label.replace("平日", "W").replace("曜日", "").replace("曜", "")
+    for word in ("祝休日", "祝祭日", "祝日", "休日", "祭日"):
+        text = text.replace(word, "祝")
+    kinds = []
+    if "W" in text:
+        kinds.append("weekday")
+    if "土" in text:
+        kinds.append("sat")
+    if "日" in text:
+        kinds.append("sun")
+    if "祝" in text:
+        kinds.append("holiday")
+    return kinds
+
+
+def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) -> FacilityHours:
+    """Read hours and closed days from the published free text."""
+    hours, closed = split_hours_text(hours_text, closed_text)
+    result = FacilityHours()
+    _read_hours(hours, result)
+    _read_closed(closed, result)
+    return result
+
+
+def _read_hours(text: str, result: FacilityHours) -> None:
+    """Fill ranges from text like 「平日 9:00～17:00 土日祝 10:00～19:00」 or 「24時間」."""
+    if not text:
+        return
+    if re.search(r"24\s*時間", text) and not _RANGE.search(text):
+        result.open_24h = result.hours_understood = True
+        return
+    previous_end = 0
+    for match in _RANGE.finditer(text):
+        groups = match.groups()
+        start = _clock(*groups[:5])
+        end = _clock(*groups[5:])
+        label = text[previous_end:match.start()]
+        previous_end = match.end()
+        if start is None or end is None:
+            continue
+        if groups[5] is None and groups[0] == "午後" and end.hour < 12:  # 午後1時から5時 → 17:00
+            end = time(end.hour + 12, end.minute)
+        kinds = _day_kinds(label) or ["default"]
+        if "special" in kinds:
+            continue
+        for kind in kinds:
+            result.ranges.setdefault(kind, []).append((start, end))
+    result.hours_understood = bool(result.ranges)
+
+
+def _read_closed(text: str, result: FacilityHours) -> None:
+    """Fill the closed-day rules from text like 「毎週月曜日（祝日の場合は翌平日）、年末年始」."""
+    if not text:
+        return
+    if re.fullmatch(r"\s*(なし|無し|無休|年中無休|なし。)\s*", text):
+        result.no_closed_days = True
+        return
+    if "不定期" in text or "不定休" in text:
+        result.irregular = True
+        text = text.replace("不定期", " ").replace("不定休", " ")
+    for paren in _PAREN.findall(text):
+        if "祝" in paren or "休日" in paren:
+            if "翌" in paren:
+                result.holiday_shift = True
+    text = _PAREN.sub(" ", text)
+    if "年末年始" in text:
+        result.closed_spans.append(((12, 29), (1, 3)))
+        text = text.replace("年末年始", " ")
+    for match in _SPAN.finditer(text):
+        a, b, c, d = (int(x) for x in match.groups())
+        result.closed_spans.append(((a, b), (c, d)))
+    text = _SPAN.sub(" ", text)
+    for match in _NTH.finditer(text):
+        for n in re.findall(r"\d", match.group(1)):
+            result.closed_nth.add((int(n), WEEKDAYS.index(match.group(2))))
+    text = _NTH.sub(" ", text)
+    for match in _SINGLE_DATE.finditer(text):
+        month, day = int(match.group(1)), int(match.group(2))
+        result.closed_spans.append(((month, day), (month, day)))
+    text = _SINGLE_DATE.sub(" ", text)
+    if re.search(r"祝日の翌日|祝日の翌平日", text):
+        result.closed_after_holiday = True
+        text = re.sub(r"祝日の翌(平)?日", " ", text)
+    holiday = re.compile(r"国民の祝日に関する法律に規定する休日|祝日法による休日|祝祭日|祝休日|振替休日|祝日|祭日|休日|祝")
+    if holiday.search(text):
+        result.closed_holidays = True
+        text = holiday.sub(" ", text)
+    # a lone 日/月 is a weekday only between separators (not 月末日, 休館日)
+    for match in re.finditer(r"([月火水木金土日])曜日?|(?:(?<=^)|(?<=[\s、，,・月火水木金土日]))([月火水木金土日])(?=[、，,・日土祝\s]|$)", text):
+        result.closed_weekdays.add(WEEKDAYS.index(match.group(1) or match.group(2)))
+    text = re.sub(r"[月火水木金土日]曜日?|(?:(?<=^)|(?<=[\s、，,・月火水木金土日]))[月火水木金土日](?=[、，,・日土祝\s]|$)", " ", text)
+    leftover = _FILLER.sub("", text)
+    result.closed_understood = not leftover and not result.irregular
+
+
+def _closed_by_rule(info: FacilityHours, day: date) -> bool:
+    """True when a recognised rule closes the facility on that date."""
+    for (m1, d1), (m2, d2) in info.closed_spans:
+        start, end, key = (m1, d1), (m2, d2), (day.month, day.day)
+        if (start <= end and start <= key <= end) or (start > end and (key >= start or key <= end)):
+            return True
+    is_holiday = jpholiday.is_holiday(day)
+    if info.closed_holidays and is_holiday:
+        return True
+    if day.weekday() in info.closed_weekdays and not (info.holiday_shift and is_holiday):
+        return True
+    if (1 + (day.day - 1) // 7, day.weekday()) in info.closed_nth:
+        return True
+    yesterday = day - timedelta(days=1)
+    if info.closed_after_holiday and jpholiday.is_holiday(yesterday) and not is_holiday:
+        return True
+    if info.holiday_shift and not is_holiday:
+        # the closed day fell on a holiday: closed on the first following non-holiday instead
+        back = yesterday
+        while jpholiday.is_holiday(back):
+            if back.weekday() in info.closed_weekdays:
+                return True
+            back -= timedelta(days=1)
+    return False
+
+
+def hours_on(info: FacilityHours, day: date) -> DayHours:
+    """Open with which hours, closed, or unknown on a given date."""
+    if info.irregular and not info.hours_understood:
+        return DayHours("unknown")
+    if _closed_by_rule(info, day):
+        return DayHours("closed")
+    if info.open_24h:
+        return DayHours("open", all_day=True)
+    if not info.hours_understood:
+        return DayHours("unknown")
+    kind = "holiday" if jpholiday.is_holiday(day) else ("sat", "sun")[day.weekday() - 5] if day.weekday() >= 5 else "weekday"
+    order = {"holiday": ["holiday", "sun", "default"], "sun": ["sun", "holiday", "default"],
+             "sat": ["sat", "default"], "weekday": ["weekday", "default"]}[kind]
+    for key in order:
+        if key in info.ranges:
+            return DayHours("open", ranges=info.ranges[key])
+    if "default" not in info.ranges and kind != "weekday" and "weekday" in info.ranges:
+        return DayHours("unknown")
+    return DayHours("unknown")
+
+
+def closed_summary(info: FacilityHours, weekday_names: list[str], holiday_word: str, year_end_word: str,
+                   nth_format: str, joiner: str = "、") -> str:
+    """A short closed-days line from the recognised rules (words are passed in already translated)."""
+    parts = [weekday_names[w] for w in sorted(info.closed_weekdays)]
+    parts += [nth_format.format(n=n, day=weekday_names[w]) for n, w in sorted(info.closed_nth)]
+    if info.closed_holidays:
+        parts.append(holiday_word)
+    if ((12, 29), (1, 3)) in info.closed_spans:
+        parts.append(year_end_word)
+    return joiner.join(parts)

@@ -1,0 +1,319 @@
+"""Ranked search over events, facilities and ways to take part, filtered by what the question asked.
+
+Structured filters first (dates, places, audience, fee — from ParsedQuery), then BM25 over the normalised
+terms left (content/search_index.py), ties broken by date.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable, Optional
+
+from content.query.model import ParsedQuery
+from content.search_index import TOKYO, Doc, SearchIndex, current_index
+from content.search_text import (QUERY_STOPWORDS, bigrams, content_reading_of, expand, normalize_text,
+                                 is_noun, query_terms, reading_of, terms_of)
+
+try:
+    from content.query.audience_words import audience_tags_in
+except ImportError:  # pragma: no cover - written in parallel by the query area
+    def audience_tags_in(text: str) -> list[str]:
+        """No audience vocabulary available."""
+        return []
+
+MAX_HITS = 200
+FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "facility_phone", "facility_info")
+# A question for children also wants 親子 and 小学生 events.
+AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": {"parents", "children"},
+                  "elementary": {"elementary", "children"}}
+RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
+PAST_WINDOW = timedelta(days=400)
+
+
+@dataclass
+class Hit:
+    """One result: which row, how well it matched, how far away (metres) when asked by location."""
+
+    kind: str
+    id: int
+    score: float = 0.0
+    distance_m: Optional[float] = None
+    starts: Optional[datetime] = None
+
+
+@dataclass
+class SearchResult:
+    """All hits in display order, and what the search used."""
+
+    hits: list[Hit] = field(default_factory=list)
+    kinds: tuple = ()
+    keywords: list[str] = field(default_factory=list)  # the terms that had to match
+    unknown: list[str] = field(default_factory=list)  # nouns asked for that no row contains
+    relaxed: str = ""
+
+
+def kinds_for(intent: str) -> tuple[str, ...]:
+    """Which kinds of rows an intent is about."""
+    if intent == "events":
+        return ("event",)
+    if intent in FACILITY_INTENTS:
+        return ("facility",)
+    if intent == "participate":
+        return ("opportunity",)
+    return ("event", "facility", "opportunity")
+
+
+def _place_words(parsed: ParsedQuery) -> set[str]:
+    """Normalised terms of the place names the parser matched (they filter; they need not also rank)."""
+    words: set[str] = set()
+    for place in parsed.places:
+        words.update(terms_of(place.matched or place.name))
+        words.update(terms_of(place.name))
+    return words
+
+
+def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *, drop_places: bool = True) -> tuple[list[str], list[str]]:
+    """(content words that must match, nouns the resident named that no row contains).
+
+    Place words filter, audience words filter (when an audience was read) — neither needs to rank; a word
+    no row contains cannot narrow anything, but a *noun* like that means "not here", which the answer says.
+    """
+    source = list(parsed.terms) if parsed.terms else query_terms(parsed.normalized or parsed.text)
+    skip = set(QUERY_STOPWORDS)
+    if drop_places:
+        skip |= _place_words(parsed)
+    keywords: list[str] = []
+    unknown: list[str] = []
+    for term in source:
+        term = term.lower()
+        if term in skip or term in keywords or term.isdigit() or not term:
+            continue
+        if parsed.audiences and audience_tags_in(term):
+            continue
+        if _known(index, term):
+            keywords.append(term)
+        elif is_noun(term) and len(term) > 1 and term not in unknown:
+            unknown.append(term)
+    return keywords, unknown
+
+
+def _known(index: SearchIndex, term: str) -> bool:
+    """True when some row contains the term, a bigram of it, or (kana questions) its reading."""
+    if term in index.words.postings or any(g in index.grams.postings for g in bigrams(term)):
+        return True
+    reading = bigrams(reading_of(term))
+    return bool(reading) and all(g in index.kana.postings for g in reading)
+
+
+def _audience_ok(doc: Doc, wanted: set[str]) -> bool:
+    """True when the doc is for one of the wanted audiences."""
+    return bool(doc.audience_tags & wanted)
+
+
+def _place_ok(doc: Doc, facility_ids: set[int], facility_names: list[str], districts: list[str]) -> bool:
+    """True when the doc is at one of the facilities or in one of the districts."""
+    if facility_ids or facility_names:
+        if doc.facility_id is not None and doc.facility_id in facility_ids:
+            return True
+        if doc.place and any(name and (name in doc.place or (len(doc.place) >= 3 and doc.place in name))
+                             for name in facility_names):
+            return True
+    for district in districts:
+        if district and (doc.district == district or district in doc.address or district in doc.place):
+            return True
+    return False
+
+
+def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime], now: datetime,
+                   past: bool, time_of_day: Optional[str]) -> bool:
+    """Date window, upcoming-only and time-of-day checks for one event."""
+    if doc.starts is None:
+        return False
+    last = doc.ends or doc.starts
+    if doc.all_day:
+        last = last.replace(hour=23, minute=59)
+    if start is not None and (doc.starts >= end or last < start):
+        return False
+    if past:
+        if doc.starts >= now or doc.starts < now - PAST_WINDOW:
+            return start is not None and doc.starts < now
+    elif last < now:
+        return False
+    if time_of_day and not doc.all_day:
+        hour = doc.starts.hour
+        if time_of_day == "morning" and hour >= 12:
+            return False
+        if time_of_day == "afternoon" and not 12 <= hour < 18:
+            return False
+        if time_of_day == "evening" and hour < 17:
+            return False
+    return True
+
+
+def _opportunity_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime], now: datetime) -> bool:
+    """An opening still open to take part in (and in the asked window when it has a date)."""
+    last = doc.ends or doc.starts
+    if last is not None and last < now:
+        return False
+    if start is not None and doc.starts is not None and (doc.starts >= end or (doc.ends or doc.starts) < start):
+        return False
+    return True
+
+
+def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], now: datetime,
+               relax: str = "") -> list[int]:
+    """Indexes of docs that pass every structured filter (relax: d=dates, p=places, a=audience, f=fee)."""
+    date_range = parsed.date_range if "d" not in relax else None
+    start, end = (date_range or (None, None))
+    if start is not None and start.tzinfo is None:
+        start, end = start.replace(tzinfo=TOKYO), end.replace(tzinfo=TOKYO)
+    facility_ids = set(parsed.facility_ids) if "p" not in relax else set()
+    facility_names = [normalize_text(p.name) for p in parsed.places if p.kind == "facility"] if "p" not in relax else []
+    districts = list(parsed.district_names) if "p" not in relax else []
+    wanted: set[str] = set()
+    if "a" not in relax:
+        for tag in parsed.audiences:
+            wanted |= AUDIENCE_WIDEN.get(tag, {tag})
+    free_only = parsed.free_only and "f" not in relax
+    past = parsed.past and "d" not in relax
+    time_of_day = parsed.time_of_day if "d" not in relax else None
+    out: list[int] = []
+    for kind in kinds:
+        for i in index.by_kind[kind]:
+            doc = index.docs[i]
+            if kind == "facility":
+                if (facility_ids or facility_names) and doc.id not in facility_ids and doc.place not in facility_names:
+                    continue
+                if districts and not facility_ids and not _place_ok(doc, set(), [], districts):
+                    continue
+                out.append(i)
+                continue
+            if (facility_ids or facility_names or districts) and not _place_ok(doc, facility_ids, facility_names, districts):
+                continue
+            if wanted and not _audience_ok(doc, wanted):
+                continue
+            if free_only and doc.is_free is not True:
+                continue
+            if kind == "event":
+                if not _event_time_ok(doc, start, end, now, past, time_of_day):
+                    continue
+            elif not _opportunity_ok(doc, start, end, now):
+                continue
+            out.append(i)
+    return out
+
+
+def _query_channels(terms: list[str], parsed: ParsedQuery, categories: list[str]) -> tuple[dict, dict, dict]:
+    """Weighted query terms for the word, bigram and kana channels."""
+    words = expand(terms)
+    for category in categories:
+        for term in terms_of(category):
+            words.setdefault(term, 0.5)
+    grams: dict[str, float] = {}
+    for term in terms:
+        for gram in bigrams(term):
+            grams[gram] = 1.0
+    kana: dict[str, float] = {}
+    if terms:
+        for gram in bigrams(content_reading_of(parsed.normalized or parsed.text)):
+            kana[gram] = 1.0
+    return words, grams, kana
+
+
+def _order_key(doc: Doc, relative: float, past: bool):
+    """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
+    far = datetime.max.replace(tzinfo=TOKYO)
+    when = doc.starts or far
+    stamp = when.timestamp() if doc.starts else float("inf")
+    return (-round(relative, 1), -stamp if past else stamp, doc.title, doc.id)
+
+
+def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
+           index: SearchIndex | None = None) -> SearchResult:
+    """Every matching row for a parsed question, best first (at most MAX_HITS)."""
+    index = index or current_index(session)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=TOKYO)
+    kinds = kinds or kinds_for(parsed.intent)
+    allowed = candidates(index, parsed, kinds, now, relax)
+    terms, unknown = ([], []) if "k" in relax else keyword_terms(index, parsed)
+    if set(kinds) == {"facility"}:
+        unknown = []  # 「開館時間」「駐車場」: facility questions are about the place, not its words
+    categories = [] if "k" in relax else list(parsed.categories)
+    result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
+    if not allowed or unknown:
+        return result
+    ranked = _rank(index, parsed, allowed, terms, categories)
+    for i, relative in ranked[:MAX_HITS]:
+        doc = index.docs[i]
+        result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
+    return result
+
+
+def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: list[str],
+          categories: list[str]) -> list[tuple[int, float]]:
+    """(doc index, relative score) in display order."""
+    past = parsed.past
+    if not terms and not categories:
+        order = sorted(allowed, key=lambda i: _order_key(index.docs[i], 0.0, past))
+        if parsed.places and index.docs[allowed[0]].kind == "facility":
+            order = _facilities_in_place_order(index, parsed, allowed)
+        return [(i, 1.0) for i in order]
+    words, grams, kana = _query_channels(terms, parsed, categories)
+    scores = index.score(words, grams, kana, allowed=set(allowed))
+    if not scores:
+        if terms:
+            return []
+        return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0.0, past))]
+    best = max(scores.values())
+    kept = [(i, s / best) for i, s in scores.items() if s >= RELATIVE_CUTOFF * best]
+    if not terms:  # categories only boost: rows without the category still count
+        kept_ids = {i for i, _ in kept}
+        kept += [(i, 0.0) for i in allowed if i not in kept_ids]
+    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], pair[1], past))
+    return kept
+
+
+def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed: list[int]) -> list[int]:
+    """Facilities in the order the parser ranked the place matches."""
+    position = {}
+    for rank, place in enumerate(parsed.places):
+        if place.kind == "facility" and place.id is not None:
+            position.setdefault(place.id, rank)
+    return sorted(allowed, key=lambda i: (position.get(index.docs[i].id, len(position)), index.docs[i].title))
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def nearby(session, latitude: float, longitude: float, *, now: datetime, facility_limit: int = 5,
+           event_limit: int = 5, event_days: int = 14, max_km: float = 10.0,
+           index: SearchIndex | None = None) -> tuple[list[Hit], list[Hit]]:
+    """(nearest facilities, nearest upcoming events within event_days), each nearest first."""
+    index = index or current_index(session)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=TOKYO)
+    horizon = now + timedelta(days=event_days)
+    facilities, events = [], []
+    for doc in index.docs:
+        if doc.latitude is None or doc.longitude is None:
+            continue
+        distance = haversine_m(latitude, longitude, doc.latitude, doc.longitude)
+        if distance > max_km * 1000:
+            continue
+        if doc.kind == "facility":
+            facilities.append(Hit("facility", doc.id, 1.0, distance))
+        elif doc.kind == "event" and doc.starts is not None:
+            last = doc.ends or doc.starts
+            if last >= now and doc.starts < horizon:
+                events.append(Hit("event", doc.id, 1.0, distance, starts=doc.starts))
+    facilities.sort(key=lambda h: h.distance_m)
+    events.sort(key=lambda h: (round(h.distance_m / 500), h.starts))  # same neighbourhood → soonest first
+    return facilities[:facility_limit], events[:event_limit]

@@ -1,0 +1,263 @@
+"""An in-memory BM25 index of the visible events, facilities and opportunities, rebuilt when rows change.
+
+Hand-rolled BM25 (a few dozen lines) rather than rank-bm25: we need per-query candidate filtering and
+three weighted channels (words, surface bigrams, kana-reading bigrams), which rank-bm25 does not offer.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Optional
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from content.search_text import bigrams, normalize_text, reading_of, terms_of, to_katakana
+from models import District, Event, Facility, Opportunity
+
+try:  # tags the importers give, recomputed here for rows typed in the console
+    from content.importers.audience import event_audience_tags
+except ImportError:  # pragma: no cover - importers missing in a partial checkout
+    def event_audience_tags(audience, title, description):
+        """No audience vocabulary available."""
+        return []
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+VISIBLE = ("approved", "published")
+K1, B = 1.2, 0.75
+DESCRIPTION_CHARS = 600  # long descriptions add noise more than recall
+
+
+def to_tokyo(value: Optional[datetime]) -> Optional[datetime]:
+    """A stored naive-UTC timestamp as an aware Asia/Tokyo datetime."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(TOKYO)
+
+
+@dataclass
+class Doc:
+    """What the index keeps about one row: enough to filter and rank without touching the database."""
+
+    kind: str  # event | facility | opportunity
+    id: int
+    title: str
+    starts: Optional[datetime] = None  # aware, Tokyo
+    ends: Optional[datetime] = None
+    all_day: bool = False
+    facility_id: Optional[int] = None
+    place: str = ""
+    district: str = ""
+    address: str = ""
+    latitude: Optional[float] = None
+    longitude: Optional[float] = None
+    audience_tags: frozenset = frozenset()
+    category: str = ""
+    is_free: Optional[bool] = None
+    sub_kind: str = ""  # opportunity kind
+
+
+@dataclass
+class Channel:
+    """One BM25 field-set: postings term → {doc index: weighted tf}."""
+
+    postings: dict = field(default_factory=dict)
+    lengths: list = field(default_factory=list)
+    avg: float = 1.0
+
+    def add(self, index: int, tokens: Counter) -> None:
+        """Add one document's token counts."""
+        self.lengths.append(sum(tokens.values()))
+        for term, tf in tokens.items():
+            self.postings.setdefault(term, {})[index] = tf
+
+    def finish(self) -> None:
+        """Compute the average length once every document is in."""
+        self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+    def score(self, weights: dict[str, float], allowed, total: int) -> dict[int, float]:
+        """BM25 scores of the allowed documents for weighted query terms."""
+        out: dict[int, float] = {}
+        for term, weight in weights.items():
+            posting = self.postings.get(term)
+            if not posting:
+                continue
+            idf = math.log(1 + (total - len(posting) + 0.5) / (len(posting) + 0.5))
+            for index, tf in posting.items():
+                if allowed is not None and index not in allowed:
+                    continue
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[index] / self.avg))
+                out[index] = out.get(index, 0.0) + weight * idf * norm
+        return out
+
+
+def _weighted(parts: Iterable[tuple[list[str], int]]) -> Counter:
+    """Token counts with each field's tokens repeated by its weight."""
+    counts: Counter = Counter()
+    for tokens, weight in parts:
+        for token in tokens:
+            counts[token] += weight
+    return counts
+
+
+class SearchIndex:
+    """Docs of every kind plus the three BM25 channels over them."""
+
+    def __init__(self) -> None:
+        self.docs: list[Doc] = []
+        self.words = Channel()
+        self.grams = Channel()
+        self.kana = Channel()
+        self.facility_names: list[tuple] = []  # (id, name, kana, aliases) for the PlaceIndex
+        self.districts: list[tuple] = []
+        self.by_kind: dict[str, list[int]] = {"event": [], "facility": [], "opportunity": []}
+        self._place_index = None
+
+    @property
+    def place_index(self):
+        """The PlaceIndex of content.query for these facilities and districts (built once per index)."""
+        if self._place_index is None:
+            from content.query import PlaceIndex
+
+            self._place_index = PlaceIndex(facilities=self.facility_names, districts=self.districts)
+        return self._place_index
+
+    def add(self, doc: Doc, fields: list[tuple[Optional[str], int]], gram_text: str, kana_text: str) -> None:
+        """Index one doc from (text, weight) fields, a surface text and a kana text for bigrams."""
+        index = len(self.docs)
+        self.docs.append(doc)
+        self.by_kind[doc.kind].append(index)
+        self.words.add(index, _weighted((terms_of(text), weight) for text, weight in fields if text))
+        self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
+        self.kana.add(index, Counter(bigrams(kana_text)))
+
+    def finish(self) -> None:
+        """Close the channels and sort events by start for date filtering."""
+        for channel in (self.words, self.grams, self.kana):
+            channel.finish()
+        far = datetime.max.replace(tzinfo=TOKYO)
+        self.by_kind["event"].sort(key=lambda i: (self.docs[i].starts or far, self.docs[i].id))
+
+    def score(self, words: dict[str, float], grams: dict[str, float], kana: dict[str, float],
+              allowed=None) -> dict[int, float]:
+        """Combined score: whole words count most; bigram channels add typo and kana tolerance."""
+        total = len(self.docs) or 1
+        scores = self.words.score(words, allowed, total)
+        for channel, query, factor in ((self.grams, grams, 0.35), (self.kana, kana, 0.3)):
+            if not query:
+                continue
+            for index, value in channel.score(query, allowed, total).items():
+                scores[index] = scores.get(index, 0.0) + factor * value
+        return scores
+
+
+def _short(text: Optional[str]) -> str:
+    """A description cut to the part worth indexing."""
+    return (text or "")[:DESCRIPTION_CHARS]
+
+
+def _kana_text(kana: Optional[str], *names: Optional[str]) -> str:
+    """Katakana readings of a row: the published kana when present, Sudachi readings otherwise."""
+    parts = [to_katakana(normalize_text(kana)) if kana else reading_of(names[0] or "")]
+    parts.extend(reading_of(name) for name in names[1:] if name)
+    return " ".join(p for p in parts if p)
+
+
+def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
+    """Index material for one event."""
+    doc = Doc("event", row.id, row.title, starts=to_tokyo(row.starts_at), ends=to_tokyo(row.ends_at),
+              all_day=bool(row.all_day), facility_id=row.facility_id, place=normalize_text(row.place_name),
+              district=row.district or "", address=normalize_text(row.address),
+              latitude=row.latitude, longitude=row.longitude,
+              audience_tags=frozenset(row.audience_tags or ()) | frozenset(
+                  event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
+              category=row.category or "", is_free=row.is_free)
+    fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
+              (row.organizer, 1), (row.district, 1), (_short(row.description), 1)]
+    return doc, fields, " ".join(filter(None, (row.title, row.place_name))), _kana_text(row.kana, row.title, row.place_name)
+
+
+def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
+    """Index material for one facility."""
+    aliases = (row.aliases or "").replace("\n", " ")
+    doc = Doc("facility", row.id, row.name, facility_id=row.id, place=normalize_text(row.name),
+              district=row.district or "", address=normalize_text(row.address),
+              latitude=row.latitude, longitude=row.longitude, category=row.category or "")
+    fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
+              (_short(row.description), 1)]
+    return doc, fields, " ".join(filter(None, (row.name, aliases))), _kana_text(row.kana, row.name)
+
+
+def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:
+    """Index material for one way to take part."""
+    doc = Doc("opportunity", row.id, row.title, starts=to_tokyo(row.starts_at), ends=to_tokyo(row.ends_at),
+              facility_id=row.facility_id, place=normalize_text(row.place_name), district=row.district or "",
+              audience_tags=frozenset(row.audience_tags or ()) | frozenset(
+                  event_audience_tags(row.audience, row.title, None)),
+              sub_kind=row.kind or "")
+    fields = [(row.title, 3), (row.kind and _KIND_WORDS.get(row.kind), 2), (row.place_name, 1),
+              (row.audience, 1), (row.organizer, 1), (row.district, 1), (_short(row.description), 1)]
+    return doc, fields, row.title or "", _kana_text(None, row.title)
+
+
+_KIND_WORDS = {"volunteer": "ボランティア 募集", "workday": "自治会 作業 清掃 ボランティア",
+               "public_comment": "パブリックコメント 意見 募集", "staff_bank": "スタッフバンク 登録 まちづくり ボランティア"}
+
+
+def build_index(session) -> SearchIndex:
+    """Read every visible, active row and index it."""
+    index = SearchIndex()
+    for row in session.exec(select(Facility).where(Facility.active == True)):  # noqa: E712
+        index.add(*_facility_doc(row))
+        index.facility_names.append((row.id, row.name, row.kana, row.aliases))
+    for row in session.exec(select(Event).where(Event.active == True, Event.status.in_(VISIBLE))):  # noqa: E712
+        index.add(*_event_doc(row))
+    for row in session.exec(select(Opportunity).where(Opportunity.active == True,  # noqa: E712
+                                                      Opportunity.status.in_(VISIBLE))):
+        index.add(*_opportunity_doc(row))
+    index.districts = [(d.id, d.name, d.kana) for d in session.exec(select(District).order_by(District.position))]
+    index.finish()
+    return index
+
+
+def data_version(session) -> tuple:
+    """A cheap fingerprint of the searchable tables: changes whenever a row is added, edited or retired."""
+    version = []
+    for table in (Event, Facility, Opportunity):
+        row = session.exec(select(func.count(table.id), func.max(table.id), func.max(table.updated_at))).one()
+        version.extend(row)
+    version.extend(session.exec(select(func.count(District.id), func.max(District.id))).one())
+    return tuple(version)
+
+
+_cache: dict = {}
+_lock = threading.Lock()
+
+
+def current_index(session) -> SearchIndex:
+    """The index for this database, rebuilt only when data_version changed."""
+    bind = session.get_bind()
+    key = (str(bind.url), id(bind))
+    version = data_version(session)
+    cached = _cache.get(key)
+    if cached and cached[0] == version:
+        return cached[1]
+    with _lock:
+        cached = _cache.get(key)
+        if cached and cached[0] == version:
+            return cached[1]
+        index = build_index(session)
+        _cache[key] = (version, index)
+        return index
+
+
+def clear_cache() -> None:
+    """Forget every cached index (tests that reuse one in-memory URL)."""
+    with _lock:
+        _cache.clear()

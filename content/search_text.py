@@ -1,0 +1,191 @@
+"""Text → search terms: Sudachi normalised words, kana readings and character bigrams, plus synonyms.
+
+Index and query go through the same functions (and the same dictionary), so 子ども/子供/こども,
+申込/申し込み and full/half-width forms meet on one term.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+from sudachipy import Dictionary, SplitMode
+
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接頭辞"}
+_local = threading.local()
+_dictionary_lock = threading.Lock()
+_dictionary = None
+
+# Words that say "search" but not what for: they must not rank one item above another.
+QUERY_STOPWORDS = frozenset("""
+何 何か 何処 どこ 何時 いつ 有る 在る 居る 為る 成る 行く 来る 教える 知る 見る 出来る 欲しい 良い 無い
+ある いる する なる 探す 調べる 今 今日 明日 明後日 今週 今週末 週末 来週 今月 来月 今夜 昨日 先週 先月 再来週
+午前 午後 夜 朝 夕方 昼 時 日 月 年 件 ほか 他 こと 物 もの 所 ところ 方 です ます 下さる 下さい くださる
+お願い 願う 教え 知りたい 思う 予定 情報 について 場合 イベント 催し 催し物 行事 催事 何か有る 向け 用 の 的 さん
+開催 やる 遣る 時間 開館 閉館 休館 営業 住所 電話 番号 場所 日程 スケジュール 申し込み 申込 料金 無料 対象 施設 館 センター
+お知らせ 案内 紹介 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
+お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ
+""".split())
+
+# Groups of words residents and cities use for the same thing (normalised forms are computed at load).
+SYNONYM_GROUPS = [
+    ["催し", "イベント", "行事", "催事"],
+    ["体操", "運動", "エクササイズ", "ストレッチ", "フィットネス", "体を動かす", "健康体操"],
+    ["子供", "キッズ", "児童", "小学生", "幼児", "親子", "ちびっこ", "ジュニア"],
+    ["高齢者", "シニア", "お年寄り", "老人", "長寿"],
+    ["ボランティア", "募集", "担い手", "協力者", "サポーター"],
+    ["講座", "教室", "セミナー", "講習", "講習会", "ワークショップ", "学習会", "勉強会"],
+    ["図書館", "図書室", "本", "図書"],
+    ["公民館", "市民センター", "交流センター", "コミュニティセンター", "地区センター"],
+    ["音楽", "コンサート", "演奏", "演奏会", "ライブ", "音楽会"],
+    ["料理", "クッキング", "調理", "料理教室"],
+    ["読み聞かせ", "おはなし会", "お話会", "絵本", "紙芝居"],
+    ["映画", "上映", "上映会", "シネマ"],
+    ["祭り", "まつり", "フェスティバル", "フェス", "盆踊り"],
+    ["清掃", "掃除", "美化", "ごみ拾い", "クリーン"],
+    ["防災", "避難", "防災訓練", "災害"],
+    ["健康", "健診", "検診", "保健"],
+    ["英語", "英会話", "国際交流", "外国"],
+    ["子育て", "育児", "赤ちゃん", "乳幼児", "ベビー", "子育て支援"],
+    ["スポーツ", "運動", "球技", "卓球", "バドミントン"],
+    ["散歩", "ウォーキング", "歩く", "散策"],
+    ["星", "星空", "天体", "天体観測", "星座"],
+    ["絵", "絵画", "美術", "アート", "展示", "展覧会"],
+    ["花", "園芸", "ガーデニング", "植物"],
+    ["工作", "ものづくり", "クラフト", "手作り"],
+    ["パソコン", "スマホ", "スマートフォン", "IT"],
+    ["体育館", "運動場", "スポーツセンター", "アリーナ"],
+    ["プール", "水泳", "スイミング"],
+    ["囲碁", "将棋", "碁"],
+    ["ヨガ", "ヨーガ", "ピラティス"],
+    ["ダンス", "踊り", "体操"],
+    ["歌", "合唱", "コーラス", "カラオケ"],
+    ["自治会", "町内会", "町会"],
+    ["意見", "パブリックコメント", "パブコメ"],
+    ["相談", "相談会", "窓口"],
+]
+
+_KATA_FROM_HIRA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
+_PLACEHOLDER = re.compile(r"[〇○◯]{2,}")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, placeholders (〇〇) removed, lower-cased ASCII."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _PLACEHOLDER.sub(" ", text).lower().strip()
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana → katakana (for matching kana-only questions against readings)."""
+    return text.translate(_KATA_FROM_HIRA)
+
+
+def _tokenizer():
+    """One Sudachi tokenizer per thread (the dictionary is shared and loaded once)."""
+    global _dictionary
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        with _dictionary_lock:
+            if _dictionary is None:
+                _dictionary = Dictionary(dict="core")
+        tok = _dictionary.tokenizer(mode=SplitMode.C)
+        _local.tokenizer = tok
+    return tok
+
+
+def _keep(pos: tuple) -> bool:
+    """Content words only: particles, auxiliaries and punctuation carry no meaning for search."""
+    return pos[0] not in _SKIP_POS
+
+
+@lru_cache(maxsize=20000)
+def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
+    """(normalised content terms incl. A-mode sub-words, katakana reading of it all, reading of content words)."""
+    text = normalize_text(text)
+    if not text:
+        return (), "", ""
+    terms: list[str] = []
+    reading: list[str] = []
+    content_reading: list[str] = []
+    for m in _tokenizer().tokenize(text):
+        pos = m.part_of_speech()
+        read = to_katakana(m.reading_form() or m.surface())
+        reading.append(read)
+        if not _keep(pos):
+            continue
+        norm = m.normalized_form().lower()
+        terms.append(norm)
+        if norm not in QUERY_STOPWORDS:
+            content_reading.append(read)
+        if len(m.surface()) > 2 and pos[0] == "名詞" and norm not in QUERY_STOPWORDS:
+            subs = m.split(SplitMode.A)
+            if len(subs) > 1:
+                terms.extend(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
+    return tuple(terms), "".join(reading), " ".join(content_reading)
+
+
+def terms_of(text: str | None) -> list[str]:
+    """Normalised content terms of a text."""
+    return list(analyse(text or "")[0]) if text else []
+
+
+def bigrams(text: str | None) -> list[str]:
+    """Character bigrams of each space-separated word, punctuation dropped (typo- and kana-tolerant matching)."""
+    out: list[str] = []
+    for word in (text or "").split():
+        chars = [c for c in word if c.isalnum()]
+        if len(chars) == 1:
+            out.append(chars[0])
+        out.extend(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
+    return out
+
+
+def reading_of(text: str | None) -> str:
+    """Katakana reading of a text."""
+    return analyse(text or "")[1] if text else ""
+
+
+def content_reading_of(text: str | None) -> str:
+    """Katakana reading of a question's content words (space-separated), for kana-only questions."""
+    return analyse(text or "")[2] if text else ""
+
+
+@lru_cache(maxsize=1)
+def synonym_map() -> dict[str, frozenset[str]]:
+    """term → the other normalised terms of its synonym groups."""
+    out: dict[str, set[str]] = {}
+    for group in SYNONYM_GROUPS:
+        normed = set()
+        for word in group:
+            morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+            if len(morphemes) == 1:  # several-word synonyms would only add noise as single words
+                normed.add(morphemes[0].normalized_form().lower())
+        for term in normed:
+            out.setdefault(term, set()).update(normed - {term})
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=5000)
+def is_noun(term: str) -> bool:
+    """True for a content noun (not a number, pronoun or verb): the words a resident searches *for*."""
+    morphemes = list(_tokenizer().tokenize(normalize_text(term)))
+    return bool(morphemes) and all(m.part_of_speech()[0] == "名詞" and m.part_of_speech()[1] != "数詞"
+                                   for m in morphemes)
+
+
+def query_terms(text: str) -> list[str]:
+    """Content terms of a question with the words that only say "search" removed."""
+    return [t for t in terms_of(text) if t not in QUERY_STOPWORDS and not t.isdigit()]
+
+
+def expand(terms: list[str]) -> dict[str, float]:
+    """Query terms with weights: 1.0 for what the resident typed, 0.6 for synonyms."""
+    weights: dict[str, float] = {}
+    syn = synonym_map()
+    for term in terms:
+        weights[term] = 1.0
+    for term in terms:
+        for other in syn.get(term, ()):
+            weights.setdefault(other, 0.6)
+    return weights
