@@ -43,6 +43,7 @@ class Token:
     end: int
     sub: tuple[str, ...]  # normalised mode-A sub-words when the C word splits
     cuts: tuple[int, ...] = ()  # offsets inside the word where its mode-A parts meet
+    pos_detail: str = ""  # Sudachi POS levels 2-3, e.g. "普通名詞/副詞可能"
 
 
 def _get_dictionary():
@@ -93,8 +94,9 @@ def tokenize(text: str) -> list[Token]:
         if is_kana(surface) or not reading or reading == "キゴウ":
             reading = surface
         cuts = tuple(subs[k].begin() for k in range(1, len(subs)))
-        out.append(Token(surface, m.normalized_form(), to_hiragana(reading), m.part_of_speech()[0],
-                         m.begin(), m.end(), sub, cuts))
+        pos = m.part_of_speech()
+        out.append(Token(surface, m.normalized_form(), to_hiragana(reading), pos[0],
+                         m.begin(), m.end(), sub, cuts, f"{pos[1]}/{pos[2]}"))
     return out
 
 

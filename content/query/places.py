@@ -44,6 +44,7 @@ class _Key:
     id: Optional[int]
     name: str
     is_reading: bool
+    variant: bool = False  # a shortened form (市立 dropped): weaker when another name word precedes it
 
 
 def _name_variants(name: str) -> list[str]:
@@ -51,7 +52,7 @@ def _name_variants(name: str) -> list[str]:
     name = normalize_text(name)
     out = [name]
     short = _NAME_PREFIX_RE.sub("", name)
-    if short != name and len(short) >= 2:
+    if short != name and len(short) >= 2 and short not in _TOO_GENERIC and short not in PLACE_SUFFIXES:
         out.append(short)
     return out
 
@@ -148,11 +149,14 @@ class PlaceIndex:
             r = reading_of(s)
             if r and r not in readings:
                 readings.append(r)
+        full = {name} | {normalize_text(a) for a in aliases}
+        full_readings = {readings[0]} if kana else set()
         for s in surfaces:
-            self._keys.append(_Key(s, kind, pid, name, False))
+            self._keys.append(_Key(s, kind, pid, name, False, variant=s not in full))
         for r in readings:
-            if len(r) >= 3:
-                self._keys.append(_Key(r, kind, pid, name, True))
+            if len(r) >= 3 and r not in _TOO_GENERIC:
+                self._keys.append(_Key(r, kind, pid, name, True, variant=r not in full_readings and kind == "facility"
+                                       and r not in {reading_of(f) for f in full}))
 
     @staticmethod
     def _pieces(table: dict[str, list[_Key]], min_len: int, *, is_reading: bool) -> dict[str, list[tuple[_Key, bool]]]:
@@ -184,7 +188,7 @@ class PlaceIndex:
         tokens = tokens if tokens is not None else tokenize(text)
         found: dict[tuple[str, object], PlaceMatch] = {}
         self._match_form(text, self._surface, self._surface_pieces, found, allowed=None,
-                         boundaries=_boundaries(tokens))
+                         boundaries=_boundaries(tokens), qualified=_qualified_starts(tokens))
         reading, kana_positions = self._reading_with_kana(tokens)
         self._match_form(reading, self._reading, self._reading_pieces, found, allowed=kana_positions)
         if not any(m.kind == "facility" for m in found.values()):
@@ -205,7 +209,7 @@ class PlaceIndex:
             pos += len(t.reading)
         return "".join(parts), kana_positions
 
-    def _match_form(self, q, exact, pieces, found, allowed, boundaries=None) -> None:
+    def _match_form(self, q, exact, pieces, found, allowed, boundaries=None, qualified=frozenset()) -> None:
         """Whole-key matches first, then key pieces; a span already claimed by a longer match is skipped."""
         candidates = []  # (length, start, key, score, matched)
         n = len(q)
@@ -232,6 +236,9 @@ class PlaceIndex:
             if boundaries is not None and (span[0] not in boundaries or span[1] not in boundaries):
                 continue  # 市民会議 must not match 市民会館 through 市民会
             if span not in accepted_spans and _overlaps(span, claimed):
+                continue
+            if (score < 100 or key.variant) and span[0] in qualified:
+                claimed.append(span)  # 東公民館 names one 公民館 the city does not have: not every 公民館
                 continue
             if score < 100 and span in exact_spans:
                 continue  # 中央公民館 named exactly: its 分館 and other 公民館 are not meant
@@ -263,6 +270,15 @@ def _drop_contained(matches: list[PlaceMatch]) -> list[PlaceMatch]:
     """Drop matches whose text lies inside a longer match's (さくら地区 inside さくらたいいくかん)."""
     return [m for m in matches
             if not any(len(o.matched) > len(m.matched) and m.matched in o.matched for o in matches)]
+
+
+def _qualified_starts(tokens: list[Token]) -> set[int]:
+    """Offsets right after a naming noun (東|公民館, 第二|公民館) — a type word there is part of a longer name."""
+    out = set()
+    for t in tokens:
+        if (t.pos == "名詞" and "副詞可能" not in t.pos_detail) or t.pos == "接頭辞":
+            out.add(t.end)
+    return out
 
 
 def _boundaries(tokens: list[Token]) -> set[int]:

@@ -1,0 +1,188 @@
+"""Japanese date expressions resolve to [start, end) ranges in Asia/Tokyo relative to "now"."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from content.query.dates import JST, arabic_numerals, read_dates
+
+THU = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # Thursday
+SAT = datetime(2026, 11, 28, 10, 0, tzinfo=JST)
+SUN = datetime(2026, 11, 29, 10, 0, tzinfo=JST)
+DEC = datetime(2026, 12, 10, 10, 0, tzinfo=JST)  # Thursday in December
+NYE = datetime(2026, 12, 31, 20, 0, tzinfo=JST)
+
+
+def d(y, m, day, h=0, mi=0):
+    """Aware JST datetime."""
+    return datetime(y, m, day, h, mi, tzinfo=JST)
+
+
+def day(y, m, dd):
+    """The whole of one day."""
+    return (d(y, m, dd), d(y, m, dd) + timedelta(days=1))
+
+
+DATE_ROWS = [
+    # (now, text, expected range, expected label)
+    (THU, "今日", day(2026, 11, 26), "今日"),
+    (THU, "本日のイベント", day(2026, 11, 26), "今日"),
+    (THU, "きょうは何かある?", day(2026, 11, 26), "今日"),
+    (THU, "明日", day(2026, 11, 27), "明日"),
+    (THU, "あした", day(2026, 11, 27), "明日"),
+    (THU, "あさって", day(2026, 11, 28), "あさって"),
+    (THU, "明後日", day(2026, 11, 28), "あさって"),
+    (THU, "今夜", (d(2026, 11, 26, 17), d(2026, 11, 27)), "今夜"),
+    (THU, "今晩なにかある", (d(2026, 11, 26, 17), d(2026, 11, 27)), "今夜"),
+    (THU, "今週", (d(2026, 11, 26), d(2026, 11, 30)), "今週"),
+    (THU, "今週末", (d(2026, 11, 28), d(2026, 11, 30)), "今週末"),
+    (THU, "週末", (d(2026, 11, 28), d(2026, 11, 30)), "週末"),
+    (THU, "土日", (d(2026, 11, 28), d(2026, 11, 30)), "土日"),
+    (THU, "来週", (d(2026, 11, 30), d(2026, 12, 7)), "来週"),
+    (THU, "再来週", (d(2026, 12, 7), d(2026, 12, 14)), "再来週"),
+    (THU, "来週末", (d(2026, 12, 5), d(2026, 12, 7)), "来週末"),
+    (THU, "来週の土日", (d(2026, 12, 5), d(2026, 12, 7)), "来週の土日"),
+    (THU, "来週の土曜日", day(2026, 12, 5), "来週の土曜日"),
+    (THU, "来週の土曜と日曜", (d(2026, 12, 5), d(2026, 12, 7)), "来週の土曜日・日曜日"),
+    (THU, "今度の日曜", day(2026, 11, 29), "今度の日曜日"),
+    (THU, "今週の金曜", day(2026, 11, 27), "今週の金曜日"),
+    (THU, "土曜日", day(2026, 11, 28), "土曜日"),
+    (THU, "どようび", day(2026, 11, 28), "土曜日"),
+    (THU, "木曜日", day(2026, 11, 26), "木曜日"),
+    (THU, "次の木曜", day(2026, 12, 3), "次の木曜日"),
+    (THU, "今月", (d(2026, 11, 26), d(2026, 12, 1)), "今月"),
+    (THU, "来月", (d(2026, 12, 1), d(2027, 1, 1)), "来月"),
+    (THU, "12月", (d(2026, 12, 1), d(2027, 1, 1)), "12月"),
+    (THU, "1月のイベント", (d(2027, 1, 1), d(2027, 2, 1)), "1月"),
+    (THU, "12月3日", day(2026, 12, 3), "12月3日(木)"),
+    (THU, "12/3", day(2026, 12, 3), "12月3日(木)"),
+    (THU, "十二月三日", day(2026, 12, 3), "12月3日(木)"),
+    (THU, "１２月３日（木）", day(2026, 12, 3), "12月3日(木)"),
+    (THU, "30日", day(2026, 11, 30), "11月30日(月)"),
+    (THU, "5日", day(2026, 12, 5), "12月5日(土)"),
+    (THU, "2027年1月10日", day(2027, 1, 10), "1月10日(日)"),
+    (THU, "令和9年1月10日", day(2027, 1, 10), "1月10日(日)"),
+    (THU, "1月5日", day(2027, 1, 5), "1月5日(火)"),
+    (THU, "3日後", day(2026, 11, 29), "3日後"),
+    (THU, "三日後", day(2026, 11, 29), "3日後"),
+    (THU, "1週間以内", (d(2026, 11, 26), d(2026, 12, 4)), "1週間以内"),
+    (THU, "明日か明後日", (d(2026, 11, 27), d(2026, 11, 29)), "明日・あさって"),
+    (THU, "12月3日から5日", (d(2026, 12, 3), d(2026, 12, 6)), "12月3日(木)〜12月5日(土)"),
+    (THU, "明日以降", (d(2026, 11, 27), d(2026, 12, 28)), "明日以降"),
+    (THU, "明日の午後", (d(2026, 11, 27, 12), d(2026, 11, 27, 18)), "明日の午後"),
+    (THU, "明日の朝", (d(2026, 11, 27), d(2026, 11, 27, 12)), "明日の午前"),
+    (THU, "明日の夜", (d(2026, 11, 27, 17), d(2026, 11, 28)), "明日の夜"),
+    (THU, "明日の午後2時", (d(2026, 11, 27, 14), d(2026, 11, 27, 15)), "明日 14:00"),
+    (THU, "12月3日(木)10時半", (d(2026, 12, 3, 10, 30), d(2026, 12, 3, 11, 30)), "12月3日(木) 10:30"),
+    (THU, "祝日", day(2027, 1, 1), "1月1日(金) 元日"),
+    (THU, "次の祝日は何かある", day(2027, 1, 1), "1月1日(金) 元日"),
+    (THU, "GW", (d(2027, 4, 29), d(2027, 5, 7)), "GW"),
+    (THU, "年末年始", (d(2026, 12, 29), d(2027, 1, 4)), "年末年始"),
+    (THU, "昨日", day(2026, 11, 25), "昨日"),
+    (THU, "先週", (d(2026, 11, 16), d(2026, 11, 23)), "先週"),
+    (THU, "先週の土曜日", day(2026, 11, 21), "先週の土曜日"),
+    # A weekend is Saturday 00:00 to Monday 00:00; asked on the weekend it starts today.
+    (SAT, "今週末", (d(2026, 11, 28), d(2026, 11, 30)), "今週末"),
+    (SUN, "今週末", (d(2026, 11, 29), d(2026, 11, 30)), "今週末"),
+    (SUN, "週末", (d(2026, 11, 29), d(2026, 11, 30)), "週末"),
+    (SUN, "来週末", (d(2026, 12, 5), d(2026, 12, 7)), "来週末"),
+    (SUN, "今週", (d(2026, 11, 29), d(2026, 11, 30)), "今週"),
+    (SUN, "来週", (d(2026, 11, 30), d(2026, 12, 7)), "来週"),
+    (SUN, "今度の日曜", day(2026, 12, 6), "今度の日曜日"),
+    (SUN, "日曜日", day(2026, 11, 29), "日曜日"),
+    # December: the year rolls over for dates already past.
+    (DEC, "12/3", day(2027, 12, 3), "12月3日(金)"),
+    (DEC, "1月5日", day(2027, 1, 5), "1月5日(火)"),
+    (DEC, "12月31日", day(2026, 12, 31), "12月31日(木)"),
+    (DEC, "今月", (d(2026, 12, 10), d(2027, 1, 1)), "今月"),
+    (DEC, "来月", (d(2027, 1, 1), d(2027, 2, 1)), "来月"),
+    (DEC, "来週の土曜日", day(2026, 12, 19), "来週の土曜日"),
+    (NYE, "明日", day(2027, 1, 1), "明日"),
+    (NYE, "1月3日", day(2027, 1, 3), "1月3日(日)"),
+    (NYE, "来年", (d(2027, 1, 1), d(2028, 1, 1)), "来年"),
+]
+
+
+@pytest.mark.parametrize("now,text,expected,label", DATE_ROWS)
+def test_date_expression_resolves_to_range(now, text, expected, label):
+    """Each expression gives the documented [start, end) and a short label."""
+    reading = read_dates(text, now)
+    assert reading.date_range == expected
+    assert reading.label == label
+
+
+PAST_ROWS = [
+    (THU, "昨日", True),
+    (THU, "先週のイベント", True),
+    (THU, "先月の講座", True),
+    (THU, "過去のイベント", True),
+    (THU, "今週末", False),
+    (THU, "明日", False),
+    (DEC, "12月3日のお祭りどうだった?", True),
+]
+
+
+@pytest.mark.parametrize("now,text,past", PAST_ROWS)
+def test_questions_about_the_past_are_flagged(now, text, past):
+    """過去/先週/昨日 and past verb forms mark the question as about past events."""
+    assert read_dates(text, now).past is past
+
+
+def test_past_wording_keeps_a_passed_date_in_this_year():
+    """「12月3日のお祭りどうだった」 asked on 12/10 means this year's 12/3, not next year's."""
+    assert read_dates("12月3日のお祭りどうだった?", DEC).date_range == day(2026, 12, 3)
+
+
+TIME_ROWS = [
+    ("午前", "morning", None),
+    ("午後", "afternoon", None),
+    ("夜", "evening", None),
+    ("夕方", "evening", None),
+    ("午後2時", "afternoon", (14, 0)),
+    ("午前10時", "morning", (10, 0)),
+    ("夜7時", "evening", (19, 0)),
+    ("13:30から", "afternoon", (13, 30)),
+    ("10時半", "morning", (10, 30)),
+    ("十四時", "afternoon", (14, 0)),
+]
+
+
+@pytest.mark.parametrize("text,time_of_day,exact", TIME_ROWS)
+def test_time_words_give_time_of_day_without_inventing_a_date(text, time_of_day, exact):
+    """A time without a date sets time_of_day/exact_time and leaves the date open."""
+    reading = read_dates(text, THU)
+    assert (reading.time_of_day, reading.exact_time, reading.date_range) == (time_of_day, exact, None)
+
+
+def test_what_time_question_is_not_a_clock_time():
+    """何時まで asks for hours; it is not 「時」 at some hour."""
+    reading = read_dates("図書館は何時まで?", THU)
+    assert (reading.exact_time, reading.date_range) == (None, None)
+
+
+@pytest.mark.parametrize("now", [
+    datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc),  # 11-26 05:00 in Tokyo
+    datetime(2026, 11, 26, 5, 0),  # naive: read as Tokyo time
+])
+def test_now_in_another_zone_is_read_in_tokyo(now):
+    """「今日」 is the Tokyo day whatever zone now is given in."""
+    assert read_dates("今日", now).date_range == day(2026, 11, 26)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("十二月三日", "12月3日"),
+    ("二十三日", "23日"),
+    ("二〇二六年", "2026年"),
+    ("三日後", "3日後"),
+    ("一緒に", "一緒に"),
+])
+def test_kanji_numerals_before_date_units_become_digits(text, expected):
+    """Kanji numerals are rewritten only where a date unit follows."""
+    assert arabic_numerals(text) == expected
+
+
+def test_text_without_dates_gives_no_range():
+    """No date words, no range and no label."""
+    reading = read_dates("ボランティアしたい", THU)
+    assert (reading.date_range, reading.label, reading.past) == (None, None, False)

@@ -1,0 +1,262 @@
+"""parse_query reads intent, audiences, categories, fees, places and ranking terms from residents' wording."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+
+from content.query import INTENTS, ParsedQuery, PlaceIndex, parse_query
+from content.query.audience_words import AUDIENCE_TAGS
+from content.query.dates import JST
+from content.query.normalize import normalize_text, terms_of
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # Thursday
+
+PLACES = PlaceIndex(
+    facilities=[
+        (1, "中央公民館", "チュウオウコウミンカン", None),
+        (2, "北公民館", "キタコウミンカン", None),
+        (3, "市立中央図書館", "シリツチュウオウトショカン", None),
+        (4, "みどり公園", "ミドリコウエン", None),
+        (5, "市民会館", "シミンカイカン", "文化ホール"),
+        (6, "総合体育館", "ソウゴウタイイクカン", None),
+    ],
+    districts=[(1, "北部地区", "ホクブチク")],
+)
+
+
+def parse(text: str) -> ParsedQuery:
+    """parse_query with the test city and a fixed Thursday morning."""
+    return parse_query(text, now=NOW, places=PLACES)
+
+
+INTENT_ROWS = [
+    ("今週末、子ども向けのイベントある?", "events"),
+    ("明日中央公民館で何かある?", "events"),
+    ("何か面白い催しない?", "events"),
+    ("いべんとある?", "events"),
+    ("週末なにやってる", "events"),
+    ("ヨガ教室", "events"),
+    ("無料の講座ありますか", "events"),
+    ("子どもと遊べるところ", "events"),
+    ("明日の祭りは何時から", "events"),
+    ("高齢者向けの健康体操はありますか", "events"),
+    ("図書館は何時まで?", "facility_hours"),
+    ("としょかんなんじまで", "facility_hours"),
+    ("中央公民館の開館時間を教えてください", "facility_hours"),
+    ("体育館って何時から開いてる?", "facility_hours"),
+    ("中央公民館の休館日", "facility_closed"),
+    ("公民館の休みっていつ", "facility_closed"),
+    ("図書館 定休日", "facility_closed"),
+    ("市民会館の住所", "facility_address"),
+    ("みどり公園はどこ?", "facility_address"),
+    ("体育館への行き方", "facility_address"),
+    ("北公民館の電話番号", "facility_phone"),
+    ("図書館の連絡先教えて", "facility_phone"),
+    ("中央公民館", "facility_info"),
+    ("ボランティアしたい", "participate"),
+    ("ぼらんてぃあ", "participate"),
+    ("何か手伝えることある?", "participate"),
+    ("自治会に入りたい", "participate"),
+    ("パブコメ", "participate"),
+    ("清掃ボランティアに参加したい", "participate"),
+    ("設定", "settings"),
+    ("言語を変えたい", "settings"),
+    ("ヘルプ", "help"),
+    ("使い方がわからない", "help"),
+    ("こんにちは", "unknown"),
+    ("ありがとう", "unknown"),
+]
+
+
+@pytest.mark.parametrize("text,intent", INTENT_ROWS)
+def test_intent_from_wording(text, intent):
+    """Colloquial, polite, curt and kana-only questions get the intended kind of answer."""
+    assert parse(text).intent == intent
+
+
+def test_intents_are_from_the_published_list():
+    """Every intent in the table is one ParsedQuery documents."""
+    assert {intent for _, intent in INTENT_ROWS} <= set(INTENTS)
+
+
+AUDIENCE_ROWS = [
+    ("子ども向けのイベント", ["children"]),
+    ("こどもが行けるイベント", ["children"]),
+    ("子供と一緒に", ["children"]),
+    ("キッズ向け", ["children"]),
+    ("親子で参加", ["parents"]),
+    ("小学生が参加できる", ["children", "elementary"]),
+    ("中学生向け", ["children"]),
+    ("高齢者向け", ["seniors"]),
+    ("シニアの体操", ["seniors"]),
+    ("お年寄りが楽しめる", ["seniors"]),
+    ("障がいのある方も", ["disabled"]),
+    ("障害者向けのイベント", ["disabled"]),
+    ("どなたでも参加できる", ["anyone"]),
+    ("誰でも行ける", ["anyone"]),
+    ("家族で行ける", ["parents"]),
+    ("今週末のイベント", []),
+]
+
+
+@pytest.mark.parametrize("text,tags", AUDIENCE_ROWS)
+def test_audience_words_map_to_importer_tags(text, tags):
+    """Audience words become the importers' audience tags."""
+    assert parse(text).audiences == tags
+
+
+def test_audience_tags_come_from_the_importers_vocabulary():
+    """Query tags never fall outside the tags events are stored with."""
+    assert {t for _, tags in AUDIENCE_ROWS for t in tags} <= set(AUDIENCE_TAGS)
+
+
+CATEGORY_ROWS = [
+    ("パソコン講座", ["講座", "パソコン"]),
+    ("ヨガ教室", ["講座", "スポーツ"]),
+    ("体を動かしたい", ["スポーツ"]),
+    ("防災訓練はいつ", ["防災"]),
+    ("ゴミ拾い", ["清掃"]),
+    ("夏祭り", ["祭り"]),
+    ("絵本の読み聞かせ", ["子育て"]),
+    ("コンサート", ["文化"]),
+    ("健康相談", ["健康", "相談"]),
+    ("図書館は何時まで", []),
+]
+
+
+@pytest.mark.parametrize("text,categories", CATEGORY_ROWS)
+def test_category_words(text, categories):
+    """Category words map to イベント種類 tags."""
+    assert parse(text).categories == categories
+
+
+FLAG_ROWS = [
+    # (text, free_only, wants_nearby, past)
+    ("無料のイベント", True, False, False),
+    ("タダで参加できる", True, False, False),
+    ("近くで何かある?", False, True, False),
+    ("家の近所の公園", False, True, False),
+    ("先週のお祭りどうだった", False, False, True),
+    ("過去のイベント", False, False, True),
+    ("明日のイベント", False, False, False),
+]
+
+
+@pytest.mark.parametrize("text,free_only,nearby,past", FLAG_ROWS)
+def test_fee_nearby_and_past_flags(text, free_only, nearby, past):
+    """無料, 近く and past wording set their flags."""
+    q = parse(text)
+    assert (q.free_only, q.wants_nearby, q.past) == (free_only, nearby, past)
+
+
+def test_full_question_is_read_as_a_whole():
+    """The issue's first example: weekend range, children, events, with a label."""
+    q = parse("今週末、子ども向けのイベントある？")
+    assert q.intent == "events" and q.audiences == ["children"] and q.date_label == "今週末"
+    assert q.date_range == (datetime(2026, 11, 28, tzinfo=JST), datetime(2026, 11, 30, tzinfo=JST))
+    assert q.has_subject and not q.past
+
+
+def test_place_and_date_together():
+    """「明日中央公民館で何かある？」: the facility id and tomorrow."""
+    q = parse("明日中央公民館で何かある？")
+    assert q.facility_ids == [1]
+    assert q.date_label == "明日"
+
+
+def test_district_names_are_exposed():
+    """A district named in the question is listed by name."""
+    assert parse("北部地区の清掃活動").district_names == ["北部地区"]
+
+
+def test_unknown_facility_name_is_kept_for_the_answer():
+    """A place-like word that matches no facility is reported, not silently dropped."""
+    q = parse("さくら会館は何時まで")
+    assert q.places == [] and q.place_text_unmatched == "さくら会館" and q.intent == "facility_hours"
+
+
+@pytest.mark.parametrize("text,has_subject", [
+    ("ボランティアしたい", False),
+    ("防災のボランティア", True),
+    ("イベントある?", False),
+    ("卓球", True),
+    ("中央公民館", True),
+])
+def test_has_subject(text, has_subject):
+    """has_subject says whether anything concrete was asked beyond the kind of answer."""
+    assert parse(text).has_subject is has_subject
+
+
+@pytest.mark.parametrize("variants", [
+    ("子ども", "こども", "子供"),
+    ("申込", "申し込み", "申込み"),
+    ("カラオケ", "ｶﾗｵｹ"),
+    ("LINE", "ＬＩＮＥ", "line"),
+])
+def test_spelling_variants_share_terms(variants):
+    """Orthographic variants and full/half width normalise to the same terms."""
+    assert len({tuple(terms_of(v)) for v in variants}) == 1
+
+
+def test_terms_drop_particles_dates_and_question_words():
+    """Ranking terms are content words only."""
+    assert parse("明日の子ども向けの工作教室はありますか？").terms == ["子供", "工作", "教室"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("〇〇センターの開館時間", "センターの開館時間"),
+    ("○○公民館", "公民館"),
+    ("二〇二六年", "二〇二六年"),
+    ("  全角　スペース  ", "全角 スペース"),
+    ("ＡＢＣ１２３", "ABC123"),
+])
+def test_normalize_text(text, expected):
+    """NFKC, placeholder circles removed (kanji zeros kept), spaces collapsed."""
+    assert normalize_text(text) == expected
+
+
+def test_without_place_index_places_are_empty():
+    """parse_query works without a PlaceIndex."""
+    q = parse_query("中央公民館の休館日", now=NOW)
+    assert q.places == [] and q.intent == "facility_closed"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "😀", "a" * 2000])
+def test_odd_input_never_raises(text):
+    """Empty, symbols, emoji and very long input parse to something."""
+    assert parse(text).intent in INTENTS
+
+
+def test_parse_is_fast_after_warm_up():
+    """Well under 5 ms per question on average (the search budget is 50 ms p95)."""
+    questions = [text for text, _ in INTENT_ROWS]
+    for text in questions:
+        parse(text)
+    start = time.perf_counter()
+    for _ in range(5):
+        for text in questions:
+            parse(text)
+    per_question_ms = (time.perf_counter() - start) * 1000 / (5 * len(questions))
+    assert per_question_ms < 5
+
+
+def test_parse_from_several_threads():
+    """Each thread gets its own tokenizer; results match the single-thread ones."""
+    expected = {text: parse(text).intent for text, _ in INTENT_ROWS}
+    errors = []
+
+    def work():
+        for _ in range(3):
+            for text, intent in expected.items():
+                if parse(text).intent != intent:
+                    errors.append(text)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -1,0 +1,98 @@
+"""PlaceIndex finds facilities and districts by name, 通称, kana and near-miss spellings."""
+from __future__ import annotations
+
+import pytest
+
+from content.query.places import PlaceIndex
+
+FACILITIES = [
+    (1, "中央公民館", "チュウオウコウミンカン", None),
+    (2, "北公民館", "キタコウミンカン", None),
+    (3, "市立中央図書館", "シリツチュウオウトショカン", "図書館本館"),
+    (4, "みどり公園", "ミドリコウエン", None),
+    (5, "市民会館", "シミンカイカン", "文化ホール\nしみんかいかん"),
+    (6, "子育て支援センター", "コソダテシエンセンター", "ひよこ広場"),
+    (7, "総合体育館", None, None),
+    (8, "中央公民館分館", None, None),
+]
+DISTRICTS = [(1, "北部地区", "ホクブチク"), (2, "みなと地区", None)]
+
+
+@pytest.fixture(scope="module")
+def index():
+    """A small city's places."""
+    return PlaceIndex(facilities=FACILITIES, districts=DISTRICTS)
+
+
+PLACE_ROWS = [
+    # (question, names expected, best first; [] = nothing)
+    ("明日中央公民館で何かある?", ["中央公民館"]),
+    ("中央公民館の休館日", ["中央公民館"]),
+    ("北公民館", ["北公民館"]),
+    ("公民館の休みはいつ", ["北公民館", "中央公民館", "中央公民館分館"]),
+    ("ちゅうおうこうみんかん", ["中央公民館"]),
+    ("きたこうみんかんでなにかある", ["北公民館"]),
+    ("としょかんは何時まで", ["市立中央図書館"]),
+    ("図書館は何時まで?", ["市立中央図書館"]),
+    ("中央図書館", ["市立中央図書館"]),
+    ("みどりこうえん", ["みどり公園"]),
+    ("みどり公園の住所", ["みどり公園"]),
+    ("文化ホールの駐車場", ["市民会館"]),
+    ("ひよこ広場", ["子育て支援センター"]),
+    ("子育て支援センターの電話番号", ["子育て支援センター"]),
+    ("体育館", ["総合体育館"]),
+    ("中央公民舘", ["中央公民館", "中央公民館分館"]),  # typo 舘
+    ("ちゅおうこうみんかん", ["中央公民館", "中央公民館分館"]),  # typo, kana
+    ("北部地区の清掃", ["北部地区"]),
+    ("北部でなにかある?", ["北部地区"]),
+    ("みなとのお祭り", ["みなと地区"]),
+    ("市民会議の傍聴", []),  # 市民会 is part of 市民会館, but not a word here
+    ("講演会", []),  # こうえん is also 公園's reading; kanji typed, so no park
+    ("センターの開館時間", []),  # センター alone names no facility
+    ("今週末のイベント", []),
+]
+
+
+@pytest.mark.parametrize("text,names", PLACE_ROWS)
+def test_place_names_in_questions(index, text, names):
+    """Exact names win over the generic type word; kana and typos still land."""
+    assert [m.name for m in index.match(text)] == names
+
+
+def test_exact_match_scores_100_and_ids_are_kept(index):
+    """An exact name is a sure match and carries the Facility id."""
+    (m,) = index.match("中央公民館")
+    assert (m.kind, m.id, m.score) == ("facility", 1, 100.0)
+
+
+def test_generic_type_word_scores_below_exact(index):
+    """「公民館」 alone matches the 公民館s with less than full confidence."""
+    assert all(m.score < 100 for m in index.match("公民館"))
+
+
+def test_districts_given_as_plain_names():
+    """Districts may be plain strings (no ids)."""
+    (m,) = PlaceIndex(districts=["東部地区"]).match("東部の防災訓練")
+    assert (m.kind, m.id, m.name) == ("district", None, "東部地区")
+
+
+def test_empty_index_matches_nothing():
+    """No places, no matches, no error."""
+    assert PlaceIndex().match("中央公民館") == []
+
+
+def test_index_from_session(session):
+    """from_session reads active facilities (name, kana, 通称) and districts from the database."""
+    from models.places import District, Facility
+
+    session.add(Facility(source="t", source_key="1", name="中央公民館", kana="チュウオウコウミンカン"))
+    session.add(Facility(source="t", source_key="2", name="旧東公民館", active=False))
+    session.add(Facility(source="t", source_key="3", name="あおば児童館", aliases="あおばキッズ"))
+    session.add(District(name="北部地区", kana="ホクブチク"))
+    session.commit()
+    index = PlaceIndex.from_session(session)
+    assert len(index) == 3
+    assert [m.name for m in index.match("ちゅうおうこうみんかん")] == ["中央公民館"]
+    assert [m.name for m in index.match("あおばキッズに行きたい")] == ["あおば児童館"]
+    assert index.match("東公民館") == []
+    assert [m.kind for m in index.match("北部")] == ["district"]
