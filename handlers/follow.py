@@ -29,7 +29,7 @@ def on_follow(ctx: Context) -> list[dict]:
         return welcome_back_messages(resident.language)
     if profile_lang and resident.language == "ja":  # the profile's language is the default until they choose
         rs.set_language(ctx.session, resident, profile_lang, ctx.now)
-    lang = resident.language
+    lang = ctx.lang = resident.language
     _ = translator(lang)
     greeting = text_message(_("友だち追加ありがとうございます！ まちのイベント・施設・地域活動の情報をお伝えします。"
                               "はじめに少しだけ質問します（どれもスキップできます）。"))

@@ -24,8 +24,10 @@ def on_pick(ctx: Context) -> list[dict]:
     state = rs.get_conversation(ctx.session, resident)
     if state is not None and state.step == step:
         pos = onboarding.Position(state.flow, state.step, dict(state.data or {}))
-        return onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=ctx.lang)
-    messages = onboarding.answer_out_of_turn(ctx.session, resident, step, value, now=ctx.now, lang=ctx.lang)
+        messages = onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=ctx.lang)
+    else:
+        messages = onboarding.answer_out_of_turn(ctx.session, resident, step, value, now=ctx.now, lang=ctx.lang)
+    ctx.lang = resident.language or ctx.lang  # the language step may just have changed it
     return messages or main_menu_messages(ctx.lang)
 
 

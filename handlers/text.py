@@ -43,7 +43,9 @@ def on_text(ctx: Context) -> list[dict]:
         pos = onboarding.Position(state.flow, state.step, dict(state.data or {}))
         value = onboarding.match_text(ctx.session, resident, pos, ctx.text)
         if value is not None:
-            return onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=lang)
+            messages = onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=lang)
+            ctx.lang = resident.language or lang  # the language step may just have changed it
+            return messages
         rs.clear_conversation(ctx.session, resident)  # the text is something else: leave politely
         _ = translator(lang)
         lead = [text_message(_("設定はいったん止めました。「設定」からいつでも続けられます。"))]
