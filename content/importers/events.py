@@ -14,7 +14,7 @@ from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_records
 from content.importers.values import (
-    clean, fee_is_free, format_fee, is_unreadable_time, parse_coordinate, parse_date, parse_int, parse_time,
+    clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_coordinate, parse_date, parse_int, parse_time,
     tokyo_to_utc,
 )
 from models import Event
@@ -48,7 +48,7 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
                  report: ImportReport) -> Record | None:
     """One row as a Record, or None (with the reason in the report) when it cannot be an event."""
     v = lambda field: layout.value(cells, field)  # noqa: E731
-    title = clean(v("title"))
+    title = tidy(v("title"))
     if not title:
         report.skip(line_no, "イベント名がありません")
         return None
@@ -81,7 +81,7 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
         ends_at = None
     time_note = "\n".join(filter(None, notes + [_ECHO_LINE.sub("", v("time_note")).strip()])) or None
 
-    place = clean(v("place")) or clean(v("building"))
+    place = tidy(v("place")) or tidy(v("building"))
     facility = matcher.match(place)
     latitude = parse_coordinate(v("latitude"), -90, 90)
     longitude = parse_coordinate(v("longitude"), -180, 180)
@@ -99,7 +99,7 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
         "title": title,
         "kana": clean(v("kana")) or None,
         "description": description or None,
-        "category": clean(v("category")) or None,
+        "category": tidy(v("category")) or None,
         "starts_at": starts_at,
         "ends_at": ends_at,
         "all_day": all_day,
@@ -115,7 +115,7 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
         "fee": fee or None,
         "is_free": is_free,
         "capacity": parse_int(v("capacity")) or parse_int(v("capacity_note")),
-        "organizer": clean(v("organizer")) or None,
+        "organizer": tidy(v("organizer")) or None,
         "contact": contact_of(v) or None,
         "url": first_url(v("url"), v("apply_url")),
         "image_url": first_url(v("image_url")),

@@ -12,7 +12,7 @@ from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_records
-from content.importers.values import clean, format_fee, name_variants, parse_coordinate
+from content.importers.values import clean, format_fee, name_variants, parse_coordinate, tidy
 from models import Facility
 
 _TOURISM_CATEGORY = "観光施設"
@@ -39,7 +39,7 @@ def import_facility_table(session: Session, table: CsvTable, layout: Layout, pat
 def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport) -> Record | None:
     """One row as a Record, or None (reason in the report) when it has no name."""
     v = lambda field: layout.value(cells, field)  # noqa: E731
-    name = clean(v("name"))
+    name = tidy(v("name"))
     if not name:
         report.skip(line_no, "名称がありません")
         return None

@@ -52,6 +52,9 @@ def structured_hours(weekdays: str, opens: str, closes: str) -> str:
     return span or (f"利用可能曜日: {weekdays}" if weekdays else "")
 
 
+_ASCII_CLOCK = str.maketrans("０１２３４５６７８９：", "0123456789:")
+
+
 def _tidy(text: str) -> str:
-    """Collapse runs of spaces (ideographic ones included) and trim."""
-    return re.sub(r"[ \u3000\t]+", " ", text).strip()
+    """Half-width digits and colons (９：００ → 9:00), runs of spaces collapsed, trimmed."""
+    return re.sub(r"[ \u3000\t]+", " ", text.translate(_ASCII_CLOCK)).strip()

@@ -14,7 +14,7 @@ from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_records
-from content.importers.values import clean, parse_datetime, parse_int, tokyo_to_utc
+from content.importers.values import clean, parse_datetime, parse_int, tidy, tokyo_to_utc
 from models import Opportunity
 
 OPPORTUNITY_KINDS = ("volunteer", "workday", "public_comment", "staff_bank")
@@ -57,7 +57,7 @@ def opportunity_record(layout: Layout, cells: list[str], line_no: int, keys: Key
                        report: ImportReport) -> Record | None:
     """One row as a Record, or None (reason in the report)."""
     v = lambda field: layout.value(cells, field)  # noqa: E731
-    title = clean(v("title"))
+    title = tidy(v("title"))
     if not title:
         report.skip(line_no, "タイトルがありません")
         return None
@@ -77,7 +77,7 @@ def opportunity_record(layout: Layout, cells: list[str], line_no: int, keys: Key
             moments[field] = tokyo_to_utc(day, time(23, 59))
         else:
             moments[field] = tokyo_to_utc(day, clock) if day else None
-    place = clean(v("place"))
+    place = tidy(v("place"))
     facility = matcher.match(place)
     audience = clean(v("audience"))
     description = v("description").strip()

@@ -27,6 +27,11 @@ def clean(value: str | None) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def tidy(value: str | None) -> str:
+    """Display text as published, only trimmed and with runs of spaces collapsed (no NFKC: keep （）and ！)."""
+    return re.sub(r"[ \t\u3000]+", lambda m: "\u3000" if m[0] == "\u3000" else " ", (value or "").strip())
+
+
 def parse_date(value: str | None) -> date | None:
     """A date from ISO, 2026/4/2, 2026年4月2日, 和暦 (令和8年4月2日, R8.4.2), 20260402 or an Excel serial."""
     text = clean(value).translate(_KANJI_DIGITS).replace(" ", "")
