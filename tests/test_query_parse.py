@@ -260,3 +260,16 @@ def test_parse_from_several_threads():
     for t in threads:
         t.join()
     assert errors == []
+
+
+@pytest.mark.parametrize("text,intent,audiences,categories", [
+    ("親子ふれあい広場", "facility_info", [], []),
+    ("こども館は何時まで", "facility_hours", [], []),
+    ("親子ふれあい広場で親子向けのイベント", "events", ["parents"], ["子育て"]),
+])
+def test_words_inside_a_place_name_are_not_audiences(text, intent, audiences, categories):
+    """親子 in 親子ふれあい広場 names the place; it does not ask for parent-and-child events."""
+    index = PlaceIndex(facilities=[(1, "親子ふれあい広場", "オヤコフレアイヒロバ", None),
+                                   (2, "ターントクルこども館", "ターントクルコドモカン", None)])
+    q = parse_query(text, now=NOW, places=index)
+    assert (q.intent, q.audiences, q.categories) == (intent, audiences, categories)

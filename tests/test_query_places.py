@@ -96,3 +96,31 @@ def test_index_from_session(session):
     assert [m.name for m in index.match("あおばキッズに行きたい")] == ["あおば児童館"]
     assert index.match("東公民館") == []
     assert [m.kind for m in index.match("北部")] == ["district"]
+
+
+# Names as a real 公共施設一覧 publishes them (焼津市: brackets, 通称 inside the name, kana of the whole).
+REAL_NAMES = PlaceIndex(facilities=[
+    (1, "総合体育館（シーガルドーム）", "ソウゴウタイイクカンシーガルドーム", None),
+    (2, "大井川児童センター（とまとぴあ）", "オオイガワジドウセンタートマトピア", None),
+    (3, "焼津中学校", "ヤイヅチュウガッコウ", None),
+    (4, "避難地倉庫（焼津中学校）", "ヒナンチソウコヤイヅチュウガッコウ", None),
+    (5, "焼津文化会館", "ヤイヅブンカカイカン", None),
+    (6, "大井川文化会館", "オオイガワブンカカイカン", None),
+    (7, "青峯プール", "アオミネプール", None),
+    (8, "親子ふれあい広場", "オヤコフレアイヒロバ", None),
+])
+
+
+@pytest.mark.parametrize("text,names", [
+    ("シーガルドームは何時まで", ["総合体育館(シーガルドーム)"]),
+    ("しーがるどーむ", ["総合体育館(シーガルドーム)"]),
+    ("とまとぴあ", ["大井川児童センター(とまとぴあ)"]),
+    ("焼津中学校", ["焼津中学校", "避難地倉庫(焼津中学校)"]),  # the school itself first
+    ("文化会館", ["焼津文化会館", "大井川文化会館"]),
+    ("大井川文化会館の住所", ["大井川文化会館"]),
+    ("あおみねぷーる", ["青峯プール"]),
+    ("おやこふれあいひろば", ["親子ふれあい広場"]),
+])
+def test_names_as_cities_publish_them(text, names):
+    """Bracketed 通称 match on their own; the named facility ranks above one that mentions it."""
+    assert [m.name for m in REAL_NAMES.match(text)] == names

@@ -24,6 +24,38 @@ def _joined_normalized(tokens: list[Token]) -> str:
     return "".join(t.normalized for t in tokens)
 
 
+def _covered_tokens(tokens: list[Token], matches: list[PlaceMatch]) -> set[int]:
+    """Indexes of the tokens that spell a matched place name (in writing or in reading)."""
+    covered: set[int] = set()
+    surface = "".join(t.surface for t in tokens)
+    starts, pos = [], 0
+    for t in tokens:
+        starts.append(pos)
+        pos += len(t.reading)
+    reading = "".join(t.reading for t in tokens)
+    for m in matches:
+        if len(m.matched) < 2:
+            continue
+        for text, offsets, lengths in ((surface, [t.start - tokens[0].start for t in tokens], [len(t.surface) for t in tokens]),
+                                       (reading, starts, [len(t.reading) for t in tokens])):
+            at = text.find(m.matched)
+            if at < 0:
+                continue
+            end = at + len(m.matched)
+            covered.update(i for i, (o, n) in enumerate(zip(offsets, lengths)) if o < end and at < o + n)
+            break
+    return covered
+
+
+def _mask_places(normalized: str, tokens: list[Token], matches: list[PlaceMatch]) -> tuple[str, ...]:
+    """The question (as written and in normalised forms) without the words of matched place names."""
+    if not matches or not tokens:
+        return (normalized, _joined_normalized(tokens))
+    covered = _covered_tokens(tokens, matches)
+    kept = [t for i, t in enumerate(tokens) if i not in covered]
+    return (" ".join(t.surface for t in kept), " ".join(t.normalized for t in kept))
+
+
 def _search(pattern, *texts: str) -> bool:
     """Whether pattern occurs in any of texts."""
     return any(pattern.search(t) for t in texts)
@@ -79,11 +111,13 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     texts = (normalized, joined) if joined != normalized else (normalized,)
     dates = read_dates(normalized, now)
     matches = places.match(normalized, tokens) if places is not None else []
-    audiences = audience_tags_in(normalized)
-    for tag in audience_tags_in(joined):
+    # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
+    unplaced = _mask_places(normalized, tokens, matches)
+    audiences = audience_tags_in(unplaced[0])
+    for tag in audience_tags_in(unplaced[-1]):
         if tag not in audiences:
             audiences.append(tag)
-    categories = [tag for tag, pattern in vocab.CATEGORY_RULES if _search(pattern, *texts)]
+    categories = [tag for tag, pattern in vocab.CATEGORY_RULES if _search(pattern, *unplaced)]
     free_only = _search(vocab.FREE_RE, *texts)
     wants_nearby = _search(vocab.NEARBY_RE, *texts)
     terms = content_terms(tokens, skip_spans=dates.spans)

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from rapidfuzz import fuzz, process
 
 from content.query.model import PlaceMatch
-from content.query.normalize import Token, is_kana, normalize_text, reading_of, to_hiragana, tokenize
+from content.query.normalize import STOPWORDS, Token, is_kana, normalize_text, reading_of, to_hiragana, tokenize
 
 # Prefixes that do not tell facilities apart (市立中央図書館 is also called 中央図書館).
 _NAME_PREFIX_RE = re.compile(r"^(?:[^\s]{1,4}?[市町村区]立|市立|区立|町立|村立|県立|都立|府立|道立|国立|市民|公立)")
@@ -45,15 +45,25 @@ class _Key:
     name: str
     is_reading: bool
     variant: bool = False  # a shortened form (市立 dropped): weaker when another name word precedes it
+    weight: float = 100.0  # score of an exact match (the part in brackets of 倉庫(大富小学校) names the school, not the 倉庫)
+
+
+_PAREN_RE = re.compile(r"[(（\[［「【]([^)）\]］」】]*)[)）\]］」】]?")
 
 
 def _name_variants(name: str) -> list[str]:
-    """A name and the same name without a 市立/市民 prefix."""
+    """A name, the same without a 市立/市民 prefix, and 総合体育館(シーガルドーム) split into both names."""
     name = normalize_text(name)
     out = [name]
-    short = _NAME_PREFIX_RE.sub("", name)
-    if short != name and len(short) >= 2 and short not in _TOO_GENERIC and short not in PLACE_SUFFIXES:
-        out.append(short)
+    bare = _PAREN_RE.sub("", name).strip()
+    inner = [p.strip() for p in _PAREN_RE.findall(name) if len(p.strip()) >= 2]
+    for form in [bare] + inner:
+        if form and form not in out:
+            out.append(form)
+    for form in list(out):
+        short = _NAME_PREFIX_RE.sub("", form)
+        if short != form and len(short) >= 2 and short not in _TOO_GENERIC and short not in PLACE_SUFFIXES:
+            out.append(short)
     return out
 
 
@@ -151,12 +161,17 @@ class PlaceIndex:
                 readings.append(r)
         full = {name} | {normalize_text(a) for a in aliases}
         full_readings = {readings[0]} if kana else set()
+        full_readings |= {reading_of(f) for f in full}
+        inner = {p.strip() for f in full for p in _PAREN_RE.findall(f)}
+        inner_readings = {reading_of(p) for p in inner}
         for s in surfaces:
-            self._keys.append(_Key(s, kind, pid, name, False, variant=s not in full))
+            self._keys.append(_Key(s, kind, pid, name, False, variant=s not in full,
+                                   weight=95.0 if s in inner else 100.0))
         for r in readings:
             if len(r) >= 3 and r not in _TOO_GENERIC:
-                self._keys.append(_Key(r, kind, pid, name, True, variant=r not in full_readings and kind == "facility"
-                                       and r not in {reading_of(f) for f in full}))
+                self._keys.append(_Key(r, kind, pid, name, True,
+                                       variant=r not in full_readings and kind == "facility",
+                                       weight=95.0 if r in inner_readings else 100.0))
 
     @staticmethod
     def _pieces(table: dict[str, list[_Key]], min_len: int, *, is_reading: bool) -> dict[str, list[tuple[_Key, bool]]]:
@@ -219,7 +234,7 @@ class PlaceIndex:
                 keys = exact.get(piece)
                 if keys:
                     for key in keys:
-                        candidates.append((j - i, i, key, 100.0, piece))
+                        candidates.append((j - i, i, key, key.weight, piece))
                     continue
                 hits = pieces.get(piece)
                 if hits and piece not in _TOO_GENERIC:
@@ -240,11 +255,11 @@ class PlaceIndex:
             if (score < 100 or key.variant) and span[0] in qualified:
                 claimed.append(span)  # 東公民館 names one 公民館 the city does not have: not every 公民館
                 continue
-            if score < 100 and span in exact_spans:
+            if score < 95 and span in exact_spans:
                 continue  # 中央公民館 named exactly: its 分館 and other 公民館 are not meant
             claimed.append(span)
             accepted_spans.add(span)
-            if score >= 100:
+            if score >= 95:
                 exact_spans.add(span)
             ident = (key.kind, key.id if key.id is not None else key.name)
             old = found.get(ident)
@@ -296,7 +311,8 @@ def place_phrases(tokens: list[Token]) -> list[tuple[str, str]]:
     runs: list[list[Token]] = []
     current: list[Token] = []
     for t in tokens:
-        if t.pos in ("名詞", "接尾辞", "接頭辞") or (is_kana(t.surface) and t.pos not in ("助詞", "助動詞")):
+        dateish = "副詞可能" in t.pos_detail or t.normalized in STOPWORDS  # 明日, 今日, 近く
+        if not dateish and (t.pos in ("名詞", "接尾辞", "接頭辞") or (is_kana(t.surface) and t.pos not in ("助詞", "助動詞"))):
             current.append(t)
         else:
             if current:
