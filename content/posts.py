@@ -202,20 +202,21 @@ def expand_occurrences(starts: datetime, ends: datetime | None, rule: str = "non
         return [(starts, ends)]
     duration = ends - starts if ends else None
     limit = min(count or MAX_OCCURRENCES, MAX_OCCURRENCES)
-    last = datetime.combine(until, time(23, 59, 59)) if until else starts + timedelta(days=MAX_SERIES_DAYS)
+    # RFC 5545: either an end date or a count, never both; without an end the count (≤ 52) bounds it.
+    bound = {"until": datetime.combine(until, time(23, 59, 59))} if until else {"count": limit}
     if rule == "weekly":
-        dates = rrule(WEEKLY, dtstart=starts, until=last, count=None if until else limit)
+        dates = rrule(WEEKLY, dtstart=starts, **bound)
     elif rule == "biweekly":
-        dates = rrule(WEEKLY, interval=2, dtstart=starts, until=last, count=None if until else limit)
+        dates = rrule(WEEKLY, interval=2, dtstart=starts, **bound)
     elif rule == "monthly_day":
-        dates = rrule(MONTHLY, bymonthday=starts.day, dtstart=starts, until=last, count=None if until else limit)
+        dates = rrule(MONTHLY, bymonthday=starts.day, dtstart=starts, **bound)
     elif rule == "monthly_nth":
         nth = (starts.day - 1) // 7 + 1
         wd = weekday(starts.weekday(), -1 if nth == 5 else nth)
-        dates = rrule(MONTHLY, byweekday=wd, dtstart=starts, until=last, count=None if until else limit)
+        dates = rrule(MONTHLY, byweekday=wd, dtstart=starts, **bound)
     else:
         raise ValueError(f"unknown recurrence {rule!r}")
-    out = [(d, d + duration if duration else None) for d in list(dates)[:limit]]
+    out = [(d, d + duration if duration else None) for d in dates.xafter(starts - timedelta(seconds=1), limit, inc=True)]
     return out or [(starts, ends)]
 
 
