@@ -15,7 +15,7 @@ from content.importers.keys import source_name
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_records
-from content.importers.values import TOKYO, clean
+from content.importers.values import TOKYO, tidy
 from models import Event
 
 WINDOW_BEFORE = timedelta(days=7)
@@ -90,9 +90,9 @@ def occurrence_record(component, matcher: FacilityMatcher) -> Record | None:
         end = start + timedelta(days=1)
     recurrence = component.get("RECURRENCE-ID")
     original = recurrence.dt if recurrence is not None else start
-    title = clean(str(component.get("SUMMARY", ""))) or "(無題)"
+    title = tidy(str(component.get("SUMMARY", ""))) or "(無題)"
     description = str(component.get("DESCRIPTION", "")).strip()
-    place = clean(str(component.get("LOCATION", "")))
+    place = tidy(str(component.get("LOCATION", "")))
     facility = matcher.match(place)
     geo = component.get("GEO")
     latitude = float(geo.latitude) if geo is not None else (facility.latitude if facility else None)
