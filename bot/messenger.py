@@ -162,8 +162,13 @@ class RetryPolicy:
         return cap * (0.5 + 0.5 * rand)
 
 
+# Profile and quota are lookups a caller can do without (a profile only gives the default language):
+# fail fast so a worker answering a resident within the reply token's minute is not held up.
+LOOKUP_POLICY = RetryPolicy(attempts=2, base_delay=0.25, max_delay=1.0, budget=5.0)
+
+
 @dataclass(frozen=True)
-class _Op:
+class ApiOp:
     """One kind of API call, as it is logged (path is a template: never a user id)."""
 
     name: str
@@ -183,18 +188,11 @@ class _Outcome:
 
 
 def _header(headers, name: str) -> str | None:
-    """A response header, case-insensitively, from the SDK's header mapping (or None)."""
-    if not headers:
-        return None
-    getter = getattr(headers, "get", None)
-    value = getter(name) if getter else None
-    if value is None and getter:
-        value = getter(name.title())
-    if value is None:
-        for key in headers:
-            if str(key).lower() == name:
-                return headers[key]
-    return value
+    """A response header, case-insensitively (the SDK hands over urllib3's HTTPHeaderDict or a dict)."""
+    for key, value in (headers or {}).items():
+        if str(key).lower() == name:
+            return value
+    return None
 
 
 def _retry_after_seconds(headers) -> float | None:
@@ -208,7 +206,7 @@ def _retry_after_seconds(headers) -> float | None:
         return None
 
 
-class _RetryingCaller:
+class RetryingCaller:
     """Runs SDK calls with timeouts and retries, mapping LINE's answers to the Messenger's exceptions."""
 
     def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None], clock: Callable[[], float],
@@ -218,11 +216,13 @@ class _RetryingCaller:
         self.clock = clock
         self.rand = rand
 
-    def call(self, op: _Op, invoke: Callable[[], object], accept: tuple[int, ...] = ()) -> _Outcome:
+    def call(self, op: ApiOp, invoke: Callable[[], object], accept: tuple[int, ...] = (),
+             policy: RetryPolicy | None = None) -> _Outcome:
         """Call `invoke` until it succeeds, fails for good, or the attempts/time budget run out."""
-        deadline = self.clock() + self.policy.budget
+        policy = policy or self.policy
+        deadline = self.clock() + policy.budget
         ambiguous = False  # an earlier attempt may have reached LINE (timeout or 5xx)
-        for attempt in range(1, self.policy.attempts + 1):
+        for attempt in range(1, policy.attempts + 1):
             try:
                 response = invoke()
             except ApiException as exc:
@@ -236,17 +236,17 @@ class _RetryingCaller:
                     self._log(logging.INFO, op, status, request_id, attempt)
                     raise InvalidReplyToken(maybe_delivered=ambiguous) from None
                 if status == 429:
-                    delay = self._delay_after_429(op, headers, body, attempt, deadline, request_id)
+                    delay = self._delay_after_429(policy, op, headers, body, attempt, deadline, request_id)
                 elif status == 0 or status >= 500:
                     ambiguous = True
-                    delay = self._delay_or_give_up(op, status, attempt, deadline, request_id)
+                    delay = self._delay_or_give_up(policy, op, status, attempt, deadline, request_id)
                 else:
                     self._log(logging.WARNING, op, status, request_id, attempt)
                     raise LineRequestRejected(status, body) from None
             except urllib3.exceptions.HTTPError as exc:
                 # Timeouts, refused or dropped connections: the request may or may not have arrived.
                 ambiguous = True
-                delay = self._delay_or_give_up(op, None, attempt, deadline, None, type(exc).__name__)
+                delay = self._delay_or_give_up(policy, op, None, attempt, deadline, None, type(exc).__name__)
             else:
                 status = getattr(response, "status_code", 200)
                 self._log(logging.INFO, op, status, _header(getattr(response, "headers", None),
@@ -255,18 +255,18 @@ class _RetryingCaller:
             self.sleep(delay)
         raise AssertionError("unreachable: the last attempt either returns or raises")
 
-    def _delay_or_give_up(self, op: _Op, status: int | None, attempt: int, deadline: float,
+    def _delay_or_give_up(self, policy: RetryPolicy, op: ApiOp, status: int | None, attempt: int, deadline: float,
                           request_id: str | None, error: str | None = None) -> float:
         """Backoff before the next attempt after a 5xx or timeout, or TransientLineError when out of tries."""
-        delay = self.policy.backoff(attempt, self.rand())
-        if attempt >= self.policy.attempts or self.clock() + delay > deadline:
+        delay = policy.backoff(attempt, self.rand())
+        if attempt >= policy.attempts or self.clock() + delay > deadline:
             self._log(logging.WARNING, op, status, request_id, attempt, error, gave_up=True)
             raise TransientLineError(f"LINE {op.name} failed after {attempt} attempts ({error or status})",
                                      status=status, retry_key=op.retry_key) from None
         self._log(logging.WARNING, op, status, request_id, attempt, error)
         return delay
 
-    def _delay_after_429(self, op: _Op, headers, body: str | None, attempt: int, deadline: float,
+    def _delay_after_429(self, policy: RetryPolicy, op: ApiOp, headers, body: str | None, attempt: int, deadline: float,
                          request_id: str | None) -> float:
         """Wait as LINE asks (Retry-After) or back off; give up at once when the monthly quota is spent."""
         retry_after = _retry_after_seconds(headers)
@@ -276,8 +276,8 @@ class _RetryingCaller:
             raise TransientLineError(f"LINE {op.name}: monthly message limit reached", status=429,
                                      retry_key=op.retry_key, retry_after=retry_after,
                                      quota_exhausted=True) from None
-        delay = retry_after if retry_after is not None else self.policy.backoff(attempt, self.rand())
-        if attempt >= self.policy.attempts or self.clock() + delay > deadline:
+        delay = retry_after if retry_after is not None else policy.backoff(attempt, self.rand())
+        if attempt >= policy.attempts or self.clock() + delay > deadline:
             self._log(logging.WARNING, op, 429, request_id, attempt, "rate limited", gave_up=True)
             raise TransientLineError(f"LINE {op.name} rate-limited after {attempt} attempts", status=429,
                                      retry_key=op.retry_key, retry_after=retry_after) from None
@@ -285,7 +285,7 @@ class _RetryingCaller:
         return delay
 
     @staticmethod
-    def _log(level: int, op: _Op, status: int | None, request_id: str | None, attempt: int,
+    def _log(level: int, op: ApiOp, status: int | None, request_id: str | None, attempt: int,
              error: str | None = None, gave_up: bool = False) -> None:
         """One line per attempt: what, where, how it went, and counts — no content, no user ids."""
         logger.log(level, "LINE %s %s status=%s request_id=%s attempt=%d messages=%d recipients=%d%s%s",
@@ -337,14 +337,15 @@ def make_api_client(config) -> ApiClient:
 class LineMessenger(Messenger):
     """Messenger over line-bot-sdk v3's MessagingApi (real LINE or the emulator, per config.line_api_host)."""
 
-    def __init__(self, config, *, policy: RetryPolicy | None = None,
+    def __init__(self, config, *, policy: RetryPolicy | None = None, lookup_policy: RetryPolicy = LOOKUP_POLICY,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  rand: Callable[[], float] = random.random):
         self.timeout = tuple(config.http_timeout) if isinstance(config.http_timeout, (tuple, list)) \
             else config.http_timeout
         self.client = make_api_client(config)
         self.api = MessagingApi(self.client)
-        self.caller = _RetryingCaller(policy or RetryPolicy(), sleep, clock, rand)
+        self.caller = RetryingCaller(policy or RetryPolicy(), sleep, clock, rand)
+        self.lookup_policy = lookup_policy
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -354,7 +355,7 @@ class LineMessenger(Messenger):
         """Answer with a reply token (never carries a retry key: LINE answers 400 to one on reply)."""
         validate_outgoing(messages)
         request = ReplyMessageRequest(reply_token=reply_token, messages=_to_sdk(messages))
-        op = _Op("reply", "/v2/bot/message/reply", messages=len(messages), recipients=1)
+        op = ApiOp("reply", "/v2/bot/message/reply", messages=len(messages), recipients=1)
         self.caller.call(op, lambda: self.api.reply_message_with_http_info(
             request, _request_timeout=self.timeout, _preload_content=False))
 
@@ -363,7 +364,7 @@ class LineMessenger(Messenger):
         validate_outgoing(messages)
         key = retry_key or new_retry_key()
         request = PushMessageRequest(to=to, messages=_to_sdk(messages))
-        op = _Op("push", "/v2/bot/message/push", messages=len(messages), recipients=1, retry_key=key)
+        op = ApiOp("push", "/v2/bot/message/push", messages=len(messages), recipients=1, retry_key=key)
         outcome = self.caller.call(op, lambda: self.api.push_message_with_http_info(
             request, x_line_retry_key=key, _request_timeout=self.timeout, _preload_content=False),
             accept=(409,))
@@ -376,7 +377,7 @@ class LineMessenger(Messenger):
         validate_outgoing(messages)
         key = retry_key or new_retry_key()
         request = MulticastRequest(to=list(to), messages=_to_sdk(messages))
-        op = _Op("multicast", "/v2/bot/message/multicast", messages=len(messages), recipients=len(to),
+        op = ApiOp("multicast", "/v2/bot/message/multicast", messages=len(messages), recipients=len(to),
                  retry_key=key)
         outcome = self.caller.call(op, lambda: self.api.multicast_with_http_info(
             request, x_line_retry_key=key, _request_timeout=self.timeout, _preload_content=False),
@@ -385,20 +386,21 @@ class LineMessenger(Messenger):
 
     def profile(self, user_id: str) -> dict | None:
         """The user's profile as LINE's JSON keys; None on 404 (not a friend, blocked, or no consent)."""
-        op = _Op("profile", "/v2/bot/profile/{userId}", recipients=1)
+        op = ApiOp("profile", "/v2/bot/profile/{userId}", recipients=1)
         outcome = self.caller.call(op, lambda: self.api.get_profile_with_http_info(
-            user_id, _request_timeout=self.timeout), accept=(404,))
+            user_id, _request_timeout=self.timeout), accept=(404,), policy=self.lookup_policy)
         if outcome.status == 404 or outcome.data is None:
             return None
         return outcome.data.to_dict()
 
     def quota(self) -> dict:
         """Monthly target limit (quota) and messages counted so far (quota/consumption)."""
-        limit = self.caller.call(_Op("quota", "/v2/bot/message/quota"), lambda: self.api.get_message_quota_with_http_info(
-            _request_timeout=self.timeout)).data
-        used = self.caller.call(_Op("quota", "/v2/bot/message/quota/consumption"),
+        limit = self.caller.call(ApiOp("quota", "/v2/bot/message/quota"),
+                                 lambda: self.api.get_message_quota_with_http_info(_request_timeout=self.timeout),
+                                 policy=self.lookup_policy).data
+        used = self.caller.call(ApiOp("quota", "/v2/bot/message/quota/consumption"),
                                 lambda: self.api.get_message_quota_consumption_with_http_info(
-                                    _request_timeout=self.timeout)).data
+                                    _request_timeout=self.timeout), policy=self.lookup_policy).data
         kind = getattr(limit.type, "value", limit.type)
         return {"type": kind, "value": limit.value if kind == "limited" else None,
                 "used": int(used.total_usage or 0)}

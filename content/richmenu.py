@@ -6,6 +6,7 @@ message action that sends the entry's Japanese word, which handlers.text routes 
 """
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,8 +211,6 @@ def _draw_icon(draw, icon: str, cx: int, cy: int, size: int, background: str) ->
             draw.line((cx - s * 0.52, py, cx - s * 0.36, py + 20, cx - s * 0.12, py - 22), fill=background, width=16)
             draw.rectangle((cx, py - 8, cx + s * 0.52, py + 8), fill=background)
     elif icon == "gear":
-        import math
-
         teeth = 8
         for i in range(teeth):
             angle = 2 * math.pi * i / teeth
@@ -222,8 +221,6 @@ def _draw_icon(draw, icon: str, cx: int, cy: int, size: int, background: str) ->
         draw.ellipse((cx - s * 0.75, cy - s * 0.75, cx + s * 0.75, cy + s * 0.75), fill=white)
         draw.ellipse((cx - s * 0.3, cy - s * 0.3, cx + s * 0.3, cy + s * 0.3), fill=background)
     elif icon == "question":
-        from PIL import ImageFont  # noqa: F401 - the font is loaded by _font below
-
         draw.ellipse((cx - s, cy - s, cx + s, cy + s), fill=white)
         font = _font(find_cjk_font(), int(size * 0.78))
         draw.text((cx, cy + 4), "?", font=font, fill=background, anchor="mm")

@@ -152,6 +152,30 @@ def test_every_call_has_a_read_timeout(fake, messenger):
     assert len(fake.calls(PUSH)) == 4
 
 
+def test_every_kind_of_call_passes_the_configured_timeout(fake, messenger, monkeypatch):
+    seen = []
+    original = messenger.client.rest_client.request
+
+    def spy(method, url, **kwargs):
+        seen.append((method, kwargs.get("_request_timeout")))
+        return original(method, url, **kwargs)
+
+    monkeypatch.setattr(messenger.client.rest_client, "request", spy)
+    messenger.reply("token", [text()])
+    messenger.push(USER, [text()])
+    messenger.multicast([USER], [text()])
+    messenger.profile(USER)
+    messenger.quota()
+    assert len(seen) == 6 and all(timeout == (1.0, READ_TIMEOUT) for _method, timeout in seen)
+
+
+def test_profile_lookup_gives_up_quickly(fake, messenger, sleeps):
+    fake.then(f"/v2/bot/profile/{USER}", *[Scripted(500)] * 5)
+    with pytest.raises(TransientLineError):
+        messenger.profile(USER)
+    assert len(fake.calls(f"/v2/bot/profile/{USER}")) == 2 and len(sleeps) == 1
+
+
 def test_retries_stop_when_the_time_budget_is_spent(fake):
     now = [0.0]
     config = Config(channel_access_token="test-token", line_api_host=fake.url, http_timeout=(1.0, READ_TIMEOUT))

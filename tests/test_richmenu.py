@@ -1,6 +1,7 @@
 """The rich menu: LINE's rules for the definition and the shipped image, and deploying it."""
 from __future__ import annotations
 
+import grapheme
 import pytest
 
 from bot.config import Config
@@ -11,8 +12,6 @@ from content.richmenu import (HEIGHT, IMAGE_PATH, RICHMENU_NAME, WIDTH, png_size
                               richmenu_image, richmenu_size_problems)
 from content.messages import utf16_len
 from tests.fixtures.messenger.fake_line import FakeLine, Scripted
-
-import grapheme
 
 LANGS = ["ja", "en", "ja-easy"]
 
