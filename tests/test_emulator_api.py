@@ -472,7 +472,7 @@ def live():
     bp = create_emulator_blueprint(channel_secret=SECRET, access_token=TOKEN)
     server = make_server("127.0.0.1", 0, bot.app(bp), threaded=True)
     bot.base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield bot.base, bp.state, bot
     server.shutdown()

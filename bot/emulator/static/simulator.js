@@ -211,7 +211,7 @@
       box = el("div", { cls: "entry system", testid: "msg-system", text: entry.kind === "follow" ? "友だち追加しました" : "ブロックしました" });
     } else {
       var shown = entry.kind === "text" ? entry.text
-        : entry.kind === "location" ? "📍 " + (entry.title || "位置情報") + "（" + entry.latitude + ", " + entry.longitude + "）"
+        : entry.kind === "location" ? "位置情報: " + (entry.title || "") + "（" + entry.latitude + ", " + entry.longitude + "）"
         : entry.text;
       if (!shown) return;  // a postback without displayText leaves no bubble, as in LINE
       box = el("div", { cls: "entry user", testid: "msg-user" });
@@ -253,7 +253,7 @@
       case "image": return image(m.previewImageUrl || m.originalContentUrl, "画像");
       case "sticker": return el("div", { cls: "bubble placeholder", text: "［スタンプ］" });
       case "location":
-        return el("div", { cls: "bubble", text: "📍 " + (m.title || "") + "\n" + (m.address || "") + "\n(" + m.latitude + ", " + m.longitude + ")" });
+        return el("div", { cls: "bubble", text: "位置情報: " + (m.title || "") + "\n" + (m.address || "") + "\n(" + m.latitude + ", " + m.longitude + ")" });
       default:
         return el("div", { cls: "bubble placeholder", text: "［" + m.type + "］" + (m.altText ? " " + m.altText : "") });
     }
