@@ -80,6 +80,15 @@ DATE_ROWS = [
     (THU, "GW", (d(2027, 4, 29), d(2027, 5, 7)), "GW"),
     (THU, "年末年始", (d(2026, 12, 29), d(2027, 1, 4)), "年末年始"),
     (THU, "昨日", day(2026, 11, 25), "昨日"),
+    (THU, "12月の第2土曜日", day(2026, 12, 12), "12月第2土曜日(12/12)"),
+    (THU, "第3日曜", day(2026, 12, 20), "12月第3日曜日(12/20)"),  # November's has passed
+    (THU, "今やってるイベント", (d(2026, 11, 26, 10), d(2026, 11, 27)), "今から"),
+    (THU, "いまから行ける", (d(2026, 11, 26, 10), d(2026, 11, 27)), "今から"),
+    (THU, "こんばんは、明日のイベント", day(2026, 11, 27), "明日"),
+    (THU, "クリスマスのイベント", (d(2026, 12, 24), d(2026, 12, 26)), "クリスマス"),
+    (THU, "お正月", (d(2027, 1, 1), d(2027, 1, 8)), "お正月"),
+    (THU, "夏休み", (d(2027, 7, 20), d(2027, 9, 1)), "夏休み"),
+    (datetime(2027, 1, 2, 10, tzinfo=JST), "年末年始", (d(2027, 1, 2), d(2027, 1, 4)), "年末年始"),
     (THU, "先週", (d(2026, 11, 16), d(2026, 11, 23)), "先週"),
     (THU, "先週の土曜日", day(2026, 11, 21), "先週の土曜日"),
     # A weekend is Saturday 00:00 to Monday 00:00; asked on the weekend it starts today.
@@ -145,6 +154,7 @@ TIME_ROWS = [
     ("13:30から", "afternoon", (13, 30)),
     ("10時半", "morning", (10, 30)),
     ("十四時", "afternoon", (14, 0)),
+    ("3時ごろ", "afternoon", (15, 0)),  # nothing is on at 3 a.m.
 ]
 
 
@@ -180,6 +190,12 @@ def test_now_in_another_zone_is_read_in_tokyo(now):
 def test_kanji_numerals_before_date_units_become_digits(text, expected):
     """Kanji numerals are rewritten only where a date unit follows."""
     assert arabic_numerals(text) == expected
+
+
+@pytest.mark.parametrize("text", ["こんばんは", "こんにちは", "おはようございます"])
+def test_greetings_are_not_dates(text):
+    """こんばんは is a greeting, not 今晩."""
+    assert read_dates(text, THU).date_range is None
 
 
 def test_text_without_dates_gives_no_range():

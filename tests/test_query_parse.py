@@ -66,7 +66,14 @@ INTENT_ROWS = [
     ("言語を変えたい", "settings"),
     ("ヘルプ", "help"),
     ("使い方がわからない", "help"),
+    ("中央公民館は今日やってる?", "facility_hours"),
+    ("避難所はどこ", "facility_address"),
+    ("清掃活動に参加したい", "participate"),
+    ("意見を出したい", "participate"),
+    ("やさしい日本語", "settings"),
+    ("こんしゅうまつのいべんと", "events"),
     ("こんにちは", "unknown"),
+    ("こんばんは", "unknown"),
     ("ありがとう", "unknown"),
 ]
 
@@ -199,6 +206,16 @@ def test_has_subject(text, has_subject):
 def test_spelling_variants_share_terms(variants):
     """Orthographic variants and full/half width normalise to the same terms."""
     assert len({tuple(terms_of(v)) for v in variants}) == 1
+
+
+@pytest.mark.parametrize("text,terms", [
+    ("いべんとある?", ["イベント"]),
+    ("としょかんなんじまで", ["図書館", "図書"]),
+    ("こうざはむりょう?", ["講座", "無料"]),
+])
+def test_kana_only_words_become_real_terms(text, terms):
+    """Hiragana-only questions give the same terms as written ones (いべんと is not い|弁当)."""
+    assert parse(text).terms == terms
 
 
 def test_terms_drop_particles_dates_and_question_words():

@@ -172,8 +172,24 @@ _FULL_DATE_RE = re.compile(
 _MONTH_ONLY_RE = re.compile(r"(?<![\d/])(\d{1,2})月(?![\d日])")
 _DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以])(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
 _HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの)?(祝日|祭日|しゅくじつ)")
-_SEASON_RE = re.compile(r"GW|ゴールデンウィーク|ゴールデンウイーク|年末年始|夏休み|冬休み|春休み")
+# Season words → (label, first (month, day), last (month, day) exclusive). Approximate on purpose:
+# school holidays differ by city; these windows only narrow a search.
+_SEASONS = {
+    r"GW|ゴールデンウィーク|ゴールデンウイーク": ("GW", (4, 29), (5, 7)),
+    r"年末年始": ("年末年始", (12, 29), (1, 4)),
+    r"冬休み": ("冬休み", (12, 25), (1, 8)),
+    r"年末": ("年末", (12, 20), (1, 1)),
+    r"お正月|正月|年始|三が日": ("お正月", (1, 1), (1, 8)),
+    r"クリスマス|クリスマスイブ|イブ": ("クリスマス", (12, 24), (12, 26)),
+    r"夏休み": ("夏休み", (7, 20), (9, 1)),
+    r"春休み": ("春休み", (3, 25), (4, 7)),
+    r"お盆": ("お盆", (8, 13), (8, 17)),
+}
+_SEASON_RE = re.compile("|".join(f"(?:{k})" for k in _SEASONS))
 _TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今日の晩")
+_GREETING_RE = re.compile(r"^(?:こんにちは|こんにちわ|こんばんは|こんばんわ|今晩は|今日は|おはよう(?:ございます)?)(?=[!！。、,.\s]|$)")
+_NOW_RE = re.compile(r"(?:今|いま)(?=から|すぐ|やって|開いて|あいて|空いて|行ける|いける)|これから行ける|この後")
+_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月の?)?第(\d)\s*([月火水木金土日])(?:曜日|曜)?")
 _THIS_MORNING_RE = re.compile(r"今朝|けさ" + _KANA_END)
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:から|~|〜|ー|-|－)\s*$")
 _SINCE_RE = re.compile(r"^\s*(?:以降|から先|から後|から)")
@@ -235,6 +251,32 @@ def _resolve_weekdays(text: str, today: date, past: bool) -> list[_Day]:
         name = _WD_KANA[m.group(2)]
         d, is_past = _weekday_date(WEEKDAYS.index(name), prefix, today, past)
         out.append(_Day(d, d + timedelta(days=1), name + "曜日", m.span(), past=is_past or d < today))
+    return out
+
+
+def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
+    """12月の第2土曜日, 第3日曜 (this month, or next month once it has passed)."""
+    out = []
+    for m in _NTH_WEEKDAY_RE.finditer(text):
+        n, wd = int(m.group(2)), WEEKDAYS.index(m.group(3))
+        if not 1 <= n <= 5:
+            continue
+        months = []
+        if m.group(1):
+            month = int(m.group(1))
+            year = today.year + (month < today.month and not past)
+            months = [(year, month)]
+        else:
+            nxt = _add_months(today, 1)
+            months = [(today.year, today.month), (nxt.year, nxt.month)]
+        for year, month in months:
+            first_day = date(year, month, 1)
+            d = first_day + timedelta(days=(wd - first_day.weekday()) % 7 + 7 * (n - 1))
+            if d.month != month or (d < today and not past and not m.group(1) and (year, month) == months[0]):
+                continue
+            label = f"{month}月第{n}{m.group(3)}曜日({d.month}/{d.day})"
+            out.append(_Day(d, d + timedelta(days=1), label, m.span(), past=d < today))
+            break
     return out
 
 
@@ -371,28 +413,14 @@ def _resolve_holidays_and_seasons(text: str, today: date) -> list[_Day]:
             out.append(_Day(d, d + timedelta(days=1), f"{_weekday_label(d)} {name}", m.span()))
     for m in _SEASON_RE.finditer(text):
         word = m.group()
-        y = today.year
-        if word in ("GW", "ゴールデンウィーク", "ゴールデンウイーク"):
-            first, last = date(y, 4, 29), date(y, 5, 7)
-            if today >= last:
-                first, last = date(y + 1, 4, 29), date(y + 1, 5, 7)
-            out.append(_Day(max(first, today), last, "GW", m.span()))
-        elif word in ("年末年始", "冬休み"):
-            if today.month == 1 and today.day <= 7:
-                y -= 1
-            first = date(y, 12, 29) if word == "年末年始" else date(y, 12, 25)
-            last = date(y + 1, 1, 4) if word == "年末年始" else date(y + 1, 1, 8)
-            out.append(_Day(max(first, today), last, word, m.span()))
-        elif word == "夏休み":
-            first, last = date(y, 7, 20), date(y, 9, 1)
-            if today >= last:
-                first, last = date(y + 1, 7, 20), date(y + 1, 9, 1)
-            out.append(_Day(max(first, today), last, word, m.span()))
-        else:  # 春休み
-            first, last = date(y, 3, 25), date(y, 4, 7)
-            if today >= last:
-                first, last = date(y + 1, 3, 25), date(y + 1, 4, 7)
-            out.append(_Day(max(first, today), last, word, m.span()))
+        label, (m1, d1), (m2, d2) = next(v for k, v in _SEASONS.items() if re.fullmatch(k, word))
+        first = date(today.year, m1, d1)
+        last = date(today.year + (m2 < m1), m2, d2)  # exclusive; 年末年始 runs into January
+        if m2 < m1 and today.month <= m2:  # asked on 1/2: the 年末年始 we are in
+            first, last = date(today.year - 1, m1, d1), date(today.year, m2, d2)
+        if today >= last:
+            first, last = date(first.year + 1, m1, d1), date(last.year + 1, m2, d2)
+        out.append(_Day(max(first, today), last, label, m.span()))
     return out
 
 
@@ -419,6 +447,8 @@ def read_time(text: str) -> tuple[Optional[str], Optional[tuple[int, int]], list
             prefix = m.group(1)
             if prefix in ("午後", "ごご", "夕方", "夜") and h < 12:
                 h += 12
+            elif prefix is None and 1 <= h <= 6:
+                h += 12  # 「3時ごろ」 means the afternoon; nothing is on at 3 a.m.
             elif prefix == "昼" and h < 6:
                 h += 12
         if 0 <= h <= 24 and 0 <= mi < 60:
@@ -456,6 +486,7 @@ def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
 def _collect_days(text: str, today: date, past: bool) -> list[_Day]:
     """All date expressions in text, longest (most specific) first, without overlaps."""
     found: list[_Day] = []
+    found += _resolve_nth_weekdays(text, today, past)
     found += _resolve_weekends(text, today)
     found += _resolve_holidays_and_seasons(text, today)
     found += _resolve_absolute(text, today, past)
@@ -492,6 +523,9 @@ def _merge(days: list[_Day], text: str) -> tuple[date, date, str]:
 def read_dates(text: str, now: datetime) -> DateReading:
     """The date range, time of day and past flag a question's wording gives (text: NFKC-normalised)."""
     text = arabic_numerals(text)
+    greeting = _GREETING_RE.match(text)
+    if greeting:  # こんばんは is a greeting, not 今晩
+        text = " " * greeting.end() + text[greeting.end():]
     now = now.astimezone(JST) if now.tzinfo else now.replace(tzinfo=JST)
     today = now.date()
     past = asks_about_past(text)
@@ -514,6 +548,10 @@ def read_dates(text: str, now: datetime) -> DateReading:
     reading.time_of_day, reading.exact_time = tod, exact
     reading.past = past or any(d.past for d in days)
     if not days:
+        right_now = _NOW_RE.search(text)
+        if right_now:  # 今やってる / 今から行ける: from now to the end of today
+            reading.start, reading.end, reading.label = now, _at(today, 24), "今から"
+            reading.spans = reading.spans + (right_now.span(),)
         return reading
     first, last, label = _merge(days, text)
     if tonight and len(days) == 1 and days[0].label == "今日":

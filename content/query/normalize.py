@@ -27,8 +27,29 @@ STOPWORDS = frozenset("""
 所 ところ 方 です ます 様 さん 的 用 向け 向き ため 為 其の 此の 其れ 此れ 此処 其処 ここ そこ あそこ どれ
 なに なん 何て 如何 どう どの 色々 いろいろ 今 近い 近く 近所 周辺 辺り 頃 位 くらい ぐらい 等 など 他 ほか
 今日は 今晩は お早う 有り難う ありがとう 宜しく よろしく はい いいえ すみません 済みません こんにちわ
+御早う 済む すむ お疲れ様 御免 ごめん 失礼
+時 日 月 年 分 頃 ごろ
 一緒 皆 みんな 皆さん 私 僕 俺 うち 家 自分 ちょっと 少し 是非 ぜひ 教え 件 予定 情報 やる 遣る 有り 可能
 """.split())
+
+
+# Words residents often type in hiragana that Sudachi splits wrongly on their own (いべんと → い|弁当).
+# Only unambiguous words; こうえん (公園/講演) and きょう (今日/教) are left to the readings.
+KANA_WORDS = {
+    "いべんと": "イベント", "ぼらんてぃあ": "ボランティア", "ぼらんてあ": "ボランティア", "もよおし": "催し",
+    "こうざ": "講座", "きょうしつ": "教室", "せみなー": "セミナー", "おまつり": "お祭り", "むりょう": "無料",
+    "たいそう": "体操", "こそだて": "子育て", "としょかん": "図書館", "こうみんかん": "公民館", "たいいくかん": "体育館",
+    "じどうかん": "児童館", "ぷーる": "プール", "しやくしょ": "市役所", "やくしょ": "役所", "でんわばんごう": "電話番号",
+    "でんわ": "電話", "じゅうしょ": "住所", "きゅうかんび": "休館日", "なんじ": "何時", "かいかんじかん": "開館時間",
+    "ぼうさい": "防災", "せいそう": "清掃", "じちかい": "自治会", "ちょうないかい": "町内会", "こうれいしゃ": "高齢者",
+    "しょうがくせい": "小学生", "ちゅうがくせい": "中学生", "おやこ": "親子", "せってい": "設定", "へるぷ": "ヘルプ",
+}
+_KANA_WORDS_RE = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
+
+
+def rewrite_kana_words(text: str) -> str:
+    """Common hiragana words written the usual way (いべんと → イベント) so Sudachi segments them."""
+    return _KANA_WORDS_RE.sub(lambda m: KANA_WORDS[m.group()], text)
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,7 @@ def content_terms(tokens: list[Token], skip_spans: tuple[tuple[int, int], ...] =
             continue
         if any(a <= t.start < b for a, b in skip_spans):
             continue
-        if t.normalized.isdigit() or (len(t.surface) == 1 and (is_kana(t.surface) or t.pos == "接尾辞")):
+        if t.normalized.isdigit() or (len(t.surface) == 1 and (is_kana(t.surface) or t.pos in ("接尾辞", "接頭辞"))):
             continue
         for word in (t.normalized,) + tuple(w for w in t.sub if len(w) > 1):
             word = _term_form(word)

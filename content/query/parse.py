@@ -8,7 +8,7 @@ from content.query import vocab
 from content.query.audience_words import audience_tags_in
 from content.query.dates import read_dates
 from content.query.model import ParsedQuery, PlaceMatch
-from content.query.normalize import Token, content_terms, normalize_text, tokenize
+from content.query.normalize import Token, content_terms, normalize_text, rewrite_kana_words, tokenize
 from content.query.places import PlaceIndex, place_phrases
 
 # Terms that only say what kind of answer is wanted; without anything else the question has no subject.
@@ -65,7 +65,8 @@ def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_wor
                    audiences: list[str], has_date: bool, free_only: bool, wants_nearby: bool, terms: list[str]) -> str:
     """Which kind of answer the question wants (see model.INTENTS)."""
     facility = facility_named or facility_word
-    eventish = _search(vocab.EVENTS_RE, *texts) or bool(categories)
+    event_words = _search(vocab.EVENTS_RE, *texts)
+    eventish = event_words or bool(categories)
     if _search(vocab.SETTINGS_RE, *texts):
         return "settings"
     if _search(vocab.HELP_RE, *texts) and not (facility_named or eventish):
@@ -78,11 +79,13 @@ def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_wor
         return "facility_closed"
     if _search(vocab.HOURS_RE, *texts) and (facility_named or not eventish or facility_word):
         return "facility_hours"
+    if facility_named and not event_words and _search(vocab.OPEN_NOW_RE, *texts):
+        return "facility_hours"  # 中央公民館は今日やってる? asks whether it is open
     if _search(vocab.ADDRESS_STRONG_RE, *texts) and (facility or not eventish):
         return "facility_address"
-    if _search(vocab.ADDRESS_WEAK_RE, *texts) and facility and not eventish and not has_date:
+    if _search(vocab.ADDRESS_WEAK_RE, *texts) and facility and not event_words and not has_date:
         return "facility_address"
-    if _search(vocab.PARTICIPATE_WEAK_RE, *texts) and not eventish and not has_date:
+    if _search(vocab.PARTICIPATE_WEAK_RE, *texts) and not event_words and not has_date:
         return "participate"
     if eventish or audiences or has_date or free_only or (_search(vocab.EVENTS_WEAK_RE, *texts) and not facility):
         return "events"
@@ -106,13 +109,14 @@ def _unmatched_place_text(tokens: list[Token], matches: list[PlaceMatch]) -> Opt
 def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
     """Read a resident's question: intent, date range, places, audiences, categories and ranking terms."""
     normalized = normalize_text(text)
-    tokens = tokenize(normalized)
+    written = rewrite_kana_words(normalized)
+    tokens = tokenize(written)
     joined = _joined_normalized(tokens)
-    texts = (normalized, joined) if joined != normalized else (normalized,)
-    dates = read_dates(normalized, now)
-    matches = places.match(normalized, tokens) if places is not None else []
+    texts = tuple(dict.fromkeys((normalized, written, joined)))
+    dates = read_dates(written, now)
+    matches = places.match(written, tokens) if places is not None else []
     # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
-    unplaced = _mask_places(normalized, tokens, matches)
+    unplaced = _mask_places(written, tokens, matches)
     audiences = audience_tags_in(unplaced[0])
     for tag in audience_tags_in(unplaced[-1]):
         if tag not in audiences:
