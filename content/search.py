@@ -27,6 +27,7 @@ FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "fa
 # A question for children also wants 親子 and 小学生 events.
 AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": {"parents", "children"},
                   "elementary": {"elementary", "children"}}
+MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
 
@@ -204,23 +205,6 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     return out
 
 
-def _query_channels(terms: list[str], parsed: ParsedQuery, categories: list[str]) -> tuple[dict, dict, dict]:
-    """Weighted query terms for the word, bigram and kana channels."""
-    words = expand(terms)
-    for category in categories:
-        for term in terms_of(category):
-            words.setdefault(term, 0.5)
-    grams: dict[str, float] = {}
-    for term in terms:
-        for gram in bigrams(term):
-            grams[gram] = 1.0
-    kana: dict[str, float] = {}
-    if terms:
-        for gram in bigrams(content_reading_of(parsed.normalized or parsed.text)):
-            kana[gram] = 1.0
-    return words, grams, kana
-
-
 def _order_key(doc: Doc, relative: float, past: bool):
     """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
     far = datetime.max.replace(tzinfo=TOKYO)
@@ -260,14 +244,19 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
         if parsed.places and index.docs[allowed[0]].kind == "facility":
             order = _facilities_in_place_order(index, parsed, allowed)
         return [(i, 1.0) for i in order]
-    words, grams, kana = _query_channels(terms, parsed, categories)
-    scores = index.score(words, grams, kana, allowed=set(allowed))
-    if not scores:
+    extra = {}
+    for category in categories:
+        for term in terms_of(category):
+            extra.setdefault(term, 0.5)
+    scored = index.score_terms(terms, extra, allowed=set(allowed))
+    if terms:
+        scored = {i: v for i, v in scored.items() if v[1] >= MIN_COVERAGE}
+    if not scored:
         if terms:
             return []
         return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0.0, past))]
-    best = max(scores.values())
-    kept = [(i, s / best) for i, s in scores.items() if s >= RELATIVE_CUTOFF * best]
+    best = max(score for score, _share in scored.values())
+    kept = [(i, score / best) for i, (score, _share) in scored.items() if score >= RELATIVE_CUTOFF * best]
     if not terms:  # categories only boost: rows without the category still count
         kept_ids = {i for i, _ in kept}
         kept += [(i, 0.0) for i in allowed if i not in kept_ids]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import select
 
-from content.search_text import bigrams, normalize_text, reading_of, terms_of, to_katakana
+from content.search_text import bigrams, expand, normalize_text, reading_of, terms_of, to_katakana
 from models import District, Event, Facility, Opportunity
 
 try:  # tags the importers give, recomputed here for rows typed in the console
@@ -81,6 +81,11 @@ class Channel:
         """Compute the average length once every document is in."""
         self.avg = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
 
+    def idf(self, term: str, total: int) -> float:
+        """BM25 idf of a term (0 when no document has it)."""
+        df = len(self.postings.get(term, ()))
+        return math.log(1 + (total - df + 0.5) / (df + 0.5)) if df else 0.0
+
     def score(self, weights: dict[str, float], allowed, total: int) -> dict[int, float]:
         """BM25 scores of the allowed documents for weighted query terms."""
         out: dict[int, float] = {}
@@ -144,17 +149,47 @@ class SearchIndex:
         far = datetime.max.replace(tzinfo=TOKYO)
         self.by_kind["event"].sort(key=lambda i: (self.docs[i].starts or far, self.docs[i].id))
 
-    def score(self, words: dict[str, float], grams: dict[str, float], kana: dict[str, float],
-              allowed=None) -> dict[int, float]:
-        """Combined score: whole words count most; bigram channels add typo and kana tolerance."""
+    def score_terms(self, terms: list[str], extra: dict[str, float], allowed=None) -> dict[int, tuple[float, float]]:
+        """doc index → (score, share of the query's weight it matched) for the resident's terms.
+
+        Each term may match as a word (or a synonym), by most of its character bigrams (typos, 子ども/子供
+        spellings Sudachi splits differently) or by its kana reading (kana-only questions). `extra` words
+        (categories) add to the score without counting towards the share.
+        """
         total = len(self.docs) or 1
-        scores = self.words.score(words, allowed, total)
-        for channel, query, factor in ((self.grams, grams, 0.35), (self.kana, kana, 0.3)):
-            if not query:
-                continue
-            for index, value in channel.score(query, allowed, total).items():
-                scores[index] = scores.get(index, 0.0) + factor * value
-        return scores
+        scores: dict[int, float] = {}
+        matched: dict[int, float] = {}
+        mass = 0.0
+        for term in terms:
+            term_scores: dict[int, float] = {}
+            for word, weight in expand([term]).items():
+                for i, value in self.words.score({word: weight}, allowed, total).items():
+                    term_scores[i] = max(term_scores.get(i, 0.0), value)
+            idf = self.words.idf(term, total)
+            for channel, grams, factor in ((self.grams, bigrams(term), 0.35), (self.kana, bigrams(reading_of(term)), 0.3)):
+                if not grams:
+                    continue
+                hits: dict[int, int] = {}
+                for gram in grams:
+                    for i in channel.postings.get(gram, ()):
+                        if allowed is None or i in allowed:
+                            hits[i] = hits.get(i, 0) + 1
+                need = max(1, math.ceil(len(grams) * 0.6))
+                close = {i for i, n in hits.items() if n >= need}
+                if not close:
+                    continue
+                values = channel.score({g: 1.0 for g in grams}, close, total)
+                for i in close:
+                    term_scores[i] = max(term_scores.get(i, 0.0), factor * values.get(i, 0.0))
+                idf = max(idf, max(channel.idf(g, total) for g in grams))
+            idf = idf or 1.0
+            mass += idf
+            for i, value in term_scores.items():
+                scores[i] = scores.get(i, 0.0) + value
+                matched[i] = matched.get(i, 0.0) + idf
+        for i, value in self.words.score(extra, allowed, total).items():
+            scores[i] = scores.get(i, 0.0) + value
+        return {i: (value, matched.get(i, 0.0) / mass if mass else 1.0) for i, value in scores.items()}
 
 
 def _short(text: Optional[str]) -> str:

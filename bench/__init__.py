@@ -1,0 +1,1 @@
+"""Benchmarks (`python -m bench`): search accuracy and latency, and the webhook when present."""

@@ -1,0 +1,120 @@
+"""Search ranking and filters on a small hand-made city."""
+from __future__ import annotations
+
+import pytest
+
+from content.query import parse_query
+from content.search import haversine_m, nearby, search
+from content.search_index import clear_cache, current_index
+from tests.search_support import NOW, seed_small_city, utc, day
+from models import Event
+
+
+@pytest.fixture
+def city(session):
+    """The small city, seeded once per test."""
+    clear_cache()
+    return seed_small_city(session)
+
+
+def titles(session, text, **kw):
+    """Titles of what a question finds, in order."""
+    index = current_index(session)
+    parsed = parse_query(text, now=NOW, places=index.place_index)
+    result = search(session, parsed, now=NOW, **kw)
+    names = {}
+    for kind, model in (("event", Event),):
+        pass
+    out = []
+    for hit in result.hits:
+        doc = next(d for d in index.docs if d.kind == hit.kind and d.id == hit.id)
+        out.append(doc.title)
+    return out
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("今週末、子ども向けのイベントある？", "子ども工作教室"),
+    ("明日中央公民館で何かある？", "囲碁将棋の会"),
+    ("図書館は何時まで？", "中央図書館"),
+    ("ボランティアしたい", "公園清掃ボランティア"),
+    ("ヨガ", "ヨガ教室"),
+    ("おはなしかい", "おはなし会"),
+    ("こどもこうさく", "子ども工作教室"),
+    ("シニア向けの体操", "シニア健康体操"),
+    ("中央公民館の住所", "中央公民館"),
+    ("東地区交流センターは土曜日あいてる？", "東地区交流センター"),
+])
+def test_question_finds_the_expected_item_first(session, city, question, expected_first):
+    assert titles(session, question)[:1] == [expected_first]
+
+
+def test_children_this_weekend_excludes_adult_and_other_days(session, city):
+    found = titles(session, "今週末、子ども向けのイベントある？")
+    assert set(found) == {"子ども工作教室", "おはなし会"}
+
+
+def test_tomorrow_at_a_facility_is_ordered_by_time(session, city):
+    assert titles(session, "明日中央公民館で何かある？") == ["囲碁将棋の会", "ヨガ教室"]
+
+
+@pytest.mark.parametrize("question, absent", [
+    ("今週末のイベント", "審査中の音楽会"),       # pending rows are never shown
+    ("今週末のイベント", "取り下げたコンサート"),  # retired rows are never shown
+    ("中央公民館のイベント", "昨年の講演会"),      # past events only when asked
+])
+def test_hidden_rows_stay_hidden(session, city, question, absent):
+    assert absent not in titles(session, question)
+
+
+def test_past_events_when_asked(session, city):
+    assert "昨年の講演会" in titles(session, "先週の中央公民館のイベント")
+
+
+def test_free_only_keeps_free_events(session, city):
+    found = titles(session, "無料のイベント")
+    assert found and "ヨガ教室" not in found and "子ども工作教室" in found
+
+
+def test_recurring_event_ties_are_broken_by_date(session, city):
+    index = current_index(session)
+    parsed = parse_query("ウォーキング", now=NOW, places=index.place_index)
+    hits = search(session, parsed, now=NOW).hits
+    starts = [h.starts for h in hits]
+    assert len(hits) == 25 and starts == sorted(starts)
+
+
+def test_noun_that_nothing_contains_is_reported_not_ignored(session, city):
+    index = current_index(session)
+    parsed = parse_query("テニス", now=NOW, places=index.place_index)
+    result = search(session, parsed, now=NOW)
+    assert result.hits == [] and result.unknown == ["テニス"]
+
+
+def test_relaxing_the_date_finds_other_days(session, city):
+    assert titles(session, "明日のおはなし会") == []
+    assert titles(session, "明日のおはなし会", relax="d") == ["おはなし会"]
+
+
+def test_index_is_rebuilt_when_a_row_changes(session, city):
+    first = current_index(session)
+    assert current_index(session) is first
+    session.add(Event(source="test", source_key="new", title="将棋大会", starts_at=utc(day(4), 10)))
+    session.commit()
+    assert current_index(session) is not first
+    assert titles(session, "将棋大会")[:1] == ["将棋大会"]
+
+
+@pytest.mark.parametrize("a, b, metres", [
+    ((35.6800, 139.7600), (35.6800, 139.7600), 0),
+    ((35.6800, 139.7600), (35.6890, 139.7600), 1001),  # 0.009° of latitude ≈ 1 km
+    ((35.6812, 139.7671), (34.7025, 135.4959), 403_000),  # Tokyo station → Osaka station
+])
+def test_haversine_distances(a, b, metres):
+    assert haversine_m(*a, *b) == pytest.approx(metres, rel=0.01, abs=1)
+
+
+def test_nearby_lists_nearest_facilities_first_with_distances(session, city):
+    facilities, events = nearby(session, 35.6801, 139.7601, now=NOW)
+    assert facilities[0].distance_m < 20
+    assert [h.distance_m for h in facilities] == sorted(h.distance_m for h in facilities)
+    assert all(h.starts >= NOW.replace(hour=0) for h in events)
