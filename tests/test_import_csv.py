@@ -192,3 +192,27 @@ def test_the_report_reads_as_japanese_with_line_numbers(session):
     text = report.format()
     assert "新規 3 件 / 更新 0 件 / 変更なし 0 件 / 掲載終了 0 件 / スキップ 2 件" in text
     assert "5行目: スキップ — 開始日がありません" in text
+
+
+def test_events_imported_before_their_facilities_are_linked_when_the_facilities_arrive(session):
+    import_path(session, "events", str(FIXTURES / "event-80col-standard.csv"))
+    session.add(Facility(source="console", source_key="atre", name="アトレ庁舎", district="本町"))
+    session.flush()
+    report = import_path(session, "facilities", str(FIXTURES / "facility-24col-cp932.csv"))
+    assert report.linked == 1 and "結び付けました" in report.format()
+    event = session.exec(select(Event).where(Event.source_key == "id:18314")).one()
+    assert event.facility_id is not None and event.district == "本町"
+    again = import_path(session, "events", str(FIXTURES / "event-80col-standard.csv"))
+    assert (again.imported, again.updated, again.retired) == (0, 0, 0)
+
+
+def test_a_row_the_database_refuses_is_skipped_and_the_rest_are_kept(session):
+    from content.importers.report import ImportReport
+    from content.importers.sync import Record, sync_records
+
+    report = ImportReport()
+    records = [Record(2, "a", {"title": "体操"}), Record(3, "b", {"title": None}), Record(4, "c", {"title": "講座"})]
+    sync_records(session, Event, "test", records, report)
+    assert (report.imported, report.skipped) == (2, 1)
+    assert report.problems == [(3, "データベースに保存できませんでした")]
+    assert sorted(e.title for e in session.exec(select(Event))) == ["体操", "講座"]

@@ -5,7 +5,7 @@ Entry point: import_path(session, kind, path) → ImportReport. The caller commi
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlmodel import Session
@@ -34,9 +34,7 @@ __all__ = ["import_path", "ImportReport", "import_command_text", "audience_tags_
 def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None) -> ImportReport:
     """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data."""
     report = ImportReport(kind=kind, path=str(path))
-    now = now or utcnow()
-    if now.tzinfo is not None:
-        now = now.astimezone(tz=None).astimezone(__import__("datetime").timezone.utc).replace(tzinfo=None)
+    now = naive_utc(now or utcnow())
     if kind not in KINDS:
         report.refused = f"種類「{kind}」は取り込めません。events / facilities / opportunities のどれかを指定してください。"
         return report
@@ -70,6 +68,11 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
     report.layout = layout.name
     _IMPORTERS[kind](session, table, layout, str(path), report)
     return report
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """An aware datetime (e.g. the bot's Asia/Tokyo now) as naive UTC; naive values are taken as UTC already."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def refusal_message(kind: str, header: list[str]) -> str:

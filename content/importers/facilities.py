@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from content.importers.csvread import CsvTable
 from content.importers.events import first_url, join_text
 from content.importers.hours import split_hours_text, structured_hours
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
+from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_records
 from content.importers.values import clean, format_fee, name_variants, parse_coordinate, tidy
-from models import Facility
+from models import Event, Facility
 
 _TOURISM_CATEGORY = "観光施設"
 
@@ -34,6 +35,28 @@ def import_facility_table(session: Session, table: CsvTable, layout: Layout, pat
             records.append(record)
     retire = bool(records) or report.skipped == 0
     sync_records(session, Facility, report.source, records, report, retire=retire)
+    report.linked = link_unlinked_events(session)
+
+
+def link_unlinked_events(session: Session) -> int:
+    """Give events imported before their facilities a facility_id now (returns how many were linked)."""
+    matcher = FacilityMatcher(session)
+    linked = 0
+    query = select(Event).where(Event.facility_id == None, Event.place_name != None, Event.active == True)  # noqa: E711,E712
+    for event in session.exec(query):
+        facility = matcher.match(event.place_name)
+        if facility is None:
+            continue
+        event.facility_id = facility.id
+        event.district = event.district or facility.district
+        if event.latitude is None or event.longitude is None:
+            event.latitude, event.longitude = facility.latitude, facility.longitude
+        if not event.address:
+            event.address = facility.address
+        session.add(event)
+        linked += 1
+    session.flush()
+    return linked
 
 
 def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport) -> Record | None:

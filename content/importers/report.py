@@ -20,6 +20,7 @@ class ImportReport:
     unchanged: int = 0
     retired: int = 0
     skipped: int = 0
+    linked: int = 0  # facilities import: earlier-imported events now linked to a facility
     problems: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)  # rows kept, with a value we had to adjust
     refused: str | None = None
@@ -49,6 +50,8 @@ class ImportReport:
             f"  新規 {self.imported} 件 / 更新 {self.updated} 件 / 変更なし {self.unchanged} 件 / "
             f"掲載終了 {self.retired} 件 / スキップ {self.skipped} 件",
         ]
+        if self.linked:
+            lines.append(f"  施設名が一致したイベント {self.linked} 件を施設に結び付けました")
         for line_no, reason in self.problems:
             lines.append(f"  {line_no}行目: スキップ — {reason}")
         for line_no, note in self.warnings:

@@ -46,6 +46,9 @@ def same_value(old, new) -> bool:
     return old == new
 
 
+BATCH = 200  # rows flushed per savepoint; a failing batch is retried row by row to find the broken row
+
+
 def sync_records(
     session: Session,
     model,
@@ -59,40 +62,71 @@ def sync_records(
     """Upsert records of one source by source_key; retire the source's active rows that are no longer present."""
     existing = {row.source_key: row for row in session.exec(select(model).where(model.source == source))}
     seen: dict[str, int] = {}
-    now = utcnow()
+    unique: list[Record] = []
     for record in records:
         if record.source_key in seen:
             report.skip(record.line_no, f"{seen[record.source_key]}行目と同じキー（{record.source_key}）の行が重複しています")
             continue
         seen[record.source_key] = record.line_no
-        values = fit_to_columns(model, record.values)
-        try:
-            with session.begin_nested():
-                row = existing.get(record.source_key)
-                if row is None:
-                    row = model(source=source, source_key=record.source_key, **values)
-                    session.add(row)
-                    session.flush()
-                    existing[record.source_key] = row
-                    report.imported += 1
-                    continue
-                changed = {k: v for k, v in values.items() if not same_value(getattr(row, k), v)}
-                if not changed:
-                    report.unchanged += 1
-                    continue
-                for key, value in changed.items():
-                    setattr(row, key, value)
-                if hasattr(row, "updated_at"):
-                    row.updated_at = now
-                session.add(row)
-                session.flush()
-                report.updated += 1
-        except (SQLAlchemyError, ValueError, TypeError) as exc:
-            log.warning("import row failed: %s", type(exc).__name__)
-            session.expire_all()
-            report.skip(record.line_no, f"保存できませんでした（{type(exc).__name__}）")
-    if not retire:
-        return
+        unique.append(record)
+    now = utcnow()
+    for start in range(0, len(unique), BATCH):
+        batch = unique[start:start + BATCH]
+        if not write_batch(session, model, source, batch, existing, now, report):
+            for record in batch:  # find the row the database refused; keep the others
+                if not write_batch(session, model, source, [record], existing, now, report):
+                    report.skip(record.line_no, "データベースに保存できませんでした")
+    if retire:
+        retire_missing(session, existing, seen, now, report, retire_filter)
+    session.flush()
+
+
+def write_batch(session: Session, model, source: str, batch: list[Record], existing: dict, now: datetime,
+                report: ImportReport) -> bool:
+    """Insert/update a batch inside one savepoint; False (and nothing counted) when the database refuses it."""
+    outcomes: list[str] = []
+    added: list[str] = []
+    try:
+        with session.begin_nested():
+            for record in batch:
+                outcome = apply_record(session, model, source, record, existing, now)
+                if outcome == "imported":
+                    added.append(record.source_key)
+                outcomes.append(outcome)
+            session.flush()
+    except (SQLAlchemyError, ValueError, TypeError) as exc:
+        log.warning("import batch refused by the database: %s", type(exc).__name__)
+        for key in added:
+            existing.pop(key, None)
+        return False
+    for outcome in outcomes:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return True
+
+
+def apply_record(session: Session, model, source: str, record: Record, existing: dict, now: datetime) -> str:
+    """Add or change one row in the session: 'imported', 'updated' or 'unchanged'."""
+    values = fit_to_columns(model, record.values)
+    row = existing.get(record.source_key)
+    if row is None:
+        row = model(source=source, source_key=record.source_key, **values)
+        session.add(row)
+        existing[record.source_key] = row
+        return "imported"
+    changed = {k: v for k, v in values.items() if not same_value(getattr(row, k), v)}
+    if not changed:
+        return "unchanged"
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if hasattr(row, "updated_at"):
+        row.updated_at = now
+    session.add(row)
+    return "updated"
+
+
+def retire_missing(session: Session, existing: dict, seen: dict, now: datetime, report: ImportReport,
+                   retire_filter: Callable[[object], bool] | None) -> None:
+    """Mark the source's active rows that the file no longer has as inactive."""
     for key, row in existing.items():
         if key in seen or not row.active:
             continue
@@ -103,7 +137,6 @@ def sync_records(
             row.updated_at = now
         session.add(row)
         report.retired += 1
-    session.flush()
 
 
 def stable_datetime(value: datetime | None) -> str:
