@@ -430,25 +430,38 @@ def _check_bubble(c: _Checker, bubble: dict, prop: str) -> None:
         _check_action(c, bubble["action"], f"{prop}.action", "flex")
 
 
-def _check_component(c: _Checker, comp: Any, prop: str) -> None:
-    """One Flex component and, for boxes, its children."""
+# Where each component may sit: "block" = directly in a bubble block, "box" = a horizontal/vertical box,
+# "baseline" = a baseline box, "text" = a text's contents (spans only).
+PLACES = {
+    "box": {"block", "box"}, "button": {"box"}, "image": {"block", "box"}, "video": {"block", "box"},
+    "separator": {"box"}, "filler": {"box", "baseline"}, "text": {"box", "baseline"}, "icon": {"baseline"},
+    "span": {"text"},
+}
+
+
+def _check_component(c: _Checker, comp: Any, prop: str, parent: str = "block") -> None:
+    """One Flex component (in its place) and, for boxes and texts, its children."""
     if not c.is_object(comp, prop):
         return
     kind = comp.get("type")
     if kind not in FLEX_COMPONENTS:
         c.add(f"{prop}.type", "must be one of " + ", ".join(FLEX_COMPONENTS))
         return
+    if parent not in PLACES[kind]:
+        c.add(f"{prop}.type", f"a {kind} cannot be placed in a {parent}")
+        return
     if kind == "box":
-        if comp.get("layout") not in ("horizontal", "vertical", "baseline"):
+        layout = comp.get("layout")
+        if layout not in ("horizontal", "vertical", "baseline"):
             c.add(f"{prop}.layout", "must be one of horizontal, vertical, baseline")
         for i, child in enumerate(c.array(comp, "contents", prop, 0, 10_000)):
-            _check_component(c, child, f"{prop}.contents[{i}]")
+            _check_component(c, child, f"{prop}.contents[{i}]", "baseline" if layout == "baseline" else "box")
     elif kind == "text":
         if comp.get("text") is None and not comp.get("contents"):
             c.add(f"{prop}.text", "must be specified")
         c.string(comp, "text", prop, MAX_TEXT)
         for i, span in enumerate(c.array(comp, "contents", prop, 0, 10_000, required=False)):
-            _check_component(c, span, f"{prop}.contents[{i}]")
+            _check_component(c, span, f"{prop}.contents[{i}]", "text")
         _check_size(c, comp, prop)
     elif kind == "span":
         c.string(comp, "text", prop, MAX_TEXT, required=True)

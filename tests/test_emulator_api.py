@@ -580,3 +580,12 @@ def test_sdk_retry_key_409_and_rich_menu_image_through_the_sdk(live):
         assert api.get_profile(ALICE).display_name == "a"
     paths = [r["path"] for r in state.request_log()]
     assert f"/v2/bot/richmenu/{menu_id}/content" in paths
+
+
+@pytest.mark.parametrize("first_age,status", [(30 * 60 - 1, 400), (10 * 60, 200)])
+def test_redelivered_reply_token_works_for_a_minute_within_20_minutes(emulator, first_age, status):
+    client, state = emulator
+    token = state.issue_reply_token(ALICE)
+    state.travel(first_age)
+    state.issue_reply_token(ALICE, token)  # the same event delivered again
+    assert reply(client, token).status_code == status

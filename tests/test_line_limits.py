@@ -218,6 +218,16 @@ CASES = [
     ("flex text without text", flex(bubble([{"type": "text"}])), "messages[0].contents.body.contents[0].text"),
     ("flex text bad size", flex(bubble([{"type": "text", "text": "x", "size": "huge"}])),
      "messages[0].contents.body.contents[0].size"),
+    ("flex span outside a text", flex(bubble([{"type": "span", "text": "x"}])),
+     "messages[0].contents.body.contents[0].type"),
+    ("flex icon outside a baseline box", flex(bubble([{"type": "icon", "url": "https://e.com/i.png"}])),
+     "messages[0].contents.body.contents[0].type"),
+    ("flex icon in a baseline box", flex(bubble([{"type": "box", "layout": "baseline", "contents": [
+        {"type": "icon", "url": "https://e.com/i.png"}, {"type": "text", "text": "x"}]}])), None),
+    ("flex button in a baseline box", flex(bubble([{"type": "box", "layout": "baseline", "contents": [
+        {"type": "button", "action": msg_action()}]}])), "messages[0].contents.body.contents[0].contents[0].type"),
+    ("flex text with spans", flex(bubble([{"type": "text", "contents": [{"type": "span", "text": "a"},
+                                                                         {"type": "span", "text": "b"}]}])), None),
     ("flex text pixel size", flex(bubble([{"type": "text", "text": "x", "size": "18px"}])), None),
     ("flex image http", flex(bubble(hero={"type": "image", "url": "http://e.com/a.png"})),
      "messages[0].contents.hero.url"),

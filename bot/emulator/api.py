@@ -134,7 +134,8 @@ def _respond(state: EmulatorState, answer: Answer, request_id: str) -> Response:
         body_for_log = None
     state.log_request({"method": request.method, "path": _line_path(request.path), "status": answer.status,
                        "retry_key": answer.retry_key or request.headers.get("X-Line-Retry-Key"),
-                       "recipients": answer.recipients, "body": body_for_log, "request_id": request_id})
+                       "recipients": answer.recipients, "body": body_for_log, "request_id": request_id,
+                       "response": None if isinstance(answer.body, bytes) else answer.body})
     payload = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body, ensure_ascii=False)
     response = Response(payload, status=answer.status, mimetype=answer.mimetype)
     response.headers["x-line-request-id"] = request_id

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 REPLY_TOKEN_TTL = 60.0          # seconds a reply token can be used (LINE: "within one minute")
+REDELIVERY_WINDOW = 20 * 60.0  # a redelivered token works only within 20 minutes of the event
 RETRY_KEY_TTL = 24 * 3600.0     # LINE keeps an accepted X-Line-Retry-Key for 24 hours
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -244,10 +245,14 @@ class EmulatorState:
 
     # --- reply tokens ------------------------------------------------------------------------------------
     def issue_reply_token(self, user_id: str, token: str | None = None) -> str:
-        """A fresh reply token for an event delivered to the bot (single use, 60 s)."""
+        """A reply token for an event delivered to the bot (single use, 60 s); a known one is renewed on redelivery."""
         with self.lock:
             token = token or secrets.token_hex(16)
-            self.reply_tokens.setdefault(token, {"user_id": user_id, "issued": self.now(), "used": False})
+            entry = self.reply_tokens.get(token)
+            if entry is None:
+                self.reply_tokens[token] = {"user_id": user_id, "issued": self.now(), "first": self.now(), "used": False}
+            elif not entry["used"] and self.now() - entry["first"] <= REDELIVERY_WINDOW:
+                entry["issued"] = self.now()  # a redelivery carries the same token, good for another minute
             return token
 
     def use_reply_token(self, token: str) -> str | None:
