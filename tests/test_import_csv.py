@@ -216,3 +216,28 @@ def test_a_row_the_database_refuses_is_skipped_and_the_rest_are_kept(session):
     assert (report.imported, report.skipped) == (2, 1)
     assert report.problems == [(3, "データベースに保存できませんでした")]
     assert sorted(e.title for e in session.exec(select(Event))) == ["体操", "講座"]
+
+
+def test_the_documented_opportunities_example_imports(session, tmp_path):
+    doc = (Path(__file__).parents[1] / "docs" / "opportunities-csv.md").read_text(encoding="utf-8")
+    example = doc.split("```csv\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "opportunities.csv"
+    path.write_text(example, encoding="utf-8")
+    report = import_path(session, "opportunities", str(path))
+    assert (report.imported, report.skipped) == (4, 0), report.format()
+    assert {o.kind for o in session.exec(select(Opportunity))} == {"volunteer", "workday", "public_comment", "staff_bank"}
+
+
+def test_an_event_published_as_cancelled_is_kept_but_not_shown(session, tmp_path):
+    import csv
+
+    source = (FIXTURES / "event-50col-registry.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(source.splitlines()))
+    rows[1][rows[0].index("状態")] = "中止"
+    path = tmp_path / "events.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    report = import_path(session, "events", str(path))
+    assert report.imported == 3 and report.warnings == [(2, "状態「中止」のため表示しません")]
+    hanashi = session.exec(select(Event).where(Event.title == "子どもおはなし会")).one()
+    assert hanashi.active is False

@@ -122,6 +122,9 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
         "status": "published",
         "active": True,
     }
+    if "中止" in v("status"):
+        values["active"] = False  # published as cancelled: kept, but not shown
+        report.warnings.append((line_no, f"状態「{v('status')}」のため表示しません"))
     key = keys.key(v("id"), title, starts_at.isoformat(), place)
     return Record(line_no=line_no, source_key=key, values=values)
 

@@ -53,10 +53,15 @@ class ImportReport:
         if self.linked:
             lines.append(f"  施設名が一致したイベント {self.linked} 件を施設に結び付けました")
         for line_no, reason in self.problems:
-            lines.append(f"  {line_no}行目: スキップ — {reason}")
+            lines.append(f"  {where(line_no)}スキップ — {reason}")
         for line_no, note in self.warnings:
-            lines.append(f"  {line_no}行目: 注意 — {note}")
+            lines.append(f"  {where(line_no)}注意 — {note}")
         return "\n".join(lines)
+
+
+def where(line_no: int) -> str:
+    """'12行目: ' for a CSV line; nothing for sources without lines (iCalendar)."""
+    return f"{line_no}行目: " if line_no else ""
 
 
 def import_command_text(report: ImportReport) -> str:
