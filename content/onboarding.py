@@ -105,7 +105,8 @@ def _district_choices(session, resident, data) -> list[Choice]:
     from models import District
 
     rows = session.exec(select(District).order_by(District.position, District.id)).all()
-    return [Choice(d.name, d.name, _district_words(d.name, d.kana), literal=True) for d in rows] + [
+    # The value is the row id: a long name, URL-encoded, could pass LINE's 300-character postback data.
+    return [Choice(f"#{d.id}", d.name, _district_words(d.name, d.kana), literal=True) for d in rows] + [
         Choice(SKIP, N_("わからない・スキップ"))]
 
 
@@ -151,8 +152,20 @@ def _apply_district(session, resident, value, pos, now) -> str:
         pos.data = {**pos.data, "page": int(value.split(":", 1)[1] or 0)}
         return STAY
     if value != SKIP:
-        rs.set_district(session, resident, value, now)
+        name = _district_name(session, value)
+        if name is not None:
+            rs.set_district(session, resident, name, now)
     return ADVANCE
+
+
+def _district_name(session, value: str) -> str | None:
+    """The district name behind a choice value ("#<id>")."""
+    from models import District
+
+    if not value.startswith("#") or not value[1:].isdigit():
+        return None
+    row = session.get(District, int(value[1:]))
+    return row.name if row is not None else None
 
 
 def _apply_interests(session, resident, value, pos, now) -> str:
@@ -362,13 +375,16 @@ def done_messages(lang: str) -> list[dict]:
 
 # --- typed answers ----------------------------------------------------------------------------
 
-_AGE_DECADE = re.compile(r"(\d{1,3})\s*(?:代|だい|'?s)")
-_AGE_NUMBER = re.compile(r"^(\d{1,3})\s*(?:歳|さい|才|years? old)?$")
+# Whole answers only: 「30代向けのイベント」 is a question, not an age.
+_AGE_DECADE = re.compile(r"(\d{1,3})(?:代|だい|'?s)(?:です)?")
+_AGE_NUMBER = re.compile(r"(\d{1,3})(?:歳|さい|才|yearsold)?(?:です)?")
+# What may join several typed topics: 「子育てとスポーツ」「sports, culture」.
+_CONNECTORS = re.compile(r"(?:と|や|、|,|・|&|and|です|も)")
 
 
 def _age_from_text(norm: str) -> str | None:
     """「30代」「35歳」「35」「30s」 → an age-group code; 「19歳以下」「80歳以上」 come from the labels."""
-    match = _AGE_DECADE.search(norm) or _AGE_NUMBER.match(norm)
+    match = _AGE_DECADE.fullmatch(norm) or _AGE_NUMBER.fullmatch(norm)
     if not match:
         return None
     years = int(match.group(1))
@@ -400,10 +416,24 @@ def match_text(session: Session, resident: Resident, pos: Position, text: str) -
     if step.name == "age":
         return _age_from_text(norm)
     if step.multi:
-        named = [c.value for c in choices if c.value not in (DONE, SKIP)
-                 and any(w in norm for w in _choice_words(c) if len(w) >= 2)]
-        return ",".join(named) or None
+        return _topics_from_text(norm, choices)
     return None
+
+
+def _topics_from_text(norm: str, choices: list[Choice]) -> str | None:
+    """Several topics typed at once (「子育てとスポーツ」) → "children,sports"; None when anything else is said."""
+    named, rest = [], norm
+    for choice in choices:
+        if choice.value in (DONE, SKIP):
+            continue
+        for word in sorted(_choice_words(choice), key=len, reverse=True):
+            if len(word) >= 2 and word in rest:
+                named.append(choice.value)
+                rest = rest.replace(word, " ")
+                break
+    if not named or _CONNECTORS.sub("", rest).strip():
+        return None  # something besides topics: a question, which the router answers instead
+    return ",".join(named)
 
 
 # --- settings menu ----------------------------------------------------------------------------

@@ -102,7 +102,10 @@ def events_prompt(resident, lang: str) -> list[dict]:
     _ = translator(lang)
     actions = [postback_action(_(label), ASK_ACTION, q=query) for label, query in EVENT_QUESTIONS]
     if resident is not None and resident.district:
-        actions.append(postback_action(resident.district, ASK_ACTION, q=f"{resident.district}のイベント"))
+        try:
+            actions.append(postback_action(resident.district, ASK_ACTION, q=f"{resident.district}のイベント"))
+        except ValueError:  # a very long name would pass LINE's 300-character data: leave the choice out
+            pass
     text = _("いつのイベントを探しますか？ ことばでも聞けます（例：「土曜日の子ども向けイベント」）。")
     return [text_message(text, actions)]
 
@@ -110,9 +113,10 @@ def events_prompt(resident, lang: str) -> list[dict]:
 def facilities_prompt(ctx: Context, lang: str) -> list[dict]:
     """「施設」: the city's facilities as quick replies, or ask in words."""
     _ = translator(lang)
-    names = ctx.session.exec(select(Facility.name).where(Facility.active == True)  # noqa: E712 (SQL)
-                             .order_by(Facility.name).limit(MAX_FACILITY_CHOICES)).all()
-    actions = [postback_action(name, ASK_ACTION, q=name) for name in names]
+    rows = ctx.session.exec(select(Facility.id, Facility.name).where(Facility.active == True)  # noqa: E712
+                            .order_by(Facility.name).limit(MAX_FACILITY_CHOICES)).all()
+    # The id, not the name, goes in the data: a long name could pass LINE's 300 characters once URL-encoded.
+    actions = [postback_action(name, ASK_ACTION, display_text=name, f=fid) for fid, name in rows]
     text = _("知りたい施設を選ぶか、名前で聞いてください（例：「図書館の開館時間は？」）。")
     return [text_message(text, actions or main_menu_actions(lang))]
 
@@ -130,6 +134,9 @@ def on_ask(ctx: Context) -> list[dict]:
     resident = _resident(ctx)
     lang = ctx.lang  # the dispatcher's choice: the resident's language, or --lang for a transient one
     query = ctx.postback.get("q", "")
+    if not query and ctx.postback.get("f", "").isdigit():
+        facility = ctx.session.get(Facility, int(ctx.postback["f"]))
+        query = facility.name if facility is not None else ""
     if not query:
         return main_menu_messages(lang)
     return ask(ctx, resident, query, lang)
