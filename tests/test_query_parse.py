@@ -72,6 +72,8 @@ INTENT_ROWS = [
     ("意見を出したい", "participate"),
     ("やさしい日本語", "settings"),
     ("こんしゅうまつのいべんと", "events"),
+    ("市役所の開庁時間", "facility_hours"),
+    ("今日は寒いですね", "unknown"),
     ("こんにちは", "unknown"),
     ("こんばんは", "unknown"),
     ("ありがとう", "unknown"),

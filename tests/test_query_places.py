@@ -124,3 +124,23 @@ REAL_NAMES = PlaceIndex(facilities=[
 def test_names_as_cities_publish_them(text, names):
     """Bracketed 通称 match on their own; the named facility ranks above one that mentions it."""
     assert [m.name for m in REAL_NAMES.match(text)] == names
+
+
+def test_district_named_with_a_type_word_prefers_that_districts_facility():
+    """「緑ヶ丘の交流センター」: every 交流センター matches, 緑ヶ丘's first."""
+    index = PlaceIndex(facilities=[(1, "北野地区交流センター", None, None), (2, "緑ヶ丘地区交流センター", None, None)],
+                       districts=["北野地区", "緑ヶ丘地区"])
+    facilities = [m.name for m in index.match("緑ヶ丘の交流センター") if m.kind == "facility"]
+    assert facilities[0] == "緑ヶ丘地区交流センター"
+
+
+@pytest.mark.parametrize("text,names", [
+    ("テニスコート", ["総合グラウンドテニス場"]),
+    ("グランドで遊べる?", ["総合グラウンドテニス場"]),
+    ("ゴルフ", []),
+    ("緑ヶ丘交流センター", ["緑ヶ丘地区交流センター"]),  # 地区 left out
+])
+def test_everyday_names_for_kinds_of_place(text, names):
+    """Residents' words for a kind of place reach the published names."""
+    index = PlaceIndex(facilities=[(1, "総合グラウンドテニス場", None, None), (2, "緑ヶ丘地区交流センター", None, None)])
+    assert [m.name for m in index.match(text)] == names

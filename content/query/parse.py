@@ -87,6 +87,8 @@ def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_wor
         return "facility_address"
     if _search(vocab.PARTICIPATE_WEAK_RE, *texts) and not event_words and not has_date:
         return "participate"
+    if has_date and not (eventish or audiences or free_only or facility) and terms and not _search(vocab.QUESTION_RE, *texts):
+        return "unknown"  # 今日は寒いですね: small talk that happens to name a day
     if eventish or audiences or has_date or free_only or (_search(vocab.EVENTS_WEAK_RE, *texts) and not facility):
         return "events"
     if facility_named or (facility_word and wants_nearby):

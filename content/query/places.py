@@ -25,6 +25,9 @@ PLACE_SUFFIXES = (
     "庁舎", "役所", "役場", "支所", "出張所", "体育館", "運動場", "グラウンド", "球場", "スタジアム", "アリーナ",
     "プラザ", "ひろば", "の森", "園", "室", "ハウス", "ステーション", "斎場", "市場", "文化会館", "交流館",
 )
+# How residents name a kind of place → how facility lists name it.
+_TYPE_SYNONYMS = {"テニスコート": "テニス場", "グランド": "グラウンド", "図書室": "図書館", "市民プール": "プール"}
+_TYPE_SYNONYMS_RE = re.compile("|".join(_TYPE_SYNONYMS))
 _PLACE_SUFFIX_KANA = ("かん", "せんたー", "ほーる", "こうえん", "ぷーる", "ひろば", "としょしつ", "ぷらざ")
 # Type words too general to point at any facility on their own.
 _TOO_GENERIC = frozenset({"センター", "施設", "ホール", "会館", "広場", "ひろば", "プラザ", "ハウス", "ルーム", "室", "館",
@@ -200,6 +203,9 @@ class PlaceIndex:
         text = normalize_text(text)
         if not text or not self._keys:
             return []
+        if _TYPE_SYNONYMS_RE.search(text) and not any(k in text for k in self._surface if _TYPE_SYNONYMS_RE.search(k)):
+            text = _TYPE_SYNONYMS_RE.sub(lambda m: _TYPE_SYNONYMS[m.group()], text)
+            tokens = None  # offsets changed
         tokens = tokens if tokens is not None else tokenize(text)
         found: dict[tuple[str, object], PlaceMatch] = {}
         self._match_form(text, self._surface, self._surface_pieces, found, allowed=None,
@@ -209,17 +215,28 @@ class PlaceIndex:
         if not any(m.kind == "facility" for m in found.values()):
             for m in self._fuzzy(tokens):
                 found.setdefault((m.kind, m.id if m.id is not None else m.name), m)
+        self._prefer_district_facilities(found)
         return _drop_contained(sorted(found.values(), key=lambda m: (-m.score, m.kind != "facility", m.name)))
+
+    def _prefer_district_facilities(self, found: dict) -> None:
+        """「緑ヶ丘の交流センター」: of the 交流センターs, the one whose name holds the district named ranks first."""
+        districts = [m.name for m in found.values() if m.kind == "district"]
+        if not districts:
+            return
+        forms = {f for d in districts for f in _district_variants(d)}
+        for ident, m in list(found.items()):
+            if m.kind == "facility" and m.score < 100 and any(f in m.name for f in forms):
+                found[ident] = PlaceMatch(m.kind, m.id, m.name, m.matched, min(99.0, round(m.score + 15.0, 1)))
 
     @staticmethod
     def _reading_with_kana(tokens: list[Token]) -> tuple[str, set[int]]:
-        """The question's hiragana reading and the positions in it that the resident typed in kana."""
+        """The question's hiragana reading and the positions in it that the resident typed in hiragana."""
         parts, kana_positions, pos = [], set(), 0
         for t in tokens:
             if t.pos in ("補助記号", "空白"):
                 continue
             parts.append(t.reading)
-            if is_kana(t.surface):
+            if is_kana(t.surface) and re.search(r"[ぁ-ゖ]", t.surface):  # typed in hiragana (katakana is spelled as in names)
                 kana_positions.update(range(pos, pos + len(t.reading)))
             pos += len(t.reading)
         return "".join(parts), kana_positions
@@ -239,7 +256,8 @@ class PlaceIndex:
                 hits = pieces.get(piece)
                 if hits and piece not in _TOO_GENERIC:
                     for key, suffix in hits:
-                        score = 60.0 + 30.0 * (j - i) / len(key.text)
+                        # A type word at the end (…プール) says what the place is; inside (…プール下) it does not.
+                        score = (60.0 + 30.0 * (j - i) / len(key.text) + (8.0 if suffix else 0.0)) * key.weight / 100
                         candidates.append((j - i, i, key, round(score, 1), piece))
         claimed: list[tuple[int, int]] = []
         accepted_spans: set[tuple[int, int]] = set()
