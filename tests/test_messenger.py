@@ -310,9 +310,14 @@ def test_one_messenger_is_safe_to_share_across_threads(fake, messenger):
     for t in threads:
         t.join(10)
     assert errors == []
-    assert sorted(r.status for r in results) == ["accepted"] * 16
-    assert len({r.request_id for r in results}) == 16
-    assert sorted(c.json["to"] for c in fake.calls(PUSH)) == sorted(f"U{i:032x}" for i in range(16))
+    # Under load an answer may come after the read timeout; the retry then gets 409 ("duplicate"):
+    # either way each push was accepted exactly once, under its own key.
+    assert {r.status for r in results} <= {"accepted", "duplicate"} and len(results) == 16
+    assert len({r.retry_key for r in results}) == 16
+    assert all(r.retry_key in fake.accepted_keys for r in results)
+    assert len(fake.accepted_keys) == 16
+    accepted_to = {c.json["to"] for c in fake.calls(PUSH) if c.status == 200}
+    assert accepted_to == {f"U{i:032x}" for i in range(16)}
 
 
 # ---------------------------------------------------------------- logs
