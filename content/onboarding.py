@@ -32,6 +32,7 @@ SETTINGS_PARTS: dict[str, tuple[str, ...]] = {
 PICK_ACTION = "ob_pick"
 OPEN_ACTION = "set_open"
 DELETE_ACTION = "set_delete"
+NOTIFY_ACTION = "set_notify"
 SKIP, DONE, PAGE = "skip", "done", "page"
 DISTRICTS_PER_PAGE = 11  # + 「ほかの地区」 + 「わからない・スキップ」 = 13, LINE's quick-reply maximum
 ADVANCE, STAY, END = "advance", "stay", "end"
@@ -458,10 +459,15 @@ def settings_menu_messages(resident: Resident | None, lang: str, lead: str = "")
             _("・地区：{value}").format(value=resident.district or unset),
             _("・関心：{value}").format(value="、".join(topic_labels(resident.interests or [], _)) or unset),
             _("・年代・性別：{value}").format(value=_profile_summary(resident, _)),
+            _("・お知らせ：{value}").format(value=_("受け取る") if resident.notifications is not False else _("止めている")),
         ]
     lines.append(_("変えたいものを選んでください。"))
     actions = [postback_action(_(label), OPEN_ACTION, part=part) for part, label in (
         ("language", N_("言語")), ("district", N_("地区")), ("interests", N_("関心")), ("profile", N_("年代・性別")))]
+    if resident is not None and resident.notifications is False:
+        actions.append(postback_action(_("お知らせを受け取る"), NOTIFY_ACTION, on=1))
+    else:
+        actions.append(postback_action(_("お知らせを止める"), NOTIFY_ACTION, on=0))
     actions.append(postback_action(_(DELETE_LABEL), DELETE_ACTION))
     actions.append(message_action(_(MENU_LABEL)))
     return [text_message("\n".join(lines), actions)]

@@ -133,6 +133,12 @@ def set_gender(session: Session, resident: Resident, gender: str | None, now: da
     return True
 
 
+def set_notifications(session: Session, resident: Resident, on: bool, now: datetime | None = None) -> None:
+    """Switch the notices (pushes) the resident receives on or off."""
+    resident.notifications = bool(on)
+    _touch(session, resident, now)
+
+
 def mark_onboarded(session: Session, resident: Resident, now: datetime | None = None) -> None:
     """Remember that the resident went through onboarding (a re-follow then offers settings instead)."""
     if resident.onboarded_at is None:

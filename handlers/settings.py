@@ -47,6 +47,19 @@ def on_open_part(ctx: Context) -> list[dict]:
     return onboarding.start_settings_part(ctx.session, resident, part, now=ctx.now, lang=ctx.lang)
 
 
+@on_event("postback", onboarding.NOTIFY_ACTION)
+def on_notify(ctx: Context) -> list[dict]:
+    """Switch notices (pushes) on or off, then show the settings."""
+    resident = _resident(ctx)
+    _ = translator(ctx.lang)
+    if resident is None:
+        return onboarding.settings_menu_messages(None, ctx.lang)
+    on = ctx.postback.get("on") == "1"
+    rs.set_notifications(ctx.session, resident, on, ctx.now)
+    lead = _("お知らせを受け取ります。") if on else _("お知らせを止めました。質問にはいつでもお答えします。")
+    return onboarding.settings_menu_messages(resident, ctx.lang, lead=lead)
+
+
 @on_event("postback", onboarding.DELETE_ACTION)
 def on_delete_asked(ctx: Context) -> list[dict]:
     """「データを削除」 tapped: confirm first."""

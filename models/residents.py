@@ -27,6 +27,9 @@ class Resident(SQLModel, table=True):
     gender: Optional[str] = Field(default=None, max_length=8)
     consent_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     following: bool = Field(default=True)
+    # The resident's own switch for notices (pushes); replies to what they ask are unaffected.
+    # Push jobs send only to residents with following AND notifications.
+    notifications: bool = Field(default=True)
     followed_at: Optional[datetime] = Field(sa_type=NaiveDateTime, default_factory=utcnow)
     unfollowed_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
     onboarded_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)

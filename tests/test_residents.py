@@ -32,7 +32,18 @@ def test_settings_word_shows_current_values_and_every_part(city):
     you.say("設定")
     text = you.text()
     assert "北地区" in text and "スポーツ" in text and "30代・女性" in text and "日本語" in text
-    assert you.labels() == ["言語", "地区", "関心", "年代・性別", "データを削除", "メニュー"]
+    assert "お知らせ：受け取る" in text
+    assert you.labels() == ["言語", "地区", "関心", "年代・性別", "お知らせを止める", "データを削除", "メニュー"]
+
+
+def test_notices_can_be_switched_off_and_on_again(city):
+    you = onboarded(city)
+    you.say("設定")
+    you.tap("お知らせを止める")
+    assert you.row.notifications is False and you.row.following is True
+    assert "止めている" in you.text() and "お知らせを受け取る" in you.labels()
+    you.tap("お知らせを受け取る")
+    assert you.row.notifications is True
 
 
 @pytest.mark.parametrize("word", ["設定", "せってい", "Settings", "settings", "設定 "])
