@@ -61,3 +61,10 @@ def test_a_later_window_keeps_past_occurrences_and_retires_only_vanished_future_
 def test_ics_is_refused_for_facilities_and_remote_urls(session):
     assert import_path(session, "facilities", str(ICS)).refused
     assert import_path(session, "events", "https://example.jp/calendar.ics").refused
+
+
+def test_a_file_that_is_not_icalendar_is_refused(session, tmp_path):
+    path = tmp_path / "broken.ics"
+    path.write_text("これはカレンダーではありません", encoding="utf-8")
+    report = import_path(session, "events", str(path), now=NOW)
+    assert report.refused and "iCalendar" in report.refused
