@@ -29,6 +29,8 @@ DATE_ROWS = [
     (THU, "今日", day(2026, 11, 26), "今日"),
     (THU, "本日のイベント", day(2026, 11, 26), "今日"),
     (THU, "きょうは何かある?", day(2026, 11, 26), "今日"),
+    (THU, "きょう何かある?", day(2026, 11, 26), "今日"),
+    (THU, "あしたイベントある?", day(2026, 11, 27), "明日"),
     (THU, "明日", day(2026, 11, 27), "明日"),
     (THU, "あした", day(2026, 11, 27), "明日"),
     (THU, "あさって", day(2026, 11, 28), "あさって"),
@@ -192,9 +194,9 @@ def test_kanji_numerals_before_date_units_become_digits(text, expected):
     assert arabic_numerals(text) == expected
 
 
-@pytest.mark.parametrize("text", ["こんばんは", "こんにちは", "おはようございます"])
-def test_greetings_are_not_dates(text):
-    """こんばんは is a greeting, not 今晩."""
+@pytest.mark.parametrize("text", ["こんばんは", "こんにちは", "おはようございます", "あしたば", "きょうしつ", "あすなろ"])
+def test_greetings_and_kana_words_are_not_dates(text):
+    """こんばんは is a greeting, not 今晩; あしたば is a plant, not 明日."""
     assert read_dates(text, THU).date_range is None
 
 

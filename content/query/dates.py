@@ -80,7 +80,7 @@ _PAST_RE = re.compile(
     r"過去|前回|この前|こないだ|先日|去年|昨年|終わった|おわった|あった\??|ありました|でした|だった|行われた|やってた|開催された|済んだ"
 )
 
-_KANA_END = r"(?=[はのにもでとや、。?!~〜\s]|って|から|まで|$)"
+_KANA_END = r"(?=[はのにもでとや、。?!~〜\s]|って|から|まで|[^ぁ-ゖ]|$)"
 
 
 def _days(first: date, n: int = 1) -> tuple[date, date]:
@@ -146,10 +146,10 @@ def _roll_year(m: int, d: int, today: date, past: bool, year: Optional[int] = No
 # --- simple relative days ------------------------------------------------------------------
 
 _RELATIVE_DAYS = [
-    (re.compile(r"今日|本日|きょう" + _KANA_END), 0, "今日"),
+    (re.compile(r"今日|本日|(?:きょう)" + _KANA_END), 0, "今日"),
     (re.compile(r"明々後日|明明後日|しあさって"), 3, "しあさって"),
     (re.compile(r"明後日|あさって"), 2, "あさって"),
-    (re.compile(r"明日|あした|あす" + _KANA_END), 1, "明日"),
+    (re.compile(r"明日|(?:あした|あす)" + _KANA_END), 1, "明日"),
     (re.compile(r"一昨日|おととい|おとつい"), -2, "おととい"),
     (re.compile(r"昨日|きのう"), -1, "昨日"),
 ]
@@ -190,7 +190,7 @@ _TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今
 _GREETING_RE = re.compile(r"^(?:こんにちは|こんにちわ|こんばんは|こんばんわ|今晩は|今日は|おはよう(?:ございます)?)(?=[!！。、,.\s]|$)")
 _NOW_RE = re.compile(r"(?:今|いま)(?=から|すぐ|やって|開いて|あいて|空いて|行ける|いける)|これから行ける|この後")
 _NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月の?)?第(\d)\s*([月火水木金土日])(?:曜日|曜)?")
-_THIS_MORNING_RE = re.compile(r"今朝|けさ" + _KANA_END)
+_THIS_MORNING_RE = re.compile(r"今朝|(?:けさ)" + _KANA_END)
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:から|~|〜|ー|-|－)\s*$")
 _SINCE_RE = re.compile(r"^\s*(?:以降|から先|から後|から)")
 
