@@ -150,7 +150,7 @@ def _apply_language(session, resident, value, pos, now) -> str:
 def _apply_district(session, resident, value, pos, now) -> str:
     """Turn the page, or set the district unless skipped."""
     if value.startswith(PAGE + ":"):
-        pos.data = {**pos.data, "page": int(value.split(":", 1)[1] or 0)}
+        pos.data = {**pos.data, "page": int(value.split(":", 1)[1])}
         return STAY
     if value != SKIP:
         name = _district_name(session, value)
@@ -316,7 +316,8 @@ def answer(session: Session, resident: Resident, pos: Position, value: str, *, n
     """Apply an answer to the current step, then ask the next question (or finish)."""
     step = STEPS[pos.step]
     valid = {c.value for c in step.choices(session, resident, pos.data)}
-    if value not in valid and not value.startswith(PAGE + ":") and not (step.multi and _all_valid(value, valid)):
+    is_page = step.name == "district" and re.fullmatch(PAGE + r":\d{1,3}", value) is not None
+    if value not in valid and not is_page and not (step.multi and _all_valid(value, valid)):
         return prompt(session, resident, pos, lang)  # an unknown value: ask again rather than fail
     outcome = step.apply(session, resident, value, pos, now)
     lang = _lang_after(resident, lang)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from content.topics import TOPIC_CODES
-from models import ConversationState
+from sqlmodel import select
+
+from models import ConversationState, District
 from tests.residents_support import (DISTRICTS, Resident_, add_districts, db, fake_answers,  # noqa: F401
                                      pick_data, postback_event)
 
@@ -279,3 +281,37 @@ def test_very_long_district_names_still_fit_postback_data(db):
     assert you.row.district == long_name
     you.say("イベント")  # the district choice is left out rather than breaking the reply
     assert "今週末" in you.labels()
+
+
+@pytest.mark.parametrize("data", [
+    "action=ob_pick&s=language&v=page:1",
+    "action=ob_pick&s=district&v=page:x",
+    "action=ob_pick&s=language&v=klingon",
+    "action=ob_pick&s=nosuchstep&v=1",
+    "action=ob_pick",
+])
+def test_a_forged_or_broken_answer_asks_again_instead_of_failing(city, data):
+    you = Resident_(city)
+    you.follow()
+    you.send(postback_event(data))
+    assert you.labels() and you.row.language == "ja" and you.row.district is None
+
+
+@pytest.mark.parametrize("answers, expected", [
+    (["English", "skip", "sports and culture", "done", "yes", "40s", "female"],
+     ("en", None, ["sports", "culture"], "40-49", "female")),
+    (["やさしい日本語", "きた", "スポーツ", "これでいい", "こたえる", "70さい", "おとこ"],
+     ("ja-easy", "北地区", ["sports"], "70-79", "male")),
+    (["日本語", "北地区", "子育て", "決定", "はい", "19歳以下", "その他"],
+     ("ja", "北地区", ["children"], "-19", "other")),
+])
+def test_onboarding_can_be_typed_from_start_to_end_in_each_language(db, answers, expected):
+    add_districts(db, ["北地区", "南地区"])
+    db.exec(select(District).where(District.name == "北地区")).one().kana = "きた"
+    you = Resident_(db)
+    you.follow()
+    for text in answers:
+        you.say(text)
+    row = you.row
+    assert (row.language, row.district, row.interests, row.age_group, row.gender) == expected
+    assert row.onboarded_at is not None and _state(db) is None
