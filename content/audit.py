@@ -10,12 +10,14 @@ from sqlmodel import select
 from content.paging import Page, paginate
 from models import AuditLog, utcnow
 
-ACTIONS = (
-    "login", "login_failed", "login_blocked", "logout", "password_change",
-    "post", "edit", "submit", "approve", "reject", "withdraw", "delete",
-    "import", "export", "user_add", "user_reset", "user_disable", "user_enable",
-    "org_add", "org_edit", "upload",
-)
+ACTION_LABELS = {
+    "login": "ログイン", "login_failed": "ログイン失敗", "login_blocked": "ログイン制限", "logout": "ログアウト",
+    "password_change": "パスワード変更", "post": "投稿", "edit": "編集", "submit": "承認申請", "approve": "承認",
+    "reject": "差し戻し", "withdraw": "取り下げ", "delete": "削除", "import": "取り込み", "export": "書き出し",
+    "user_add": "ユーザー追加", "user_reset": "パスワード再発行", "user_disable": "ユーザー無効化",
+    "user_enable": "ユーザー有効化", "org_add": "団体追加", "org_edit": "団体編集",
+}
+ACTIONS = tuple(ACTION_LABELS)
 DETAIL_MAX = 2000
 
 

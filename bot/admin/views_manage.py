@@ -261,7 +261,7 @@ def audit_log():
                                  record_type=args.get("record_type") or None, since=since, until=until,
                                  page=page, per_page=50)
     filters = {k: args.get(k, "") for k in ("action", "actor", "record_type", "date_from", "date_to")}
-    return render_template("admin/audit.html", page=result, filters=filters, actions=audit.ACTIONS,
+    return render_template("admin/audit.html", page=result, filters=filters, actions=audit.ACTION_LABELS,
                            args={k: v for k, v in filters.items() if v})
 
 
