@@ -243,7 +243,7 @@ def test_without_place_index_places_are_empty():
     assert q.places == [] and q.intent == "facility_closed"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "？？？", "😀", "a" * 2000])
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "😀", "a" * 2000, "今日は" * 1700, "あ" * 5000])
 def test_odd_input_never_raises(text):
     """Empty, symbols, emoji and very long input parse to something."""
     assert parse(text).intent in INTENTS
@@ -292,3 +292,11 @@ def test_words_inside_a_place_name_are_not_audiences(text, intent, audiences, ca
                                    (2, "ターントクルこども館", "ターントクルコドモカン", None)])
     q = parse_query(text, now=NOW, places=index)
     assert (q.intent, q.audiences, q.categories) == (intent, audiences, categories)
+
+
+def test_very_long_message_is_parsed_quickly():
+    """A pasted 5,000-character message is read from its start and costs milliseconds, not seconds."""
+    parse("今日は" * 1700)
+    start = time.perf_counter()
+    parse("中央公民館で明日" * 600)
+    assert time.perf_counter() - start < 0.2

@@ -11,6 +11,10 @@ from content.query.model import ParsedQuery, PlaceMatch
 from content.query.normalize import Token, content_terms, normalize_text, rewrite_kana_words, tokenize
 from content.query.places import PlaceIndex, place_phrases
 
+# Only the start of a very long message is read (LINE allows 5,000 characters; questions are short),
+# which keeps parse time bounded for pasted text.
+MAX_QUESTION_CHARS = 200
+
 # Terms that only say what kind of answer is wanted; without anything else the question has no subject.
 GENERIC_TERMS = frozenset("""
 イベント 催し 催し物 行事 催事 ボランティア 参加 募集 施設 開館 閉館 時間 休み 休館 休館日 定休日 住所 電話 番号
@@ -111,7 +115,7 @@ def _unmatched_place_text(tokens: list[Token], matches: list[PlaceMatch]) -> Opt
 def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
     """Read a resident's question: intent, date range, places, audiences, categories and ranking terms."""
     normalized = normalize_text(text)
-    written = rewrite_kana_words(normalized)
+    written = rewrite_kana_words(normalized[:MAX_QUESTION_CHARS])
     tokens = tokenize(written)
     joined = _joined_normalized(tokens)
     texts = tuple(dict.fromkeys((normalized, written, joined)))
