@@ -20,6 +20,8 @@ from content.query import parse_query
 from content.query.model import ParsedQuery
 from content.search import FACILITY_INTENTS, Hit, SearchResult, kinds_for, nearby, search
 from content.search_index import TOKYO, current_index, to_tokyo
+from sqlmodel import select
+
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
@@ -97,11 +99,13 @@ def _request_action(label: str, request: Request, display: Optional[str] = None)
 
 # --- understanding --------------------------------------------------------------------------------------
 
-def _parse(session, request: Request, now: datetime) -> ParsedQuery:
+def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     """Parse the text, then apply the tapped overrides (date, audience)."""
-    index = current_index(session)
     parsed = parse_query(request.text, now=now, places=index.place_index)
     changes = {}
+    places = [p for p in parsed.places if _plausible_place(p)]
+    if len(places) != len(parsed.places):
+        changes["places"] = places
     if request.when:
         other = parse_query(request.when, now=now)
         changes.update(date_range=other.date_range, date_label=other.date_label, past=False, time_of_day=None)
@@ -110,6 +114,13 @@ def _parse(session, request: Request, now: datetime) -> ParsedQuery:
     if changes and parsed.intent not in QUESTION_INTENTS:
         changes["intent"] = "events"
     return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _plausible_place(place) -> bool:
+    """A place match worth filtering on: not a fuzzy hit on digits alone (「12月13日」 → 「…12」)."""
+    matched = place.matched or ""
+    letters = [c for c in matched if not c.isdigit() and not c.isspace()]
+    return len(letters) >= 2 and place.score >= 70
 
 
 def _is_question(parsed: ParsedQuery) -> bool:
@@ -131,20 +142,21 @@ def answer_request(session, request: Request, *, now: datetime, lang: str) -> An
     """Answer a question with its tapped refinements."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=TOKYO)
-    parsed = _parse(session, request, now)
+    index = current_index(session)
+    parsed = _parse(session, request, now, index)
     if parsed.intent in ("settings", "help"):
         return Answer(understood=False)
-    result = search(session, parsed, now=now, relax=request.relax)
+    result = search(session, parsed, now=now, relax=request.relax, index=index)
     structured = _is_question(parsed)
     if not structured and not result.keywords and not result.unknown:
         return Answer(understood=False)
     if not result.hits and parsed.intent == "participate" and "k" not in request.relax:
         result = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
-                        kinds=("opportunity", "event"))
+                        kinds=("opportunity", "event"), index=index)
     if not result.hits:
         if not structured and not result.keywords:
             return Answer(understood=False)
-        return _no_result(session, parsed, request, result, now, lang)
+        return _no_result(session, parsed, request, result, now, lang, index)
     return _results(session, parsed, request, result, now, lang)
 
 
@@ -200,13 +212,14 @@ def answer_detail(session, kind_code: str, item_id: str, *, now: datetime, lang:
 # --- building answers -----------------------------------------------------------------------------------
 
 def _load(session, hits: list[Hit]) -> list[tuple[Hit, object]]:
-    """The rows behind the hits, in hit order (rows deleted since indexing are skipped)."""
-    out = []
-    for hit in hits:
-        row = session.get(MODELS[hit.kind], hit.id)
-        if row is not None:
-            out.append((hit, row))
-    return out
+    """The rows behind the hits, in hit order, one query per kind (rows deleted since indexing are skipped)."""
+    rows: dict[tuple[str, int], object] = {}
+    for kind, model in MODELS.items():
+        ids = [hit.id for hit in hits if hit.kind == kind]
+        if ids:
+            for row in session.exec(select(model).where(model.id.in_(ids))):
+                rows[(kind, row.id)] = row
+    return [(hit, rows[(hit.kind, hit.id)]) for hit in hits if (hit.kind, hit.id) in rows]
 
 
 def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False) -> dict:
@@ -338,7 +351,7 @@ def _fallback_actions(lang: str) -> list[dict]:
 
 
 def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchResult, now: datetime,
-               lang: str) -> Answer:
+               lang: str, index=None) -> Answer:
     """Say plainly nothing matched, and offer the relaxed searches that do find something."""
     _ = translator(lang)
     context = _context_label(session, parsed, lang)
@@ -356,7 +369,7 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
         if not active[flag] or flag in request.relax:
             continue
         relax = request.relax + flag
-        found = search(session, parsed, now=now, relax=relax)
+        found = search(session, parsed, now=now, relax=relax, index=index)
         if found.hits:
             n = len(found.hits)
             actions.append(_request_action(f"{_(label)}({n})", dataclasses.replace(request, relax=relax, offset=0),

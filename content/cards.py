@@ -5,6 +5,7 @@ Every text is plain Flex text (LINE never renders HTML), shortened so a bubble s
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Optional
 from urllib.parse import quote
 
@@ -34,6 +35,7 @@ def _babel_locale(lang: str) -> str:
     return "en" if normalize_language(lang) == "en" else "ja"
 
 
+@lru_cache(maxsize=4096)
 def format_day(day: date, lang: str) -> str:
     """12月6日(土) / Sat, Dec 6."""
     if _babel_locale(lang) == "en":

@@ -5,6 +5,7 @@ terms left (content/search_index.py), ties broken by date.
 """
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from typing import Iterable, Optional
 from content.query.model import ParsedQuery
 from content.search_index import TOKYO, Doc, SearchIndex, current_index
 from content.search_text import (QUERY_STOPWORDS, bigrams, content_reading_of, expand, normalize_text,
-                                 is_noun, query_terms, reading_of, terms_of)
+                                 is_noun, kana_terms, query_terms, reading_of, terms_of)
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -77,26 +78,36 @@ def _place_words(parsed: ParsedQuery) -> set[str]:
 def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *, drop_places: bool = True) -> tuple[list[str], list[str]]:
     """(content words that must match, nouns the resident named that no row contains).
 
-    Place words filter, audience words filter (when an audience was read) — neither needs to rank; a word
-    no row contains cannot narrow anything, but a *noun* like that means "not here", which the answer says.
+    Place words filter and audience words filter (when an audience was read): neither needs to rank.
+    A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
+    Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
-    source = list(parsed.terms) if parsed.terms else query_terms(parsed.normalized or parsed.text)
+    source = [t.lower() for t in parsed.terms]
     skip = set(QUERY_STOPWORDS)
     if drop_places:
         skip |= _place_words(parsed)
+    audience_words = [t for t in source if parsed.audiences and audience_tags_in(t)]
     keywords: list[str] = []
     unknown: list[str] = []
     for term in source:
-        term = term.lower()
         if term in skip or term in keywords or term.isdigit() or not term:
             continue
-        if parsed.audiences and audience_tags_in(term):
+        if any(term in word for word in audience_words):
             continue
         if _known(index, term):
             keywords.append(term)
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
+    for term in kana_terms(parsed.normalized or parsed.text):
+        if term not in keywords and _kana_known(index, term):
+            keywords.append(term)
     return keywords, unknown
+
+
+def _kana_known(index: SearchIndex, term: str) -> bool:
+    """True when every bigram of a katakana word is in some reading or title."""
+    grams = bigrams(term)
+    return bool(grams) and all(g in index.kana.postings or g in index.grams.postings for g in grams)
 
 
 def _known(index: SearchIndex, term: str) -> bool:
@@ -162,6 +173,17 @@ def _opportunity_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime]
     return True
 
 
+def _scan(index: SearchIndex, kind: str, start, end, now: datetime, past: bool) -> list[int]:
+    """The docs of a kind worth checking; for events only those whose start is near the window (bisect)."""
+    docs = index.by_kind[kind]
+    if kind != "event" or past:
+        return docs
+    low = (start or now).timestamp() - index.longest_event
+    first = bisect.bisect_left(index.event_starts, low)
+    last = bisect.bisect_left(index.event_starts, end.timestamp()) if end is not None else len(docs)
+    return docs[first:max(first, last)]
+
+
 def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], now: datetime,
                relax: str = "") -> list[int]:
     """Indexes of docs that pass every structured filter (relax: d=dates, p=places, a=audience, f=fee)."""
@@ -181,7 +203,7 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     time_of_day = parsed.time_of_day if "d" not in relax else None
     out: list[int] = []
     for kind in kinds:
-        for i in index.by_kind[kind]:
+        for i in _scan(index, kind, start, end, now, past):
             doc = index.docs[i]
             if kind == "facility":
                 if (facility_ids or facility_names) and doc.id not in facility_ids and doc.place not in facility_names:
@@ -192,8 +214,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                 continue
             if (facility_ids or facility_names or districts) and not _place_ok(doc, facility_ids, facility_names, districts):
                 continue
-            if wanted and not _audience_ok(doc, wanted):
-                continue
+            if wanted and kind == "event" and not _audience_ok(doc, wanted):
+                continue  # an opening's audience is who may help, not who it is for: no filter there
             if free_only and doc.is_free is not True:
                 continue
             if kind == "event":
@@ -207,10 +229,7 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
 
 def _order_key(doc: Doc, relative: float, past: bool):
     """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
-    far = datetime.max.replace(tzinfo=TOKYO)
-    when = doc.starts or far
-    stamp = when.timestamp() if doc.starts else float("inf")
-    return (-round(relative, 1), -stamp if past else stamp, doc.title, doc.id)
+    return (-int(relative * 10 + 0.5), -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
@@ -219,11 +238,16 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     index = index or current_index(session)
     if now.tzinfo is None:
         now = now.replace(tzinfo=TOKYO)
-    kinds = kinds or kinds_for(parsed.intent)
-    allowed = candidates(index, parsed, kinds, now, relax)
     terms, unknown = ([], []) if "k" in relax else keyword_terms(index, parsed)
-    if set(kinds) == {"facility"}:
-        unknown = []  # 「開館時間」「駐車場」: facility questions are about the place, not its words
+    if not kinds:
+        kinds = kinds_for(parsed.intent)
+        if terms and parsed.intent == "events":
+            kinds = ("event", "opportunity")  # 「草刈り」「バドミントン大会のスタッフ」: openings match by words
+        elif terms and parsed.intent == "participate":
+            kinds = ("opportunity", "event")
+    allowed = candidates(index, parsed, kinds, now, relax)
+    if terms or parsed.intent not in ("events", "unknown"):
+        unknown = []  # a known word, or the intent itself, is enough to answer with what there is
     categories = [] if "k" in relax else list(parsed.categories)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
     if not allowed or unknown:
@@ -240,7 +264,8 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     """(doc index, relative score) in display order."""
     past = parsed.past
     if not terms and not categories:
-        order = sorted(allowed, key=lambda i: _order_key(index.docs[i], 0.0, past))
+        # candidates come in start order already (events by start, then openings, then facilities)
+        order = list(reversed(allowed)) if past else allowed
         if parsed.places and index.docs[allowed[0]].kind == "facility":
             order = _facilities_in_place_order(index, parsed, allowed)
         return [(i, 1.0) for i in order]
@@ -265,12 +290,16 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
 
 
 def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed: list[int]) -> list[int]:
-    """Facilities in the order the parser ranked the place matches."""
-    position = {}
+    """Facilities by match quality: in a named district first, then the parser's score and order."""
+    districts = set(parsed.district_names)
+    best: dict[int, tuple] = {}
     for rank, place in enumerate(parsed.places):
         if place.kind == "facility" and place.id is not None:
-            position.setdefault(place.id, rank)
-    return sorted(allowed, key=lambda i: (position.get(index.docs[i].id, len(position)), index.docs[i].title))
+            best.setdefault(place.id, (-place.score, rank))
+    def key(i: int):
+        doc = index.docs[i]
+        return (0 if doc.district in districts else 1, best.get(doc.id, (0.0, len(best))), doc.title)
+    return sorted(allowed, key=key)
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

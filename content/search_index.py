@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
@@ -16,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import select
 
-from content.search_text import bigrams, expand, normalize_text, reading_of, terms_of, to_katakana
+from content.search_text import bigrams, expand, is_noun, normalize_text, reading_of, terms_of, to_katakana
 from models import District, Event, Facility, Opportunity
 
 try:  # tags the importers give, recomputed here for rows typed in the console
@@ -61,6 +63,7 @@ class Doc:
     category: str = ""
     is_free: Optional[bool] = None
     sub_kind: str = ""  # opportunity kind
+    start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
 
 
 @dataclass
@@ -123,6 +126,8 @@ class SearchIndex:
         self.districts: list[tuple] = []
         self.by_kind: dict[str, list[int]] = {"event": [], "facility": [], "opportunity": []}
         self._place_index = None
+        self.event_starts: list[float] = []  # start timestamps of by_kind["event"], ascending
+        self.longest_event = 0.0  # seconds: how far back an event still running may have started
 
     @property
     def place_index(self):
@@ -146,8 +151,13 @@ class SearchIndex:
         """Close the channels and sort events by start for date filtering."""
         for channel in (self.words, self.grams, self.kana):
             channel.finish()
-        far = datetime.max.replace(tzinfo=TOKYO)
-        self.by_kind["event"].sort(key=lambda i: (self.docs[i].starts or far, self.docs[i].id))
+        for doc in self.docs:
+            if doc.starts is not None:
+                doc.start_ts = doc.starts.timestamp()
+                if doc.kind == "event" and doc.ends is not None:
+                    self.longest_event = max(self.longest_event, (doc.ends - doc.starts).total_seconds() + 86400)
+        self.by_kind["event"].sort(key=lambda i: (self.docs[i].start_ts, self.docs[i].id))
+        self.event_starts = [self.docs[i].start_ts for i in self.by_kind["event"]]
 
     def score_terms(self, terms: list[str], extra: dict[str, float], allowed=None) -> dict[int, tuple[float, float]]:
         """doc index → (score, share of the query's weight it matched) for the resident's terms.
@@ -182,14 +192,20 @@ class SearchIndex:
                 for i in close:
                     term_scores[i] = max(term_scores.get(i, 0.0), factor * values.get(i, 0.0))
                 idf = max(idf, max(channel.idf(g, total) for g in grams))
-            idf = idf or 1.0
+            idf = (idf or 1.0) * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
             mass += idf
+            light = 1.0 if is_noun(term) or _is_katakana(term) else 0.5  # 聞く, 話す: verbs say little
             for i, value in term_scores.items():
-                scores[i] = scores.get(i, 0.0) + value
+                scores[i] = scores.get(i, 0.0) + light * value
                 matched[i] = matched.get(i, 0.0) + idf
         for i, value in self.words.score(extra, allowed, total).items():
             scores[i] = scores.get(i, 0.0) + value
         return {i: (value, matched.get(i, 0.0) / mass if mass else 1.0) for i, value in scores.items()}
+
+
+def _is_katakana(term: str) -> bool:
+    """True for a katakana word (kana pseudo-terms are nouns by construction)."""
+    return bool(term) and all("ァ" <= c <= "ヺ" or c == "ー" for c in term)
 
 
 def _short(text: Optional[str]) -> str:
@@ -261,26 +277,38 @@ def build_index(session) -> SearchIndex:
     return index
 
 
-def data_version(session) -> tuple:
-    """A cheap fingerprint of the searchable tables: changes whenever a row is added, edited or retired."""
-    version = []
+@lru_cache(maxsize=1)
+def _version_statement():
+    """One SELECT of counts, max ids and max updated_at (indexed) of the searchable tables, built once."""
+    columns = []
     for table in (Event, Facility, Opportunity):
-        row = session.exec(select(func.count(table.id), func.max(table.id), func.max(table.updated_at))).one()
-        version.extend(row)
-    version.extend(session.exec(select(func.count(District.id), func.max(District.id))).one())
-    return tuple(version)
+        columns += [select(func.count(table.id)).scalar_subquery(), select(func.max(table.id)).scalar_subquery(),
+                    select(func.max(table.updated_at)).scalar_subquery()]
+    columns += [select(func.count(District.id)).scalar_subquery(), select(func.max(District.id)).scalar_subquery()]
+    return select(*columns)
+
+
+def data_version(session) -> tuple:
+    """A cheap fingerprint of the searchable tables (one round trip): changes when a row is added, edited or retired."""
+    return tuple(session.exec(_version_statement()).one())
 
 
 _cache: dict = {}
+_checked: dict = {}  # key → monotonic time of the last version check
 _lock = threading.Lock()
+# 0 = check on every question (≈ 0.4 ms with the updated_at indexes); raise to trade freshness for speed.
+VERSION_CHECK_SECONDS = 0.0
 
 
 def current_index(session) -> SearchIndex:
     """The index for this database, rebuilt only when data_version changed."""
     bind = session.get_bind()
     key = (str(bind.url), id(bind))
-    version = data_version(session)
     cached = _cache.get(key)
+    if cached and time.monotonic() - _checked.get(key, 0.0) < VERSION_CHECK_SECONDS:
+        return cached[1]
+    version = data_version(session)
+    _checked[key] = time.monotonic()
     if cached and cached[0] == version:
         return cached[1]
     with _lock:
@@ -296,3 +324,4 @@ def clear_cache() -> None:
     """Forget every cached index (tests that reuse one in-memory URL)."""
     with _lock:
         _cache.clear()
+        _checked.clear()

@@ -64,6 +64,12 @@ SYNONYM_GROUPS = [
     ["自治会", "町内会", "町会"],
     ["意見", "パブリックコメント", "パブコメ"],
     ["相談", "相談会", "窓口"],
+    ["古本", "古書", "リサイクル", "ブックリサイクル"],
+    ["寄付", "寄贈", "寄附"],
+    ["手伝い", "お手伝い", "ボランティア", "スタッフ"],
+    ["お茶会", "茶話会", "サロン", "お茶"],
+    ["講演会", "講演", "講話"],
+    ["プール", "温水プール"],
 ]
 
 _KATA_FROM_HIRA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
@@ -172,6 +178,38 @@ def is_noun(term: str) -> bool:
     morphemes = list(_tokenizer().tokenize(normalize_text(term)))
     return bool(morphemes) and all(m.part_of_speech()[0] == "名詞" and m.part_of_speech()[1] != "数詞"
                                    for m in morphemes)
+
+
+_HIRAGANA_RUN = re.compile(r"(?<![一-龥々〆ヵヶァ-ヺー])[ぁ-ゖ][ぁ-ゖー]+")  # not okurigana (聴きたい), not センターの
+_TRAILING_PARTICLE = re.compile(r"(?:って|では|には|での|から|まで|ってなに|は|が|を|に|で|と|の|も|や|か|へ|ね|よ)$")
+_FUNCTION_RUNS = frozenset("""ある あります ありますか あるの ない ないか いる いつ どこ なに なん なんか なにか なんで
+する したい します して できる できます やる やってる やってます ください おしえて おねがい です ます でしょう かな
+こと もの ところ とき ため よう そう どう どんな いい よい ほしい たい""".split())
+
+
+def _only_stopwords(run: str) -> bool:
+    """True when Sudachi reads a hiragana run as words that only say "search" (きょう, あした, なにか)."""
+    words = terms_of(run)
+    return bool(words) and all(w in QUERY_STOPWORDS for w in words)
+
+
+def kana_terms(text: str) -> list[str]:
+    """Katakana forms of the hiragana words in a question (ほしぞら → ホシゾラ), for kana-only questions.
+
+    Sudachi often splits an unknown hiragana word into particles (よが → よ+が); matched against readings,
+    the whole run still finds ヨガ.
+    """
+    out = []
+    for run in _HIRAGANA_RUN.findall(normalize_text(text)):
+        for _ in range(2):
+            shorter = _TRAILING_PARTICLE.sub("", run)
+            if len(shorter) >= 3:  # よが stays よが; ばどみんとんの → ばどみんとん
+                run = shorter
+        if len(run) < 2 or run not in _FUNCTION_RUNS and _only_stopwords(run):
+            continue
+        if run not in _FUNCTION_RUNS:
+            out.append(to_katakana(run))
+    return out
 
 
 def query_terms(text: str) -> list[str]:

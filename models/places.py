@@ -41,4 +41,4 @@ class Facility(SQLModel, table=True):
     url: Optional[str] = Field(default=None, max_length=1000)
     description: Optional[str] = Field(default=None, sa_type=Text)
     active: bool = Field(default=True, index=True)
-    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)  # search index version check

@@ -63,7 +63,7 @@ class Event(SQLModel, table=True):
     active: bool = Field(default=True, index=True)  # False once retired from its source
     created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
     created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
-    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)  # search index version check
 
 
 class Opportunity(SQLModel, table=True):
@@ -95,7 +95,7 @@ class Opportunity(SQLModel, table=True):
     active: bool = Field(default=True, index=True)
     created_by: Optional[int] = Field(default=None, foreign_key="console_user.id")
     created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
-    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+    updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)  # search index version check
 
 
 class Notice(SQLModel, table=True):

@@ -22,9 +22,6 @@ def titles(session, text, **kw):
     index = current_index(session)
     parsed = parse_query(text, now=NOW, places=index.place_index)
     result = search(session, parsed, now=NOW, **kw)
-    names = {}
-    for kind, model in (("event", Event),):
-        pass
     out = []
     for hit in result.hits:
         doc = next(d for d in index.docs if d.kind == hit.kind and d.id == hit.id)
