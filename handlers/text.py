@@ -1,6 +1,9 @@
 """Text messages: an active conversation first, then menu words, then the search's answer, never silence."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable, Optional
+
 from sqlmodel import select
 
 from content import onboarding
@@ -10,7 +13,7 @@ from content.menus import (command_for, help_messages, main_menu_actions, main_m
                            not_understood_messages)
 from content.messages import postback_action, text_message
 from handlers.registry import Context, on_event
-from models import Facility
+from models import ConversationState, Facility
 
 ASK_ACTION = "res_ask"
 MAX_MESSAGES = 5
@@ -31,6 +34,46 @@ def _resident(ctx: Context):
     return ctx.resident or rs.resident_for_event(ctx.session, ctx.event)
 
 
+@dataclass(frozen=True)
+class TextFlow:
+    """How a conversation takes a typed text: `take` returns the reply, or None when the text does not fit;
+    `leave` ends the conversation and returns what to say before the text is routed normally."""
+
+    take: Callable[[Context, object, ConversationState, str], Optional[list]]  # (ctx, resident, state, lang)
+    leave: Callable[[Context, object, ConversationState, str], list]
+
+
+# Conversations by ConversationState.flow. Later flows (a survey) add themselves with register_text_flow.
+TEXT_FLOWS: dict[str, TextFlow] = {}
+
+
+def register_text_flow(flow: str, text_flow: TextFlow) -> None:
+    """Let a conversation (flow name) take typed texts while a resident is in it."""
+    TEXT_FLOWS[flow] = text_flow
+
+
+def _take_settings_text(ctx: Context, resident, state: ConversationState, lang: str) -> Optional[list]:
+    """Onboarding and settings: a typed answer to the current step, or None."""
+    pos = onboarding.Position(state.flow, state.step, dict(state.data or {}))
+    value = onboarding.match_text(ctx.session, resident, pos, ctx.text)
+    if value is None:
+        return None
+    messages = onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=lang)
+    ctx.lang = resident.language or lang  # the language step may just have changed it
+    return messages
+
+
+def _leave_settings(ctx: Context, resident, state: ConversationState, lang: str) -> list:
+    """Leave onboarding or settings politely: the resident typed something else."""
+    rs.clear_conversation(ctx.session, resident)
+    _ = translator(lang)
+    return [text_message(_("設定はいったん止めました。「設定」からいつでも続けられます。"))]
+
+
+for _flow in (onboarding.FLOW_ONBOARDING, onboarding.FLOW_SETTINGS):
+    register_text_flow(_flow, TextFlow(_take_settings_text, _leave_settings))
+
+
 @on_event("message", "text")
 def on_text(ctx: Context) -> list[dict]:
     """Route a typed text: conversation step → menu word → answer_question → a helpful fallback."""
@@ -39,16 +82,12 @@ def on_text(ctx: Context) -> list[dict]:
     lang = ctx.lang  # the dispatcher's choice: the resident's language, or --lang for a transient one
     lead: list[dict] = []
     state = rs.get_conversation(ctx.session, resident)
-    if state is not None:
-        pos = onboarding.Position(state.flow, state.step, dict(state.data or {}))
-        value = onboarding.match_text(ctx.session, resident, pos, ctx.text)
-        if value is not None:
-            messages = onboarding.answer(ctx.session, resident, pos, value, now=ctx.now, lang=lang)
-            ctx.lang = resident.language or lang  # the language step may just have changed it
-            return messages
-        rs.clear_conversation(ctx.session, resident)  # the text is something else: leave politely
-        _ = translator(lang)
-        lead = [text_message(_("設定はいったん止めました。「設定」からいつでも続けられます。"))]
+    flow = TEXT_FLOWS.get(state.flow) if state is not None else None
+    if flow is not None:
+        taken = flow.take(ctx, resident, state, lang)
+        if taken is not None:
+            return taken
+        lead = flow.leave(ctx, resident, state, lang)  # the text is something else: leave politely
     messages = route_text(ctx, resident, ctx.text, lang)
     return (lead + messages) if len(lead) + len(messages) <= MAX_MESSAGES else messages
 

@@ -170,3 +170,26 @@ def test_a_menu_word_mid_settings_leaves_the_settings_and_answers_it(you):
     you.tap("地区")
     reply = you.say("ヘルプ")
     assert "いったん止めました" in reply[0]["text"] and "こんなふうに" in reply[-1]["text"]
+
+
+def test_another_conversation_can_take_typed_texts(you, monkeypatch):
+    import handlers.text as text_module
+    from content import residents as rs
+
+    monkeypatch.setattr(text_module, "TEXT_FLOWS", dict(text_module.TEXT_FLOWS))
+    text_module.register_text_flow("survey", text_module.TextFlow(
+        take=lambda ctx, resident, state, lang: [{"type": "text", "text": "answer noted"}] if ctx.text == "3" else None,
+        leave=lambda ctx, resident, state, lang: []))
+    rs.save_conversation(you.session, you.row, "survey", "q1", {})
+    assert you.say("3")[0]["text"] == "answer noted"
+    fake_answers(monkeypatch)
+    assert you.say("図書館")[0]["text"] == "answer to 図書館"
+
+
+def test_a_conversation_nobody_registered_is_left_alone(you, monkeypatch):
+    from content import residents as rs
+
+    fake_answers(monkeypatch)
+    rs.save_conversation(you.session, you.row, "unknown-flow", "s", {})
+    assert you.say("図書館")[0]["text"] == "answer to 図書館"
+    assert rs.get_conversation(you.session, you.row) is not None
