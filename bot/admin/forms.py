@@ -11,7 +11,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from content.posts import OPPORTUNITY_KINDS, RECURRENCES, REASON_MAX
 from content.topics import TOPICS
 
+try:  # WTForms ≥ 3.3 wants SelectChoice objects; older versions take (value, label) pairs
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
+
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def choices(pairs) -> list:
+    """Select options from (value, label) pairs, in whatever shape the installed WTForms wants."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def int_or_none(value):
@@ -59,7 +71,7 @@ class EventForm(JapaneseForm):
     category = StringField("分類（例：講座、祭り）", validators=[Optional()])
     starts_at = DateTimeLocalField("開始日時", format=DATETIME_FORMATS, validators=[Optional()])
     ends_at = DateTimeLocalField("終了日時", format=DATETIME_FORMATS, validators=[Optional()])
-    recurrence = SelectField("繰り返し", choices=list(RECURRENCES.items()), default="none")
+    recurrence = SelectField("繰り返し", choices=choices(RECURRENCES.items()), default="none")
     repeat_count = IntegerField("回数", validators=[Optional()])
     repeat_until = DateField("終わりの日", validators=[Optional()])
     facility_id = SelectField("会場（施設）", coerce=int_or_none, validators=[Optional()], validate_choice=True)
@@ -78,7 +90,7 @@ class OpportunityForm(JapaneseForm):
     """A volunteer opening or other way to take part."""
 
     title = StringField("タイトル（40文字まで）")
-    kind = SelectField("種類", choices=list(OPPORTUNITY_KINDS.items()), default="volunteer")
+    kind = SelectField("種類", choices=choices(OPPORTUNITY_KINDS.items()), default="volunteer")
     description = TextAreaField("内容（500文字まで）")
     starts_at = DateTimeLocalField("活動の開始日時", format=DATETIME_FORMATS, validators=[Optional()])
     ends_at = DateTimeLocalField("活動の終了日時", format=DATETIME_FORMATS, validators=[Optional()])
@@ -98,7 +110,7 @@ class NoticeForm(JapaneseForm):
     title = StringField("タイトル（40文字まで）")
     body = TextAreaField("本文（500文字まで）")
     districts = MultiCheckboxField("配信する地区（選ばなければ全地区）", choices=[])
-    topics = MultiCheckboxField("関心のある話題（選ばなければ全員）", choices=[(t.code, t.label) for t in TOPICS])
+    topics = MultiCheckboxField("関心のある話題（選ばなければ全員）", choices=choices((t.code, t.label) for t in TOPICS))
     send_at = DateTimeLocalField("配信日時（空欄なら承認後すぐ）", format=DATETIME_FORMATS, validators=[Optional()])
     image = FileField("画像（JPEGかPNG、2MBまで）")
     image_url = StringField("または画像のURL", validators=[Optional()])
@@ -123,7 +135,7 @@ class UserForm(JapaneseForm):
     """An admin invites a console user."""
 
     email = EmailField("メールアドレス", validators=[DataRequired("入力してください。"), Length(max=254)])
-    role = SelectField("役割", choices=[("org", "団体"), ("staff", "市職員"), ("admin", "管理者")], default="org")
+    role = SelectField("役割", choices=choices([("org", "団体"), ("staff", "市職員"), ("admin", "管理者")]), default="org")
     org_name = StringField("団体名（団体ユーザーのとき。なければ作成します）", validators=[Optional(), Length(max=200)])
 
 
@@ -139,6 +151,6 @@ class OrganizationForm(JapaneseForm):
 class ImportForm(JapaneseForm):
     """An open-data CSV or an .ics file to import."""
 
-    kind = SelectField("種類", choices=[("events", "イベント"), ("facilities", "施設"),
-                                       ("opportunities", "参加・ボランティア募集")])
+    kind = SelectField("種類", choices=choices([("events", "イベント"), ("facilities", "施設"),
+                                               ("opportunities", "参加・ボランティア募集")]))
     file = FileField("ファイル（CSV または .ics、10MBまで）")

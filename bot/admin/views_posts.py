@@ -7,7 +7,7 @@ from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
 from bot.admin.auth import client_address, db, forbidden_to_403, staff_required
-from bot.admin.forms import FORMS, ActionForm, RejectForm
+from bot.admin.forms import FORMS, ActionForm, RejectForm, choices
 from bot.admin.preview import line_problems, preview_message
 from bot.admin.uploads import ImageRejected, save_image
 from content import posts
@@ -29,13 +29,13 @@ def build_form(kind: str, formdata=None, data: dict | None = None):
     session = db()
     if hasattr(form, "facility_id"):
         rows = session.exec(select(Facility).where(Facility.active == True).order_by(Facility.name)).all()  # noqa: E712
-        form.facility_id.choices = [(None, "選択しない")] + [(f.id, f.name) for f in rows]
+        form.facility_id.choices = choices([("", "選択しない")] + [(f.id, f.name) for f in rows])
     if hasattr(form, "districts"):
-        form.districts.choices = [(d.name, d.name) for d in session.exec(select(District).order_by(District.position,
-                                                                                                   District.name))]
+        districts = session.exec(select(District).order_by(District.position, District.name)).all()
+        form.districts.choices = choices((d.name, d.name) for d in districts)
     if current_user.is_staff:
         orgs = session.exec(select(Organization).order_by(Organization.name)).all()
-        form.organization_id.choices = [(None, "市（団体なし）")] + [(o.id, o.name) for o in orgs]
+        form.organization_id.choices = choices([("", "市（団体なし）")] + [(o.id, o.name) for o in orgs])
     else:
         del form.organization_id
     return form
