@@ -5,6 +5,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sudachipy import Dictionary, SplitMode
 
@@ -153,6 +154,16 @@ def terms_of(text: str | None) -> list[str]:
     return content_terms(tokenize(normalize_text(text)))
 
 
+@lru_cache(maxsize=8192)
 def reading_of(text: str | None) -> str:
     """Hiragana reading of a text (図書館 → としょかん), symbols and spaces dropped."""
-    return "".join(t.reading for t in tokenize(normalize_text(text)) if t.pos not in ("補助記号", "空白"))
+    text = normalize_text(text)
+    if not text:
+        return ""
+    out = []
+    for m in tokenizer().tokenize(text):
+        if m.part_of_speech()[0] in ("補助記号", "空白"):
+            continue
+        surface, reading = m.surface(), m.reading_form()
+        out.append(to_hiragana(surface if is_kana(surface) or not reading else reading))
+    return "".join(out)
