@@ -111,3 +111,19 @@ def test_po_files_of_this_area_exist_for_each_language():
     for folder in ("ja", "en", "ja_easy"):
         for domain in ("core", "onboarding"):
             assert (Path(LOCALES_DIR) / folder / "LC_MESSAGES" / f"{domain}.po").is_file()
+
+
+@pytest.mark.parametrize("folder", ["en", "ja_easy"])
+def test_no_msgid_is_translated_differently_in_two_catalogs(folder):
+    """ALL AREAS: catalogs are merged, so one msgid with two translations would depend on file order."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po_path in sorted((LOCALES_DIR / folder / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as fh:
+            for message in read_po(fh):
+                if not (message.id and message.string):
+                    continue
+                first = seen.setdefault(message.id, (po_path.name, message.string))
+                if first[1] != message.string:
+                    clashes.append(f"{message.id}: {first} vs ({po_path.name}, {message.string})")
+    assert clashes == []
