@@ -224,3 +224,7 @@ def _draw_icon(draw, icon: str, cx: int, cy: int, size: int, background: str) ->
         draw.ellipse((cx - s, cy - s, cx + s, cy + s), fill=white)
         font = _font(find_cjk_font(), int(size * 0.78))
         draw.text((cx, cy + 4), "?", font=font, fill=background, anchor="mm")
+
+
+if __name__ == "__main__":  # regenerate the shipped image: python -m content.richmenu
+    print(render_richmenu_image())
