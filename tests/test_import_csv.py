@@ -241,3 +241,16 @@ def test_an_event_published_as_cancelled_is_kept_but_not_shown(session, tmp_path
     assert report.imported == 3 and report.warnings == [(2, "状態「中止」のため表示しません")]
     hanashi = session.exec(select(Event).where(Event.title == "子どもおはなし会")).one()
     assert hanashi.active is False
+
+
+@pytest.mark.parametrize("facility_source, linked", [
+    ("facility:222127:yaizu", False),  # another city's 中央図書館
+    ("facility:132195:komae", True),
+    ("console", True),  # entered by the city's staff: no code to contradict
+])
+def test_events_link_only_to_facilities_of_the_same_municipality(session, facility_source, linked):
+    session.add(Facility(source=facility_source, source_key="lib", name="中央図書館"))
+    session.flush()
+    import_path(session, "events", str(FIXTURES / "event-50col-registry.csv"))
+    hanashi = session.exec(select(Event).where(Event.title == "子どもおはなし会")).one()
+    assert (hanashi.facility_id is not None) is linked

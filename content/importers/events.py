@@ -82,7 +82,7 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
     time_note = "\n".join(filter(None, notes + [_ECHO_LINE.sub("", v("time_note")).strip()])) or None
 
     place = tidy(v("place")) or tidy(v("building"))
-    facility = matcher.match(place)
+    facility = matcher.match(place, report.source)
     latitude = parse_coordinate(v("latitude"), -90, 90)
     longitude = parse_coordinate(v("longitude"), -180, 180)
     if (latitude is None or longitude is None) and facility is not None:

@@ -44,7 +44,7 @@ def link_unlinked_events(session: Session) -> int:
     linked = 0
     query = select(Event).where(Event.facility_id == None, Event.place_name != None, Event.active == True)  # noqa: E711,E712
     for event in session.exec(query):
-        facility = matcher.match(event.place_name)
+        facility = matcher.match(event.place_name, event.source)
         if facility is None:
             continue
         event.facility_id = facility.id

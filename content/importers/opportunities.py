@@ -78,7 +78,7 @@ def opportunity_record(layout: Layout, cells: list[str], line_no: int, keys: Key
         else:
             moments[field] = tokyo_to_utc(day, clock) if day else None
     place = tidy(v("place"))
-    facility = matcher.match(place)
+    facility = matcher.match(place, report.source)
     audience = clean(v("audience"))
     description = v("description").strip()
     values = {
