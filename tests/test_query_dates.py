@@ -204,3 +204,19 @@ def test_text_without_dates_gives_no_range():
     """No date words, no range and no label."""
     reading = read_dates("ボランティアしたい", THU)
     assert (reading.date_range, reading.label, reading.past) == (None, None, False)
+
+
+@pytest.mark.parametrize("text,weekdays,recurring,expected", [
+    ("毎週土曜日", (5,), True, None),
+    ("毎月第2日曜", (6,), True, None),
+    ("おはなし会って毎週あるの?", (), True, None),
+    ("平日の昼間", (0, 1, 2, 3, 4), False, None),
+    ("土曜日", (5,), False, day(2026, 11, 28)),
+    ("土日", (5, 6), False, (d(2026, 11, 28), d(2026, 11, 30))),
+    ("図書館は月曜休み?", (0,), False, day(2026, 11, 30)),
+    ("明日", (), False, day(2026, 11, 27)),
+])
+def test_weekdays_named_and_repeating_days(text, weekdays, recurring, expected):
+    """Days of the week are listed; 毎週 makes them a repeating day instead of the next date."""
+    reading = read_dates(text, THU)
+    assert (reading.weekdays, reading.recurring, reading.date_range) == (weekdays, recurring, expected)

@@ -34,6 +34,8 @@ class DateReading:
     time_of_day: Optional[str] = None
     exact_time: Optional[tuple[int, int]] = None
     spans: tuple[tuple[int, int], ...] = ()  # character spans of the text that were date words
+    weekdays: tuple[int, ...] = ()  # days of the week named (0 = Monday): 平日 → 0-4, 土日 → 5, 6
+    recurring: bool = False  # 毎週土曜日, 毎月第2日曜: a repeating day, not one date
 
     @property
     def date_range(self) -> Optional[tuple[datetime, datetime]]:
@@ -50,6 +52,7 @@ class _Day:
     label: str
     span: tuple[int, int]
     past: bool = False
+    weekly: bool = False  # came from a weekday name (dropped when the question says 毎週)
 
 
 def kanji_number(text: str) -> int:
@@ -243,15 +246,32 @@ def _resolve_weekdays(text: str, today: date, past: bool) -> list[_Day]:
         last = max(d for d, _ in resolved) + timedelta(days=1)
         label = (prefix.rstrip("の") + "の" if prefix else "") + "・".join(n + "曜日" for n in names)
         is_past = any(p for _, p in resolved) or last <= today
-        out.append(_Day(first, last, label, m.span(), past=is_past))
+        out.append(_Day(first, last, label, m.span(), past=is_past, weekly=True))
     for m in _WEEKDAY_KANA_RE.finditer(text):
         if any(a <= m.start() < b for d in out for a, b in [d.span]):
             continue
         prefix = {"らいしゅう": "来週", "こんしゅう": "今週", "こんど": "今度の"}.get(m.group(1) or "", None)
         name = _WD_KANA[m.group(2)]
         d, is_past = _weekday_date(WEEKDAYS.index(name), prefix, today, past)
-        out.append(_Day(d, d + timedelta(days=1), name + "曜日", m.span(), past=is_past or d < today))
+        out.append(_Day(d, d + timedelta(days=1), name + "曜日", m.span(), past=is_past or d < today, weekly=True))
     return out
+
+
+_WEEKDAY_NAME_RE = re.compile(r"([月火水木金土日])(?=曜|よう)|(げつ|か|すい|もく|きん|ど|にち)(?=ようび)")
+_WEEKDAY_GROUPS = [(re.compile(r"平日|へいじつ|ウィークデー"), (0, 1, 2, 3, 4)),
+                   (re.compile(r"土日|土・日|週末|しゅうまつ|どにち|休日"), (5, 6))]
+_RECURRING_RE = re.compile(r"毎週|毎月|まいしゅう|毎[月火水木金土日]曜|隔週|定期的|毎朝|毎晩|毎日")
+
+
+def named_weekdays(text: str) -> tuple[int, ...]:
+    """Days of the week a text names (0 = Monday), in order: 土曜 → (5,), 平日 → (0..4)."""
+    days: set[int] = set()
+    for pattern, group in _WEEKDAY_GROUPS:
+        if pattern.search(text):
+            days.update(group)
+    for m in _WEEKDAY_NAME_RE.finditer(text):
+        days.add(WEEKDAYS.index(m.group(1) or _WD_KANA[m.group(2)]))
+    return tuple(sorted(days))
 
 
 def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
@@ -275,7 +295,7 @@ def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
             if d.month != month or (d < today and not past and not m.group(1) and (year, month) == months[0]):
                 continue
             label = f"{month}月第{n}{m.group(3)}曜日({d.month}/{d.day})"
-            out.append(_Day(d, d + timedelta(days=1), label, m.span(), past=d < today))
+            out.append(_Day(d, d + timedelta(days=1), label, m.span(), past=d < today, weekly=True))
             break
     return out
 
@@ -543,6 +563,10 @@ def read_dates(text: str, now: datetime) -> DateReading:
         tod = tod if exact else "evening"
     if this_morning and not exact:
         tod = "morning"
+    reading.weekdays = named_weekdays(text)
+    reading.recurring = bool(_RECURRING_RE.search(text))
+    if reading.recurring:  # 毎週土曜日: the weekly day, not next Saturday only
+        days = [d for d in days if not d.weekly]
     day_spans = [d.span for d in days]
     reading.spans = tuple(day_spans + time_spans)
     reading.time_of_day, reading.exact_time = tod, exact

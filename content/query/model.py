@@ -51,6 +51,8 @@ class ParsedQuery:
     past: bool = False  # the resident asked about past events (先週, 昨日, …)
     wants_nearby: bool = False  # 近く / 近所 / 周辺 asked
     place_text_unmatched: Optional[str] = None  # a place-like word (…館, …センター) that matched nothing
+    weekdays: tuple[int, ...] = ()  # days of the week named, 0 = Monday (土曜 → (5,), 平日 → (0..4), 土日 → (5, 6))
+    recurring: bool = False  # 毎週土曜日 / 毎月第2日曜: a repeating day; date_range is then None unless a date was given
 
     @property
     def facility_ids(self) -> list[int]:

@@ -155,4 +155,6 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         past=dates.past,
         wants_nearby=wants_nearby,
         place_text_unmatched=_unmatched_place_text(tokens, matches),
+        weekdays=dates.weekdays,
+        recurring=dates.recurring,
     )
