@@ -70,7 +70,7 @@ def kanji_number(text: str) -> int:
     return total + current
 
 
-_KANJI_NUM_RE = re.compile(r"[〇零一二三四五六七八九十百千]+(?=[年月日時分週]|つ後|日後)")
+_KANJI_NUM_RE = re.compile(r"(?<=第)[一二三四五]|[〇零一二三四五六七八九十百千]+(?=[年月日時分週]|つ後|日後)")
 
 
 def arabic_numerals(text: str) -> str:
@@ -80,10 +80,10 @@ def arabic_numerals(text: str) -> str:
 
 # Words that say the resident asks about something that already happened.
 _PAST_RE = re.compile(
-    r"過去|前回|この前|こないだ|先日|去年|昨年|終わった|おわった|あった\??|ありました|でした|だった|行われた|やってた|開催された|済んだ"
+    r"過去|前回|この前|こないだ|先日|去年|昨年|(?:終わった|おわった|あった|だった|行われた|やってた|開催された|済んだ)(?!ら)|ありました|でした"
 )
 
-_KANA_END = r"(?=[はのにもでとや、。?!~〜\s]|って|から|まで|[^ぁ-ゖ]|$)"
+_KANA_END = r"(?=[はのにもでとや、。?!~〜\s]|って|から|まで|なに|なん|どこ|いつ|だれ|[^ぁ-ゖ]|$)"
 
 
 def _days(first: date, n: int = 1) -> tuple[date, date]:
@@ -192,7 +192,7 @@ _SEASON_RE = re.compile("|".join(f"(?:{k})" for k in _SEASONS))
 _TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今日の晩")
 _GREETING_RE = re.compile(r"^(?:こんにちは|こんにちわ|こんばんは|こんばんわ|今晩は|今日は|おはよう(?:ございます)?)(?=[!！。、,.\s]|$)")
 _NOW_RE = re.compile(r"(?:今|いま)(?=から|すぐ|やって|開いて|あいて|空いて|行ける|いける)|これから行ける|この後")
-_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月の?)?第(\d)\s*([月火水木金土日])(?:曜日|曜)?")
+_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月|(今月|来月|再来月))?の?第(\d)\s*([月火水木金土日])(?:曜日|曜)?")
 _THIS_MORNING_RE = re.compile(r"今朝|(?:けさ)" + _KANA_END)
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:から|~|〜|ー|-|－)\s*$")
 _SINCE_RE = re.compile(r"^\s*(?:以降|から先|から後|から)")
@@ -275,26 +275,27 @@ def named_weekdays(text: str) -> tuple[int, ...]:
 
 
 def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
-    """12月の第2土曜日, 第3日曜 (this month, or next month once it has passed)."""
+    """12月の第2土曜日, 来月の第1土曜, 第3日曜 (this month, or next month once it has passed)."""
     out = []
     for m in _NTH_WEEKDAY_RE.finditer(text):
-        n, wd = int(m.group(2)), WEEKDAYS.index(m.group(3))
+        n, wd = int(m.group(3)), WEEKDAYS.index(m.group(4))
         if not 1 <= n <= 5:
             continue
-        months = []
         if m.group(1):
             month = int(m.group(1))
-            year = today.year + (month < today.month and not past)
-            months = [(year, month)]
+            months = [(today.year + (month < today.month and not past), month)]
+        elif m.group(2):
+            first = _add_months(today, {"今月": 0, "来月": 1, "再来月": 2}[m.group(2)])
+            months = [(first.year, first.month)]
         else:
             nxt = _add_months(today, 1)
             months = [(today.year, today.month), (nxt.year, nxt.month)]
         for year, month in months:
             first_day = date(year, month, 1)
             d = first_day + timedelta(days=(wd - first_day.weekday()) % 7 + 7 * (n - 1))
-            if d.month != month or (d < today and not past and not m.group(1) and (year, month) == months[0]):
+            if d.month != month or (d < today and not past and len(months) > 1 and (year, month) == months[0]):
                 continue
-            label = f"{month}月第{n}{m.group(3)}曜日({d.month}/{d.day})"
+            label = f"{month}月第{n}{m.group(4)}曜日({d.month}/{d.day})"
             out.append(_Day(d, d + timedelta(days=1), label, m.span(), past=d < today, weekly=True))
             break
     return out
@@ -509,9 +510,11 @@ def _collect_days(text: str, today: date, past: bool) -> list[_Day]:
     found += _resolve_nth_weekdays(text, today, past)
     found += _resolve_weekends(text, today)
     found += _resolve_holidays_and_seasons(text, today)
-    found += _resolve_absolute(text, today, past)
+    absolute = _resolve_absolute(text, today, past)
+    found += absolute
     found += _resolve_n_later(text, today)
-    found += _resolve_weekdays(text, today, past)
+    if not any(a.last - a.first == timedelta(days=1) for a in absolute):
+        found += _resolve_weekdays(text, today, past)  # 「12月20日の土曜日」: the date decides
     found += _resolve_relative_days(text, today)
     found += _resolve_weeks_months_years(text, today)
     chosen: list[_Day] = []

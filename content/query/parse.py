@@ -66,7 +66,8 @@ def _search(pattern, *texts: str) -> bool:
 
 
 def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_word: bool, categories: list[str],
-                   audiences: list[str], has_date: bool, free_only: bool, wants_nearby: bool, terms: list[str]) -> str:
+                   audiences: list[str], has_date: bool, free_only: bool, wants_nearby: bool, terms: list[str],
+                   has_time: bool = False) -> str:
     """Which kind of answer the question wants (see model.INTENTS)."""
     facility = facility_named or facility_word
     event_words = _search(vocab.EVENTS_RE, *texts)
@@ -89,11 +90,11 @@ def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_wor
         return "facility_address"
     if _search(vocab.ADDRESS_WEAK_RE, *texts) and facility and not event_words and not has_date:
         return "facility_address"
-    if _search(vocab.PARTICIPATE_WEAK_RE, *texts) and not event_words and not has_date:
+    if _search(vocab.PARTICIPATE_WEAK_RE, *texts) and not event_words and not has_date and not audiences:
         return "participate"
     if has_date and not (eventish or audiences or free_only or facility) and terms and not _search(vocab.QUESTION_RE, *texts):
         return "unknown"  # 今日は寒いですね: small talk that happens to name a day
-    if eventish or audiences or has_date or free_only or (_search(vocab.EVENTS_WEAK_RE, *texts) and not facility):
+    if eventish or audiences or has_date or has_time or free_only or (_search(vocab.EVENTS_WEAK_RE, *texts) and not facility):
         return "events"
     if facility_named or (facility_word and wants_nearby):
         return "facility_info"
@@ -135,7 +136,8 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     facility_word = _search(vocab.FACILITY_WORD_RE, *texts)
     intent = _decide_intent(texts, facility_named=facility_named, facility_word=facility_word,
                             categories=categories, audiences=audiences, has_date=dates.start is not None,
-                            free_only=free_only, wants_nearby=wants_nearby, terms=terms)
+                            free_only=free_only, wants_nearby=wants_nearby, terms=terms,
+                            has_time=dates.time_of_day is not None or dates.exact_time is not None)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
     has_subject = bool(matches or categories or audiences or subject_terms)
     return ParsedQuery(
