@@ -10,7 +10,10 @@ from sqlmodel import Session, select
 
 from bot.webhook import signature_for
 from models import AuditLog, ConsoleUser
-from tests.fixtures.console.support import PASSWORD, csrf_token, event_form, login, make_user, post_form
+from tests.fixtures.console.support import (PASSWORD, csrf_token, event_form, fast_hashing, login,  # noqa: F401
+                                           make_user, post_form)
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 GET_PAGES = ["/admin/", "/admin/events/", "/admin/notices/", "/admin/opportunities/", "/admin/events/new",
              "/admin/queue", "/admin/users", "/admin/audit", "/admin/import", "/admin/organizations",
@@ -136,11 +139,12 @@ def test_cookies_are_httponly_samesite_lax_and_secure_when_configured(config, en
     assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 8 * 3600
 
 
-def test_idle_session_is_logged_out(client, accounts):
+@pytest.mark.parametrize("key, age_minutes", [("seen", 31), ("started", 8 * 60 + 1)])
+def test_idle_or_old_session_is_logged_out(client, accounts, key, age_minutes):
     login(client, "south@example.jp")
     assert client.get("/admin/").status_code == 200
     with client.session_transaction() as sess:
-        sess["seen"] = int(time.time()) - 31 * 60
+        sess[key] = int(time.time()) - age_minutes * 60
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
     assert client.get("/admin/").status_code == 302
@@ -225,6 +229,13 @@ def test_logout_needs_post_and_ends_the_session(client, accounts):
     assert client.get("/admin/logout").status_code == 405
     post_form(client, "/admin/logout")
     assert client.get("/admin/").status_code == 302
+
+
+def test_console_errors_are_japanese_pages_and_other_paths_untouched(client, accounts):
+    login(client, "south@example.jp")
+    page = client.get("/admin/users")
+    assert page.status_code == 403 and "権限がありません" in page.get_data(as_text=True)
+    assert "権限" not in client.get("/no-such-page").get_data(as_text=True)
 
 
 def test_console_pages_send_protective_headers(client, accounts):

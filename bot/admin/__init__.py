@@ -26,6 +26,7 @@ def create_admin_blueprint() -> Blueprint:
     views_posts.register(bp)
     views_manage.register(bp)
     register_filters(bp)
+    register_error_pages(bp)
     return bp
 
 
@@ -70,16 +71,12 @@ def init_admin(app: Flask, url_prefix: str = "/admin") -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(create_admin_blueprint(), url_prefix=url_prefix)
-    register_error_pages(app)
 
 
-def register_error_pages(app: Flask) -> None:
-    """Japanese error pages for the console (other paths keep the app's own handling)."""
+def register_error_pages(bp: Blueprint) -> None:
+    """Japanese error pages for console requests only (the webhook and emulator keep their own)."""
 
-    def in_console() -> bool:
-        return request.blueprint == "admin" or request.path.startswith("/admin")
-
-    @app.errorhandler(CSRFError)
+    @bp.errorhandler(CSRFError)
     def csrf_failed(error):
         """A missing or stale CSRF token: 400 with a way back."""
         return render_template("admin/error.html", code=400,
@@ -88,7 +85,5 @@ def register_error_pages(app: Flask) -> None:
     for code, message in ((403, "このページを見る権限がありません。"), (404, "ページが見つかりません。"),
                           (413, "ファイルが大きすぎます。")):
         def handler(error, code=code, message=message):
-            if not in_console():
-                return error
             return render_template("admin/error.html", code=code, message=message), code
-        app.register_error_handler(code, handler)
+        bp.register_error_handler(code, handler)

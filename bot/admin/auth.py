@@ -13,6 +13,7 @@ from content.posts import Forbidden
 from models import ConsoleUser, Organization
 
 IDLE_TIMEOUT_SECONDS = 30 * 60
+ABSOLUTE_TIMEOUT_SECONDS = 8 * 3600  # matches PERMANENT_SESSION_LIFETIME; the cookie alone is refreshed on use
 PUBLIC_ENDPOINTS = {"admin.login", "admin.static", "admin.upload"}
 
 login_manager = LoginManager()
@@ -102,7 +103,7 @@ def start_session(user: ConsoleUser) -> None:
     session.clear()
     session.permanent = True
     login_user(Identity(user))
-    session["seen"] = int(time.time())
+    session["seen"] = session["started"] = int(time.time())
 
 
 def end_session() -> None:
@@ -118,8 +119,8 @@ def enforce_login() -> object | None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     now = int(time.time())
-    seen = session.get("seen", now)
-    if now - seen > IDLE_TIMEOUT_SECONDS:
+    seen, started = session.get("seen", 0), session.get("started", 0)
+    if now - seen > IDLE_TIMEOUT_SECONDS or now - started > ABSOLUTE_TIMEOUT_SECONDS:
         end_session()
         flash("しばらく操作がなかったため、ログアウトしました。もう一度ログインしてください。", "info")
         return redirect(url_for("admin.login", next=request.full_path if request.method == "GET" else None))
