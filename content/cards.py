@@ -4,7 +4,7 @@ Every text is plain Flex text (LINE never renders HTML), shortened so a bubble s
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Optional
 from urllib.parse import quote
@@ -53,6 +53,8 @@ def format_when(starts: Optional[datetime], ends: Optional[datetime], all_day: b
     if starts is None:
         return ""
     starts, ends = to_tokyo(starts), to_tokyo(ends)
+    if all_day and ends is not None and ends > starts and (ends.hour, ends.minute) == (0, 0):
+        ends -= timedelta(days=1)  # an all-day end at midnight is exclusive: the day before is the last day
     dash = "–" if _babel_locale(lang) == "en" else "〜"
     text = format_day(starts.date(), lang)
     if ends is not None and ends.date() != starts.date() and (all_day or (ends - starts).days >= 1):

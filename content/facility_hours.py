@@ -21,7 +21,7 @@ _RANGE = re.compile(_CLOCK + r"\s*(?:～|~|〜|-|－|ー|から|―)\s*" + _CLOC
 _MONTH_DAY = r"(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?"
 _SPAN = re.compile(r"(?:毎年)?" + _MONTH_DAY + r"\s*(?:～|~|〜|-|から)\s*(?:翌年|翌月)?\s*" + _MONTH_DAY + r"\s*(?:まで)?")
 _SINGLE_DATE = re.compile(_MONTH_DAY)
-_NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*[・,、及び]\s*\d)*)\s*([月火水木金土日])曜?日?")
+_NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*(?:[・,、]|及び|と)\s*第?\s*\d)*)\s*([月火水木金土日])曜?日?")
 _PAREN = re.compile(r"[（(]([^（）()]*)[)）]")
 _FILLER = re.compile(r"毎週|毎月|及び|および|並びに|又は|または|ただし|等|など|休館|休み|とする|です|は|の|、|，|,|・|/|\s|。|\.|及")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
@@ -110,6 +111,11 @@ def _kana_known(index: SearchIndex, term: str) -> bool:
     return bool(grams) and all(g in index.kana.postings or g in index.grams.postings for g in grams)
 
 
+def _modifies_a_compound(word: str, text: str) -> bool:
+    """True when a word directly precedes another noun (テニス|教室): in Japanese the first part is the specific one."""
+    return re.search(re.escape(word) + r"(?=[一-龥々ァ-ヺ])", normalize_text(text)) is not None
+
+
 def _known(index: SearchIndex, term: str) -> bool:
     """True when some row contains the term, a bigram of it, or (kana questions) its reading."""
     if term in index.words.postings or any(g in index.grams.postings for g in bigrams(term)):
@@ -144,7 +150,10 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
         return False
     last = doc.ends or doc.starts
     if doc.all_day:
-        last = last.replace(hour=23, minute=59)
+        if doc.ends is not None and doc.ends > doc.starts and (doc.ends.hour, doc.ends.minute) == (0, 0):
+            last = doc.ends - timedelta(minutes=1)  # exclusive midnight end
+        else:
+            last = last.replace(hour=23, minute=59)
     if start is not None and (doc.starts >= end or last < start):
         return False
     if past:
@@ -246,8 +255,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         elif terms and parsed.intent == "participate":
             kinds = ("opportunity", "event")
     allowed = candidates(index, parsed, kinds, now, relax)
-    if terms or parsed.intent not in ("events", "unknown"):
-        unknown = []  # a known word, or the intent itself, is enough to answer with what there is
+    if parsed.intent not in ("events", "unknown"):
+        unknown = []  # the intent itself (facility, taking part) is enough to answer with what there is
+    elif terms:
+        # テニス教室 with no tennis: the unknown word is what was asked for; 天体観測 / 食べ物の寄付: answer the rest
+        unknown = [u for u in unknown if _modifies_a_compound(u, parsed.normalized or parsed.text)]
     categories = [] if "k" in relax else list(parsed.categories)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
     if not allowed or unknown:

@@ -1,0 +1,152 @@
+"""Answers: what the resident sees for a question, a tapped choice, a location; always within LINE's limits."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from content.answers import (Answer, Request, answer_detail, answer_location, answer_question, answer_request,
+                             parse_postback_data, request_from_postback, request_postback_data)
+from content.line_limits import validate_messages
+from content.search_index import clear_cache
+from tests.search_support import NOW, seed_small_city
+
+
+@pytest.fixture
+def city(session):
+    """The small city."""
+    clear_cache()
+    return seed_small_city(session)
+
+
+def quick_replies(answer: Answer) -> list[dict]:
+    """The quick-reply actions on the last message."""
+    return [item["action"] for item in answer.messages[-1].get("quickReply", {}).get("items", [])]
+
+
+def postback_of(answer: Answer, label: str) -> dict:
+    """The parsed postback data of the quick reply with this label."""
+    action = next(a for a in quick_replies(answer) if a["label"].startswith(label))
+    return parse_postback_data(action["data"])
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
+@pytest.mark.parametrize("question", [
+    "今週末、子ども向けのイベントある？", "明日中央公民館で何かある？", "図書館は何時まで？", "ボランティアしたい",
+    "ウォーキング", "テニス教室", "来週の土曜日のおはなし会",
+])
+def test_every_answer_is_valid_for_line_and_never_a_dead_end(session, city, question, lang):
+    answer = answer_question(session, question, now=NOW, lang=lang)
+    assert answer.understood and answer.messages
+    validate_messages(answer.messages)
+    assert quick_replies(answer), "the last message always offers a way on"
+
+
+def test_items_are_listed_in_display_order_with_iso_times(session, city):
+    answer = answer_question(session, "今週末、子ども向けのイベントある？", now=NOW, lang="ja")
+    assert [i["title"] for i in answer.items] == ["子ども工作教室", "おはなし会"]
+    first = answer.items[0]
+    assert set(first) == {"kind", "id", "title", "starts_at", "place"}
+    assert first["kind"] == "event" and first["starts_at"] == "2026-11-28T10:00:00+09:00" and first["place"] == "中央公民館"
+
+
+def test_carousel_shows_what_the_items_list(session, city):
+    answer = answer_question(session, "今週末、子ども向けのイベントある？", now=NOW, lang="ja")
+    carousel = answer.messages[-1]["contents"]
+    titles = [b["body"]["contents"][0]["text"] for b in carousel["contents"]]
+    assert titles == [i["title"] for i in answer.items]
+    assert "11月28日(土) 10:00〜12:00" in json.dumps(carousel, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("text", ["こんにちは", "ありがとう", "asdfgh", "😀"])
+def test_greetings_and_noise_are_not_understood(session, city, text):
+    assert answer_question(session, text, now=NOW, lang="ja").understood is False
+
+
+def test_facility_question_answers_todays_hours_first(session, city):
+    answer = answer_question(session, "図書館は何時まで？", now=NOW, lang="ja")
+    assert answer.items[0]["title"] == "中央図書館"
+    assert "今日 9:00〜19:00" in answer.messages[0]["text"]
+    assert "休館日：月曜日、第3木曜日、年末年始" in answer.messages[0]["text"]
+
+
+def test_no_result_says_so_and_offers_relaxed_searches_that_find_something(session, city):
+    answer = answer_question(session, "明日のおはなし会", now=NOW, lang="ja")
+    assert answer.items == [] and "見つかりませんでした" in answer.messages[0]["text"]
+    data = postback_of(answer, "ほかの日も見る")
+    relaxed = answer_request(session, request_from_postback(data), now=NOW, lang="ja")
+    assert [i["title"] for i in relaxed.items] == ["おはなし会"]
+
+
+def test_no_result_for_a_word_nothing_contains_names_the_word(session, city):
+    answer = answer_question(session, "テニス教室", now=NOW, lang="ja")
+    assert answer.items == [] and "「テニス」" in answer.messages[0]["text"]
+    labels = [a["label"] for a in quick_replies(answer)]
+    assert "近くの施設" in labels
+
+
+def test_next_ten_pages_through_all_results(session, city):
+    first = answer_question(session, "ウォーキング", now=NOW, lang="ja")
+    assert len(first.items) == 10
+    seen = [i["id"] for i in first.items]
+    page = first
+    while any(a["label"] == "次の10件" for a in quick_replies(page)):
+        data = postback_of(page, "次の10件")
+        page = answer_request(session, request_from_postback(data), now=NOW, lang="ja")
+        validate_messages(page.messages)
+        seen += [i["id"] for i in page.items]
+    assert len(seen) == 25 and len(set(seen)) == 25
+
+
+def test_narrowing_to_tomorrow_keeps_the_question(session, city):
+    answer = answer_question(session, "中央公民館のイベント", now=NOW, lang="ja")
+    narrowed = answer_request(session, request_from_postback(postback_of(answer, "明日")), now=NOW, lang="ja")
+    assert [i["title"] for i in narrowed.items] == ["囲碁将棋の会", "ヨガ教室"]
+
+
+@pytest.mark.parametrize("text", ["今週末のイベント", "あ" * 500, "a&b=c+d%e f", "図書館" * 100])
+def test_postback_data_fits_in_300_characters_and_round_trips(text):
+    data = request_postback_data(Request(text=text, offset=20, when="今週末", audience="子ども向け", relax="dp"))
+    assert len(data) <= 300
+    back = request_from_postback(parse_postback_data(data))
+    assert (back.offset, back.when, back.audience, back.relax) == (20, "今週末", "子ども向け", "dp")
+    assert text.startswith(back.text) and back.text
+
+
+def test_location_lists_nearest_facilities_and_events_with_distances(session, city):
+    answer = answer_location(session, 35.6801, 139.7601, now=NOW, lang="ja")
+    validate_messages(answer.messages)
+    facilities = [i for i in answer.items if i["kind"] == "facility"]
+    assert facilities[0]["title"] == "中央公民館"
+    assert "約" in json.dumps(answer.messages[-1], ensure_ascii=False)
+
+
+def test_location_far_from_everything_still_offers_choices(session, city):
+    answer = answer_location(session, 26.2, 127.7, now=NOW, lang="en")
+    assert answer.items == [] and quick_replies(answer)
+    validate_messages(answer.messages)
+
+
+def test_detail_shows_the_whole_item(session, city):
+    event = city["子ども工作教室"]
+    answer = answer_detail(session, "e", str(event.id), now=NOW, lang="ja")
+    validate_messages(answer.messages)
+    flat = json.dumps(answer.messages, ensure_ascii=False)
+    assert "牛乳パック" in flat and "小学生とその保護者" in flat
+
+
+@pytest.mark.parametrize("kind, item_id", [("e", "999999"), ("x", "1"), ("e", "abc")])
+def test_detail_of_a_missing_item_apologises_with_choices(session, city, kind, item_id):
+    answer = answer_detail(session, kind, item_id, now=NOW, lang="ja")
+    assert answer.items == [] and quick_replies(answer)
+
+
+def test_detail_of_a_pending_item_is_not_shown(session, city):
+    pending = city["審査中の音楽会"]
+    assert answer_detail(session, "e", str(pending.id), now=NOW, lang="ja").items == []
+
+
+def test_english_answer_keeps_titles_as_published(session, city):
+    answer = answer_question(session, "今週末、子ども向けのイベントある？", now=NOW, lang="en")
+    flat = json.dumps(answer.messages, ensure_ascii=False)
+    assert "子ども工作教室" in flat and "Details" in flat and "Sat, Nov 28 10:00–12:00" in flat

@@ -1,0 +1,70 @@
+"""Opening hours and closed days read from published free text."""
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from content.facility_hours import hours_on, parse_hours
+
+
+@pytest.mark.parametrize("hours_text, closed_text, kind, ranges", [
+    ("9:00～17:00", None, "default", [(time(9), time(17))]),
+    ("9：00～21：30", None, "default", [(time(9), time(21, 30))]),
+    ("8:30-21:00", None, "default", [(time(8, 30), time(21))]),
+    ("8時30分　～　17時15分", None, "default", [(time(8, 30), time(17, 15))]),
+    ("午前９時　から　午後９時", None, "default", [(time(9), time(21))]),
+    ("【開館時間】8:30～１7:15（不定期）", None, "default", [(time(8, 30), time(17, 15))]),
+    ("平日　9：00～17：00 土日祝　10：00～19：00", None, "sat", [(time(10), time(19))]),
+    ("平日：12:00～18:30　土曜日：7:30～16:30 長期休暇：7:30～18:30", None, "weekday", [(time(12), time(18, 30))]),
+])
+def test_hours_ranges_are_read(hours_text, closed_text, kind, ranges):
+    assert parse_hours(hours_text, closed_text).ranges[kind] == ranges
+
+
+@pytest.mark.parametrize("closed_text, weekdays, nth, holidays", [
+    ("毎週月曜日", {0}, set(), False),
+    ("月曜日（祝日の場合は翌平日）、年末年始", {0}, set(), False),
+    ("土曜日、日曜日、祝日", {5, 6}, set(), True),
+    ("土・日、祝日", {5, 6}, set(), True),
+    ("土日曜日、祝休日", {5, 6}, set(), True),
+    ("第2火曜日", set(), {(2, 1)}, False),
+    ("月の第3日曜日、祝日", set(), {(3, 6)}, True),
+    ("毎月第2・第4火曜日", set(), {(2, 1), (4, 1)}, False),
+    ("日曜日、国民の祝日に関する法律に規定する休日", {6}, set(), True),
+])
+def test_closed_day_rules_are_read(closed_text, weekdays, nth, holidays):
+    info = parse_hours(None, closed_text)
+    assert (info.closed_weekdays, info.closed_nth, info.closed_holidays) == (weekdays, nth, holidays)
+    assert info.closed_understood
+
+
+@pytest.mark.parametrize("text, day, status", [
+    ("【開館時間】9:00～17:00 【休館日】月曜日", date(2026, 11, 30), "closed"),  # a Monday
+    ("【開館時間】9:00～17:00 【休館日】月曜日", date(2026, 12, 1), "open"),
+    ("【開館時間】9:00～17:00 【休館日】年末年始", date(2027, 1, 2), "closed"),
+    ("【開館時間】9:00～21:30 【休館日】12月29日から翌年１月３日まで", date(2026, 12, 29), "closed"),
+    ("【開館時間】9:00～17:00 【休館日】月曜日、祝日、12/29～1/3", date(2026, 11, 23), "closed"),  # 勤労感謝の日
+    # 月曜日が祝日なら開館し、翌平日が休館
+    ("【開館時間】9:00～21:30 【休館日】月曜日（月曜日が祝日又は振替休日のときはその翌平日）", date(2026, 11, 23), "open"),
+    ("【開館時間】9:00～21:30 【休館日】月曜日（月曜日が祝日又は振替休日のときはその翌平日）", date(2026, 11, 24), "closed"),
+    ("【休館日】祝日の翌日 【開館時間】9:00～17:00", date(2026, 11, 24), "closed"),
+    ("【開館時間】9:00～17:00 【休館日】第2火曜日", date(2026, 12, 8), "closed"),
+    ("【開館時間】9:00～17:00 【休館日】第2火曜日", date(2026, 12, 15), "open"),
+    ("【開館時間】24時間 【休館日】なし", date(2027, 1, 1), "open"),
+    ("【開館時間】不定期 【休館日】不定期", date(2026, 12, 1), "unknown"),
+    ("【開館時間】未定", date(2026, 12, 1), "unknown"),
+])
+def test_status_on_a_given_day(text, day, status):
+    assert hours_on(parse_hours(text), day).status == status
+
+
+def test_weekend_hours_differ_from_weekday_hours():
+    info = parse_hours("9:00～19:00 (土・日・祝休日は9:00～17:00)", "月曜日")
+    assert hours_on(info, date(2026, 12, 5)).ranges == [(time(9), time(17))]  # Saturday
+    assert hours_on(info, date(2026, 12, 2)).ranges == [(time(9), time(19))]  # Wednesday
+
+
+@pytest.mark.parametrize("closed_text", ["月末日", "毎年9月上旬～翌年6月末、8/13", "展示替に伴う臨時休館日"])
+def test_unrecognised_closed_text_is_flagged_for_showing_as_published(closed_text):
+    assert not parse_hours("9:00～17:00", closed_text).closed_understood
