@@ -306,3 +306,10 @@ def test_very_long_message_is_parsed_quickly():
     start = time.perf_counter()
     parse("中央公民館で明日" * 600)
     assert time.perf_counter() - start < 0.2
+
+
+def test_hiragana_words_inside_facility_names_still_match():
+    """Rewriting おやこ → 親子 for word lists must not hide a facility called おやこ広場."""
+    index = PlaceIndex(facilities=[(1, "おやこ広場", None, None), (2, "としょかん分室", None, None)])
+    assert parse_query("おやこ広場は何時まで", now=NOW, places=index).facility_ids == [1]
+    assert parse_query("としょかん分室", now=NOW, places=index).facility_ids == [2]

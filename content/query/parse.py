@@ -116,12 +116,15 @@ def _unmatched_place_text(tokens: list[Token], matches: list[PlaceMatch]) -> Opt
 def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
     """Read a resident's question: intent, date range, places, audiences, categories and ranking terms."""
     normalized = normalize_text(text)
-    written = rewrite_kana_words(normalized[:MAX_QUESTION_CHARS])
+    head = normalized[:MAX_QUESTION_CHARS]
+    written = rewrite_kana_words(head)
     tokens = tokenize(written)
     joined = _joined_normalized(tokens)
     texts = tuple(dict.fromkeys((normalized, written, joined)))
     dates = read_dates(written, now)
-    matches = places.match(written, tokens) if places is not None else []
+    matches = []
+    if places is not None:  # names as typed: おやこ広場 is a name even though おやこ alone reads 親子
+        matches = places.match(head, tokens if written == head else tokenize(head))
     # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
     unplaced = _mask_places(written, tokens, matches)
     audiences = audience_tags_in(unplaced[0])
