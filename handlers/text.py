@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable, Optional
 
 from sqlmodel import select
@@ -18,6 +19,7 @@ from models import ConversationState, Facility
 ASK_ACTION = "res_ask"
 MAX_MESSAGES = 5
 MAX_FACILITY_CHOICES = 12
+STALE_AFTER = timedelta(days=1)
 VOLUNTEER_QUERY = "ボランティア"  # the search's own (Japanese) words, not shown to the resident
 # (label msgid, Japanese query sent to the search): the search understands Japanese whatever the language.
 EVENT_QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -52,8 +54,15 @@ def register_text_flow(flow: str, text_flow: TextFlow) -> None:
     TEXT_FLOWS[flow] = text_flow
 
 
+def _is_stale(ctx: Context, state: ConversationState) -> bool:
+    """A question left unanswered for a day no longer frames what the resident types."""
+    return rs.naive_utc(ctx.now) - state.updated_at > STALE_AFTER
+
+
 def _take_settings_text(ctx: Context, resident, state: ConversationState, lang: str) -> Optional[list]:
     """Onboarding and settings: a typed answer to the current step, or None."""
+    if _is_stale(ctx, state):
+        return None
     pos = onboarding.Position(state.flow, state.step, dict(state.data or {}))
     value = onboarding.match_text(ctx.session, resident, pos, ctx.text)
     if value is None:
@@ -65,7 +74,10 @@ def _take_settings_text(ctx: Context, resident, state: ConversationState, lang: 
 
 def _leave_settings(ctx: Context, resident, state: ConversationState, lang: str) -> list:
     """Leave onboarding or settings politely: the resident typed something else."""
+    stale = _is_stale(ctx, state)
     rs.clear_conversation(ctx.session, resident)
+    if stale:
+        return []  # long forgotten: no need to mention it
     _ = translator(lang)
     return [text_message(_("設定はいったん止めました。「設定」からいつでも続けられます。"))]
 
@@ -98,7 +110,7 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
     if command == "events":
         return events_prompt(resident, lang)
     if command == "facilities":
-        return facilities_prompt(ctx, lang)
+        return facilities_prompt(ctx, resident, lang)
     if command == "participate":
         return ask(ctx, resident, VOLUNTEER_QUERY, lang)
     if command == "survey":
@@ -149,13 +161,15 @@ def events_prompt(resident, lang: str) -> list[dict]:
     return [text_message(text, actions)]
 
 
-def facilities_prompt(ctx: Context, lang: str) -> list[dict]:
-    """「施設」: the city's facilities as quick replies, or ask in words."""
+def facilities_prompt(ctx: Context, resident, lang: str) -> list[dict]:
+    """「施設」: the city's facilities as quick replies (the resident's district first), or ask in words."""
     _ = translator(lang)
-    rows = ctx.session.exec(select(Facility.id, Facility.name).where(Facility.active == True)  # noqa: E712
-                            .order_by(Facility.name).limit(MAX_FACILITY_CHOICES)).all()
+    rows = ctx.session.exec(select(Facility.id, Facility.name, Facility.district)
+                            .where(Facility.active == True)).all()  # noqa: E712 (SQL comparison)
+    home = resident.district if resident is not None else None
+    rows = sorted(rows, key=lambda row: (home is None or row[2] != home, row[1]))[:MAX_FACILITY_CHOICES]
     # The id, not the name, goes in the data: a long name could pass LINE's 300 characters once URL-encoded.
-    actions = [postback_action(name, ASK_ACTION, display_text=name, f=fid) for fid, name in rows]
+    actions = [postback_action(name, ASK_ACTION, display_text=name, f=fid) for fid, name, _district in rows]
     text = _("知りたい施設を選ぶか、名前で聞いてください（例：「図書館の開館時間は？」）。")
     return [text_message(text, actions or main_menu_actions(lang))]
 

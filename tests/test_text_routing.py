@@ -193,3 +193,34 @@ def test_a_conversation_nobody_registered_is_left_alone(you, monkeypatch):
     rs.save_conversation(you.session, you.row, "unknown-flow", "s", {})
     assert you.say("図書館")[0]["text"] == "answer to 図書館"
     assert rs.get_conversation(you.session, you.row) is not None
+
+
+def test_facilities_in_the_residents_district_come_first(you, monkeypatch):
+    from models import Facility
+
+    add_facilities(you.session)
+    you.session.add(Facility(source="test", source_key="n", name="北地区交流センター", district="北地区"))
+    you.session.flush()
+    you.say("施設")
+    assert you.labels()[0] == "北地区交流センター"
+
+
+def test_a_conversation_left_for_a_day_does_not_catch_a_later_yes(db, monkeypatch):
+    from datetime import timedelta
+
+    from content import residents as rs
+    from tests.residents_support import add_districts as add
+
+    calls = fake_answers(monkeypatch)
+    add(db)
+    person = Resident_(db)
+    person.follow()
+    for label in ("日本語", "北地区", "決定"):
+        person.tap(label)  # now at the consent question
+    state = rs.get_conversation(db, person.row)
+    state.updated_at = state.updated_at - timedelta(days=2)
+    db.add(state)
+    db.flush()
+    reply = person.say("はい")
+    assert person.row.consent_at is None and calls[-1]["text"] == "はい"
+    assert "いったん止めました" not in reply[0].get("text", "")
