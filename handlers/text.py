@@ -38,8 +38,7 @@ def _resident(ctx: Context):
 
 @dataclass(frozen=True)
 class TextFlow:
-    """How a conversation takes a typed text: `take` returns the reply, or None when the text does not fit;
-    `leave` ends the conversation and returns what to say before the text is routed normally."""
+    """How a conversation takes typed text: `take` → reply or None (does not fit); `leave` → what to say on leaving."""
 
     take: Callable[[Context, object, ConversationState, str], Optional[list]]  # (ctx, resident, state, lang)
     leave: Callable[[Context, object, ConversationState, str], list]

@@ -180,6 +180,8 @@ def fake_answers(monkeypatch, understood: bool = True, items: list[dict] | None 
 
     @dataclass
     class Answer:
+        """The shape of content.answers.Answer."""
+
         messages: list = field(default_factory=list)
         items: list = field(default_factory=list)
         understood: bool = True
@@ -187,6 +189,7 @@ def fake_answers(monkeypatch, understood: bool = True, items: list[dict] | None 
     calls: list[dict] = []
 
     def answer_question(session, text, *, now, lang, resident=None):
+        """Echo the question; record the call."""
         calls.append({"text": text, "lang": lang, "resident": resident, "now": now})
         message = {"type": "text", "text": f"answer to {text}"}
         if quick_replies:
