@@ -589,3 +589,19 @@ def test_redelivered_reply_token_works_for_a_minute_within_20_minutes(emulator, 
     state.travel(first_age)
     state.issue_reply_token(ALICE, token)  # the same event delivered again
     assert reply(client, token).status_code == status
+
+
+@pytest.mark.parametrize("body,status", [({"chatId": ALICE, "loadingSeconds": 10}, 202),
+                                         ({"chatId": ALICE, "loadingSeconds": 7}, 400),
+                                         ({"loadingSeconds": 10}, 400)])
+def test_loading_animation(emulator, body, status):
+    client, _ = emulator
+    assert client.post("/emulator/v2/bot/chat/loading/start", json=body, headers=AUTH).status_code == status
+
+
+def test_endpoints_not_emulated_answer_lines_404_with_request_id(emulator):
+    client, _ = emulator
+    response = client.get("/emulator/v2/bot/followers/ids", headers=AUTH)
+    assert (response.status_code, response.get_json()) == (404, {"message": "Not found"})
+    assert response.headers["x-line-request-id"]
+    assert client.get("/emulator/v2/bot/followers/ids").status_code == 401

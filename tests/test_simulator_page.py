@@ -45,7 +45,13 @@ def bubble(title):
 
 CAROUSEL = {"type": "flex", "altText": "イベント", "contents": {"type": "carousel", "contents": [
     bubble("子ども将棋教室"), bubble("防災訓練"), bubble("朝市")]}}
+BUTTONS = {"type": "template", "altText": "日にちを選ぶ", "template": {
+    "type": "buttons", "title": "防災訓練", "text": "参加する日を選んでください", "actions": [
+        {"type": "datetimepicker", "label": "日にちを選ぶ", "data": "action=pick", "mode": "date",
+         "initial": "2026-12-06", "min": "2026-12-01", "max": "2026-12-31"},
+        {"type": "uri", "label": "くわしく", "uri": "https://example.com/bousai"}]}}
 SCRIPT = {  # what the scripted bot replies to a text
+    "日にち": [BUTTONS],
     "こんにちは": [{"type": "text", "text": "こんにちは！何をお探しですか？", "quickReply": QUICK}],
     "イベント": [CAROUSEL],
     "確認": [CONFIRM],
@@ -260,3 +266,19 @@ def test_unfollow_is_shown_and_recorded(page, live):
     while time.monotonic() < deadline and any(u.following for u in state.users.values()):
         time.sleep(0.05)
     assert not any(u.following for u in state.users.values())
+
+
+def test_buttons_template_and_datetime_picker_send_a_postback_with_params(page, live):
+    _, _, bot = live
+    say(page, "日にち")
+    card = page.get_by_test_id("template-buttons")
+    card.wait_for()
+    assert "防災訓練" in card.text_content() and "参加する日を選んでください" in card.text_content()
+    assert card.get_by_test_id("template-action").all_text_contents() == ["日にちを選ぶ", "くわしく"]
+    card.get_by_test_id("template-action").first.click()
+    page.get_by_test_id("datetime-panel").wait_for()
+    assert page.get_by_test_id("datetime-input").input_value() == "2026-12-06"
+    page.get_by_test_id("datetime-input").fill("2026-12-13")
+    page.get_by_test_id("datetime-send").click()
+    page.get_by_test_id("msg-bot").filter(has_text="受け取りました: postback").wait_for()
+    assert bot.events[-1]["postback"] == {"data": "action=pick", "params": {"date": "2026-12-13"}}

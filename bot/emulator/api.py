@@ -86,7 +86,32 @@ def register_api(bp: Blueprint, state: EmulatorState, access_token: str) -> None
         """Messages counted against the quota this month."""
         return Answer(200, {"totalUsage": state.usage})
 
+    @route("/v2/bot/chat/loading/start", ["POST"])
+    def loading_animation() -> Answer:
+        """The loading animation: 5–60 s in steps of 5, for a user's chat (202, like LINE)."""
+        body, problem = _json_body()
+        if problem:
+            return problem
+        seconds = body.get("loadingSeconds", 20) if isinstance(body, dict) else None
+        if not isinstance(body, dict) or not USER_ID.match(str(body.get("chatId", ""))):
+            return Answer(400, error_body([{"message": "must be specified", "property": "chatId"}]))
+        if not isinstance(seconds, int) or not 5 <= seconds <= 60 or seconds % 5:
+            return Answer(400, error_body([{"message": "must be a multiple of 5 between 5 and 60",
+                                            "property": "loadingSeconds"}]))
+        return Answer(202, {})
+
+    @route("/v2/bot/info", ["GET"])
+    def bot_info() -> Answer:
+        """The bot's own account."""
+        return Answer(200, {"userId": state.bot_user_id, "basicId": "@000tsunagari", "displayName": "つながり",
+                            "chatMode": "bot", "markAsReadMode": "auto"})
+
     _register_richmenu_api(route, state)
+
+    @route("/v2/<path:rest>", ["GET", "POST", "PUT", "DELETE"])
+    def not_emulated(rest: str) -> Answer:
+        """Endpoints the emulator does not offer: LINE's 404 shape, after the usual auth checks."""
+        return fail(404, "Not found")
 
 
 def _gatekeeper(state: EmulatorState, access_token: str) -> Callable:

@@ -15,6 +15,7 @@ from typing import Any
 REPLY_TOKEN_TTL = 60.0          # seconds a reply token can be used (LINE: "within one minute")
 REDELIVERY_WINDOW = 20 * 60.0  # a redelivered token works only within 20 minutes of the event
 RETRY_KEY_TTL = 24 * 3600.0     # LINE keeps an accepted X-Line-Retry-Key for 24 hours
+MAX_LOGGED_REQUESTS = 50_000
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 # LINE's per-endpoint rate limits (line-platform.md §1.2): rule -> (requests, per seconds).
@@ -325,6 +326,8 @@ class EmulatorState:
         """Append one API request to the request log."""
         with self.lock:
             self.requests.append({"at": iso_now(), **entry})
+            if len(self.requests) > MAX_LOGGED_REQUESTS:  # a long demo must not grow without bound
+                del self.requests[: len(self.requests) - MAX_LOGGED_REQUESTS]
 
     def request_log(self) -> list[dict]:
         """Every API request received, oldest first."""

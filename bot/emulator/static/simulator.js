@@ -19,7 +19,7 @@
 (function () {
   "use strict";
 
-  var state = { userId: null, users: [], lastSeq: 0, busy: false, pending: null, richMenuKey: null, lastBotEntry: null };
+  var state = { generation: 0, userId: null, users: [], lastSeq: 0, busy: false, pending: null, richMenuKey: null, lastBotEntry: null };
   var $ = function (id) { return document.getElementById(id); };
   var SIZES = { xxs: 11, xs: 13, sm: 14, md: 16, lg: 19, xl: 22, xxl: 29, "3xl": 35, "4xl": 48, "5xl": 74 };
   var SPACES = { none: 0, xs: 2, sm: 4, md: 8, lg: 12, xl: 16, xxl: 20 };
@@ -70,6 +70,7 @@
       });
       var wanted = selectId || state.userId || localStorage.getItem("simulator.user");
       if (wanted && state.users.some(function (u) { return u.userId === wanted; })) select.value = wanted;
+      if ((select.value || null) === state.userId && state.userId) { showResidentInfo(); return refresh(); }
       return selectResident(select.value || null);
     });
   }
@@ -79,6 +80,7 @@
     return null;
   }
   function selectResident(userId) {
+    state.generation += 1;  // answers to requests made for the previous resident are dropped
     state.userId = userId || null;
     state.lastSeq = 0;
     state.lastBotEntry = null;
@@ -185,10 +187,10 @@
     return refreshing;
   }
   function fetchNew() {
-    var userId = state.userId;
+    var userId = state.userId, generation = state.generation;
     if (!userId) return Promise.resolve();
     return api("GET", "chat/" + encodeURIComponent(userId) + "?since=" + state.lastSeq).then(function (data) {
-      if (userId !== state.userId) return;
+      if (generation !== state.generation) return;
       var entries = data.entries || [];
       entries.forEach(drawEntry);
       if (entries.length) {
