@@ -4,8 +4,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from handlers.registry import Context, load_handlers, parse_postback
 from models import District, Facility, Resident
 
@@ -13,12 +11,6 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=TOKYO)
 USER = "U" + "0" * 31 + "1"
 DISTRICTS = ["中央地区", "北地区", "南地区", "東地区", "西地区", "山の手地区", "川辺地区", "緑ヶ丘地区"]
-
-
-@pytest.fixture
-def db(session):
-    """The shared `session` fixture (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
-    return session
 
 
 def add_districts(session, names=DISTRICTS) -> None:

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 from content.i18n import LOCALES_DIR, translator
 from content.i18n_tools import extract_msgids
-from tests.residents_support import Resident_, add_districts, check, db  # noqa: F401
+from tests.residents_support import Resident_, add_districts, check
 
 FOLDERS = {"en": "en", "ja-easy": "ja_easy"}
 RESIDENTS_FILES = ("content/menus.py", "content/onboarding.py", "content/topics.py", "handlers/follow.py",
@@ -71,20 +71,20 @@ def test_translator_uses_the_catalogs(lang, msgid, expected):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en", "ja-easy"])
-def test_every_onboarding_and_settings_message_fits_line_in_each_language(db, lang):
+def test_every_onboarding_and_settings_message_fits_line_in_each_language(session, lang):
     from content import onboarding
     from content.menus import apology_messages, help_messages, main_menu_messages, not_understood_messages
     from handlers.follow import welcome_back_messages
     from handlers.text import events_prompt, no_survey_messages
 
-    add_districts(db)
-    you = Resident_(db)
+    add_districts(session)
+    you = Resident_(session)
     you.follow()
     resident = you.row
     resident.district, resident.interests, resident.age_group, resident.gender = "北地区", ["sports"], "-19", "other"
     for step in onboarding.STEPS:
         chosen = {"chosen": ["children", "sports", "culture", "volunteer"]} if step == "interests" else {}
-        check(onboarding.prompt(db, resident, onboarding.Position("onboarding", step, chosen), lang))
+        check(onboarding.prompt(session, resident, onboarding.Position("onboarding", step, chosen), lang))
     for messages in (onboarding.settings_menu_messages(resident, lang, lead="x"), onboarding.done_messages(lang),
                      onboarding.delete_confirm_messages(lang), apology_messages(lang), help_messages(lang),
                      main_menu_messages(lang), not_understood_messages(lang), welcome_back_messages(lang),

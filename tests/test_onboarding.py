@@ -7,15 +7,15 @@ from content.topics import TOPIC_CODES
 from sqlmodel import select
 
 from models import ConversationState, District
-from tests.residents_support import (DISTRICTS, Resident_, add_districts, db, fake_answers,  # noqa: F401
+from tests.residents_support import (DISTRICTS, Resident_, add_districts, fake_answers,
                                      pick_data, postback_event)
 
 
 @pytest.fixture
-def city(db):
+def city(session):
     """A city with eight districts."""
-    add_districts(db)
-    return db
+    add_districts(session)
+    return session
 
 
 def _state(session):
@@ -215,10 +215,10 @@ def test_a_question_typed_mid_onboarding_leaves_politely_and_is_answered(city, m
     assert "いったん止めました" in reply[0]["text"] and reply[-1]["text"] == "answer to 今週末のイベントは？"
 
 
-def test_more_than_twelve_districts_are_paginated(db):
+def test_more_than_twelve_districts_are_paginated(session):
     names = [f"第{i}地区" for i in range(1, 21)]
-    add_districts(db, names)
-    you = Resident_(db)
+    add_districts(session, names)
+    you = Resident_(session)
     you.follow()
     you.tap("日本語")
     assert len(you.labels()) == 13 and you.labels()[-2:] == ["ほかの地区", "わからない・スキップ"]
@@ -231,19 +231,19 @@ def test_more_than_twelve_districts_are_paginated(db):
     assert you.row.district == "第17地区"
 
 
-def test_twelve_districts_fit_on_one_page(db):
-    add_districts(db, [f"第{i}地区" for i in range(1, 13)])
-    you = Resident_(db)
+def test_twelve_districts_fit_on_one_page(session):
+    add_districts(session, [f"第{i}地区" for i in range(1, 13)])
+    you = Resident_(session)
     you.follow()
     you.tap("日本語")
     assert len(you.labels()) == 13 and "ほかの地区" not in you.labels()
 
 
-def test_a_city_without_districts_skips_the_district_step(db):
-    you = Resident_(db)
+def test_a_city_without_districts_skips_the_district_step(session):
+    you = Resident_(session)
     you.follow()
     you.tap("日本語")
-    assert _state(db).step == "interests"
+    assert _state(session).step == "interests"
 
 
 def test_gender_tapped_without_consent_asks_for_consent_first(city):
@@ -271,10 +271,10 @@ def test_postback_data_names_the_step_and_value(city):
     assert you.action("English")["displayText"] == "English"
 
 
-def test_very_long_district_names_still_fit_postback_data(db):
+def test_very_long_district_names_still_fit_postback_data(session):
     long_name = "とても長い名前の" * 7 + "地区"
-    add_districts(db, [long_name, "北地区"])
-    you = Resident_(db)
+    add_districts(session, [long_name, "北地区"])
+    you = Resident_(session)
     you.follow()
     you.tap("日本語")
     you.tap(long_name[:19] + "…")
@@ -305,13 +305,13 @@ def test_a_forged_or_broken_answer_asks_again_instead_of_failing(city, data):
     (["日本語", "北地区", "子育て", "決定", "はい", "19歳以下", "その他"],
      ("ja", "北地区", ["children"], "-19", "other")),
 ])
-def test_onboarding_can_be_typed_from_start_to_end_in_each_language(db, answers, expected):
-    add_districts(db, ["北地区", "南地区"])
-    db.exec(select(District).where(District.name == "北地区")).one().kana = "きた"
-    you = Resident_(db)
+def test_onboarding_can_be_typed_from_start_to_end_in_each_language(session, answers, expected):
+    add_districts(session, ["北地区", "南地区"])
+    session.exec(select(District).where(District.name == "北地区")).one().kana = "きた"
+    you = Resident_(session)
     you.follow()
     for text in answers:
         you.say(text)
     row = you.row
     assert (row.language, row.district, row.interests, row.age_group, row.gender) == expected
-    assert row.onboarded_at is not None and _state(db) is None
+    assert row.onboarded_at is not None and _state(session) is None

@@ -8,14 +8,14 @@ from sqlmodel import select
 
 from content import residents as rs
 from models import ConversationState, Resident
-from tests.residents_support import USER, NOW, Resident_, add_districts, db, postback_event  # noqa: F401
+from tests.residents_support import NOW, USER, Resident_, add_districts
 
 
 @pytest.fixture
-def city(db):
+def city(session):
     """A city with eight districts."""
-    add_districts(db)
-    return db
+    add_districts(session)
+    return session
 
 
 def onboarded(session, **answers) -> Resident_:
@@ -177,46 +177,46 @@ def test_unfollow_of_an_unknown_user_is_ignored(city):
 
 # --- model-level functions ------------------------------------------------------------------------
 
-def test_get_or_create_returns_the_same_resident(db):
-    first = rs.get_or_create_resident(db, USER, language="en-GB", now=NOW)
-    again = rs.get_or_create_resident(db, USER, language="ja")
+def test_get_or_create_returns_the_same_resident(session):
+    first = rs.get_or_create_resident(session, USER, language="en-GB", now=NOW)
+    again = rs.get_or_create_resident(session, USER, language="ja")
     assert first.id == again.id and again.language == "en"
     assert first.followed_at.tzinfo is None  # stored as naive UTC
 
 
-def test_age_and_gender_are_not_stored_without_consent(db):
-    resident = rs.get_or_create_resident(db, USER)
-    assert rs.set_age_group(db, resident, "30-39") is False
-    assert rs.set_gender(db, resident, "female") is False
+def test_age_and_gender_are_not_stored_without_consent(session):
+    resident = rs.get_or_create_resident(session, USER)
+    assert rs.set_age_group(session, resident, "30-39") is False
+    assert rs.set_gender(session, resident, "female") is False
     assert (resident.age_group, resident.gender) == (None, None)
-    rs.record_consent(db, resident, NOW)
-    assert rs.set_age_group(db, resident, "30-39") and rs.set_gender(db, resident, "female")
-    rs.withdraw_consent(db, resident)
+    rs.record_consent(session, resident, NOW)
+    assert rs.set_age_group(session, resident, "30-39") and rs.set_gender(session, resident, "female")
+    rs.withdraw_consent(session, resident)
     assert (resident.consent_at, resident.age_group, resident.gender) == (None, None, None)
 
 
 @pytest.mark.parametrize("call", [
-    lambda db, r: rs.set_language(db, r, "fr"),
-    lambda db, r: rs.set_district(db, r, "どこでもない地区"),
-    lambda db, r: rs.set_age_group(db, r, "30代"),
-    lambda db, r: rs.set_gender(db, r, "f"),
+    lambda session, r: rs.set_language(session, r, "fr"),
+    lambda session, r: rs.set_district(session, r, "どこでもない地区"),
+    lambda session, r: rs.set_age_group(session, r, "30代"),
+    lambda session, r: rs.set_gender(session, r, "f"),
 ])
-def test_values_outside_the_codes_are_refused(db, call):
-    resident = rs.get_or_create_resident(db, USER)
+def test_values_outside_the_codes_are_refused(session, call):
+    resident = rs.get_or_create_resident(session, USER)
     with pytest.raises(ValueError):
-        call(db, resident)
+        call(session, resident)
 
 
-def test_interests_keep_known_codes_in_topic_order(db):
-    resident = rs.get_or_create_resident(db, USER)
-    rs.set_interests(db, resident, ["sports", "unknown", "children"])
+def test_interests_keep_known_codes_in_topic_order(session):
+    resident = rs.get_or_create_resident(session, USER)
+    rs.set_interests(session, resident, ["sports", "unknown", "children"])
     assert resident.interests == ["children", "sports"]
 
 
-def test_a_transient_resident_is_changed_in_memory_only(db):
+def test_a_transient_resident_is_changed_in_memory_only(session):
     ghost = Resident(line_user_id="cli", language="ja")
-    rs.set_language(db, ghost, "en")
-    rs.set_interests(db, ghost, ["sports"])
-    rs.delete_personal_data(db, ghost)
-    assert rs.save_conversation(db, ghost, "onboarding", "language", {}) is None
-    assert ghost.language == "en" and db.exec(select(Resident)).first() is None
+    rs.set_language(session, ghost, "en")
+    rs.set_interests(session, ghost, ["sports"])
+    rs.delete_personal_data(session, ghost)
+    assert rs.save_conversation(session, ghost, "onboarding", "language", {}) is None
+    assert ghost.language == "en" and session.exec(select(Resident)).first() is None

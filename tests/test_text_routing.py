@@ -6,15 +6,15 @@ import pytest
 from handlers.registry import Context, load_handlers
 from handlers.text import on_text
 from models import Resident
-from tests.residents_support import (NOW, Resident_, add_districts, add_facilities, check, db,  # noqa: F401
-                                     fake_answers, pick_data, text_event)
+from tests.residents_support import (NOW, Resident_, add_districts, add_facilities, check, fake_answers,
+                                     text_event)
 
 
 @pytest.fixture
-def you(db):
+def you(session):
     """A resident who finished onboarding in Japanese, in 北地区."""
-    add_districts(db)
-    person = Resident_(db)
+    add_districts(session)
+    person = Resident_(session)
     person.follow()
     for label in ("日本語", "北地区", "決定", "答えない"):
         person.tap(label)
@@ -140,26 +140,26 @@ def test_apology_and_help_fit_line_limits(lang):
     assert len(apology_messages(lang)[0]["quickReply"]["items"]) == 6
 
 
-def test_a_transient_resident_is_answered_without_writing(db, monkeypatch):
+def test_a_transient_resident_is_answered_without_writing(session, monkeypatch):
     calls = fake_answers(monkeypatch, items=[{"kind": "facility", "id": 3, "title": "図書館", "starts_at": None,
                                               "place": None}])
     ghost = Resident(line_user_id="cli", language="en")
     load_handlers()
     for text in ("library hours", "設定", "データを削除", "イベント", "ぴよぴよ"):
-        ctx = Context(session=db, event=text_event(text, user="cli"), now=NOW, resident=ghost, lang="en")
+        ctx = Context(session=session, event=text_event(text, user="cli"), now=NOW, resident=ghost, lang="en")
         check(on_text(ctx))
         assert isinstance(ctx.extra["items"], list)
     assert calls[0]["resident"] is ghost and calls[0]["lang"] == "en"
-    assert not db.new and not db.dirty
+    assert not session.new and not session.dirty
     from sqlmodel import select
 
-    assert db.exec(select(Resident)).first() is None
+    assert session.exec(select(Resident)).first() is None
 
 
-def test_a_transient_resident_items_come_from_the_answer(db, monkeypatch):
+def test_a_transient_resident_items_come_from_the_answer(session, monkeypatch):
     items = [{"kind": "event", "id": 7, "title": "x", "starts_at": None, "place": None}]
     fake_answers(monkeypatch, items=items)
-    ctx = Context(session=db, event=text_event("今日のイベント", user="cli"), now=NOW,
+    ctx = Context(session=session, event=text_event("今日のイベント", user="cli"), now=NOW,
                   resident=Resident(line_user_id="cli"), lang="ja")
     on_text(ctx)
     assert ctx.extra["items"] == items
@@ -205,22 +205,20 @@ def test_facilities_in_the_residents_district_come_first(you, monkeypatch):
     assert you.labels()[0] == "北地区交流センター"
 
 
-def test_a_conversation_left_for_a_day_does_not_catch_a_later_yes(db, monkeypatch):
+def test_a_conversation_left_for_a_day_does_not_catch_a_later_yes(session, monkeypatch):
     from datetime import timedelta
 
     from content import residents as rs
-    from tests.residents_support import add_districts as add
-
     calls = fake_answers(monkeypatch)
-    add(db)
-    person = Resident_(db)
+    add_districts(session)
+    person = Resident_(session)
     person.follow()
     for label in ("日本語", "北地区", "決定"):
         person.tap(label)  # now at the consent question
-    state = rs.get_conversation(db, person.row)
+    state = rs.get_conversation(session, person.row)
     state.updated_at = state.updated_at - timedelta(days=2)
-    db.add(state)
-    db.flush()
+    session.add(state)
+    session.flush()
     reply = person.say("はい")
     assert person.row.consent_at is None and calls[-1]["text"] == "はい"
     assert "いったん止めました" not in reply[0].get("text", "")
