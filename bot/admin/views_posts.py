@@ -1,7 +1,9 @@
 """Console pages for posts: lists, forms with live preview, the approval queue, and each step of the flow."""
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
@@ -12,14 +14,13 @@ from bot.admin.preview import line_problems, preview_message
 from bot.admin.uploads import ImageRejected, save_image
 from content import posts
 from content.paging import clamp_page
-from models import District, Event, Facility, Organization
+from models import District, Facility, Organization
 
 KIND_PATH = "<any(events,opportunities,notices):kind>"
 
 
 def tz() -> str:
     """The city's time zone from the app's Config."""
-    from flask import current_app
     return current_app.extensions["tsunagari"].config.tz
 
 
@@ -97,8 +98,6 @@ def dashboard():
 
 def list_filters(kind: str) -> dict:
     """Filters from the query string, parsed (bad dates are ignored, not errors)."""
-    from datetime import date
-
     args = request.args
     filters = {k: args.get(k, "").strip() for k in ("q", "status", "organization_id", "facility_id", "source")}
     for name in ("date_from", "date_to"):
@@ -121,8 +120,10 @@ def post_list(kind: str):
     page, _ = clamp_page(request.args.get("page"))
     result = posts.list_posts(session, current_user, kind, filters, page=page, tz=tz())
     orgs = session.exec(select(Organization).order_by(Organization.name)).all() if current_user.is_staff else []
-    facilities = session.exec(select(Facility).where(Facility.active == True).order_by(Facility.name)).all() \
-        if kind != "notices" else []  # noqa: E712
+    facilities = []
+    if kind != "notices":
+        facilities = session.exec(select(Facility).where(Facility.active == True)  # noqa: E712
+                                  .order_by(Facility.name)).all()
     args = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
     return render_template("admin/post_list.html", kind=kind, page=result, filters=filters, args=args,
                            organizations=orgs, facilities=facilities)
@@ -171,8 +172,6 @@ def post_edit(kind: str, post_id: int):
         form = build_form(kind, formdata=request.form)
         values = validate_post_form(kind, form)
         if values is not None:
-            if not values.get("image_url") and hasattr(form, "image") and request.form.get("keep_image"):
-                values["image_url"] = record.image_url
             try:
                 head = posts.update_post(session, current_user, kind, record, values, tz=tz(),
                                          address=client_address())
