@@ -2,7 +2,12 @@
 
 Mount with `app.register_blueprint(create_emulator_blueprint(...), url_prefix="/emulator")`; the Messenger then
 uses `Configuration(host=".../emulator")`. The state lives in memory (one per blueprint), reachable from tests as
-`bp.state` or `emulator_state(app)`.
+`bp.state` or `emulator_state(app)`; useful EmulatorState methods for tests:
+  add_user(name, language, user_id, following), ensure_user(id), set_following(id, bool), inbox(id, since=0),
+  received_since(id, seq), chat(id), seq (last sequence number), issue_reply_token(id) / reply_token_used(token),
+  travel(seconds) (expire reply tokens / retry keys / refill rate limits without sleeping), configure({...}),
+  request_log(), usage, reset().
+User ids must look like LINE's ("U" + 32 hex); make_user_id(name) derives a stable one.
 """
 from __future__ import annotations
 
