@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -66,28 +66,26 @@ def fetch_profile(messenger, user_id: str) -> dict | None:
         return None
 
 
-def city_now(config) -> "datetime":
+def city_now(config) -> datetime:
     """Now in the city's time zone (TSUNAGARI_TZ)."""
     return utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(config.tz))
 
 
-def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool) -> tuple[list, str]:
-    """Run the handler in one session; returns (messages, language). Exceptions propagate after rollback."""
+def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool) -> list:
+    """Run the handler in one session and commit; returns its messages. Exceptions propagate after rollback."""
     user_id = user_id_of(event)
     with Session(engine, expire_on_commit=False) as session:
         try:
             resident, profile = (load_resident(session, messenger, event, user_id, event.get("type") == "follow")
                                  if user_id else (None, None))
-            lang = resident.language if resident is not None else "ja"
             ctx = Context(session=session, event=event, now=city_now(config), resident=resident,
-                          lang=lang, can_reply=can_reply, extra={"profile": profile or {}})
+                          lang=resident.language if resident is not None else "ja", can_reply=can_reply, extra={"profile": profile or {}})
             messages = handler(ctx) or []
             session.commit()
-            lang = ctx.lang
         except BaseException:
             session.rollback()
             raise
-    return messages, lang
+    return messages
 
 
 def process_event(engine, messenger, config, row: InboxEvent) -> None:
@@ -103,7 +101,7 @@ def process_event(engine, messenger, config, row: InboxEvent) -> None:
     can_reply = reply_usable(event, row)
     state, error = "done", None
     try:
-        messages, lang = run_handler(engine, messenger, config, event, handler, can_reply)
+        messages = run_handler(engine, messenger, config, event, handler, can_reply)
     except (OperationalError, DBAPIError, TransientLineError) as exc:
         log.warning("inbox %s: transient %s, will retry", row.id, type(exc).__name__)
         retry_later(engine, row, sanitized_traceback(exc))
@@ -112,7 +110,7 @@ def process_event(engine, messenger, config, row: InboxEvent) -> None:
         error = sanitized_traceback(exc)
         log.error("handler %s failed on inbox %s\n%s", getattr(handler, "__qualname__", handler), row.id, error)
         state = "failed"
-        messages, lang = apology_messages(_language_hint(engine, event)), None
+        messages = apology_messages(_language_hint(engine, event))
     if messages and reply_usable(event, row):
         try:
             messenger.reply(event["replyToken"], messages[:5])
