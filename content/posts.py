@@ -520,6 +520,16 @@ def delete_post(session, actor, kind: str, record, *, address: str | None = None
         session.delete(row)
 
 
+# --- what residents receive -------------------------------------------------------------------
+
+def notice_message(notice) -> dict:
+    """The LINE message a notice is pushed as (the console preview draws this same dict)."""
+    from content.messages import text_message
+
+    body = (notice.body or "").strip()
+    return text_message(f"【{(notice.title or '').strip()}】\n{body}".strip())
+
+
 # --- lists and the queue ------------------------------------------------------------------------
 
 def _series_heads(stmt):

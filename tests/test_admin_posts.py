@@ -1,6 +1,7 @@
 """Posting through the console: forms, errors, escaping, preview, images, the queue, import and search."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -275,3 +276,19 @@ def test_every_step_is_audited_and_the_audit_page_filters(app, engine, south, st
     assert "写真を追加してください" in page and CELL + "承認</td>" not in page
     by_actor = admin.get("/admin/audit?actor=staff@city&record_type=event").get_data(as_text=True)
     assert CELL + "承認</td>" in by_actor and CELL + "承認申請</td>" not in by_actor
+
+
+@pytest.mark.parametrize("kind, form, expected_type", [
+    ("opportunities", {"title": "公園清掃ボランティア", "kind": "volunteer", "description": "軍手持参"}, "flex"),
+    ("notices", {"title": "断水のお知らせ", "body": "12日9時から断水します。"}, "text"),
+])
+def test_preview_of_openings_and_notices_is_what_residents_get(south, kind, form, expected_type):
+    from content.posts import notice_message
+    from models import Notice as NoticeRow
+
+    token = south.get(f"/admin/{kind}/new").get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
+    result = south.post(f"/admin/preview/{kind}", data=form, headers={"X-CSRFToken": token}).get_json()
+    assert result["message"]["type"] == expected_type and result["errors"] == {}
+    assert form["title"] in json.dumps(result["message"], ensure_ascii=False)
+    if kind == "notices":
+        assert result["message"] == notice_message(NoticeRow(title=form["title"], body=form["body"]))

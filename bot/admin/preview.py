@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import logging
 
-from content.messages import alt_text, shorten_graphemes, text_message
+from content.messages import alt_text, shorten_graphemes
+from content.posts import notice_message
 
 log = logging.getLogger(__name__)
 
 # content.cards (written by the search helper) draws the Flex bubbles residents get; name per kind.
-CARD_BUILDERS = {"events": "event_bubble", "opportunities": "opportunity_bubble", "notices": "notice_bubble"}
+CARD_BUILDERS = {"events": "event_bubble", "opportunities": "opportunity_bubble"}
 
 
 def card_builder(kind: str):
@@ -17,7 +18,7 @@ def card_builder(kind: str):
         from content import cards
     except ImportError:
         return None
-    return getattr(cards, CARD_BUILDERS[kind], None)
+    return getattr(cards, CARD_BUILDERS.get(kind, ""), None)
 
 
 def as_message(built, alt: str) -> dict:
@@ -29,14 +30,14 @@ def as_message(built, alt: str) -> dict:
 
 def preview_message(kind: str, record, lang: str = "ja") -> dict:
     """The message for an unsaved record, as residents would receive it."""
+    if kind == "notices":
+        return notice_message(record)
     builder = card_builder(kind)
     if builder is not None:
         try:
             return as_message(builder(record, lang), record.title)
         except Exception:  # a half-filled form may trip the builder; fall back rather than break the page
             log.exception("card builder failed in preview")
-    if kind == "notices":
-        return text_message(f"【{record.title}】\n{record.body or ''}".strip())
     return as_message(fallback_bubble(record), record.title)
 
 
