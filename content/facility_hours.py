@@ -22,6 +22,7 @@ _MONTH_DAY = r"(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?"
 _SPAN = re.compile(r"(?:毎年)?" + _MONTH_DAY + r"\s*(?:～|~|〜|-|から)\s*(?:翌年|翌月)?\s*" + _MONTH_DAY + r"\s*(?:まで)?")
 _SINGLE_DATE = re.compile(_MONTH_DAY)
 _NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*(?:[・,、]|及び|と)\s*第?\s*\d)*)\s*([月火水木金土日])曜?日?")
+_TRAILING_QUALIFIER = re.compile(r"\s*[（(]([^（）()\d]*)[)）]")
 _PAREN = re.compile(r"[（(]([^（）()]*)[)）]")
 _FILLER = re.compile(r"毎週|毎月|及び|および|並びに|又は|または|ただし|等|など|休館|休み|とする|です|は|の|、|，|,|・|/|\s|。|\.|及")
 
@@ -125,6 +126,10 @@ def _read_hours(text: str, result: FacilityHours) -> None:
         end = _clock(*groups[5:])
         label = text[previous_end:match.start()]
         previous_end = match.end()
+        after = _TRAILING_QUALIFIER.match(text, match.end())
+        if after and _day_kinds(after.group(1)):
+            label = after.group(1)  # 9:00～17:00（土・日・祝休日）: the qualifier follows the range
+            previous_end = after.end()
         if start is None or end is None:
             continue
         if groups[5] is None and groups[0] == "午後" and end.hour < 12:  # 午後1時から5時 → 17:00

@@ -93,6 +93,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *, drop_places: bool 
     for term in source:
         if term in skip or term in keywords or term.isdigit() or not term:
             continue
+        if len(term) == 1 and any(term in other and other != term for other in source):
+            continue  # 館 of 公民館: a one-character sub-word matches everything with 館 in it
         if any(term in word for word in audience_words):
             continue
         if _known(index, term):
@@ -236,6 +238,21 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     return out
 
 
+def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed: ParsedQuery, now: datetime,
+                    relax: str) -> list[tuple[int, float]]:
+    """Within a relevance band, what starts in the asked window comes before what merely is still running."""
+    window = parsed.date_range[0] if parsed.date_range and "d" not in relax else now
+    if window.tzinfo is None:
+        window = window.replace(tzinfo=TOKYO)
+    start_ts = window.timestamp()
+    position = {pair[0]: n for n, pair in enumerate(ranked)}
+    def key(pair):
+        doc = index.docs[pair[0]]
+        running = doc.kind == "event" and doc.start_ts < start_ts
+        return (-int(pair[1] * 10 + 0.5), running, position[pair[0]])
+    return sorted(ranked, key=key)
+
+
 def _order_key(doc: Doc, relative: float, past: bool):
     """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
     return (-int(relative * 10 + 0.5), -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
@@ -255,6 +272,16 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         elif terms and parsed.intent == "participate":
             kinds = ("opportunity", "event")
     allowed = candidates(index, parsed, kinds, now, relax)
+    place_text = normalize_text(parsed.place_text_unmatched or "") if "p" not in relax and not parsed.places else ""
+    if place_text and len(place_text) >= 3:
+        # 「中央図書館で何かある？」 with no facility table: the place names on the events themselves
+        at_place = [i for i in allowed if index.docs[i].kind != "facility" and place_text in index.docs[i].place]
+        if at_place:
+            allowed = at_place
+            place_words = set(terms_of(place_text))
+            terms = [t for t in terms if t not in place_words]
+    if set(kinds) == {"facility"} and not parsed.places and not terms and unknown:
+        return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)  # 「公民館」 where there is none
     if parsed.intent not in ("events", "unknown"):
         unknown = []  # the intent itself (facility, taking part) is enough to answer with what there is
     elif terms:
@@ -265,6 +292,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     if not allowed or unknown:
         return result
     ranked = _rank(index, parsed, allowed, terms, categories)
+    if not parsed.past:
+        ranked = _starting_first(index, ranked, parsed, now, relax)
     for i, relative in ranked[:MAX_HITS]:
         doc = index.docs[i]
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
