@@ -18,9 +18,9 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 GET_PAGES = ["/admin/", "/admin/events/", "/admin/notices/", "/admin/opportunities/", "/admin/events/new",
              "/admin/queue", "/admin/users", "/admin/audit", "/admin/import", "/admin/organizations",
              "/admin/facilities", "/admin/password", "/admin/events/1", "/admin/events/1/edit"]
-STAFF_PAGES = ["/admin/queue", "/admin/import", "/admin/organizations"]
-ADMIN_PAGES = ["/admin/users", "/admin/audit"]
-URL_ARGS = {"kind": "events", "post_id": 1, "step": "submit", "user_id": 1}
+STAFF_PAGES = ["/admin/queue", "/admin/import", "/admin/organizations", "/admin/events/export.csv"]
+ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/organizations/1"]
+URL_ARGS = {"kind": "events", "post_id": 1, "step": "submit", "user_id": 1, "org_id": 1}
 
 
 @pytest.fixture

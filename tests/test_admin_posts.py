@@ -292,3 +292,32 @@ def test_preview_of_openings_and_notices_is_what_residents_get(south, kind, form
     assert form["title"] in json.dumps(result["message"], ensure_ascii=False)
     if kind == "notices":
         assert result["message"] == notice_message(NoticeRow(title=form["title"], body=form["body"]))
+
+
+def test_staff_export_is_csv_for_excel_audited_and_defused(engine, app, south, staff):
+    post_form(south, "/admin/events/new", event_form("=HYPERLINK(\"http://evil\")"))
+    post_form(south, "/admin/events/new", event_form("餅つき大会"))
+    response = staff.get("/admin/events/export.csv?q=餅")
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "text/csv" and text.startswith("\ufeffid,title")
+    assert "餅つき大会" in text and "HYPERLINK" not in text
+    everything = staff.get("/admin/events/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in everything
+    assert south.get("/admin/events/export.csv").status_code == 403
+    with Session(engine) as session:
+        exports = session.exec(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert [e.actor_email for e in exports] == ["staff@city.example.jp"] * 2
+
+
+def test_admin_renames_an_organization_and_it_is_audited(engine, app, people):
+    from models import Organization
+
+    admin = app.test_client()
+    login(admin, "admin@city.example.jp")
+    with Session(engine) as session:
+        org_id = session.exec(select(Organization)).one().id
+    response = post_form(admin, f"/admin/organizations/{org_id}", {"name": "南地区自治会", "kind": "自治会"})
+    assert response.status_code == 302
+    with Session(engine) as session:
+        assert session.get(Organization, org_id).name == "南地区自治会"
+        assert session.exec(select(AuditLog).where(AuditLog.action == "org_edit")).one().detail == "南自治会 → 南地区自治会"

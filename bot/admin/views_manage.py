@@ -199,6 +199,30 @@ def facilities():
                            args=args)
 
 
+@admin_required
+def organization_edit(org_id: int):
+    """Admins: change an organization's name and details (its posts keep pointing at it)."""
+    session = db()
+    org = session.get(Organization, org_id) or abort(404)
+    form = OrganizationForm(obj=org)
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        clash = session.exec(select(Organization).where(Organization.name == name, Organization.id != org.id)).first()
+        if clash:
+            form.name.errors = list(form.name.errors) + ["同じ名前の団体があります。"]
+        else:
+            before = org.name
+            org.name, org.kind = name, form.kind.data or None
+            org.district, org.contact = form.district.data or None, form.contact.data or None
+            session.add(org)
+            audit.record(session, current_user, "org_edit", "organization", org.id,
+                         detail=f"{before} → {name}" if before != name else name, address=client_address())
+            session.commit()
+            flash("団体の情報を保存しました。", "success")
+            return redirect(url_for("admin.organizations"))
+    return render_template("admin/organization_form.html", form=form, org=org)
+
+
 @staff_required
 def import_page():
     """Staff: import an open-data CSV or .ics with the CLI's importers and show the report."""
@@ -279,6 +303,7 @@ def register(bp) -> None:
     bp.add_url_rule("/users/<int:user_id>/reset", "user_reset", user_reset, methods=["POST"])
     bp.add_url_rule("/users/<int:user_id>/toggle", "user_toggle", user_toggle, methods=["POST"])
     bp.add_url_rule("/organizations", "organizations", organizations, methods=["GET", "POST"])
+    bp.add_url_rule("/organizations/<int:org_id>", "organization_edit", organization_edit, methods=["GET", "POST"])
     bp.add_url_rule("/facilities", "facilities", facilities)
     bp.add_url_rule("/import", "import_page", import_page, methods=["GET", "POST"])
     bp.add_url_rule("/audit", "audit_log", audit_log)
