@@ -142,6 +142,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str) -> An
     """Answer a question with its tapped refinements."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=TOKYO)
+    _ = translator(lang)
+    note = ""
     index = current_index(session)
     parsed = _parse(session, request, now, index)
     if parsed.intent in ("settings", "help"):
@@ -150,6 +152,13 @@ def answer_request(session, request: Request, *, now: datetime, lang: str) -> An
     structured = _is_question(parsed)
     if not structured and not result.keywords and not result.unknown:
         return Answer(understood=False)
+    if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
+        # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
+        fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
+                          kinds=("event", "opportunity"), index=index)
+        if fallback.hits:
+            result = fallback
+            note = _("その施設の情報はまだありませんが、関係するイベントがあります。")
     if not result.hits and parsed.intent == "participate" and "k" not in request.relax:
         result = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
                         kinds=("opportunity", "event"), index=index)
@@ -157,7 +166,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str) -> An
         if not structured and not result.keywords:
             return Answer(understood=False)
         return _no_result(session, parsed, request, result, now, lang, index)
-    return _results(session, parsed, request, result, now, lang)
+    return _results(session, parsed, request, result, now, lang, note)
 
 
 def answer_location(session, latitude: float, longitude: float, *, now: datetime, lang: str) -> Answer:
@@ -264,7 +273,7 @@ def _context_label(session, parsed: ParsedQuery, lang: str) -> str:
 
 
 def _results(session, parsed: ParsedQuery, request: Request, result: SearchResult, now: datetime,
-             lang: str) -> Answer:
+             lang: str, note: str = "") -> Answer:
     """A summary line (or a facility's hours), the carousel, and choices to narrow or page."""
     _ = translator(lang)
     total = len(result.hits)
@@ -279,6 +288,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         summary = _("{context}：{n}件見つかりました。").format(context=context, n=total)
     if offset or total > PAGE_SIZE:
         summary += "\n" + _("{start}〜{end}件目").format(start=offset + 1, end=offset + len(page))
+    if note:
+        summary = note + "\n" + summary
     messages = []
     first_facility = rows[0][1] if rows and rows[0][0].kind == "facility" else None
     if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0:
