@@ -24,9 +24,9 @@ bench: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/tsunagari serve
 
-# Re-extract resident-facing strings into the catalogs (translators then fill en and ja_easy).
+# List resident-facing strings that still lack an English or やさしい日本語 translation.
 catalogs: $(STAMP)
-	$(BIN)/python -m content.i18n_tools update
+	$(BIN)/python -m content.i18n_tools
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
