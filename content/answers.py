@@ -135,11 +135,15 @@ def _is_question(parsed: ParsedQuery) -> bool:
 
 def answer_question(session, text: str, *, now: datetime, lang: str, resident=None) -> Answer:
     """Answer a resident's free-text question (understood=False when it is not a question we search for)."""
-    return answer_request(session, Request(text=text or ""), now=now, lang=lang)
+    location = None
+    if resident is not None and resident.last_location_lat is not None and resident.last_location_lon is not None:
+        location = (resident.last_location_lat, resident.last_location_lon)
+    return answer_request(session, Request(text=text or ""), now=now, lang=lang, location=location)
 
 
-def answer_request(session, request: Request, *, now: datetime, lang: str) -> Answer:
-    """Answer a question with its tapped refinements."""
+def answer_request(session, request: Request, *, now: datetime, lang: str,
+                   location: Optional[tuple[float, float]] = None) -> Answer:
+    """Answer a question with its tapped refinements (nearest first when 近く was asked and a location is known)."""
     if now.tzinfo is None:
         now = now.replace(tzinfo=TOKYO)
     _ = translator(lang)
@@ -166,7 +170,31 @@ def answer_request(session, request: Request, *, now: datetime, lang: str) -> An
         if not structured and not result.keywords:
             return Answer(understood=False)
         return _no_result(session, parsed, request, result, now, lang, index)
+    if parsed.wants_nearby:
+        if location is None and not (result.keywords or parsed.places or parsed.audiences or parsed.date_range):
+            return _ask_for_location(lang)
+        if location is not None:
+            _nearest_first(index, result, location)
     return _results(session, parsed, request, result, now, lang, note)
+
+
+def _ask_for_location(lang: str) -> Answer:
+    """「近くで何かある？」 with no known location: ask for one (the location button is in the quick replies)."""
+    _ = translator(lang)
+    text = _("近くを探すには、下の「近くの施設」をタップして位置情報を送ってください。")
+    return Answer([text_message(text, _fallback_actions(lang))], [])
+
+
+def _nearest_first(index, result: SearchResult, location: tuple[float, float]) -> None:
+    """Order hits by distance from the resident's last shared location (rows without coordinates last)."""
+    from content.search import haversine_m
+
+    docs = {(d.kind, d.id): d for d in index.docs}
+    for hit in result.hits:
+        doc = docs.get((hit.kind, hit.id))
+        if doc is not None and doc.latitude is not None and doc.longitude is not None:
+            hit.distance_m = haversine_m(location[0], location[1], doc.latitude, doc.longitude)
+    result.hits.sort(key=lambda h: (h.distance_m is None, round((h.distance_m or 0) / 500)))
 
 
 def answer_location(session, latitude: float, longitude: float, *, now: datetime, lang: str) -> Answer:

@@ -150,3 +150,17 @@ def test_english_answer_keeps_titles_as_published(session, city):
     answer = answer_question(session, "今週末、子ども向けのイベントある？", now=NOW, lang="en")
     flat = json.dumps(answer.messages, ensure_ascii=False)
     assert "子ども工作教室" in flat and "Details" in flat and "Sat, Nov 28 10:00–12:00" in flat
+
+
+def test_nearby_without_a_known_location_asks_for_one(session, city):
+    answer = answer_question(session, "近くで何かある？", now=NOW, lang="ja")
+    assert answer.understood and answer.items == []
+    assert any(a["type"] == "location" for a in quick_replies(answer))
+
+
+def test_nearby_with_a_known_location_puts_the_nearest_first(session, city):
+    from models import Resident
+
+    resident = Resident(line_user_id="U" + "3" * 32, last_location_lat=35.7001, last_location_lon=139.8001)
+    answer = answer_question(session, "近くのイベント", now=NOW, lang="ja", resident=resident)
+    assert answer.items[0]["place"] == "東地区交流センター"
