@@ -64,7 +64,7 @@ def seed_small_city(session) -> dict:
         dict(title="市民まつり", description="ステージと模擬店", category="催事・観光", all_day=True,
              starts_at=utc(day(10)), ends_at=utc(day(10)), place_name="中央公園", latitude=35.6790, longitude=139.7590),
         dict(title="昨年の講演会", description="終わったイベント", category="セミナー",
-             starts_at=utc(day(-3), 10), ends_at=utc(day(-3), 12), facility="中央公民館"),
+             starts_at=utc(day(-7), 10), ends_at=utc(day(-7), 12), facility="中央公民館"),
         dict(title="審査中の音楽会", description="まだ公開されていない", starts_at=utc(sat, 15),
              facility="中央公民館", status="pending"),
         dict(title="取り下げたコンサート", description="終了", starts_at=utc(sat, 15),
