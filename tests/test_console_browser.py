@@ -78,7 +78,15 @@ def test_org_posts_staff_approves_resident_finds_and_rejection_reason_reaches_or
             errors: list[str] = []
             for page in (org, staff):
                 page.on("pageerror", lambda exc: errors.append(str(exc)))
+                # CSP violations (an inline script or style slipping in) surface as console errors.
+                page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
+            org.goto(base + "/admin/login")
+            org.keyboard.press("Tab")
+            assert org.evaluate("document.activeElement.textContent") == "本文へ移動"  # skip link comes first
+            for _ in range(2):  # then the console's name, then the first field
+                org.keyboard.press("Tab")
+            assert org.evaluate("document.activeElement.id") == "email"
             log_in(org, base, "south@example.jp")
             post_event(org, base, "ふれあい盆栽教室<b>初心者</b>", "盆栽の手入れを学びます。")
             assert "<b>初心者</b>" in org.text_content("#preview")  # markup shown as text
