@@ -170,6 +170,12 @@ def clear_failures(session, email: str) -> None:
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == normalize_email(email)[:254]))
 
 
+def prune_login_attempts(session, now: datetime | None = None, keep: timedelta = timedelta(days=1)) -> int:
+    """Delete failed-login rows older than `keep` (for the retention job); returns how many went."""
+    result = session.exec(delete(LoginAttempt).where(LoginAttempt.at < (now or utcnow()) - keep))
+    return int(result.rowcount or 0)
+
+
 def authenticate(session, email: str, password: str, address: str, now: datetime | None = None) -> LoginResult:
     """Check a login, counting failures per account and per address; the caller commits."""
     now = now or utcnow()

@@ -116,3 +116,11 @@ def test_can_access_organization(role, org_id, record_org, allowed):
     user = User()
     user.role, user.organization_id = role, org_id
     assert accounts.can_access_organization(user, record_org) is allowed
+
+
+def test_old_login_attempts_are_pruned_recent_ones_kept(session):
+    session.add(LoginAttempt(email="a@example.jp", address="10.0.0.1", at=utcnow() - timedelta(days=2)))
+    session.add(LoginAttempt(email="a@example.jp", address="10.0.0.1", at=utcnow()))
+    session.flush()
+    assert accounts.prune_login_attempts(session) == 1
+    assert accounts.count_failures(session, email="a@example.jp") == 1
