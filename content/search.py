@@ -76,6 +76,15 @@ def _place_words(parsed: ParsedQuery) -> set[str]:
     return words
 
 
+def audience_boosts(parsed: ParsedQuery) -> list[str]:
+    """Words of the question that named the audience (ベビーマッサージ, 高齢者): they rank, the audience filters."""
+    if not parsed.audiences:
+        return []
+    source = [t.lower() for t in parsed.terms]
+    words = [t for t in source if audience_tags_in(t)]
+    return [t for t in source if any(t in word for word in words)]
+
+
 def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *, drop_places: bool = True) -> tuple[list[str], list[str]]:
     """(content words that must match, nouns the resident named that no row contains).
 
@@ -287,7 +296,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     elif terms:
         # テニス教室 with no tennis: the unknown word is what was asked for; 天体観測 / 食べ物の寄付: answer the rest
         unknown = [u for u in unknown if _modifies_a_compound(u, parsed.normalized or parsed.text)]
-    categories = [] if "k" in relax else list(parsed.categories)
+    categories = [] if "k" in relax else list(parsed.categories) + audience_boosts(parsed)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
     if not allowed or unknown:
         return result

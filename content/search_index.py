@@ -172,9 +172,11 @@ class SearchIndex:
         mass = 0.0
         for term in terms:
             term_scores: dict[int, float] = {}
+            strength: dict[int, float] = {}  # 1.0 = the word itself (or its spelling), 0.6 = only a synonym
             for word, weight in expand([term]).items():
                 for i, value in self.words.score({word: weight}, allowed, total).items():
                     term_scores[i] = max(term_scores.get(i, 0.0), value)
+                    strength[i] = max(strength.get(i, 0.0), weight)
             idf = self.words.idf(term, total)
             for channel, grams, factor in ((self.grams, bigrams(term), 0.35), (self.kana, bigrams(reading_of(term)), 0.3)):
                 if not grams:
@@ -191,13 +193,14 @@ class SearchIndex:
                 values = channel.score({g: 1.0 for g in grams}, close, total)
                 for i in close:
                     term_scores[i] = max(term_scores.get(i, 0.0), factor * values.get(i, 0.0))
+                    strength[i] = 1.0
                 idf = max(idf, max(channel.idf(g, total) for g in grams))
             idf = (idf or 1.0) * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
             mass += idf
             light = 1.0 if is_noun(term) or _is_katakana(term) else 0.5  # 聞く, 話す: verbs say little
             for i, value in term_scores.items():
                 scores[i] = scores.get(i, 0.0) + light * value
-                matched[i] = matched.get(i, 0.0) + idf
+                matched[i] = matched.get(i, 0.0) + idf * strength.get(i, 1.0)
         for i, value in self.words.score(extra, allowed, total).items():
             scores[i] = scores.get(i, 0.0) + value
         return {i: (value, matched.get(i, 0.0) / mass if mass else 1.0) for i, value in scores.items()}
