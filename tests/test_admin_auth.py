@@ -243,3 +243,16 @@ def test_console_pages_send_protective_headers(client, accounts):
     headers = client.get("/admin/").headers
     assert headers["X-Frame-Options"] == "DENY" and "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["Cache-Control"] == "no-store"
+
+
+def test_org_user_cannot_post_in_another_orgs_name(app, engine, accounts):
+    from models import Event, Organization
+
+    with Session(engine) as session:
+        north_id = session.exec(select(Organization).where(Organization.name == "北自治会")).one().id
+    client = app.test_client()
+    login(client, "south@example.jp")
+    post_form(client, "/admin/events/new", {**event_form("なりすまし"), "organization_id": str(north_id)})
+    with Session(engine) as session:
+        event = session.exec(select(Event)).one()
+        assert session.get(Organization, event.organization_id).name == "南自治会"
