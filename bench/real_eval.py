@@ -30,6 +30,7 @@ OPENDATA = Path(os.environ.get("TSUNAGARI_OPENDATA", ROOT.parent / "shared" / "o
 QUESTIONS = Path(__file__).with_name("real_questions.yaml")
 WORKDIR = Path(os.environ.get("REALEVAL_DIR", "/tmp/realeval"))
 TZ = ZoneInfo("Asia/Tokyo")
+NOT_FOUND = ("見つかりません", "みつかりません", "ありませんでした", "nothing found", "no events", "not found")
 
 
 def norm(text: str) -> str:
@@ -167,8 +168,10 @@ def judge(question: dict, result: dict, outcome: Outcome) -> None:
     outcome.first_text = next((t for t in texts if t.strip()), "")[:160]
     outcome.quick_replies = quick_reply_count(messages)
     if question["want"] == "nothing":
+        # Plainly "not found" (alternatives may follow) with choices to go on; unrelated hits presented as answers fail.
+        says_none = not items or any(phrase in norm(outcome.first_text) for phrase in NOT_FOUND)
         helpful = bool(messages) and outcome.quick_replies > 0 and "error" not in blob and "エラー" not in blob
-        outcome.top1 = outcome.top3 = helpful
+        outcome.top1 = outcome.top3 = helpful and says_none
         return
     expected = [Expectation.parse(spec) for spec in question.get("expect") or []]
     hits = [any(e.matches(item) for e in expected) for item in items]
