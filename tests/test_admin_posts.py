@@ -172,7 +172,8 @@ def test_preview_uses_the_bots_card_and_reports_problems(south):
     assert south.post("/admin/preview/events", data=event_form()).status_code == 400  # CSRF applies here too
 
 
-def test_image_upload_is_checked_stored_and_served_publicly(app, engine, south):
+def test_image_upload_is_checked_stored_and_served_publicly(app, engine, south, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     png = (FIXTURES / "tiny.png").read_bytes()
     from io import BytesIO
 
@@ -184,6 +185,7 @@ def test_image_upload_is_checked_stored_and_served_publicly(app, engine, south):
     assert url.startswith("http://localhost/admin/uploads/") and url.endswith(".png")
     served = app.test_client().get(url.replace("http://localhost", ""))  # no session: LINE fetches it
     assert served.status_code == 200 and served.data == png
+    assert [p.read_bytes() for p in (tmp_path / "uploads").iterdir()] == [png]
 
 
 @pytest.mark.parametrize("data, name, message", [
@@ -191,12 +193,14 @@ def test_image_upload_is_checked_stored_and_served_publicly(app, engine, south):
     (b"GIF89a" + b"\x00" * 100, "poster.gif", "画像として読み込めません"),
     (b"\x89PNG" + b"\x00" * (2 * 1024 * 1024 + 10), "big.png", "2MBまで"),
 ])
-def test_bad_images_are_refused_next_to_the_field(south, data, name, message):
+def test_bad_images_are_refused_next_to_the_field(app, south, data, name, message, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     from io import BytesIO
 
     form = {**event_form(), "image": (BytesIO(data), name)}
     response = post_form(south, "/admin/events/new", form, content_type="multipart/form-data")
     assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert list((tmp_path / "uploads").glob("*")) == []
 
 
 @pytest.mark.parametrize("name", ["../../etc/passwd", "x.svg", "0" * 32 + ".html"])

@@ -21,8 +21,8 @@ class ImageRejected(ValueError):
 
 
 def upload_dir() -> Path:
-    """instance/uploads of the running app (created on demand)."""
-    path = Path(current_app.instance_path) / "uploads"
+    """UPLOAD_FOLDER when configured, else instance/uploads of the running app (created on demand)."""
+    path = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
     path.mkdir(parents=True, exist_ok=True)
     return path
 
