@@ -296,7 +296,10 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     elif terms:
         # テニス教室 with no tennis: the unknown word is what was asked for; 天体観測 / 食べ物の寄付: answer the rest
         unknown = [u for u in unknown if _modifies_a_compound(u, parsed.normalized or parsed.text)]
-    categories = [] if "k" in relax else list(parsed.categories) + audience_boosts(parsed)
+    # 防犯 of 防犯灯: a sub-word of a word that is itself known only ranks; the whole word must match
+    subwords = [t for t in terms if any(t != other and t in other for other in terms)]
+    terms = [t for t in terms if t not in subwords]
+    categories = [] if "k" in relax else list(parsed.categories) + audience_boosts(parsed) + subwords
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
     if not allowed or unknown:
         return result
