@@ -6,22 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 from urllib.parse import parse_qsl
+
+from sqlmodel import select
 
 from content.cards import (carousel_message, closed_days_line, event_bubble, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line)
 from content.facility_hours import parse_hours
 from content.i18n import N_, translator
-from content.messages import (MAX_POSTBACK_DATA, message_action, postback_action, shorten_graphemes,
-                              text_message, with_quick_replies)
+from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search import FACILITY_INTENTS, Hit, SearchResult, kinds_for, nearby, search
+from content.search import FACILITY_INTENTS, Hit, SearchResult, nearby, search
 from content.search_index import TOKYO, current_index, to_tokyo
-from sqlmodel import select
-
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10

@@ -14,8 +14,7 @@ from typing import Iterable, Optional
 
 from content.query.model import ParsedQuery
 from content.search_index import TOKYO, Doc, SearchIndex, current_index
-from content.search_text import (QUERY_STOPWORDS, bigrams, content_reading_of, expand, normalize_text,
-                                 is_noun, kana_terms, query_terms, reading_of, terms_of)
+from content.search_text import QUERY_STOPWORDS, bigrams, is_noun, kana_terms, normalize_text, reading_of, terms_of
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -256,6 +255,7 @@ def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed:
     start_ts = window.timestamp()
     position = {pair[0]: n for n, pair in enumerate(ranked)}
     def key(pair):
+        """Band, running-before-window, previous position."""
         doc = index.docs[pair[0]]
         running = doc.kind == "event" and doc.start_ts < start_ts
         return (-int(pair[1] * 10 + 0.5), running, position[pair[0]])
@@ -350,6 +350,7 @@ def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed:
         if place.kind == "facility" and place.id is not None:
             best.setdefault(place.id, (-place.score, rank))
     def key(i: int):
+        """District named first, then the parser's score and order."""
         doc = index.docs[i]
         return (0 if doc.district in districts else 1, best.get(doc.id, (0.0, len(best))), doc.title)
     return sorted(allowed, key=key)

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
@@ -118,6 +118,7 @@ class SearchIndex:
     """Docs of every kind plus the three BM25 channels over them."""
 
     def __init__(self) -> None:
+        """An empty index; add() docs, then finish()."""
         self.docs: list[Doc] = []
         self.words = Channel()
         self.grams = Channel()
