@@ -3,7 +3,6 @@ reason reaches the org. Runs the real app (emulator, workers) over HTTP."""
 from __future__ import annotations
 
 import json
-import os
 import urllib.request
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,13 +11,9 @@ import pytest
 
 from tests.fixtures.console.support import PASSWORD, make_user
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 RESIDENT = "U" + "c" * 32
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the `chromium` fixture skips where it is not installed
 
 
 def ask(base: str, text: str) -> list[dict]:
@@ -62,54 +57,50 @@ def post_event(page, base: str, title: str, description: str) -> str:
     return page.url
 
 
-def test_org_posts_staff_approves_resident_finds_and_rejection_reason_reaches_org(engine, live_server):
-    from playwright.sync_api import sync_playwright
-
+def test_org_posts_staff_approves_resident_finds_and_rejection_reason_reaches_org(engine, live_server, chromium):
     base = live_server.base_url
     make_user(engine, "south@example.jp", "org", org="南自治会")
     make_user(engine, "staff@city.example.jp", "staff")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            phone = browser.new_context(viewport={"width": 390, "height": 844}, timezone_id="Asia/Tokyo",
-                                        locale="ja-JP")
-            desk = browser.new_context(timezone_id="Asia/Tokyo", locale="ja-JP")
-            org, staff = phone.new_page(), desk.new_page()
-            errors: list[str] = []
-            for page in (org, staff):
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                # CSP violations (an inline script or style slipping in) surface as console errors.
-                page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, timezone_id="Asia/Tokyo", locale="ja-JP")
+    desk = chromium.new_context(timezone_id="Asia/Tokyo", locale="ja-JP")
+    try:
+        org, staff = phone.new_page(), desk.new_page()
+        errors: list[str] = []
+        for page in (org, staff):
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            # CSP violations (an inline script or style slipping in) surface as console errors.
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
-            org.goto(base + "/admin/login")
+        org.goto(base + "/admin/login")
+        org.keyboard.press("Tab")
+        assert org.evaluate("document.activeElement.textContent") == "本文へ移動"  # skip link comes first
+        for _ in range(2):  # then the console's name, then the first field
             org.keyboard.press("Tab")
-            assert org.evaluate("document.activeElement.textContent") == "本文へ移動"  # skip link comes first
-            for _ in range(2):  # then the console's name, then the first field
-                org.keyboard.press("Tab")
-            assert org.evaluate("document.activeElement.id") == "email"
-            log_in(org, base, "south@example.jp")
-            post_event(org, base, "ふれあい盆栽教室<b>初心者</b>", "盆栽の手入れを学びます。")
-            assert "<b>初心者</b>" in org.text_content("#preview")  # markup shown as text
+        assert org.evaluate("document.activeElement.id") == "email"
+        log_in(org, base, "south@example.jp")
+        post_event(org, base, "ふれあい盆栽教室<b>初心者</b>", "盆栽の手入れを学びます。")
+        assert "<b>初心者</b>" in org.text_content("#preview")  # markup shown as text
 
-            log_in(staff, base, "staff@city.example.jp")
-            staff.goto(base + "/admin/queue")
-            item = staff.locator("article", has_text="ふれあい盆栽教室")
-            item.get_by_role("button", name="承認").click()
-            staff.wait_for_selector("text=承認しました")
+        log_in(staff, base, "staff@city.example.jp")
+        staff.goto(base + "/admin/queue")
+        item = staff.locator("article", has_text="ふれあい盆栽教室")
+        item.get_by_role("button", name="承認").click()
+        staff.wait_for_selector("text=承認しました")
 
-            answer = json.dumps(ask(base, "盆栽教室"), ensure_ascii=False)
-            assert "ふれあい盆栽教室" in answer
+        answer = json.dumps(ask(base, "盆栽教室"), ensure_ascii=False)
+        assert "ふれあい盆栽教室" in answer
 
-            rejected = post_event(org, base, "夏祭り準備会", "やぐらを組みます。")
-            staff.goto(rejected)
-            staff.get_by_label("差し戻しの理由（団体に表示されます）").fill("集合場所を書いてください<script>x</script>")
-            staff.get_by_role("button", name="差し戻す").click()
-            staff.wait_for_selector("text=差し戻しました")
+        rejected = post_event(org, base, "夏祭り準備会", "やぐらを組みます。")
+        staff.goto(rejected)
+        staff.get_by_label("差し戻しの理由（団体に表示されます）").fill("集合場所を書いてください<script>x</script>")
+        staff.get_by_role("button", name="差し戻す").click()
+        staff.wait_for_selector("text=差し戻しました")
 
-            org.goto(base + "/admin/")
-            assert "集合場所を書いてください<script>x</script>" in org.text_content("main")
-            org.goto(rejected)
-            assert "集合場所を書いてください" in org.text_content(".reason-text")
-            assert errors == []
-        finally:
-            browser.close()
+        org.goto(base + "/admin/")
+        assert "集合場所を書いてください<script>x</script>" in org.text_content("main")
+        org.goto(rejected)
+        assert "集合場所を書いてください" in org.text_content(".reason-text")
+        assert errors == []
+    finally:
+        phone.close()
+        desk.close()

@@ -16,7 +16,6 @@ from bot.emulator import create_emulator_blueprint
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SECRET, TOKEN = "page-secret", "page-token"
 HTML = '<b>太字</b><img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
 
@@ -114,18 +113,10 @@ def live():
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium (skipped where it is not installed)."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
+@pytest.fixture
+def browser(chromium):
+    """The session's headless Chromium (one Playwright per process: a second sync instance cannot start)."""
+    return chromium
 
 
 @pytest.fixture
