@@ -5,6 +5,7 @@ Never a dead end: no result → say so plainly, offer the relaxed searches that 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
@@ -24,6 +25,9 @@ from content.search_index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
+# "is it open?" words; with 何か/イベント the question is about what is on instead
+_EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
+_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時)")
 QUERY_CHARS = 120  # the question is carried in postback data (≤ 300 characters with the other keys)
 QUESTION_INTENTS = ("events", "participate") + FACILITY_INTENTS
 KIND_CODES = {"e": "event", "f": "facility", "o": "opportunity"}
@@ -122,6 +126,11 @@ def _plausible_place(place) -> bool:
     return len(letters) >= 2 and place.score >= 70
 
 
+def _wordlike(term: str) -> bool:
+    """A named thing worth saying "not found" about (プラネタリウム, 猪方), not ASCII noise."""
+    return len(term) >= 2 and not term.isascii()
+
+
 def _is_question(parsed: ParsedQuery) -> bool:
     """True when the text names something search can act on (not a greeting or gibberish)."""
     if parsed.intent in ("settings", "help"):
@@ -155,6 +164,12 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     structured = _is_question(parsed)
     if not structured and not result.keywords and not result.unknown:
         return Answer(understood=False)
+    if (not result.hits and parsed.intent in ("events", "unknown") and parsed.facility_ids
+            and (_OPEN_WORDS.search(parsed.normalized) or not (parsed.date_range or _EVENT_WORDS.search(parsed.normalized)))):
+        # 「大井川図書館って明日あいてる？」「テニスコートある？」: no event there, the facility is the answer
+        parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
+                                     else "facility_info")
+        result = search(session, parsed, now=now, relax=request.relax, index=index)
     if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
         # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
@@ -166,7 +181,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         result = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
                         kinds=("opportunity", "event"), index=index)
     if not result.hits:
-        if not structured and not result.keywords:
+        if not structured and not result.keywords and not any(_wordlike(u) for u in result.unknown):
             return Answer(understood=False)
         return _no_result(session, parsed, request, result, now, lang, index)
     if parsed.wants_nearby:
@@ -258,12 +273,12 @@ def _load(session, hits: list[Hit]) -> list[tuple[Hit, object]]:
     return [(hit, rows[(hit.kind, hit.id)]) for hit in hits if (hit.kind, hit.id) in rows]
 
 
-def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False) -> dict:
-    """The card for one row of any kind."""
+def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None) -> dict:
+    """The card for one row of any kind (a facility's hours for `day`, today by default)."""
     if hit.kind == "event":
         return event_bubble(row, lang, distance_m=hit.distance_m, detailed=detailed)
     if hit.kind == "facility":
-        return facility_bubble(row, lang, today=today, distance_m=hit.distance_m, detailed=detailed)
+        return facility_bubble(row, lang, today=today, distance_m=hit.distance_m, detailed=detailed, day=day)
     return opportunity_bubble(row, lang, detailed=detailed)
 
 
@@ -308,7 +323,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     page = result.hits[offset:offset + PAGE_SIZE]
     rows = _load(session, page)
     today = now.date()
-    bubbles = [_bubble_for(hit, row, lang, today) for hit, row in rows]
+    day = _asked_day(parsed, today)
+    bubbles = [_bubble_for(hit, row, lang, today, day=day) for hit, row in rows]
     context = _context_label(session, parsed, lang)
     summary = _("{n}件見つかりました。").format(n=total)
     if context:
@@ -320,7 +336,7 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     messages = []
     first_facility = rows[0][1] if rows and rows[0][0].kind == "facility" else None
     if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0:
-        messages.append(text_message(_facility_answer_text(first_facility, parsed.intent, today, lang)))
+        messages.append(text_message(_facility_answer_text(first_facility, parsed.intent, day, today, lang)))
     else:
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
@@ -328,8 +344,16 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     return Answer(with_quick_replies(messages, actions), [_item(hit, row) for hit, row in rows])
 
 
-def _facility_answer_text(facility, intent: str, today, lang: str) -> str:
-    """The direct answer for a facility question: today's hours, closed days, address or phone."""
+def _asked_day(parsed: ParsedQuery, today):
+    """The day a facility question is about: the asked date (明日, 木曜日), else today."""
+    if parsed.date_range:
+        start = parsed.date_range[0]
+        return (start.astimezone(TOKYO) if start.tzinfo else start).date()
+    return today
+
+
+def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
+    """The direct answer for a facility question: the day's hours, closed days, address or phone."""
     _ = translator(lang)
     if intent == "facility_address" and facility.address:
         return _("{name}の住所：{address}").format(name=facility.name, address=facility.address)
@@ -337,9 +361,15 @@ def _facility_answer_text(facility, intent: str, today, lang: str) -> str:
         return _("{name}の電話番号：{phone}").format(name=facility.name, phone=facility.phone)
     info = parse_hours(facility.hours_text, facility.closed_text)
     lines = [facility.name]
-    today_line = today_hours_line(info, today, lang)
-    if today_line:
+    if intent == "facility_phone":
+        lines.append(_("電話番号は公開されていません。"))
+    if intent == "facility_address":
+        lines.append(_("住所は公開されていません。"))
+    today_line = today_hours_line(info, day, lang, today)
+    if today_line and day == today:
         lines.append(f"{today_line}（{format_day(today, lang)}）" if lang != "en" else f"{today_line} ({format_day(today, lang)})")
+    elif today_line:
+        lines.append(today_line)
     closed = closed_days_line(info, lang) if info.closed_understood else None
     if closed:
         lines.append(_("休館日：{days}").format(days=closed))
@@ -348,7 +378,7 @@ def _facility_answer_text(facility, intent: str, today, lang: str) -> str:
             lines.append(_("開館時間（公開情報）：{text}").format(text=facility.hours_text))
         if facility.closed_text and not closed:
             lines.append(_("休館日（公開情報）：{text}").format(text=facility.closed_text))
-    if len(lines) == 1:
+    if len(lines) == 1 or (len(lines) == 2 and intent in ("facility_phone", "facility_address")):
         lines.append(_("開館時間の情報はまだありません。下の「詳細」からお問い合わせ先をご覧ください。"))
     return "\n".join(lines)
 

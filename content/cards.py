@@ -172,18 +172,21 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
     return _bubble(body, buttons, "mega" if detailed else "kilo")
 
 
-def today_hours_line(info: FacilityHours, today: date, lang: str) -> Optional[str]:
-    """「今日 9:00〜17:00」 / 「今日は休館日です」, or None when the published text could not be read."""
+def today_hours_line(info: FacilityHours, day: date, lang: str, today: Optional[date] = None) -> Optional[str]:
+    """「今日 9:00〜17:00」 / 「12月1日(火)は休館日です」, or None when the published text could not be read."""
     _ = translator(lang)
-    day = hours_on(info, today)
-    if day.status == "closed":
-        return _("今日は休館日です")
-    if day.status == "open":
-        if day.all_day:
-            return _("今日は24時間あいています")
+    hours = hours_on(info, day)
+    is_today = today is None or day == today
+    if hours.status == "closed":
+        return _("今日は休館日です") if is_today else _("{day}は休館日です").format(day=format_day(day, lang))
+    if hours.status == "open":
+        if hours.all_day:
+            return _("今日は24時間あいています") if is_today else _("{day}は24時間あいています").format(
+                day=format_day(day, lang))
         dash = "–" if _babel_locale(lang) == "en" else "〜"
-        spans = ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in day.ranges)
-        return _("今日 {hours}").format(hours=spans)
+        spans = ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in hours.ranges)
+        return _("今日 {hours}").format(hours=spans) if is_today else _("{day} {hours}").format(
+            day=format_day(day, lang), hours=spans)
     return None
 
 
@@ -193,23 +196,25 @@ def closed_days_line(info: FacilityHours, lang: str) -> Optional[str]:
     if info.no_closed_days:
         return _("なし")
     names = [_(name) for name in WEEKDAY_NAMES]
-    text = closed_summary(info, names, _("祝日"), _("年末年始"), _("第{n}{day}"), joiner=_("、"))
+    text = closed_summary(info, names, _("祝日"), _("年末年始"), _("第{n}{day}"), joiner=_("、"),
+                          span_format=_("{m1}月{d1}日〜{m2}月{d2}日"), day_format=_("{m}月{d}日"))
     if info.closed_after_holiday:
         text = _("、").join(filter(None, (text, _("祝日の翌日"))))
     return text or None
 
 
 def facility_bubble(facility, lang: str, *, today: date, distance_m: Optional[float] = None,
-                    detailed: bool = False) -> dict:
+                    detailed: bool = False, day: Optional[date] = None) -> dict:
     """A facility: name, today's hours, closed days (or the published text), address, phone, 詳細 / 地図 / 電話."""
     _ = translator(lang)
     info = parse_hours(facility.hours_text, facility.closed_text)
     body = [_text(facility.name, size="md", bold=True, limit=TITLE_CHARS)]
     if distance_m is not None:
         body.append(_row(_("距離"), format_distance(distance_m, lang)))
-    today_line = today_hours_line(info, today, lang)
+    day = day or today
+    today_line = today_hours_line(info, day, lang, today)
     if today_line:
-        body.append(_row(_("今日"), today_line))
+        body.append(_row(_("今日") if day == today else format_day(day, lang), today_line))
     closed_line = closed_days_line(info, lang) if info.closed_understood else None
     if closed_line:
         body.append(_row(_("休館日"), closed_line))

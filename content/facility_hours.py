@@ -22,6 +22,8 @@ _MONTH_DAY = r"(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?"
 _SPAN = re.compile(r"(?:毎年)?" + _MONTH_DAY + r"\s*(?:～|~|〜|-|から)\s*(?:翌年|翌月)?\s*" + _MONTH_DAY + r"\s*(?:まで)?")
 _SINGLE_DATE = re.compile(_MONTH_DAY)
 _NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*(?:[・,、]|及び|と)\s*第?\s*\d)*)\s*([月火水木金土日])曜?日?")
+_OPEN_DAYS = re.compile(r"(?:利用可能曜日\s*[:：]?\s*|[（(])([月火水木金土日]{2,7})(?=[)）\s]|$)")
+_END_OVERRIDE = re.compile(r"\s*[（(]([^（）()\d]*?)\s*(\d{1,2})\s*[:：]\s*(\d{2})\s*(?:まで)?\s*[)）]")
 _TRAILING_QUALIFIER = re.compile(r"\s*[（(]([^（）()\d]*)[)）]")
 _PAREN = re.compile(r"[（(]([^（）()]*)[)）]")
 _FILLER = re.compile(r"毎週|毎月|及び|および|並びに|又は|または|ただし|等|など|休館|休み|とする|です|は|の|、|，|,|・|/|\s|。|\.|及")
@@ -119,6 +121,9 @@ def _read_hours(text: str, result: FacilityHours) -> None:
     if re.search(r"24\s*時間", text) and not _RANGE.search(text):
         result.open_24h = result.hours_understood = True
         return
+    for days in _OPEN_DAYS.findall(text):
+        if len(set(days)) < 7:  # 「9:00～17:00（火水木金土日）」: the days not listed are closed
+            result.closed_weekdays |= {i for i, day in enumerate(WEEKDAYS) if day not in days}
     previous_end = 0
     for match in _RANGE.finditer(text):
         groups = match.groups()
@@ -126,7 +131,15 @@ def _read_hours(text: str, result: FacilityHours) -> None:
         end = _clock(*groups[5:])
         label = text[previous_end:match.start()]
         previous_end = match.end()
+        override = _END_OVERRIDE.match(text, match.end())
+        if override and start is not None and _day_kinds(override.group(1)) not in ([], ["special"]):
+            # 10:00～16:00 (土日祝等17:00): those days close later
+            for kind in _day_kinds(override.group(1)):
+                result.ranges.setdefault(kind, []).append((start, time(int(override.group(2)), int(override.group(3)))))
+            previous_end = override.end()
         after = _TRAILING_QUALIFIER.match(text, match.end())
+        if after and re.fullmatch(r"[月火水木金土日]{2,7}", after.group(1).strip()):
+            after = None  # an open-days list, read above, not a label for this range
         if after and _day_kinds(after.group(1)):
             label = after.group(1)  # 9:00～17:00（土・日・祝休日）: the qualifier follows the range
             previous_end = after.end()
@@ -235,12 +248,15 @@ def hours_on(info: FacilityHours, day: date) -> DayHours:
 
 
 def closed_summary(info: FacilityHours, weekday_names: list[str], holiday_word: str, year_end_word: str,
-                   nth_format: str, joiner: str = "、") -> str:
+                   nth_format: str, joiner: str = "、", span_format: str = "{m1}月{d1}日〜{m2}月{d2}日",
+                   day_format: str = "{m}月{d}日") -> str:
     """A short closed-days line from the recognised rules (words are passed in already translated)."""
     parts = [weekday_names[w] for w in sorted(info.closed_weekdays)]
     parts += [nth_format.format(n=n, day=weekday_names[w]) for n, w in sorted(info.closed_nth)]
     if info.closed_holidays:
         parts.append(holiday_word)
-    if ((12, 29), (1, 3)) in info.closed_spans:
-        parts.append(year_end_word)
+    for (m1, d1), (m2, d2) in dict.fromkeys(info.closed_spans):
+        dates = (day_format.format(m=m1, d=d1) if (m1, d1) == (m2, d2)
+                 else span_format.format(m1=m1, d1=d1, m2=m2, d2=d2))
+        parts.append(f"{year_end_word}（{dates}）" if m1 == 12 and m2 == 1 else dates)
     return joiner.join(parts)

@@ -6,6 +6,7 @@ terms left (content/search_index.py), ties broken by date.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -14,7 +15,8 @@ from typing import Iterable, Optional
 
 from content.query.model import ParsedQuery
 from content.search_index import TOKYO, Doc, SearchIndex, current_index
-from content.search_text import QUERY_STOPWORDS, bigrams, is_noun, kana_terms, normalize_text, reading_of, terms_of
+from content.search_text import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, reading_of,
+                                 terms_of)
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -31,6 +33,11 @@ AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": 
 MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
+LONG_RUNNING = timedelta(days=31)
+# Named days and seasons the date reader turns into ranges; when titles carry the word itself
+# (クリスマスコンサート on 12/7), the word is what the resident means.
+SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
+                "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
 
 
 @dataclass
@@ -84,8 +91,9 @@ def audience_boosts(parsed: ParsedQuery) -> list[str]:
     return [t for t in source if any(t in word for word in words)]
 
 
-def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *, drop_places: bool = True) -> tuple[list[str], list[str]]:
-    """(content words that must match, nouns the resident named that no row contains).
+def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
+                  drop_places: bool = True) -> tuple[list[str], list[str], list[str]]:
+    """(content words that must match, nouns the resident named that no row contains, words that only rank).
 
     Place words filter and audience words filter (when an audience was read): neither needs to rank.
     A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
@@ -109,10 +117,20 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *, drop_places: bool 
             keywords.append(term)
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
-    for term in kana_terms(parsed.normalized or parsed.text):
-        if term not in keywords and _kana_known(index, term):
-            keywords.append(term)
-    return keywords, unknown
+    optional: list[str] = [t for t in keywords if t in parsed.categories]  # スポーツ: a broad tag ranks
+    keywords = [t for t in keywords if t not in optional]
+    for run, kana in kana_terms(parsed.normalized or parsed.text):
+        if kana in keywords or not _kana_known(index, kana):
+            continue
+        sudachi = [t for t in terms_of(run) if t not in QUERY_STOPWORDS]
+        if not sudachi or any(len(t) == 1 or t not in keywords for t in sudachi):
+            # Sudachi could not read the run (よ+が, に+し+瓦): the kana form is the word
+            keywords = [t for t in keywords if t not in sudachi]
+            unknown = [t for t in unknown if t not in sudachi]
+            keywords.append(kana)
+        else:
+            optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
+    return keywords, unknown, optional
 
 
 def _kana_known(index: SearchIndex, term: str) -> bool:
@@ -127,8 +145,11 @@ def _modifies_a_compound(word: str, text: str) -> bool:
 
 
 def _known(index: SearchIndex, term: str) -> bool:
-    """True when some row contains the term, a bigram of it, or (kana questions) its reading."""
-    if term in index.words.postings or any(g in index.grams.postings for g in bigrams(term)):
+    """True when some row contains the term (or a synonym), most of its bigrams, or (kana questions) its reading."""
+    if term in index.words.postings or any(s in index.words.postings for s in expand([term])):
+        return True
+    grams = bigrams(term)
+    if grams and sum(g in index.grams.postings for g in grams) >= max(1, math.ceil(0.6 * len(grams))):
         return True
     reading = bigrams(reading_of(term))
     return bool(reading) and all(g in index.kana.postings for g in reading)
@@ -166,6 +187,8 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
             last = last.replace(hour=23, minute=59)
     if start is not None and (doc.starts >= end or last < start):
         return False
+    if start is not None and doc.starts < start and (last - doc.starts) > LONG_RUNNING:
+        return False  # a months-long row (a weekly class published as one span) is not "on" every day of it
     if past:
         if doc.starts >= now or doc.starts < now - PAST_WINDOW:
             return start is not None and doc.starts < now
@@ -262,18 +285,47 @@ def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed:
     return sorted(ranked, key=key)
 
 
+def _season_terms(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
+    """Season words of the date label that titles also carry (クリスマス), as search terms."""
+    label = parsed.date_label or ""
+    out = []
+    for word in SEASON_WORDS:
+        if word in label or word in (parsed.normalized or ""):
+            for term in terms_of(word):
+                if term in index.words.postings and term not in QUERY_STOPWORDS and term not in out:
+                    out.append(term)
+    return out
+
+
+def _only_season_words(label: str | None) -> bool:
+    """True when a date label is made of season words only (「クリスマス」, not 「今月・クリスマス」)."""
+    rest = label or ""
+    for word in SEASON_WORDS:
+        rest = rest.replace(word, "")
+    return bool(label) and not rest.strip(" ・、")
+
+
 def _order_key(doc: Doc, relative: float, past: bool):
     """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
     return (-int(relative * 10 + 0.5), -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
-           index: SearchIndex | None = None) -> SearchResult:
-    """Every matching row for a parsed question, best first (at most MAX_HITS)."""
+           index: SearchIndex | None = None, season_required: bool = False) -> SearchResult:
+    """Every matching row for a parsed question, best first (at most MAX_HITS).
+
+    Season words (クリスマス) rank within their date range; when that finds nothing and the date was only
+    the season word, the search runs again for titles carrying the word on any date (クリスマスコンサート on 12/7).
+    """
     index = index or current_index(session)
     if now.tzinfo is None:
         now = now.replace(tzinfo=TOKYO)
-    terms, unknown = ([], []) if "k" in relax else keyword_terms(index, parsed)
+    terms, unknown, optional = ([], [], []) if "k" in relax else keyword_terms(index, parsed)
+    season = [] if "k" in relax or "d" in relax else _season_terms(index, parsed)
+    if season and season_required:
+        terms = terms + [t for t in season if t not in terms]
+        parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
+        season = []
     if not kinds:
         kinds = kinds_for(parsed.intent)
         if terms and parsed.intent == "events":
@@ -299,17 +351,33 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     # 防犯 of 防犯灯: a sub-word of a word that is itself known only ranks; the whole word must match
     subwords = [t for t in terms if any(t != other and t in other for other in terms)]
     terms = [t for t in terms if t not in subwords]
-    categories = [] if "k" in relax else list(parsed.categories) + audience_boosts(parsed) + subwords
+    categories = [] if "k" in relax else (list(parsed.categories) + audience_boosts(parsed) + subwords + season
+                                          + optional)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
     if not allowed or unknown:
-        return result
-    ranked = _rank(index, parsed, allowed, terms, categories)
+        return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
+    if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
+        # the named facility is the answer; the other words (電話番号, コート) only order several matches
+        words = [t.lower() for t in parsed.terms] + terms
+        ranked = [(i, 1.0) for i in _facilities_in_place_order(index, parsed, allowed, words)]
+    else:
+        ranked = _rank(index, parsed, allowed, terms, categories)
     if not parsed.past:
         ranked = _starting_first(index, ranked, parsed, now, relax)
     for i, relative in ranked[:MAX_HITS]:
         doc = index.docs[i]
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
+    if not result.hits:
+        return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
     return result
+
+
+def _season_retry(session, parsed, now, relax, kinds, index, season, already) -> SearchResult | None:
+    """The same search for titles with the season word on any date, when the date was only that word."""
+    if already or not season or not _only_season_words(parsed.date_label):
+        return None
+    retry = search(session, parsed, now=now, relax=relax, kinds=kinds, index=index, season_required=True)
+    return retry if retry.hits else None
 
 
 def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: list[str],
@@ -342,8 +410,10 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     return kept
 
 
-def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed: list[int]) -> list[int]:
-    """Facilities by match quality: in a named district first, then the parser's score and order."""
+def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed: list[int],
+                               words: list[str] | None = None) -> list[int]:
+    """Facilities by match quality: in a named district, or named with the other words (東益津の交流センター),
+    then the parser's score and order."""
     districts = set(parsed.district_names)
     best: dict[int, tuple] = {}
     for rank, place in enumerate(parsed.places):
@@ -352,7 +422,8 @@ def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed:
     def key(i: int):
         """District named first, then the parser's score and order."""
         doc = index.docs[i]
-        return (0 if doc.district in districts else 1, best.get(doc.id, (0.0, len(best))), doc.title)
+        named = sum(1 for w in words or () if len(w) > 1 and w in normalize_text(doc.title))
+        return (0 if doc.district in districts else 1, -named, best.get(doc.id, (0.0, len(best))), doc.title)
     return sorted(allowed, key=key)
 
 

@@ -196,7 +196,10 @@ class SearchIndex:
                     term_scores[i] = max(term_scores.get(i, 0.0), factor * values.get(i, 0.0))
                     strength[i] = 1.0
                 idf = max(idf, max(channel.idf(g, total) for g in grams))
-            idf = (idf or 1.0) * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
+            if not term_scores:  # nothing here has it: as specific as a word can be, verb or noun
+                idf = math.log(1 + (total + 0.5) / 0.5)
+            else:
+                idf = (idf or 1.0) * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
             mass += idf
             light = 1.0 if is_noun(term) or _is_katakana(term) else 0.5  # 聞く, 話す: verbs say little
             for i, value in term_scores.items():
@@ -234,8 +237,9 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
               category=row.category or "", is_free=row.is_free)
     fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
-              (row.organizer, 1), (row.district, 1), (_short(row.description), 1)]
-    return doc, fields, " ".join(filter(None, (row.title, row.place_name))), _kana_text(row.kana, row.title, row.place_name)
+              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1)]
+    kana = _kana_text(row.kana, row.title, row.place_name, _short(row.description)[:200])
+    return doc, fields, " ".join(filter(None, (row.title, row.place_name))), kana
 
 
 def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
@@ -246,7 +250,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               latitude=row.latitude, longitude=row.longitude, category=row.category or "")
     fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
               (_short(row.description), 1)]
-    return doc, fields, " ".join(filter(None, (row.name, aliases))), _kana_text(row.kana, row.name)
+    kana = _kana_text(row.kana, row.name, _short(row.description)[:200])
+    return doc, fields, " ".join(filter(None, (row.name, aliases))), kana
 
 
 def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:

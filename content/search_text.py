@@ -24,7 +24,7 @@ QUERY_STOPWORDS = frozenset("""
 午前 午後 夜 朝 夕方 昼 時 日 月 年 件 ほか 他 こと 物 もの 所 ところ 方 です ます 下さる 下さい くださる
 お願い 願う 教え 知りたい 思う 予定 情報 について 場合 イベント 催し 催し物 行事 催事 何か有る 向け 用 の 的 さん
 開催 やる 遣る 時間 開館 閉館 休館 営業 住所 電話 番号 場所 日程 スケジュール 申し込み 申込 料金 無料 対象 施設 館 センター
-お知らせ 案内 紹介 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
+お知らせ 紹介 集まり 集い つどい 会合 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ
 """.split())
 
@@ -50,7 +50,7 @@ SYNONYM_GROUPS = [
     ["子育て", "育児", "赤ちゃん", "乳幼児", "ベビー", "子育て支援"],
     ["スポーツ", "運動", "球技", "卓球", "バドミントン"],
     ["散歩", "ウォーキング", "歩く", "散策"],
-    ["星", "星空", "天体", "天体観測", "星座"],
+    ["星", "星空", "天体", "天体観測", "星座", "プラネタリウム", "天文"],
     ["絵", "絵画", "美術", "アート", "展示", "展覧会"],
     ["花", "園芸", "ガーデニング", "植物"],
     ["工作", "ものづくり", "クラフト", "手作り"],
@@ -70,6 +70,7 @@ SYNONYM_GROUPS = [
     ["お茶会", "茶話会", "サロン", "お茶"],
     ["講演会", "講演", "講話"],
     ["プール", "温水プール"],
+    ["駐輪場", "自転車駐車場", "自転車置き場", "駐輪"],
 ]
 
 _KATA_FROM_HIRA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
@@ -180,7 +181,8 @@ def is_noun(term: str) -> bool:
                                    for m in morphemes)
 
 
-_HIRAGANA_RUN = re.compile(r"(?<![一-龥々〆ヵヶァ-ヺー])[ぁ-ゖ][ぁ-ゖー]+")  # not okurigana (聴きたい), not センターの
+_HIRAGANA_RUN = re.compile(r"(?<![ぁ-ゖー])[ぁ-ゖ][ぁ-ゖー]+")  # maximal hiragana runs
+_KANA_BOUNDARY = re.compile(r"[\s、。，．,.!?！？「」『』（）()・]")
 _TRAILING_PARTICLE = re.compile(r"(?:って|では|には|での|から|まで|ってなに|は|が|を|に|で|と|の|も|や|か|へ|ね|よ)$")
 _FUNCTION_RUNS = frozenset("""ある あります ありますか あるの ない ないか いる いつ どこ なに なん なんか なにか なんで
 する したい します して できる できます やる やってる やってます ください おしえて おねがい です ます でしょう かな
@@ -193,22 +195,30 @@ def _only_stopwords(run: str) -> bool:
     return bool(words) and all(w in QUERY_STOPWORDS for w in words)
 
 
-def kana_terms(text: str) -> list[str]:
+def kana_terms(text: str) -> list[tuple[str, str]]:
     """Katakana forms of the hiragana words in a question (ほしぞら → ホシゾラ), for kana-only questions.
 
     Sudachi often splits an unknown hiragana word into particles (よが → よ+が); matched against readings,
-    the whole run still finds ヨガ.
+    the whole run still finds ヨガ. Returns (hiragana run, katakana form) pairs.
     """
     out = []
-    for run in _HIRAGANA_RUN.findall(normalize_text(text)):
+    text = normalize_text(text)
+    for match in _HIRAGANA_RUN.finditer(text):
+        run = match.group(0)
+        if run in _FUNCTION_RUNS or any(run.startswith(w) for w in _FUNCTION_RUNS if len(w) >= 2):
+            continue  # できるところ, あるの: no word in there
+        if match.start() > 0 and not _KANA_BOUNDARY.match(text[match.start() - 1]):
+            # after a kanji or katakana word: 明日のおはなし → a particle then a word; 聴きたい → okurigana
+            if run[0] not in "のはがをにでともやへ" or len(run) < 4:
+                continue
+            run = run[1:]
         for _ in range(2):
             shorter = _TRAILING_PARTICLE.sub("", run)
-            if len(shorter) >= 3:  # よが stays よが; ばどみんとんの → ばどみんとん
+            if len(run) >= 3 and len(shorter) >= 2:  # よが stays よが; うたを → うた; ばどみんとんの → ばどみんとん
                 run = shorter
-        if len(run) < 2 or run not in _FUNCTION_RUNS and _only_stopwords(run):
+        if len(run) < 2 or run in _FUNCTION_RUNS or _only_stopwords(run):
             continue
-        if run not in _FUNCTION_RUNS:
-            out.append(to_katakana(run))
+        out.append((run, to_katakana(run)))
     return out
 
 
