@@ -90,7 +90,8 @@ DATE_ROWS = [
     (THU, "今やってるイベント", (d(2026, 11, 26, 10), d(2026, 11, 27)), "今から"),
     (THU, "いまから行ける", (d(2026, 11, 26, 10), d(2026, 11, 27)), "今から"),
     (THU, "こんばんは、明日のイベント", day(2026, 11, 27), "明日"),
-    (THU, "クリスマスのイベント", (d(2026, 12, 24), d(2026, 12, 26)), "クリスマス"),
+    (THU, "クリスマスに何かある?", (d(2026, 12, 24), d(2026, 12, 26)), "クリスマス"),
+    (THU, "クリスマスの日のイベント", (d(2026, 12, 24), d(2026, 12, 26)), "クリスマス"),
     (THU, "お正月", (d(2027, 1, 1), d(2027, 1, 8)), "お正月"),
     (THU, "夏休み", (d(2027, 7, 20), d(2027, 9, 1)), "夏休み"),
     (datetime(2027, 1, 2, 10, tzinfo=JST), "年末年始", (d(2027, 1, 2), d(2027, 1, 4)), "年末年始"),
@@ -224,3 +225,33 @@ def test_weekdays_named_and_repeating_days(text, weekdays, recurring, expected):
     """Days of the week are listed; 毎週 makes them a repeating day instead of the next date."""
     reading = read_dates(text, THU)
     assert (reading.weekdays, reading.recurring, reading.date_range) == (weekdays, recurring, expected)
+
+
+@pytest.mark.parametrize("now,text,expected,label", [
+    # 一日 is "the 1st" only when it is clearly a date
+    (THU, "十二月一日", day(2026, 12, 1), "12月1日(火)"),
+    (THU, "一日(火)", day(2026, 12, 1), "12月1日(火)"),
+    (THU, "1日", day(2026, 12, 1), "12月1日(火)"),
+    (THU, "こども一日図書館員に申し込みたい", None, None),
+    (THU, "一日体験", None, None),
+    (THU, "1日体験教室", None, None),
+    (THU, "一日中遊べるところ", None, None),
+    # kana date words only as whole words (Sudachi tokens)
+    (THU, "こどもが けがを したときの べんきょう", None, None),
+    (THU, "きょうのべんきょう会", day(2026, 11, 26), "今日"),
+    (THU, "あすなろ教室", None, None),
+    # season words naming an event are topics, not a date filter
+    (THU, "クリスマスコンサート", None, None),
+    (THU, "クリスマスの コンサートは いつですか", None, None),
+    (THU, "今月 クリスマスの子どもイベント", (d(2026, 11, 26), d(2026, 12, 1)), "今月"),
+    (THU, "お正月あそび", None, None),
+    (THU, "夏休み子ども教室", None, None),
+    (THU, "クリスマスに何かある?", (d(2026, 12, 24), d(2026, 12, 26)), "クリスマス"),
+    (THU, "お正月は開いてる?", (d(2027, 1, 1), d(2027, 1, 8)), "お正月"),
+    (THU, "夏休みのイベント", (d(2027, 7, 20), d(2027, 9, 1)), "夏休み"),
+    (DEC, "年末年始は休み?", (d(2026, 12, 29), d(2027, 1, 4)), "年末年始"),
+])
+def test_date_looking_words_inside_other_words_are_not_dates(now, text, expected, label):
+    """一日図書館員, べんきょう and クリスマスコンサート are not dates; 十二月一日, きょう and クリスマスに are."""
+    reading = read_dates(text, now)
+    assert (reading.date_range, reading.label) == (expected, label)

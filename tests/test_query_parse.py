@@ -313,3 +313,93 @@ def test_hiragana_words_inside_facility_names_still_match():
     index = PlaceIndex(facilities=[(1, "おやこ広場", None, None), (2, "としょかん分室", None, None)])
     assert parse_query("おやこ広場は何時まで", now=NOW, places=index).facility_ids == [1]
     assert parse_query("としょかん分室", now=NOW, places=index).facility_ids == [2]
+
+
+OPEN_PLACES = PlaceIndex(facilities=[
+    (1, "大井川図書館", "オオイガワトショカン", None),
+    (2, "ターントクルこども館", "ターントクルコドモカン", None),
+    (3, "柳井市町並み資料館", "ヤナイシマチナミシリョウカン", None),
+    (4, "大井川南放課後児童クラブ", None, None),
+    (5, "大井川地域交流センター", None, None),
+    (6, "やない西蔵", "ヤナイニシクラ", None),
+])
+
+
+@pytest.mark.parametrize("text,intent,label", [
+    ("大井川図書館って明日あいてる?", "facility_hours", "明日"),
+    ("ターントクルこども館 明日やってる?", "facility_hours", "明日"),
+    ("町並み資料館 木曜日やってる?", "facility_hours", "木曜日"),
+    ("放課後児童クラブ 土曜日 何時から", "facility_hours", "土曜日"),
+    ("大井川地域交流センター 明日 使える?", "facility_hours", "明日"),
+    ("大井川図書館 明日休み?", "facility_closed", "明日"),
+    ("大井川図書館 日曜日は開いてますか", "facility_hours", "日曜日"),
+])
+def test_facility_and_a_day_asks_whether_it_is_open_that_day(text, intent, label):
+    """A facility, a day and あいてる/やってる/使える/何時から: that day's hours, with the day kept."""
+    q = parse_query(text, now=NOW, places=OPEN_PLACES)
+    assert (q.intent, q.date_label, q.asks_open) == (intent, label, True)
+    assert q.date_range is not None
+
+
+@pytest.mark.parametrize("text", ["大井川図書館で明日何かある?", "大井川図書館 明日のイベント", "大井川図書館の開館時間"])
+def test_events_at_a_facility_or_plain_hours_do_not_ask_open(text):
+    """Event words keep an event question; 開館時間 alone asks the hours, not whether it is open on a day."""
+    assert parse_query(text, now=NOW, places=OPEN_PLACES).asks_open is False
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("やない西蔵の定休日", "facility_closed"),
+    ("大井川図書館の休業日", "facility_closed"),
+    ("大井川図書館のお休みの日", "facility_closed"),
+    ("大井川図書館の閉館日", "facility_closed"),
+])
+def test_closed_day_words(text, intent):
+    """定休日, 休業日, お休みの日 and 閉館日 ask for closed days."""
+    assert parse_query(text, now=NOW, places=OPEN_PLACES).intent == intent
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("やない西蔵の定休日", {"定休日", "定休"}),
+    ("大井川図書館の電話番号", {"電話番号", "電話", "番号"}),
+    ("大井川図書館って明日あいてる?", {"あく", "開く"}),
+    ("大井川地域交流センター 明日 使える?", {"使う", "使える"}),
+    ("障がいのある方が参加できる集まりはありますか", {"集まり", "参加できる"}),
+    ("何か集まりある?", {"何か", "集まり"}),
+    ("子ども向けの教室ある?", {"教室"}),
+    ("こども一日図書館員に申し込みたい", {"申し込む", "申す", "込む"}),
+])
+def test_words_that_only_say_what_is_wanted_are_not_required_terms(text, absent):
+    """Intent words (定休日, 電話番号, あいてる) and generic event words (集まり, 教室 alone) never become terms."""
+    assert not absent & set(parse_query(text, now=NOW, places=OPEN_PLACES).terms)
+
+
+@pytest.mark.parametrize("text,present", [
+    ("男の料理教室", {"料理", "教室"}),
+    ("クリスマスの コンサートは いつですか", {"クリスマス", "コンサート"}),
+    ("クリスマスコンサート", {"クリスマス", "コンサート"}),
+    ("妊婦さん向けの教室", {"妊娠"}),
+    ("こどもが けがを したときの べんきょう", {"救急"}),
+])
+def test_content_words_stay_terms(text, present):
+    """教室 inside a compound and season words used as topics stay; a few words add the listings' word."""
+    assert present <= set(parse(text).terms)
+
+
+@pytest.mark.parametrize("text,tags", [
+    ("妊婦さん向けの教室", []),
+    ("プレママ向け", []),
+    ("マタニティヨガ", []),
+    ("妊娠中でも参加できる", []),
+    ("障がいのある方が参加できる集まりはありますか", ["disabled"]),
+    ("障害者向け", ["disabled"]),
+    ("ママと赤ちゃん", ["children", "parents"]),
+])
+def test_expecting_mothers_are_not_children(text, tags):
+    """Pregnancy words do not ask for children's (or parent-and-child) events; they stay ranking terms."""
+    assert parse(text).audiences == tags
+
+
+def test_one_day_title_is_not_a_date():
+    """「こども一日図書館員」 is a title: no date filter, the children audience and 図書館 remain."""
+    q = parse("こども一日図書館員に申し込みたい")
+    assert q.date_range is None and q.audiences == ["children"] and "図書館" in q.terms

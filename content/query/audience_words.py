@@ -18,7 +18,9 @@ AUDIENCE_RULES: tuple[tuple[str, re.Pattern], ...] = (
         r"子ども|子供|こども|コドモ|子ども達|キッズ|ちびっこ|チビッコ|幼児|未就学|園児|赤ちゃん|あかちゃん|乳児|ベビー|"
         r"小学生|しょうがくせい|中学生|ちゅうがくせい|児童|孫|まご(?!ころ)|息子|娘|小さい子|ちいさい子|キッズ|ジュニア|"
         r"\d+歳(?:児|の子)|子連れ|こづれ|夏休みの宿題|自由研究")),
-    ("parents", re.compile(r"親子|おやこ|保護者|ママ|パパ|子育て|こそだて|育児|家族|かぞく|ファミリー|妊婦|プレママ|子連れ|こづれ")),
+    # Not 妊婦/妊娠/プレママ/マタニティ: an expectant mother's class is not for children (search widens parents to
+    # children); those words stay ranking terms instead.
+    ("parents", re.compile(r"親子|おやこ|保護者|(?<!プレ)ママ(?!さん学級)|パパ|子育て|こそだて|育児|家族|かぞく|ファミリー|子連れ|こづれ")),
     ("elementary", re.compile(r"小学生|しょうがくせい|小学校|小[1-6]|小学[1-6一二三四五六]年")),
     ("seniors", re.compile(
         r"高齢者|こうれいしゃ|シニア|お年寄り|おとしより|年寄り|老人|お年寄|年配|ご年配|祖父母|おじいちゃん|おばあちゃん|"

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import jpholiday
 
+from content.query.normalize import Token, tokenize
+
 JST = ZoneInfo("Asia/Tokyo")
 WEEKDAYS = "月火水木金土日"
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -543,9 +545,77 @@ def _merge(days: list[_Day], text: str) -> tuple[date, date, str]:
     return first, last, joined
 
 
-def read_dates(text: str, now: datetime) -> DateReading:
-    """The date range, time of day and past flag a question's wording gives (text: NFKC-normalised)."""
-    text = arabic_numerals(text)
+# --- words that look like dates but are not -----------------------------------------------------
+
+# 一日 as "one day" (一日図書館員, 一日体験, 一日中) rather than "the 1st": a kanji 一日 counts as a date only after
+# 月 (十二月一日) or before a weekday (一日(土)); N日 glued to these nouns is "an N-day …" (1日体験, 2日講座).
+_ONE_DAY_RE = re.compile(r"(?<![月〇一二三四五六七八九十\d])一日(?![(（]?\s*[月火水木金土日](?:曜|[)）]))(?=[一-龥々ァ-ヺぁ-ゖ])")
+_N_DAY_NOUN_RE = re.compile(
+    r"(?<![月/\d])[\d〇一二三四五六七八九十]{1,3}日(?=体験|講座|教室|図書|限定|コース|入門|館長|駅長|署長|店長|先生|員|中|だけ|間|がかり|掛かり|で(?:でき|作|完成|学))")
+# Kana date words are dates only as whole words: べんきょう (勉強) holds きょう, あすなろ holds あす.
+_KANA_DATE_RE = re.compile(
+    r"しあさって|あさって|こんしゅうまつ|らいしゅうまつ|こんしゅう|らいしゅう|せんしゅう|こんげつ|らいげつ|せんげつ|"
+    r"しゅうまつ|きょう|あした|あす|きのう|おととい|こんや|こんばん|けさ")
+# Seasons that are also topics: クリスマスコンサート / クリスマスの コンサート is an event's name, not 12/24-25.
+_SEASON_TOPIC_RE = re.compile(r"クリスマス(?:イブ)?|お正月|正月|夏休み|冬休み|春休み|お盆|ゴールデンウィーク|ゴールデンウイーク|GW")
+_FESTIVE = ("クリスマス", "正月")  # 「クリスマスの…」 names a kind of event; 「夏休みの…」 names a period
+# What follows a season word when it is clearly the time asked about (クリスマスに, クリスマスの日, 夏休み中, 年末の休み).
+_SEASON_AS_DATE_RE = re.compile(
+    r"^(?:\s*(?:に|は|って|まで|から|中|ちゅう|期間|の間|の日|当日|前|明け|の(?:休|営業|開館|予定|時間|日程|期間)|"
+    r"[?？!！。、,]|$))")
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """text with [start, end) replaced by spaces (offsets stay where they were)."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _inside_longer_word(tokens: list[Token], start: int, end: int) -> bool:
+    """True when one token strictly contains [start, end): the kana are part of a longer word."""
+    return any(t.start <= start and end <= t.end and (t.end - t.start) > (end - start) for t in tokens)
+
+
+def _starts_with_noun(text: str) -> bool:
+    """True when hiragana text starts with a noun (あそび), not a particle or a question word (いつ, に)."""
+    if not re.match(r"[ぁ-ゖ]", text):
+        return False
+    first = tokenize(text[:12])[:1]
+    return bool(first) and first[0].pos == "名詞"
+
+
+def _season_is_topic(text: str, start: int, end: int, word: str) -> bool:
+    """True when a season word names an event (クリスマスコンサート, クリスマスの子どもイベント) rather than a time."""
+    tail = text[end:]
+    if _SEASON_AS_DATE_RE.match(tail):
+        return False
+    if re.match(r"[一-龥々ァ-ヺA-Za-z]", tail) or _starts_with_noun(tail):
+        return True  # a compound: クリスマスコンサート, 夏休み子ども教室, お正月あそび
+    return any(f in word for f in _FESTIVE) and re.match(r"の\s*[一-龥々ァ-ヺぁ-ゖ]", tail) is not None
+
+
+def mask_non_dates(text: str, tokens: Optional[list[Token]] = None) -> str:
+    """text with date-looking words that are not dates blanked (一日図書館員, べんきょう, クリスマスコンサート)."""
+    for pattern in (_ONE_DAY_RE, _N_DAY_NOUN_RE):
+        for m in pattern.finditer(text):
+            text = _blank(text, *m.span())
+    kana = [m.span() for m in _KANA_DATE_RE.finditer(text)]
+    if kana:
+        tokens = tokenize(text) if tokens is None else tokens
+        for start, end in kana:
+            if _inside_longer_word(tokens, start, end):
+                text = _blank(text, start, end)
+    for m in _SEASON_TOPIC_RE.finditer(text):
+        if _season_is_topic(text, m.start(), m.end(), m.group()):
+            text = _blank(text, *m.span())
+    return text
+
+
+def read_dates(text: str, now: datetime, tokens: Optional[list[Token]] = None) -> DateReading:
+    """The date range, time of day and past flag a question's wording gives (text: NFKC-normalised).
+
+    tokens: Sudachi tokens of text when the caller has them (kana date words count only as whole words).
+    """
+    text = arabic_numerals(mask_non_dates(text, tokens))
     greeting = _GREETING_RE.match(text)
     if greeting:  # こんばんは is a greeting, not 今晩
         text = " " * greeting.end() + text[greeting.end():]

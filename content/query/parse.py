@@ -7,6 +7,7 @@ from typing import Optional
 from content.query import vocab
 from content.query.audience_words import audience_tags_in
 from content.query.dates import read_dates
+from content.query.english import english_to_japanese
 from content.query.model import ParsedQuery, PlaceMatch
 from content.query.normalize import Token, content_terms, normalize_text, rewrite_kana_words, tokenize
 from content.query.places import PlaceIndex, place_phrases
@@ -21,6 +22,29 @@ GENERIC_TERMS = frozenset("""
 電話番号 場所 所在地 設定 ヘルプ 使い方 教える 開く 空く 閉まる 営業 利用 何時 近い 手伝い 手伝う 自治 自治会 町内会 活動
 開催 予定 お知らせ 知らせ 案内 連絡 連絡先 アクセス 地図 行き方 終わる 過去 体験 遊ぶ 楽しむ 行ける 無料 只
 """.split())
+
+
+# Words that only say which facility answer is wanted (hours, closed days, phone, address, "is it open"):
+# once the intent carries them they must not also be required in a facility's text.
+FACILITY_INTENT_TERMS = frozenset("""
+開く 開ける 空く あく 明く 使う 使える 遣る やる 営業 営業日 定休 定休日 休業 休業日 閉館日 休館日 休館 休み お休み 休む
+電話番号 電話 番号 住所 所在地 連絡先 開館時間 営業時間 開館日 開庁 開庁時間 利用時間 受付時間 何時 時間 行き方 地図 アクセス
+場所 入れる 入る 利用 閉まる 閉める 終わる 始まる 開館 閉館 オープン 何曜 何曜日 今日 明日
+""".split())
+# Event-ish words that say "something to go to" without naming it: never a word a row must contain
+# (イベント, 催し and 行事 stay: search already treats them as stopwords and ranks on their synonyms).
+EVENTISH_TERMS = frozenset("""
+集まり 集い つどい 集う 集まる 何か 企画 出し物 もの 物 申し込む 申し込み 申込 申込む 申す 込む 応募 予約
+""".split())
+# Said alone, these name a kind of event the categories already carry (教室 → 講座); inside 工作教室 they stay.
+CATEGORY_ONLY_TERMS = frozenset({"教室", "講習", "セミナー", "ワークショップ", "勉強"})
+# Residents' words → the word city listings use for the same thing (an added ranking term; the resident's stays).
+# 妊婦さん向けの教室 is listed as 「ご妊娠おめでとうございます…母親学級」; けがをしたとき as 救急講習.
+TERM_EXPANSIONS = {"怪我": "救急", "駐輪場": "自転車", "プラネタリウム": "天文"}
+# Words listings hardly use, replaced by the one they do (an expectant mother's class says 妊娠, not 妊婦).
+TERM_CANONICAL = {"妊婦": "妊娠", "プレママ": "妊娠", "マタニティ": "妊娠", "妊産婦": "妊娠", "妊婦さん": "妊娠"}
+# Open-or-not wording: with a facility named, 「明日やってる？」 asks about the facility's day, not its events.
+OPEN_RE = vocab.OPEN_DAY_RE
 
 
 def _joined_normalized(tokens: list[Token]) -> str:
@@ -84,8 +108,8 @@ def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_wor
         return "facility_closed"
     if _search(vocab.HOURS_RE, *texts) and (facility_named or not eventish or facility_word):
         return "facility_hours"
-    if facility_named and not event_words and _search(vocab.OPEN_NOW_RE, *texts):
-        return "facility_hours"  # 中央公民館は今日やってる? asks whether it is open
+    if facility_named and not event_words and (_search(vocab.OPEN_NOW_RE, *texts) or _search(vocab.OPEN_DAY_RE, *texts)):
+        return "facility_hours"  # 中央公民館は今日やってる? / ターントクルこども館 明日やってる? asks whether it is open
     if _search(vocab.ADDRESS_STRONG_RE, *texts) and (facility or not eventish):
         return "facility_address"
     if _search(vocab.ADDRESS_WEAK_RE, *texts) and facility and not event_words and not has_date:
@@ -113,15 +137,51 @@ def _unmatched_place_text(tokens: list[Token], matches: list[PlaceMatch]) -> Opt
     return phrases[0][0] if phrases else None
 
 
+def _cleaned_terms(terms: list[str], intent: str, categories: list[str], tokens: list[Token]) -> list[str]:
+    """Ranking terms without words that only restate the intent or a generic kind of event (集まり, 教室 alone)."""
+    alone = {t.normalized for i, t in enumerate(tokens)
+             if not (i and tokens[i - 1].end == t.start and tokens[i - 1].pos in ("名詞", "接頭辞"))}
+    out = []
+    for term in terms:
+        if term in EVENTISH_TERMS:
+            continue
+        if intent.startswith("facility_") and term in FACILITY_INTENT_TERMS:
+            continue
+        if term in CATEGORY_ONLY_TERMS and term in alone and categories:
+            continue
+        term = TERM_CANONICAL.get(term, term)
+        if term not in out:
+            out.append(term)
+    for term in list(out):
+        extra = TERM_EXPANSIONS.get(term)
+        if extra and extra not in out:
+            out.append(extra)
+    return out
+
+
+def _asks_open(texts: tuple[str, ...], intent: str, has_date: bool) -> bool:
+    """Whether the question asks if a facility is open (on a day, or now): 明日あいてる？ 木曜日やってる？ 明日休み？"""
+    if intent not in ("facility_hours", "facility_closed"):
+        return False
+    if _search(vocab.OPEN_DAY_RE, *texts) or _search(vocab.OPEN_NOW_RE, *texts):
+        return True
+    return has_date and _search(vocab.CLOSED_WEAK_RE, *texts)
+
+
 def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
     """Read a resident's question: intent, date range, places, audiences, categories and ranking terms."""
     normalized = normalize_text(text)
+    language = "ja"
+    if not (_search(vocab.SETTINGS_RE, normalized) or _search(vocab.HELP_RE, normalized)):
+        japanese = english_to_japanese(normalized[:MAX_QUESTION_CHARS])
+        if japanese is not None:  # English is read through the Japanese words it means (fireworks → 花火)
+            normalized, language = japanese, "en"
     head = normalized[:MAX_QUESTION_CHARS]
     written = rewrite_kana_words(head)
     tokens = tokenize(written)
     joined = _joined_normalized(tokens)
     texts = tuple(dict.fromkeys((normalized, written, joined)))
-    dates = read_dates(written, now)
+    dates = read_dates(written, now, tokens)
     matches = []
     if places is not None:  # names as typed: おやこ広場 is a name even though おやこ alone reads 親子
         matches = places.match(head, tokens if written == head else tokenize(head))
@@ -141,6 +201,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
                             categories=categories, audiences=audiences, has_date=dates.start is not None,
                             free_only=free_only, wants_nearby=wants_nearby, terms=terms,
                             has_time=dates.time_of_day is not None or dates.exact_time is not None)
+    terms = _cleaned_terms(terms, intent, categories, tokens)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
     has_subject = bool(matches or categories or audiences or subject_terms)
     return ParsedQuery(
@@ -162,4 +223,6 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         place_text_unmatched=_unmatched_place_text(tokens, matches),
         weekdays=dates.weekdays,
         recurring=dates.recurring,
+        asks_open=_asks_open(texts, intent, dates.start is not None),
+        language=language,
     )

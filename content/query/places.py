@@ -26,7 +26,8 @@ PLACE_SUFFIXES = (
     "プラザ", "ひろば", "の森", "園", "室", "ハウス", "ステーション", "斎場", "市場", "文化会館", "交流館",
 )
 # How residents name a kind of place → how facility lists name it.
-_TYPE_SYNONYMS = {"テニスコート": "テニス場", "グランド": "グラウンド", "図書室": "図書館", "市民プール": "プール"}
+_TYPE_SYNONYMS = {"テニスコート": "テニス場", "グランド": "グラウンド", "図書室": "図書館", "市民プール": "プール",
+                  "駐輪場": "自転車駐車場"}
 _TYPE_SYNONYMS_RE = re.compile("|".join(_TYPE_SYNONYMS))
 _PLACE_SUFFIX_KANA = ("かん", "せんたー", "ほーる", "こうえん", "ぷーる", "ひろば", "としょしつ", "ぷらざ")
 # Type words too general to point at any facility on their own.
@@ -330,7 +331,8 @@ def place_phrases(tokens: list[Token]) -> list[tuple[str, str]]:
     current: list[Token] = []
     for t in tokens:
         dateish = "副詞可能" in t.pos_detail or t.normalized in STOPWORDS  # 明日, 今日, 近く
-        if not dateish and (t.pos in ("名詞", "接尾辞", "接頭辞") or (is_kana(t.surface) and t.pos not in ("助詞", "助動詞"))):
+        kana_word = is_kana(t.surface) and t.pos not in ("助詞", "助動詞", "空白", "補助記号")  # a space ends a run
+        if not dateish and (t.pos in ("名詞", "接尾辞", "接頭辞") or kana_word):
             current.append(t)
         else:
             if current:

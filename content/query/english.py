@@ -1,0 +1,156 @@
+"""English questions → the same Japanese wording the rest of query understanding reads.
+
+Residents who chose English type 「What's on this weekend?」 or 「fireworks」. Rather than a second parser, the
+English words for dates, intents, audiences and common topics are rewritten into the Japanese words the date
+resolver, the intent rules and the city's (Japanese) index already know; words outside the tables are dropped
+(romaji place names are rare and would only fail to match). Hand-written: a closed phrase table is smaller and
+more predictable than a translation model, and needs no network.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+           "oct": 10, "nov": 11, "dec": 12}
+_MONTH_WORD = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
+               r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DAYS = {"mon": "月", "tue": "火", "wed": "水", "thu": "木", "fri": "金", "sat": "土", "sun": "日"}
+_DAY_WORD = r"(mon|tue|wed|thu|fri|sat|sun)(?:day|s|nesday|sday|rsday|urday|\.)?s?"
+
+# (pattern, Japanese) in order; each match is replaced so later rules do not read it again.
+_DATE_RULES: tuple[tuple[re.Pattern, object], ...] = (
+    (re.compile(r"\b(?:the )?day after tomorrow\b"), "あさって"),
+    (re.compile(r"\btomorrow\b|\btmrw\b"), "明日"),
+    (re.compile(r"\btonight\b|\bthis evening\b"), "今夜"),
+    (re.compile(r"\btoday\b"), "今日"),
+    (re.compile(r"\bthis morning\b"), "今朝"),
+    (re.compile(r"\byesterday\b"), "昨日"),
+    (re.compile(r"\bthis weekend\b"), "今週末"),
+    (re.compile(r"\bnext weekend\b"), "来週末"),
+    (re.compile(r"\b(?:on |at |over )?(?:the )?weekends?\b"), "週末"),
+    (re.compile(r"\bthis week\b"), "今週"),
+    (re.compile(r"\bnext week\b"), "来週"),
+    (re.compile(r"\blast week\b"), "先週"),
+    (re.compile(r"\bthis month\b"), "今月"),
+    (re.compile(r"\bnext month\b"), "来月"),
+    (re.compile(r"\bweekdays?\b"), "平日"),
+    (re.compile(r"\bnext " + _DAY_WORD + r"\b"), lambda m: f"次の{_DAYS[m.group(1)]}曜日"),
+    (re.compile(r"\b(?:this |on |coming )?" + _DAY_WORD + r"\b"), lambda m: f"{_DAYS[m.group(1)]}曜日"),
+    (re.compile(r"\b" + _MONTH_WORD + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b"),
+     lambda m: f"{_MONTHS[m.group(1)[:3]]}月{int(m.group(2))}日"),
+    (re.compile(r"\b(?:the )?(\d{1,2})(?:st|nd|rd|th)?(?: of)? " + _MONTH_WORD + r"\b"),
+     lambda m: f"{_MONTHS[m.group(2)[:3]]}月{int(m.group(1))}日"),
+    (re.compile(r"\b(?:on )?the (\d{1,2})(?:st|nd|rd|th)\b"), lambda m: f"{int(m.group(1))}日"),
+    (re.compile(r"\bin " + _MONTH_WORD + r"\b(?! ?\d)"), lambda m: f"{_MONTHS[m.group(1)[:3]]}月"),
+    (re.compile(r"\b(\d{1,2})/(\d{1,2})\b"), lambda m: f"{int(m.group(1))}月{int(m.group(2))}日"),
+    (re.compile(r"\bin (\d{1,3}) days?\b"), lambda m: f"{int(m.group(1))}日後"),
+    (re.compile(r"\bin a week\b"), "1週間後"),
+    (re.compile(r"\b(?:public |national |next )?holidays?\b"), "祝日"),
+    (re.compile(r"\b(?:in the )?morning\b"), "午前"),
+    (re.compile(r"\b(?:in the )?afternoon\b"), "午後"),
+    (re.compile(r"\b(?:in the )?(?:evening|night)\b"), "夜"),
+    (re.compile(r"\b(?:right )?now\b"), "今から"),
+)
+
+# Intent phrases → Japanese words the intent rules know (closed before hours: "what days is it closed").
+_INTENT_RULES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^(?:settings?|language|change (?:the )?language|notifications?)\b|\bsettings\b"), "設定"),
+    (re.compile(r"\bvolunteer\w*|\bhelp out\b|\bget involved\b|\bcommunity work\b"), "ボランティア"),
+    (re.compile(r"\btake part\b|\bparticipat\w*|\bjoin\b"), "参加したい"),
+    (re.compile(r"^help\b|\bhow (?:do i|to|can i) use\b|\bwhat can you do\b"), "ヘルプ"),
+    (re.compile(r"\bclosed\b|\bdays? off\b|\bclosing days?\b|\bshut\b"), "休館日"),
+    (re.compile(r"\bwhat time\b|\b(?:opening|open|business) hours\b|\bhours\b|\bwhen do(?:es)?\b(?=.*\b(?:open|close)\b)|"
+                r"\buntil when\b|\bclos(?:e|es|ing)\b|\bopens\b"), "何時まで"),
+    (re.compile(r"\bopen\b"), "開いてる"),
+    (re.compile(r"\bphone\b|\btelephone\b|\bcall\b|\bcontact number\b|\btel\b"), "電話番号"),
+    (re.compile(r"\baddress\b|\bhow (?:do i|to|can i) get\b|\bdirections?\b|\bmap\b|\baccess\b"), "住所"),
+    (re.compile(r"\bwhere\b"), "どこ"),
+    (re.compile(r"\bevents?\b|\bwhat'?s on\b|\bwhat is on\b|\bwhat'?s happening\b|\banything (?:happening|going on|on)\b|"
+                r"\bthings to do\b|\bactivit(?:y|ies)\b|\bhappening\b|\bgoing on\b"), "イベント"),
+)
+
+_AUDIENCE_RULES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"\bparents? and (?:kids|children|child)\b|\bparent-child\b|\bwith (?:my |our )?(?:kids|children|child|baby)\b"),
+     "親子"),
+    (re.compile(r"\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\bbab(?:y|ies)\b|\bboys?\b|\bgirls?\b"), "子ども"),
+    (re.compile(r"\belementary\b|\bprimary school\b"), "小学生"),
+    (re.compile(r"\bfamil(?:y|ies)\b"), "家族"),
+    (re.compile(r"\bparents?\b"), "保護者"),
+    (re.compile(r"\bseniors?\b|\belderly\b|\bolder (?:people|adults)\b|\bretired\b"), "高齢者"),
+    (re.compile(r"\bdisabled\b|\bdisabilit(?:y|ies)\b|\bwheelchairs?\b|\bhandicapped\b"), "障がいのある方"),
+    (re.compile(r"\banyone\b|\beveryone\b|\ball ages\b"), "どなたでも"),
+    (re.compile(r"\bfree\b|\bno charge\b|\bfree of charge\b"), "無料"),
+    (re.compile(r"\bnear(?:by| me| here)?\b|\bclose to me\b|\baround here\b"), "近く"),
+)
+
+# English topic → the word the city's Japanese titles use (one word: every extra word would also have to match).
+_KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("health consultation", "健康相談"), ("international exchange", "国際交流"), ("story ?time", "おはなし会"),
+    ("story telling", "おはなし会"), ("storytelling", "おはなし会"), ("picture books?", "絵本"),
+    ("community cent(?:er|re)s?", "公民館"), ("city hall", "市役所"), ("town hall", "役場"),
+    ("tourist information(?: cent(?:er|re))?", "観光案内"), ("tourist info", "観光案内"),
+    ("swimming pool", "プール"), ("disaster (?:drill|prevention|training)", "防災"), ("first aid", "救命"),
+    ("bicycle parking", "駐輪場"), ("bike parking", "駐輪場"), ("parking", "駐車場"), ("evacuation (?:shelter|site)", "避難所"),
+    ("children'?s hall", "児童館"), ("tea ceremony", "茶道"), ("flower arrangement", "華道"),
+    ("fireworks?", "花火"), ("librar(?:y|ies)", "図書館"), ("museums?", "資料館"), ("art gallery", "美術館"),
+    ("parks?", "公園"), ("pools?", "プール"), ("gym(?:nasium)?s?", "体育館"), ("sports? (?:center|centre|hall)", "体育館"),
+    ("concerts?", "コンサート"), ("festivals?", "祭り"), ("tennis", "テニス"), ("exercises?", "体操"),
+    ("gymnastics", "体操"), ("yoga", "ヨガ"), ("dance|dancing", "ダンス"), ("cooking", "料理"), ("cook", "料理"),
+    ("health", "健康"), ("consultations?", "相談"), ("lectures?", "講座"), ("seminars?", "講座"), ("courses?", "講座"),
+    ("workshops?", "講座"), ("class(?:es)?", "教室"), ("lessons?", "教室"), ("flowers?", "花"),
+    ("beach(?:es)?", "海水浴場"), ("planetarium", "プラネタリウム"), ("astronomy|stargazing|stars", "天文"),
+    ("music", "音楽"), ("movies?|films?|cinema", "映画"), ("exhibitions?|exhibits?", "展示"),
+    ("history", "歴史"), ("art", "美術"), ("crafts?", "工作"), ("pottery", "陶芸"), ("calligraphy", "書道"),
+    ("kites?", "たこ"), ("christmas", "クリスマス"), ("halloween", "ハロウィン"), ("new year", "正月"),
+    ("sports?", "スポーツ"), ("swimming", "水泳"), ("walking", "ウォーキング"), ("hiking", "ハイキング"),
+    ("soccer|football", "サッカー"), ("baseball", "野球"), ("table tennis|ping ?pong", "卓球"),
+    ("marathon|running|race", "マラソン"), ("clean[- ]?up|cleaning", "清掃"), ("recycling", "リサイクル"),
+    ("computers?|pc", "パソコン"), ("smartphones?", "スマホ"), ("parenting|child ?care|childcare", "子育て"),
+    ("nature", "自然"), ("science", "科学"), ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
+    ("market|flea market", "フリーマーケット"), ("shrines?", "神社"), ("temples?", "寺"), ("station", "駅"),
+    ("toilets?|restrooms?", "トイレ"), ("hot springs?|onsen", "温泉"), ("castle", "城"), ("river", "川"),
+    ("sea|ocean", "海"), ("camp(?:ing|site)?", "キャンプ"), ("zoo", "動物園"), ("aquarium", "水族館"),
+    ("dementia", "認知症"), ("child-rearing", "子育て"), ("baby", "赤ちゃん"), ("lanterns?", "ちょうちん"),
+    ("jell(?:y|ies)", "ゼリー"), ("cookies?", "クッキー"), ("bread", "パン"), ("sweets|desserts?", "お菓子"),
+    ("goldfish", "金魚"), ("rakugo", "落語"), ("karaoke", "カラオケ"), ("choir|chorus", "合唱"),
+)
+_KEYWORD_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS)
+
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_JAPANESE_RE = re.compile(r"[ぁ-ゖァ-ヺ一-龥々]")
+
+
+def is_english(text: str) -> bool:
+    """True when a question is written in English (Latin words and no Japanese script)."""
+    return bool(text) and not _JAPANESE_RE.search(text) and len(_LATIN_RE.findall(text)) >= 2
+
+
+def _take(text: str, rules, found: list[tuple[int, str]]) -> str:
+    """Record every rule's Japanese at its position and blank what it read."""
+    for pattern, japanese in rules:
+        def replace(m: re.Match) -> str:
+            found.append((m.start(), japanese(m) if callable(japanese) else japanese))
+            return " " * (m.end() - m.start())
+        text = pattern.sub(replace, text)
+    return text
+
+
+def english_to_japanese(text: str) -> Optional[str]:
+    """The Japanese wording of an English question (「library events next week」 → 「来週 図書館 イベント」), or None."""
+    if not is_english(text):
+        return None
+    lowered = text.lower().replace("’", "'")
+    dates: list[tuple[int, str]] = []
+    lowered = _take(lowered, _DATE_RULES, dates)
+    intents: list[tuple[int, str]] = []
+    lowered = _take(lowered, _INTENT_RULES, intents)
+    audiences: list[tuple[int, str]] = []
+    lowered = _take(lowered, _AUDIENCE_RULES, audiences)
+    keywords: list[tuple[int, str]] = []
+    _take(lowered, _KEYWORD_RES, keywords)
+    parts = [ja for _, ja in sorted(dates)] + [ja for _, ja in sorted(keywords)] + [ja for _, ja in sorted(audiences)]
+    words = [ja for _, ja in sorted(intents)]
+    if not words and (keywords or audiences or dates) and "?" in text:
+        words = ["ある?"]
+    return " ".join(dict.fromkeys(parts + words)).strip()

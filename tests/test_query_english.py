@@ -1,0 +1,150 @@
+"""English questions are read through the Japanese words they mean: dates, intents, audiences and topics."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from content.query import PlaceIndex, parse_query
+from content.query.dates import JST
+from content.query.english import english_to_japanese, is_english
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=JST)  # Thursday
+PLACES = PlaceIndex(facilities=[(1, "焼津図書館", "ヤイヅトショカン", None), (2, "中央公民館", "チュウオウコウミンカン", None)])
+
+
+def d(y, m, day, h=0):
+    """Aware JST datetime."""
+    return datetime(y, m, day, h, tzinfo=JST)
+
+
+def day(y, m, dd):
+    """The whole of one day."""
+    return (d(y, m, dd), d(y, m, dd) + timedelta(days=1))
+
+
+def parse(text: str):
+    """parse_query on a fixed Thursday morning."""
+    return parse_query(text, now=NOW, places=PLACES)
+
+
+@pytest.mark.parametrize("text,expected,label", [
+    ("events today", day(2026, 11, 26), "今日"),
+    ("anything tonight?", (d(2026, 11, 26, 17), d(2026, 11, 27)), "今夜"),
+    ("events tomorrow", day(2026, 11, 27), "明日"),
+    ("events the day after tomorrow", day(2026, 11, 28), "あさって"),
+    ("What's on this weekend?", (d(2026, 11, 28), d(2026, 11, 30)), "今週末"),
+    ("events at the weekend", (d(2026, 11, 28), d(2026, 11, 30)), "週末"),
+    ("events next week", (d(2026, 11, 30), d(2026, 12, 7)), "来週"),
+    ("events next Saturday", day(2026, 11, 28), "次の土曜日"),
+    ("events this month", (d(2026, 11, 26), d(2026, 12, 1)), "今月"),
+    ("events next month", (d(2026, 12, 1), d(2027, 1, 1)), "来月"),
+    ("events on Dec 3", day(2026, 12, 3), "12月3日(木)"),
+    ("December 3rd events", day(2026, 12, 3), "12月3日(木)"),
+    ("events on 12/3", day(2026, 12, 3), "12月3日(木)"),
+    ("events in 3 days", day(2026, 11, 29), "3日後"),
+    ("events tomorrow morning", (d(2026, 11, 27), d(2026, 11, 27, 12)), "明日の午前"),
+    ("events tomorrow afternoon", (d(2026, 11, 27, 12), d(2026, 11, 27, 18)), "明日の午後"),
+    ("events tomorrow evening", (d(2026, 11, 27, 17), d(2026, 11, 28)), "明日の夜"),
+])
+def test_english_dates(text, expected, label):
+    """English date words resolve like their Japanese counterparts."""
+    q = parse(text)
+    assert (q.date_range, q.date_label, q.language) == (expected, label, "en")
+
+
+def test_english_holiday_is_the_next_national_holiday():
+    """「holiday」 is the next national holiday (jpholiday), as 祝日 is."""
+    q = parse("events on the holiday")
+    assert (q.date_range, q.date_label, q.intent) == (day(2027, 1, 1), "1月1日(金) 元日", "events")
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("What time does Yaizu Library close?", "facility_hours"),
+    ("library opening hours", "facility_hours"),
+    ("Is the library open tomorrow?", "facility_hours"),
+    ("Is the library closed on Monday?", "facility_closed"),
+    ("library day off", "facility_closed"),
+    ("Where is the library?", "facility_address"),
+    ("library address", "facility_address"),
+    ("library phone number", "facility_phone"),
+    ("I want to volunteer", "participate"),
+    ("I'd like to help out", "participate"),
+    ("how can I take part", "participate"),
+    ("events", "events"),
+    ("What's on?", "events"),
+    ("anything happening tomorrow?", "events"),
+    ("fireworks", "events"),
+    ("Settings", "settings"),
+    ("English", "settings"),
+    ("help", "help"),
+])
+def test_english_intents(text, intent):
+    """Hours, closed days, address, phone, taking part, events, settings and help in English."""
+    assert parse(text).intent == intent
+
+
+@pytest.mark.parametrize("text,audiences,free", [
+    ("events for kids", ["children"], False),
+    ("something for children", ["children"], False),
+    ("events for families", ["parents"], False),
+    ("tennis for parents and kids", ["parents"], False),
+    ("events for seniors", ["seniors"], False),
+    ("activities for the elderly", ["seniors"], False),
+    ("events for disabled people", ["disabled"], False),
+    ("events anyone can join", ["anyone"], False),
+    ("free events", [], True),
+])
+def test_english_audiences_and_fees(text, audiences, free):
+    """Kids, families, seniors, disabled, anyone and free map to the same tags and flag."""
+    q = parse(text)
+    assert (q.audiences, q.free_only) == (audiences, free)
+
+
+@pytest.mark.parametrize("text,term", [
+    ("fireworks", "花火"),
+    ("library events next week", "図書館"),
+    ("museum", "資料館"),
+    ("park", "公園"),
+    ("pool", "プール"),
+    ("gym", "体育館"),
+    ("community center", "公民館"),
+    ("city hall", "市役所"),
+    ("concert", "コンサート"),
+    ("festival", "祭"),
+    ("tennis", "テニス"),
+    ("exercise class", "体操"),
+    ("cooking", "料理"),
+    ("health consultation tomorrow", "健康相談"),
+    ("lecture", "講座"),
+    ("story time for kids", "はなす"),
+    ("international exchange event", "国際"),
+    ("flower", "花"),
+    ("beach", "海水浴場"),
+    ("planetarium", "プラネタリウム"),
+    ("tourist information", "観光"),
+])
+def test_english_topics_become_the_japanese_index_words(text, term):
+    """Topic words become the words Japanese titles use (fireworks → 花火)."""
+    assert term in parse(text).terms
+
+
+@pytest.mark.parametrize("text,english", [
+    ("fireworks", True), ("What's on?", True), ("12/3", False), ("LINEで予約", False), ("図書館 library", False), ("", False),
+])
+def test_only_english_text_is_translated(text, english):
+    """Japanese text, even with Latin letters in it, is read as Japanese."""
+    assert is_english(text) is english
+
+
+def test_unknown_english_words_are_dropped_and_japanese_is_untouched():
+    """Romaji names and filler words are dropped; a Japanese question keeps its own wording."""
+    assert english_to_japanese("Where is the Koizumi Yakumo museum?") == "資料館 どこ"
+    assert english_to_japanese("明日のイベント") is None
+    assert parse("明日のイベント").language == "ja"
+
+
+def test_english_question_keeps_its_original_text():
+    """text stays as typed; normalized holds the Japanese words search reads."""
+    q = parse("library events next week")
+    assert q.text == "library events next week" and q.normalized == "来週 図書館 イベント"
