@@ -25,6 +25,9 @@ from content.search_index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
+STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
+_FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
+_FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
 _OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時)")
@@ -170,6 +173,13 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
                                      else "facility_info")
         result = search(session, parsed, now=now, relax=request.relax, index=index)
+    if not result.hits and parsed.intent in ("events", "unknown") and result.keywords and not parsed.date_range:
+        # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all
+        fallback = search(session, dataclasses.replace(parsed, intent="facility_info"), now=now,
+                          relax=request.relax, kinds=("facility",), index=index, min_coverage=STRONG_COVERAGE)
+        if fallback.hits:
+            result = fallback
+            note = _("イベントは見つかりませんでしたが、関係する施設があります。")
     if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
         # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
@@ -335,8 +345,12 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         summary = note + "\n" + summary
     messages = []
     first_facility = rows[0][1] if rows and rows[0][0].kind == "facility" else None
-    if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0:
-        messages.append(text_message(_facility_answer_text(first_facility, parsed.intent, day, today, lang)))
+    if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0 and not note:
+        text = _facility_answer_text(first_facility, parsed.intent, day, today, lang)
+        if _FEE_WORDS.search(parsed.normalized or ""):
+            fees = _FEE_LINE.findall(first_facility.description or "")
+            text += "\n" + (fees[0].strip() if fees else _("料金の情報は公開されていません。"))
+        messages.append(text_message(text))
     else:
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))

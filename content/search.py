@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
 from content.query.model import ParsedQuery
-from content.search_index import TOKYO, Doc, SearchIndex, current_index
+from content.search_index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
 from content.search_text import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, reading_of,
                                  terms_of)
 
@@ -117,8 +117,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(term)
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
-    optional: list[str] = [t for t in keywords if t in parsed.categories]  # スポーツ: a broad tag ranks
-    keywords = [t for t in keywords if t not in optional]
+    optional: list[str] = []
     for run, kana in kana_terms(parsed.normalized or parsed.text):
         if kana in keywords or not _kana_known(index, kana):
             continue
@@ -311,7 +310,8 @@ def _order_key(doc: Doc, relative: float, past: bool):
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
-           index: SearchIndex | None = None, season_required: bool = False) -> SearchResult:
+           index: SearchIndex | None = None, season_required: bool = False,
+           min_coverage: float = MIN_COVERAGE) -> SearchResult:
     """Every matching row for a parsed question, best first (at most MAX_HITS).
 
     Season words (クリスマス) rank within their date range; when that finds nothing and the date was only
@@ -361,7 +361,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         words = [t.lower() for t in parsed.terms] + terms
         ranked = [(i, 1.0) for i in _facilities_in_place_order(index, parsed, allowed, words)]
     else:
-        ranked = _rank(index, parsed, allowed, terms, categories)
+        ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
     if not parsed.past:
         ranked = _starting_first(index, ranked, parsed, now, relax)
     for i, relative in ranked[:MAX_HITS]:
@@ -381,7 +381,7 @@ def _season_retry(session, parsed, now, relax, kinds, index, season, already) ->
 
 
 def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: list[str],
-          categories: list[str]) -> list[tuple[int, float]]:
+          categories: list[str], min_coverage: float = MIN_COVERAGE) -> list[tuple[int, float]]:
     """(doc index, relative score) in display order."""
     past = parsed.past
     if not terms and not categories:
@@ -394,9 +394,13 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     for category in categories:
         for term in terms_of(category):
             extra.setdefault(term, 0.5)
-    scored = index.score_terms(terms, extra, allowed=set(allowed))
+        if category in parsed.categories:
+            extra[CATEGORY_PREFIX + category] = 0.5
+    # a word that names a category (スポーツ, パソコン) is also met by rows of that category
+    aliases = {t: {CATEGORY_PREFIX + t: 0.8} for t in terms if t in parsed.categories}
+    scored = index.score_terms(terms, extra, allowed=set(allowed), aliases=aliases)
     if terms:
-        scored = {i: v for i, v in scored.items() if v[1] >= MIN_COVERAGE}
+        scored = {i: v for i, v in scored.items() if v[1] >= min_coverage}
     if not scored:
         if terms:
             return []

@@ -105,6 +105,19 @@ class Channel:
         return out
 
 
+CATEGORY_PREFIX = "cat:"
+
+
+def category_tags(text: str) -> list[str]:
+    """The query vocabulary's category tags (スポーツ, 講座, …) a row's title/category/place implies."""
+    try:
+        from content.query.vocab import CATEGORY_RULES
+    except ImportError:  # pragma: no cover - written by the query area
+        return []
+    text = normalize_text(text)
+    return [tag for tag, pattern in CATEGORY_RULES if pattern.search(text)]
+
+
 def _weighted(parts: Iterable[tuple[list[str], int]]) -> Counter:
     """Token counts with each field's tokens repeated by its weight."""
     counts: Counter = Counter()
@@ -144,7 +157,10 @@ class SearchIndex:
         index = len(self.docs)
         self.docs.append(doc)
         self.by_kind[doc.kind].append(index)
-        self.words.add(index, _weighted((terms_of(text), weight) for text, weight in fields if text))
+        words = _weighted((terms_of(text), weight) for text, weight in fields if text)
+        for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
+            words[CATEGORY_PREFIX + tag] += 2  # 「スポーツ」 matches ラケットテニス教室 without the word
+        self.words.add(index, words)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
 
@@ -160,7 +176,8 @@ class SearchIndex:
         self.by_kind["event"].sort(key=lambda i: (self.docs[i].start_ts, self.docs[i].id))
         self.event_starts = [self.docs[i].start_ts for i in self.by_kind["event"]]
 
-    def score_terms(self, terms: list[str], extra: dict[str, float], allowed=None) -> dict[int, tuple[float, float]]:
+    def score_terms(self, terms: list[str], extra: dict[str, float], allowed=None,
+                    aliases: dict | None = None) -> dict[int, tuple[float, float]]:
         """doc index → (score, share of the query's weight it matched) for the resident's terms.
 
         Each term may match as a word (or a synonym), by most of its character bigrams (typos, 子ども/子供
@@ -174,7 +191,7 @@ class SearchIndex:
         for term in terms:
             term_scores: dict[int, float] = {}
             strength: dict[int, float] = {}  # 1.0 = the word itself (or its spelling), 0.6 = only a synonym
-            for word, weight in expand([term]).items():
+            for word, weight in list(expand([term]).items()) + list((aliases or {}).get(term, {}).items()):
                 for i, value in self.words.score({word: weight}, allowed, total).items():
                     term_scores[i] = max(term_scores.get(i, 0.0), value)
                     strength[i] = max(strength.get(i, 0.0), weight)
