@@ -255,3 +255,17 @@ def test_date_looking_words_inside_other_words_are_not_dates(now, text, expected
     """一日図書館員, べんきょう and クリスマスコンサート are not dates; 十二月一日, きょう and クリスマスに are."""
     reading = read_dates(text, now)
     assert (reading.date_range, reading.label) == (expected, label)
+
+
+@pytest.mark.parametrize("now,text,expected,label", [
+    (THU, "敬老の日のイベント", day(2027, 9, 20), "9月20日(月) 敬老の日"),
+    (THU, "勤労感謝の日", day(2027, 11, 23), "11月23日(火) 勤労感謝の日"),
+    (THU, "文化の日", day(2027, 11, 3), "11月3日(水) 文化の日"),
+    (THU, "こどもの日に何かある?", day(2027, 5, 5), "5月5日(水) こどもの日"),
+    (THU, "体育の日", day(2027, 10, 11), "10月11日(月) スポーツの日"),
+    (THU, "元日", day(2027, 1, 1), "1月1日(金) 元日"),
+])
+def test_national_holidays_by_name(now, text, expected, label):
+    """A holiday named (敬老の日, 体育の日 as スポーツの日) is its next date from jpholiday."""
+    reading = read_dates(text, now)
+    assert (reading.date_range, reading.label) == (expected, label)

@@ -367,6 +367,7 @@ def test_closed_day_words(text, intent):
     ("何か集まりある?", {"何か", "集まり"}),
     ("子ども向けの教室ある?", {"教室"}),
     ("こども一日図書館員に申し込みたい", {"申し込む", "申す", "込む"}),
+    ("落語が聞ける催し", {"聞く", "聞ける"}),
 ])
 def test_words_that_only_say_what_is_wanted_are_not_required_terms(text, absent):
     """Intent words (定休日, 電話番号, あいてる) and generic event words (集まり, 教室 alone) never become terms."""

@@ -177,6 +177,11 @@ _FULL_DATE_RE = re.compile(
 _MONTH_ONLY_RE = re.compile(r"(?<![\d/])(\d{1,2})月(?![\d日])")
 _DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以])(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
 _HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの)?(祝日|祭日|しゅくじつ)")
+# National holidays by name (jpholiday's names; 体育の日 and 子供の日 as residents still say them).
+_HOLIDAY_ALIASES = {"体育の日": "スポーツの日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "元旦": "元日"}
+_HOLIDAY_NAMES = ("元日", "成人の日", "建国記念の日", "天皇誕生日", "春分の日", "昭和の日", "憲法記念日", "みどりの日",
+                  "こどもの日", "海の日", "山の日", "敬老の日", "秋分の日", "スポーツの日", "文化の日", "勤労感謝の日")
+_NAMED_HOLIDAY_RE = re.compile("|".join(sorted(_HOLIDAY_NAMES + tuple(_HOLIDAY_ALIASES), key=len, reverse=True)))
 # Season words → (label, first (month, day), last (month, day) exclusive). Approximate on purpose:
 # school holidays differ by city; these windows only narrow a search.
 _SEASONS = {
@@ -426,9 +431,23 @@ def _next_holiday(today: date) -> Optional[tuple[date, str]]:
     return None
 
 
-def _resolve_holidays_and_seasons(text: str, today: date) -> list[_Day]:
-    """祝日 / 次の祝日 (jpholiday), GW, 年末年始, 夏休み, 冬休み, 春休み."""
+def _named_holiday(name: str, today: date, past: bool) -> Optional[date]:
+    """The next (or, asked about the past, the last) day of a national holiday by name."""
+    days = jpholiday.between(today - timedelta(days=400), today + timedelta(days=400))
+    dates = [d for d, n in days if n == name and ((d < today) if past else (d >= today))]
+    if not dates:
+        return None
+    return max(dates) if past else min(dates)
+
+
+def _resolve_holidays_and_seasons(text: str, today: date, past: bool = False) -> list[_Day]:
+    """祝日 / 次の祝日 / 敬老の日 (jpholiday), GW, 年末年始, 夏休み, 冬休み, 春休み."""
     out = []
+    for m in _NAMED_HOLIDAY_RE.finditer(text):
+        name = _HOLIDAY_ALIASES.get(m.group(), m.group())
+        d = _named_holiday(name, today, past)
+        if d is not None:
+            out.append(_Day(d, d + timedelta(days=1), f"{_weekday_label(d)} {name}", m.span(), past=d < today))
     for m in _HOLIDAY_RE.finditer(text):
         found = _next_holiday(today)
         if found:
@@ -511,7 +530,7 @@ def _collect_days(text: str, today: date, past: bool) -> list[_Day]:
     found: list[_Day] = []
     found += _resolve_nth_weekdays(text, today, past)
     found += _resolve_weekends(text, today)
-    found += _resolve_holidays_and_seasons(text, today)
+    found += _resolve_holidays_and_seasons(text, today, past)
     absolute = _resolve_absolute(text, today, past)
     found += absolute
     found += _resolve_n_later(text, today)
