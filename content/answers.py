@@ -173,7 +173,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
                                      else "facility_info")
         result = search(session, parsed, now=now, relax=request.relax, index=index)
-    if not result.hits and parsed.intent in ("events", "unknown") and result.keywords and not parsed.date_range:
+    if (not result.hits and parsed.intent in ("events", "unknown") and result.keywords and not result.unknown
+            and not parsed.date_range):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all
         fallback = search(session, dataclasses.replace(parsed, intent="facility_info"), now=now,
                           relax=request.relax, kinds=("facility",), index=index, min_coverage=STRONG_COVERAGE)

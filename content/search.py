@@ -15,8 +15,8 @@ from typing import Iterable, Optional
 
 from content.query.model import ParsedQuery
 from content.search_index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
-from content.search_text import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, reading_of,
-                                 terms_of)
+from content.search_text import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
+                                 reading_of, terms_of)
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -87,6 +87,9 @@ def audience_boosts(parsed: ParsedQuery) -> list[str]:
     if not parsed.audiences:
         return []
     source = [t.lower() for t in parsed.terms]
+    if not source:  # the reader kept no word: Latin/katakana names (AED, HUG) still mean something
+        source = [t for t in query_terms(parsed.normalized or parsed.text)
+                  if (t.isascii() and t.isalnum() and len(t) >= 2) or _is_katakana_word(t)]
     words = [t for t in source if audience_tags_in(t)]
     return [t for t in source if any(t in word for word in words)]
 
@@ -100,6 +103,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
     source = [t.lower() for t in parsed.terms]
+    if not source:  # the reader kept no word: Latin/katakana names (AED, HUG) still mean something
+        source = [t for t in query_terms(parsed.normalized or parsed.text)
+                  if (t.isascii() and t.isalnum() and len(t) >= 2) or _is_katakana_word(t)]
     skip = set(QUERY_STOPWORDS)
     if drop_places:
         skip |= _place_words(parsed)
@@ -130,6 +136,11 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         else:
             optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
     return keywords, unknown, optional
+
+
+def _is_katakana_word(term: str) -> bool:
+    """True for a katakana word of two or more letters."""
+    return len(term) >= 2 and all("ァ" <= c <= "ヺ" or c == "ー" for c in term)
 
 
 def _kana_known(index: SearchIndex, term: str) -> bool:

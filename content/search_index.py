@@ -136,6 +136,7 @@ class SearchIndex:
         self.words = Channel()
         self.grams = Channel()
         self.kana = Channel()
+        self.kana_desc = Channel()  # readings of descriptions: 提灯 finds 「金魚ちょうちん」, never a kana question alone
         self.facility_names: list[tuple] = []  # (id, name, kana, aliases) for the PlaceIndex
         self.districts: list[tuple] = []
         self.by_kind: dict[str, list[int]] = {"event": [], "facility": [], "opportunity": []}
@@ -152,8 +153,9 @@ class SearchIndex:
             self._place_index = PlaceIndex(facilities=self.facility_names, districts=self.districts)
         return self._place_index
 
-    def add(self, doc: Doc, fields: list[tuple[Optional[str], int]], gram_text: str, kana_text: str) -> None:
-        """Index one doc from (text, weight) fields, a surface text and a kana text for bigrams."""
+    def add(self, doc: Doc, fields: list[tuple[Optional[str], int]], gram_text: str, kana_text: str,
+            description: Optional[str] = None) -> None:
+        """Index one doc from (text, weight) fields, a surface text, a kana text and its description for bigrams."""
         index = len(self.docs)
         self.docs.append(doc)
         self.by_kind[doc.kind].append(index)
@@ -163,10 +165,11 @@ class SearchIndex:
         self.words.add(index, words)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
+        self.kana_desc.add(index, Counter(bigrams(reading_of(_short(description)[:200]))))
 
     def finish(self) -> None:
         """Close the channels and sort events by start for date filtering."""
-        for channel in (self.words, self.grams, self.kana):
+        for channel in (self.words, self.grams, self.kana, self.kana_desc):
             channel.finish()
         for doc in self.docs:
             if doc.starts is not None:
@@ -196,7 +199,11 @@ class SearchIndex:
                     term_scores[i] = max(term_scores.get(i, 0.0), value)
                     strength[i] = max(strength.get(i, 0.0), weight)
             idf = self.words.idf(term, total)
-            for channel, grams, factor in ((self.grams, bigrams(term), 0.35), (self.kana, bigrams(reading_of(term)), 0.3)):
+            reading = bigrams(reading_of(term))
+            channels = [(self.grams, bigrams(term), 0.35), (self.kana, reading, 0.3)]
+            if not _is_katakana(term):  # a hiragana question's kana form only meets titles and places
+                channels.append((self.kana_desc, reading, 0.2))
+            for channel, grams, factor in channels:
                 if not grams:
                     continue
                 hits: dict[int, int] = {}
@@ -255,8 +262,8 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
               category=row.category or "", is_free=row.is_free)
     fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
               (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1)]
-    kana = _kana_text(row.kana, row.title, row.place_name, _short(row.description)[:200])
-    return doc, fields, " ".join(filter(None, (row.title, row.place_name))), kana
+    kana = _kana_text(row.kana, row.title, row.place_name)
+    return doc, fields, " ".join(filter(None, (row.title, row.place_name))), kana, row.description
 
 
 def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
@@ -267,8 +274,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               latitude=row.latitude, longitude=row.longitude, category=row.category or "")
     fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
               (_short(row.description), 1)]
-    kana = _kana_text(row.kana, row.name, _short(row.description)[:200])
-    return doc, fields, " ".join(filter(None, (row.name, aliases))), kana
+    kana = _kana_text(row.kana, row.name)
+    return doc, fields, " ".join(filter(None, (row.name, aliases))), kana, row.description
 
 
 def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:
@@ -280,7 +287,7 @@ def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:
               sub_kind=row.kind or "")
     fields = [(row.title, 3), (row.kind and _KIND_WORDS.get(row.kind), 2), (row.place_name, 1),
               (row.audience, 1), (row.organizer, 1), (row.district, 1), (_short(row.description), 1)]
-    return doc, fields, row.title or "", _kana_text(None, row.title)
+    return doc, fields, row.title or "", _kana_text(None, row.title), row.description
 
 
 _KIND_WORDS = {"volunteer": "ボランティア 募集", "workday": "自治会 作業 清掃 ボランティア",
