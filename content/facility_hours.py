@@ -165,14 +165,19 @@ def _read_closed(text: str, result: FacilityHours) -> None:
     if "不定期" in text or "不定休" in text:
         result.irregular = True
         text = text.replace("不定期", " ").replace("不定休", " ")
+    stated = re.search(r"年末年始\s*[（(]([^（）()]*)[)）]", text)
+    if stated and _SPAN.search(stated.group(1)):  # 年末年始（12月28日～1月4日）: the stated days
+        a, b, c, d = (int(x) for x in _SPAN.search(stated.group(1)).groups())
+        result.closed_spans.append(((a, b), (c, d)))
+        text = text[:stated.start()] + " " + text[stated.end():]
+    if "年末年始" in text:
+        result.closed_spans.append(((12, 29), (1, 3)))
+        text = text.replace("年末年始", " ")
     for paren in _PAREN.findall(text):
         if "祝" in paren or "休日" in paren:
             if "翌" in paren:
                 result.holiday_shift = True
     text = _PAREN.sub(" ", text)
-    if "年末年始" in text:
-        result.closed_spans.append(((12, 29), (1, 3)))
-        text = text.replace("年末年始", " ")
     for match in _SPAN.finditer(text):
         a, b, c, d = (int(x) for x in match.groups())
         result.closed_spans.append(((a, b), (c, d)))

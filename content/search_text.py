@@ -212,7 +212,7 @@ def kana_terms(text: str) -> list[tuple[str, str]]:
             continue  # できるところ, あるの: no word in there
         if match.start() > 0 and not _KANA_BOUNDARY.match(text[match.start() - 1]):
             # after a kanji or katakana word: 明日のおはなし → a particle then a word; 聴きたい → okurigana
-            if run[0] not in "のはがをにでともやへ" or len(run) < 4:
+            if run[0] not in "のはがをにでともやへ" or len(run) < 3:
                 continue
             run = run[1:]
         for _ in range(2):

@@ -164,3 +164,19 @@ def test_nearby_with_a_known_location_puts_the_nearest_first(session, city):
     resident = Resident(line_user_id="U" + "3" * 32, last_location_lat=35.7001, last_location_lon=139.8001)
     answer = answer_question(session, "近くのイベント", now=NOW, lang="ja", resident=resident)
     assert answer.items[0]["place"] == "東地区交流センター"
+
+
+def test_is_a_facility_open_on_another_day(session, city):
+    answer = answer_question(session, "中央図書館って月曜日あいてる？", now=NOW, lang="ja")
+    assert answer.items[0]["title"] == "中央図書館"
+    assert "11月30日(月)は休館日です" in answer.messages[0]["text"]
+
+
+def test_facility_named_without_an_event_there_shows_the_facility(session, city):
+    answer = answer_question(session, "市民体育館ある？", now=NOW, lang="ja")
+    assert [i["title"] for i in answer.items] == ["市民体育館"]
+
+
+def test_fee_question_without_published_fee_says_so(session, city):
+    answer = answer_question(session, "中央図書館の利用料はいくら？", now=NOW, lang="ja")
+    assert "料金の情報は公開されていません。" in answer.messages[0]["text"]

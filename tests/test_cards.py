@@ -131,3 +131,21 @@ def test_detail_button_is_a_short_postback():
     bubble = event_bubble(_event(id=123456), "ja")
     action = bubble["footer"]["contents"][0]["action"]
     assert action["type"] == "postback" and action["data"] == "action=search_detail&k=e&id=123456"
+
+
+@pytest.mark.parametrize("closed_text, expected", [
+    ("年末年始", "年末年始（12月29日〜1月3日）"),
+    ("毎週火曜日、年末年始（12月28日～1月4日）", "火曜日、年末年始（12月28日〜1月4日）"),
+    ("月曜日、8/13", "月曜日、8月13日"),
+])
+def test_closed_days_line_names_the_dates(closed_text, expected):
+    from content.cards import closed_days_line
+    from content.facility_hours import parse_hours
+
+    assert closed_days_line(parse_hours("9:00～17:00", closed_text), "ja") == expected
+
+
+def test_facility_bubble_for_another_day_names_that_day():
+    flat = json.dumps(facility_bubble(_facility(), "ja", today=date(2026, 11, 26), day=date(2026, 11, 30)),
+                      ensure_ascii=False)
+    assert "11月30日(月)は休館日です" in flat

@@ -115,3 +115,26 @@ def test_nearby_lists_nearest_facilities_first_with_distances(session, city):
     assert facilities[0].distance_m < 20
     assert [h.distance_m for h in facilities] == sorted(h.distance_m for h in facilities)
     assert all(h.starts >= NOW.replace(hour=0) for h in events)
+
+
+def test_long_running_rows_are_not_on_every_day_of_their_span(session, city):
+    session.add(Event(source="test", source_key="long", title="通年の体操教室", starts_at=utc(day(-60), 10),
+                      ends_at=utc(day(90), 11)))
+    session.commit()
+    assert "通年の体操教室" not in titles(session, "今週末のイベント")
+    assert "通年の体操教室" in titles(session, "体操教室")  # still found by what it is
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("よが", "ヨガ教室"),                   # Sudachi reads よ+が; the kana form finds ヨガ
+    ("明日のよが", "ヨガ教室"),
+    ("ちゅうおうとしょかん", "中央図書館"),
+])
+def test_kana_only_words_find_titles(session, city, question, expected_first):
+    assert titles(session, question)[:1] == [expected_first]
+
+
+def test_category_word_is_met_by_rows_of_that_category(session, city):
+    # 「スポーツ」: 朝のウォーキング has category スポーツ; ヨガ教室 too, even without the word in its text
+    found = titles(session, "スポーツ")
+    assert "ヨガ教室" in found and "囲碁将棋の会" not in found

@@ -68,3 +68,22 @@ def test_weekend_hours_differ_from_weekday_hours():
 @pytest.mark.parametrize("closed_text", ["月末日", "毎年9月上旬～翌年6月末、8/13", "展示替に伴う臨時休館日"])
 def test_unrecognised_closed_text_is_flagged_for_showing_as_published(closed_text):
     assert not parse_hours("9:00～17:00", closed_text).closed_understood
+
+
+@pytest.mark.parametrize("hours_text, closed_text, closed_weekdays", [
+    ("9:00～17:00（火水木金土日）", "年末年始休館", {0}),
+    ("9:00～17:00（月火水金土日）", None, {3}),
+    ("利用可能曜日: 月火水木金土日 随時見学可能", None, set()),
+])
+def test_open_day_lists_give_the_closed_days(hours_text, closed_text, closed_weekdays):
+    assert parse_hours(hours_text, closed_text).closed_weekdays == closed_weekdays
+
+
+def test_a_later_closing_time_on_weekends_in_parentheses():
+    info = parse_hours("10:00 ～ 16:00    (土日祝等17:00)")
+    assert hours_on(info, date(2026, 7, 25)).ranges == [(time(10), time(17))]  # Saturday
+    assert hours_on(info, date(2026, 7, 22)).ranges == [(time(10), time(16))]  # Wednesday
+
+
+def test_hospital_style_department_hours_are_left_to_the_published_text():
+    assert hours_on(parse_hours("8:30～17:00（外来）12:00～20:00（見舞い）"), date(2026, 12, 1)).status == "unknown"
