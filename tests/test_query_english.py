@@ -144,6 +144,17 @@ def test_unknown_english_words_are_dropped_and_japanese_is_untouched():
     assert parse("明日のイベント").language == "ja"
 
 
+@pytest.mark.parametrize("text,intent,asks_open", [
+    ("Is the library open tomorrow?", "facility_hours", True),
+    ("Is the library closed on Monday?", "facility_closed", True),
+    ("library opening hours", "facility_hours", False),
+])
+def test_english_open_on_a_day(text, intent, asks_open):
+    """「Is X open tomorrow?」 asks about that day, as 「明日あいてる？」 does."""
+    q = parse(text)
+    assert (q.intent, q.asks_open) == (intent, asks_open)
+
+
 def test_english_question_keeps_its_original_text():
     """text stays as typed; normalized holds the Japanese words search reads."""
     q = parse("library events next week")

@@ -333,6 +333,7 @@ OPEN_PLACES = PlaceIndex(facilities=[
     ("大井川地域交流センター 明日 使える?", "facility_hours", "明日"),
     ("大井川図書館 明日休み?", "facility_closed", "明日"),
     ("大井川図書館 日曜日は開いてますか", "facility_hours", "日曜日"),
+    ("大井川図書館 月曜日は休館日?", "facility_closed", "月曜日"),
 ])
 def test_facility_and_a_day_asks_whether_it_is_open_that_day(text, intent, label):
     """A facility, a day and あいてる/やってる/使える/何時から: that day's hours, with the day kept."""
@@ -341,7 +342,8 @@ def test_facility_and_a_day_asks_whether_it_is_open_that_day(text, intent, label
     assert q.date_range is not None
 
 
-@pytest.mark.parametrize("text", ["大井川図書館で明日何かある?", "大井川図書館 明日のイベント", "大井川図書館の開館時間"])
+@pytest.mark.parametrize("text", ["大井川図書館で明日何かある?", "大井川図書館 明日のイベント", "大井川図書館の開館時間",
+                                  "大井川図書館は何時まで?", "やない西蔵の定休日"])
 def test_events_at_a_facility_or_plain_hours_do_not_ask_open(text):
     """Event words keep an event question; 開館時間 alone asks the hours, not whether it is open on a day."""
     assert parse_query(text, now=NOW, places=OPEN_PLACES).asks_open is False

@@ -570,7 +570,7 @@ def _merge(days: list[_Day], text: str) -> tuple[date, date, str]:
 # 月 (十二月一日) or before a weekday (一日(土)); N日 glued to these nouns is "an N-day …" (1日体験, 2日講座).
 _ONE_DAY_RE = re.compile(r"(?<![月〇一二三四五六七八九十\d])一日(?![(（]?\s*[月火水木金土日](?:曜|[)）]))(?=[一-龥々ァ-ヺぁ-ゖ])")
 _N_DAY_NOUN_RE = re.compile(
-    r"(?<![月/\d])[\d〇一二三四五六七八九十]{1,3}日(?=体験|講座|教室|図書|限定|コース|入門|館長|駅長|署長|店長|先生|員|中|だけ|間|がかり|掛かり|で(?:でき|作|完成|学))")
+    r"(?<![月/\d])[\d〇一二三四五六七八九十]{1,3}日(?=体験|講座|教室|図書|限定|コース|入門|館長|駅長|署長|店長|先生|員|中|間|がかり|掛かり|で(?:でき|作|完成|学))")
 # Kana date words are dates only as whole words: べんきょう (勉強) holds きょう, あすなろ holds あす.
 _KANA_DATE_RE = re.compile(
     r"しあさって|あさって|こんしゅうまつ|らいしゅうまつ|こんしゅう|らいしゅう|せんしゅう|こんげつ|らいげつ|せんげつ|"
@@ -580,7 +580,8 @@ _SEASON_TOPIC_RE = re.compile(r"クリスマス(?:イブ)?|お正月|正月|夏�
 _FESTIVE = ("クリスマス", "正月")  # 「クリスマスの…」 names a kind of event; 「夏休みの…」 names a period
 # What follows a season word when it is clearly the time asked about (クリスマスに, クリスマスの日, 夏休み中, 年末の休み).
 _SEASON_AS_DATE_RE = re.compile(
-    r"^(?:\s*(?:に|は|って|まで|から|中|ちゅう|期間|の間|の日|当日|前|明け|の(?:休|営業|開館|予定|時間|日程|期間)|"
+    r"^(?:\s*(?:に|は|って|まで|から|中|ちゅう|期間|の間|の日|当日|前|明け|"
+    r"の\s*(?:休|営業|開館|予定|時間|日程|期間|イベント|いべんと|催し|行事|何か|なにか)|"
     r"[?？!！。、,]|$))")
 
 

@@ -160,12 +160,13 @@ def _cleaned_terms(terms: list[str], intent: str, categories: list[str], tokens:
 
 
 def _asks_open(texts: tuple[str, ...], intent: str, has_date: bool) -> bool:
-    """Whether the question asks if a facility is open (on a day, or now): 明日あいてる？ 木曜日やってる？ 明日休み？"""
+    """Whether the question asks about a facility on a day or now (明日あいてる？ 土曜日 何時から 月曜は休館日？).
+
+    Plain 「図書館は何時まで？」 or 「休館日は？」 ask for the hours / closed days in general: False.
+    """
     if intent not in ("facility_hours", "facility_closed"):
         return False
-    if _search(vocab.OPEN_DAY_RE, *texts) or _search(vocab.OPEN_NOW_RE, *texts):
-        return True
-    return has_date and _search(vocab.CLOSED_WEAK_RE, *texts)
+    return has_date or _search(vocab.OPEN_DAY_RE, *texts) or _search(vocab.OPEN_NOW_RE, *texts)
 
 
 def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
