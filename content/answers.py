@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 from sqlmodel import select
 
 from content.cards import (carousel_message, closed_days_line, event_bubble, facility_bubble, format_day,
-                           opportunity_bubble, today_hours_line)
-from content.facility_hours import parse_hours
+                           opportunity_bubble, today_hours_line, usual_hours_line)
+from content.facility_hours import hours_on, parse_hours
 from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
@@ -385,6 +385,8 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
         lines.append(f"{today_line}（{format_day(today, lang)}）" if lang != "en" else f"{today_line} ({format_day(today, lang)})")
     elif today_line:
         lines.append(today_line)
+    if today_line and hours_on(info, day).status == "closed" and usual_hours_line(info, lang):
+        lines.append(_("開館時間：{hours}").format(hours=usual_hours_line(info, lang)))
     closed = closed_days_line(info, lang) if info.closed_understood else None
     if closed:
         lines.append(_("休館日：{days}").format(days=closed))

@@ -190,6 +190,15 @@ def today_hours_line(info: FacilityHours, day: date, lang: str, today: Optional[
     return None
 
 
+def usual_hours_line(info: FacilityHours, lang: str) -> Optional[str]:
+    """The usual opening hours (default or weekday ranges), for a day the facility is closed."""
+    ranges = info.ranges.get("default") or info.ranges.get("weekday")
+    if not ranges:
+        return None
+    dash = "–" if _babel_locale(lang) == "en" else "〜"
+    return ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in ranges)
+
+
 def closed_days_line(info: FacilityHours, lang: str) -> Optional[str]:
     """Closed days from the recognised rules (月曜日、祝日、年末年始), or None."""
     _ = translator(lang)
@@ -215,6 +224,8 @@ def facility_bubble(facility, lang: str, *, today: date, distance_m: Optional[fl
     today_line = today_hours_line(info, day, lang, today)
     if today_line:
         body.append(_row(_("今日") if day == today else format_day(day, lang), today_line))
+        if hours_on(info, day).status == "closed" and usual_hours_line(info, lang):
+            body.append(_row(_("開館時間"), usual_hours_line(info, lang)))
     closed_line = closed_days_line(info, lang) if info.closed_understood else None
     if closed_line:
         body.append(_row(_("休館日"), closed_line))
