@@ -120,12 +120,11 @@ def satisfies(session, item: dict, expect: dict) -> bool:
 
 def judge(session, items: list[dict], understood: bool, expect: dict) -> tuple[bool, bool]:
     """(correct at top 1, correct at top 3)."""
-    if expect.get("not_understood"):
-        ok = not understood or not items
-        ok = ok and not understood if understood is not None else not items
+    if expect.get("not_understood"):  # the baseline has no notion of understanding: it must show nothing
+        ok = (understood is False) if understood is not None else not items
         return ok, ok
-    if expect.get("none"):
-        ok = bool(understood or understood is None) and not items
+    if expect.get("none"):  # nothing shown, and (for the bot) said plainly rather than "not understood"
+        ok = not items and understood is not False
         return ok, ok
     hits = [satisfies(session, item, expect) for item in items[:3]]
     return bool(hits[:1] and hits[0]), any(hits)
@@ -325,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     import_path(session_o, f["kind"], str(path), now=group_now)
                 session_o.commit()
                 answer_question(session_o, "今週末のイベント", now=group_now, lang="ja")
-                name = ", ".join(f["path"].split("-")[0] for f in group["files"])
+                name = ", ".join(dict.fromkeys(f["path"].split("-")[0] for f in group["files"]))
                 s = run_questions(session_o, group["questions"], group_now, system=True)
                 b = run_questions(session_o, group["questions"], group_now, system=False)
                 open_scores.append((s, b))
