@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 04:37:46.981814
+Create Date: 2026-11-26 05:00:47.067398
 """
 from alembic import op
 import sqlalchemy as sa
