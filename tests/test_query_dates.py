@@ -271,3 +271,8 @@ def test_national_holidays_by_name(now, text, expected, label):
     """A holiday named (敬老の日, 体育の日 as スポーツの日) is its next date from jpholiday."""
     reading = read_dates(text, now)
     assert (reading.date_range, reading.label) == (expected, label)
+
+
+@pytest.mark.parametrize("text", ["駅前ライブ", "フードドライブに協力したい", "ライブ配信の講座"])
+def test_katakana_words_ending_in_ibu_are_not_christmas_eve(text):
+    assert read_dates(text, THU).date_range is None
