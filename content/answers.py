@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
-from content.cards import (carousel_message, closed_days_line, event_bubble, facility_bubble, format_day,
+from content.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.facility_hours import hours_on, parse_hours
 from content.i18n import N_, translator
@@ -307,6 +307,10 @@ def _alt_lines(rows, lang: str) -> str:
     for hit, row in rows:
         title = getattr(row, "title", None) or getattr(row, "name", "")
         starts = to_tokyo(getattr(row, "starts_at", None))
+        if hit.kind == "event":
+            when = event_when(row, lang)
+            lines.append(f"・{title}" + (f" {when}" if when else ""))
+            continue
         lines.append(f"・{title}" + (f" {format_day(starts.date(), lang)}" if starts else ""))
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from babel.dates import format_date
 
+from content.event_days import Repeat, is_long_running, repeat_of
 from content.facility_hours import FacilityHours, closed_summary, hours_on, parse_hours
 from content.i18n import N_, normalize_language, translator
 from content.messages import (alt_text, is_sendable_uri, postback_action, shorten_graphemes, shorten_utf16,
@@ -26,6 +27,7 @@ MUTED = "#666666"
 FAINT = "#888888"
 ACCENT = "#1B7F5B"
 WEEKDAY_NAMES = (N_("月曜日"), N_("火曜日"), N_("水曜日"), N_("木曜日"), N_("金曜日"), N_("土曜日"), N_("日曜日"))
+NTH_NAMES = (N_("第1"), N_("第2"), N_("第3"), N_("第4"), N_("第5"))
 OPPORTUNITY_KINDS = {"volunteer": N_("ボランティア"), "workday": N_("地域の作業日"),
                      "public_comment": N_("意見募集"), "staff_bank": N_("スタッフ登録")}
 
@@ -67,6 +69,49 @@ def format_when(starts: Optional[datetime], ends: Optional[datetime], all_day: b
     if ends is not None and ends > starts:
         text += f"{dash}{clock(ends)}"
     return text
+
+
+def format_period(starts: Optional[datetime], ends: Optional[datetime], all_day: bool, lang: str) -> str:
+    """A long row's period and daily time: 4月15日〜3月17日 13:30〜14:30 / Apr 15 – Mar 17, 13:30–14:30."""
+    starts, ends = to_tokyo(starts), to_tokyo(ends)
+    if starts is None or ends is None:
+        return format_when(starts, ends, all_day, lang)
+    last = ends - timedelta(minutes=1) if (ends.hour, ends.minute) == (0, 0) and ends > starts else ends
+    english = _babel_locale(lang) == "en"
+    pattern = "MMM d" if english else "M月d日"
+    locale = "en" if english else "ja"
+    text = f"{format_date(starts.date(), pattern, locale=locale)}{' – ' if english else '〜'}" \
+           f"{format_date(last.date(), pattern, locale=locale)}"
+    if not all_day and (starts.hour, starts.minute) != (0, 0):
+        hours = clock(starts)
+        if (ends.hour, ends.minute) > (starts.hour, starts.minute):
+            hours += ("–" if english else "〜") + clock(ends)
+        text += (", " if english else " ") + hours
+    return text
+
+
+def repeat_label(rule: Optional[Repeat], lang: str) -> str:
+    """毎週木曜日 / 毎月第2・第4水曜日 / 平日 for a stated repeat ('' for none or a guess)."""
+    if rule is None or not rule.stated or not rule.weekdays:
+        return ""
+    _ = translator(lang)
+    if rule.weekdays == frozenset(range(5)) and not rule.nths:
+        return _("平日")
+    names = _("・").join(_(WEEKDAY_NAMES[d]) for d in sorted(rule.weekdays))
+    if rule.nths:
+        nths = _("・").join(_(NTH_NAMES[n - 1]) for n in sorted(rule.nths) if 1 <= n <= 5)
+        return _("毎月{nths}{days}").format(nths=nths, days=names)
+    return _("毎週{days}").format(days=names)
+
+
+def event_when(event, lang: str) -> str:
+    """When an event is, as a card shows it: the date and time, or for a long row its period and repeat."""
+    starts, ends = to_tokyo(event.starts_at), to_tokyo(event.ends_at)
+    if not is_long_running(starts, ends):
+        return format_when(event.starts_at, event.ends_at, event.all_day, lang)
+    text = format_period(event.starts_at, event.ends_at, event.all_day, lang)
+    label = repeat_label(repeat_of(starts, ends, event.all_day, event.time_note, event.title), lang)
+    return f"{text} ({label})" if label and _babel_locale(lang) == "en" else (f"{text}（{label}）" if label else text)
 
 
 def maps_uri(latitude: Optional[float], longitude: Optional[float], address: Optional[str],
@@ -143,7 +188,7 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
     """An event: title, when, where, a short description, 詳細 and 地図."""
     _ = translator(lang)
     body = [_text(event.title, size="md", bold=True, max_lines=0 if detailed else 3, limit=TITLE_CHARS * (2 if detailed else 1))]
-    when = format_when(event.starts_at, event.ends_at, event.all_day, lang)
+    when = event_when(event, lang)
     if when:
         body.append(_row(_("日時"), when))
     if detailed and event.time_note:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
+from content.event_days import runs_within
 from content.query.model import ParsedQuery
 from content.search_index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
 from content.search_text import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
@@ -33,7 +34,6 @@ AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": 
 MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
-LONG_RUNNING = timedelta(days=31)
 # Named days and seasons the date reader turns into ranges; when titles carry the word itself
 # (クリスマスコンサート on 12/7), the word is what the resident means.
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
@@ -197,8 +197,9 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
             last = last.replace(hour=23, minute=59)
     if start is not None and (doc.starts >= end or last < start):
         return False
-    if start is not None and doc.starts < start and (last - doc.starts) > LONG_RUNNING:
-        return False  # a months-long row (a weekly class published as one span) is not "on" every day of it
+    if start is not None and doc.long and doc.repeat is not None and not runs_within(
+            doc.repeat, doc.starts.date(), last.date(), start.date(), _last_day_after(end)):
+        return False  # 毎週木曜日 from 4/15 to 3/31: on the asked days only when one of them is a Thursday
     if past:
         if doc.starts >= now or doc.starts < now - PAST_WINDOW:
             return start is not None and doc.starts < now
@@ -213,6 +214,12 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
         if time_of_day == "evening" and hour < 17:
             return False
     return True
+
+
+def _last_day_after(end: datetime):
+    """The day after the last day of a window ending at `end` (exclusive midnight or a clock time)."""
+    day = end.date()
+    return day if (end.hour, end.minute, end.second) == (0, 0, 0) else day + timedelta(days=1)
 
 
 def _opportunity_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime], now: datetime) -> bool:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import select
 
+from content.event_days import Repeat, is_long_running, repeat_of
 from content.search_text import bigrams, expand, is_noun, normalize_text, reading_of, terms_of, to_katakana
 from models import District, Event, Facility, Opportunity
 
@@ -63,6 +64,8 @@ class Doc:
     category: str = ""
     is_free: Optional[bool] = None
     sub_kind: str = ""  # opportunity kind
+    long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
+    repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
     start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
 
 
@@ -260,6 +263,9 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
               audience_tags=frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
               category=row.category or "", is_free=row.is_free)
+    if is_long_running(doc.starts, doc.ends):
+        doc.long = True
+        doc.repeat = repeat_of(doc.starts, doc.ends, doc.all_day, row.time_note, row.title)
     fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
               (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1)]
     kana = _kana_text(row.kana, row.title, row.place_name)

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from content.cards import (carousel_message, event_bubble, facility_bubble, format_distance, format_when, maps_uri,
-                           opportunity_bubble)
+from content.cards import (carousel_message, event_bubble, event_when, facility_bubble, format_distance, format_when,
+                           maps_uri, opportunity_bubble)
 from content.line_limits import validate_messages
 from models import Event, Facility, Opportunity
 
@@ -29,6 +29,20 @@ def utc(*args) -> datetime:
 ])
 def test_dates_are_written_in_the_residents_style(starts, ends, all_day, lang, expected):
     assert format_when(starts, ends, all_day, lang) == expected
+
+
+@pytest.mark.parametrize("note, all_day, ends, lang, expected", [
+    ("毎週木曜日", False, utc(2027, 3, 31, 5, 30), "ja", "4月15日〜3月31日 13:30〜14:30（毎週木曜日）"),
+    ("10月13日から3月23日(毎月第2、第4水曜)", False, utc(2027, 3, 31, 5, 30), "ja",
+     "4月15日〜3月31日 13:30〜14:30（毎月第2・第4水曜日）"),
+    ("毎週木曜日", False, utc(2027, 3, 31, 5, 30), "en", "Apr 15 – Mar 31, 13:30–14:30 (Thursdays)"),
+    (None, False, utc(2027, 3, 31, 5, 30), "ja", "4月15日〜3月31日 13:30〜14:30"),  # a guess is never shown
+    (None, True, utc(2027, 3, 31, 15), "ja", "4月15日〜3月31日"),  # all day, exclusive midnight end
+])
+def test_long_running_rows_show_their_period_not_the_first_day(note, all_day, ends, lang, expected):
+    starts = utc(2026, 4, 15, 4, 30) if not all_day else utc(2026, 4, 14, 15)
+    event = _event(starts_at=starts, ends_at=ends, time_note=note, all_day=all_day)
+    assert event_when(event, lang) == expected
 
 
 @pytest.mark.parametrize("lat, lon, address, expected_start", [

@@ -117,12 +117,38 @@ def test_nearby_lists_nearest_facilities_first_with_distances(session, city):
     assert all(h.starts >= NOW.replace(hour=0) for h in events)
 
 
-def test_long_running_rows_are_not_on_every_day_of_their_span(session, city):
+def test_long_running_row_matches_a_window_inside_its_span_after_one_day_events(session, city):
     session.add(Event(source="test", source_key="long", title="通年の体操教室", starts_at=utc(day(-60), 10),
                       ends_at=utc(day(90), 11)))
     session.commit()
-    assert "通年の体操教室" not in titles(session, "今週末のイベント")
+    found = titles(session, "今週末のイベント")
+    assert found[-1] == "通年の体操教室" and "子ども工作教室" in found
     assert "通年の体操教室" in titles(session, "体操教室")  # still found by what it is
+
+
+@pytest.mark.parametrize("note, question, found", [
+    ("毎週木曜日", "今週末のイベント", False),          # 11/28-29 hold no Thursday
+    ("毎週木曜日", "来週の木曜日のイベント", True),
+    ("令和8年9月から令和9年3月まで【木曜日】", "明日のイベント", False),  # tomorrow is a Friday
+    ("毎月第2、第4土曜日", "今週末のイベント", True),   # 11/28 is the 4th Saturday
+    ("毎月第2土曜日", "今週末のイベント", False),
+    ("毎月第2土曜日", "12月12日のイベント", True),
+    ("1月14日(金曜)から3月25日(金曜)毎週金曜", "明日のイベント", True),
+    ("", "来週の水曜日のイベント", True),  # no note, different weekdays at both ends: any day
+])
+def test_long_running_row_only_on_the_weekdays_its_note_names(session, city, note, question, found):
+    session.add(Event(source="test", source_key="long", title="通年の体操教室", starts_at=utc(day(-60), 10),
+                      ends_at=utc(day(90), 11), time_note=note or None))
+    session.commit()
+    assert ("通年の体操教室" in titles(session, question)) is found
+
+
+def test_long_row_starting_and_ending_on_one_weekday_is_taken_as_weekly(session, city):
+    session.add(Event(source="test", source_key="long", title="初級体操教室", starts_at=utc(day(-63), 9, 30),
+                      ends_at=utc(day(91), 10, 30)))  # both Thursdays
+    session.commit()
+    assert "初級体操教室" not in titles(session, "今週末のイベント")
+    assert "初級体操教室" in titles(session, "来週の木曜日のイベント")
 
 
 @pytest.mark.parametrize("question, expected_first", [

@@ -1,0 +1,93 @@
+"""Long-running event rows: a weekly class published as one row from 4/15 to 3/31.
+
+Such a row is "on" only the days its 日時備考 names (毎週木曜日, 毎月第2・第4水曜); search matches a date window
+when the window holds one of those days, and cards show the period, not the long-past first date.
+Hand-written: the notes are short and formulaic; no library reads 「【木曜日】」 or 「第2、第4水曜」.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Optional
+
+LONG_DAYS = 7  # a row whose first and last days are further apart than this runs over a period
+_WEEKDAY_CHARS = "月火水木金土日"
+# 「1月14日(金曜)から」: a weekday that only annotates a date says nothing about the repeat
+_DATE_WEEKDAY = re.compile(r"日\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）]")
+_DAY_OF_MONTH = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})日")  # 14日金曜: the 日 of a date is no Sunday
+_WEEKDAY_RUN = re.compile(r"((?:[月火水木金土日][・、，,とや及]?)+)曜")
+_NTH = re.compile(r"第\s*([1-5１-５])")
+_WEEKDAYS_WORD = re.compile(r"平日")
+_WEEKEND_WORD = re.compile(r"土日|週末")
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """The days a long row is on: weekdays (0 = Monday; empty = any day) and nth weeks of the month (empty = every)."""
+
+    weekdays: frozenset = frozenset()
+    nths: frozenset = frozenset()
+    stated: bool = False  # False when guessed from the first and last days (never shown as fact)
+
+    def on(self, day: date) -> bool:
+        """True when the row runs on this day (as far as its notes say)."""
+        if self.weekdays and day.weekday() not in self.weekdays:
+            return False
+        return not self.nths or (day.day - 1) // 7 + 1 in self.nths
+
+
+def is_long_running(starts: Optional[datetime], ends: Optional[datetime]) -> bool:
+    """True when a row's first and last days are more than LONG_DAYS apart."""
+    if starts is None or ends is None:
+        return False
+    last = ends - timedelta(minutes=1) if (ends.hour, ends.minute) == (0, 0) and ends > starts else ends
+    return (last.date() - starts.date()).days > LONG_DAYS
+
+
+def stated_repeat(*texts: Optional[str]) -> Repeat:
+    """The weekdays (and nth weeks) a note or title names: 毎週木曜日, 【木曜日】, 毎月第2、第4水曜, 平日."""
+    weekdays: set[int] = set()
+    nths: set[int] = set()
+    for text in texts:
+        if not text:
+            continue
+        text = _DAY_OF_MONTH.sub("#", _DATE_WEEKDAY.sub("日", text))
+        for run in _WEEKDAY_RUN.findall(text):
+            weekdays.update(_WEEKDAY_CHARS.index(c) for c in run if c in _WEEKDAY_CHARS)
+        if _WEEKDAYS_WORD.search(text):
+            weekdays.update(range(5))
+        if _WEEKEND_WORD.search(text) and not weekdays:
+            weekdays.update((5, 6))
+        if weekdays:
+            nths.update(int(n.translate(str.maketrans("１２３４５", "12345"))) for n in _NTH.findall(text))
+        if weekdays:
+            break  # the first text that names days decides (the note before the title)
+    return Repeat(frozenset(weekdays), frozenset(nths), stated=bool(weekdays))
+
+
+def repeat_of(starts: Optional[datetime], ends: Optional[datetime], all_day: bool, *texts: Optional[str]) -> Repeat:
+    """The stated repeat of a long row, else a weekly guess when a timed row starts and ends on the same weekday."""
+    rule = stated_repeat(*texts)
+    if rule.stated or starts is None or ends is None or all_day or not is_long_running(starts, ends):
+        return rule
+    if starts.weekday() == ends.weekday():
+        return Repeat(frozenset({starts.weekday()}))  # 4/15(木)〜3/17(木) 13:30〜14:30: a Thursday class
+    return rule
+
+
+def runs_within(rule: Repeat, first: date, last: date, start: date, end: date) -> bool:
+    """True when the row (first..last days) runs on some day of the window [start, end)."""
+    day = max(first, start)
+    stop = min(last, end - timedelta(days=1))
+    if day > stop:
+        return False
+    if not rule.weekdays and not rule.nths:
+        return True
+    for _ in range(62):  # two months cover every weekday and every nth week
+        if day > stop:
+            return False
+        if rule.on(day):
+            return True
+        day += timedelta(days=1)
+    return True
