@@ -40,5 +40,6 @@ class Facility(SQLModel, table=True):
     closed_text: Optional[str] = Field(default=None, sa_type=Text)
     url: Optional[str] = Field(default=None, max_length=1000)
     description: Optional[str] = Field(default=None, sa_type=Text)
+    fee: Optional[str] = Field(default=None, sa_type=Text)  # 料金(基本)/(詳細), 入館料 as published ('無料', '200円（…）')
     active: bool = Field(default=True, index=True)
     updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow, index=True)  # search index version check

@@ -101,6 +101,7 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
         "closed_text": closed or None,
         "url": first_url(v("url")),
         "description": "\n".join(p for p in description_parts if p) or None,
+        "fee": fee or None,
         "active": True,
     }
     key = keys.key(v("id"), name, address)

@@ -60,6 +60,7 @@ def upgrade() -> None:
     sa.Column('closed_text', sa.Text(), nullable=True),
     sa.Column('url', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('fee', sa.Text(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
