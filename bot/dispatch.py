@@ -7,10 +7,10 @@ import traceback
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, select
 
-from bot.inbox import finish, retry_later
+from bot.inbox import MAX_ATTEMPTS, finish, retry_later
 from content.i18n import normalize_language
 from handlers.registry import Context, registry
 from models import InboxEvent, Resident, utcnow
@@ -88,38 +88,60 @@ def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool
     return messages
 
 
+def is_transient(exc: BaseException) -> bool:
+    """Failures worth retrying later: the database or LINE briefly unavailable, not a bug or bad data."""
+    from bot.messenger import TransientLineError
+
+    return isinstance(exc, (OperationalError, InterfaceError, TransientLineError))
+
+
 def process_event(engine, messenger, config, row: InboxEvent) -> None:
     """Handle one claimed event: state changes always; a reply only while its token is valid."""
-    from bot.messenger import InvalidReplyToken, LineError, TransientLineError
     from content.menus import apology_messages
 
     event = json.loads(row.payload or "{}")
     handler = registry.find(event)
     if handler is None or (event.get("source") or {}).get("type", "user") != "user":
-        finish(engine, row.id, state="done", error=None)  # unknown or unsupported: ignored on purpose
+        finish(engine, row, state="done")  # unknown or unsupported: ignored on purpose
         return
-    can_reply = reply_usable(event, row)
     state, error = "done", None
     try:
-        messages = run_handler(engine, messenger, config, event, handler, can_reply)
-    except (OperationalError, DBAPIError, TransientLineError) as exc:
-        log.warning("inbox %s: transient %s, will retry", row.id, type(exc).__name__)
-        retry_later(engine, row, sanitized_traceback(exc))
-        return
+        messages = run_handler(engine, messenger, config, event, handler, reply_usable(event, row))
     except Exception as exc:
         error = sanitized_traceback(exc)
+        if is_transient(exc) and row.attempts < MAX_ATTEMPTS:
+            log.warning("inbox %s: transient %s, will retry", row.id, type(exc).__name__)
+            retry_later(engine, row, error)
+            return
         log.error("handler %s failed on inbox %s\n%s", getattr(handler, "__qualname__", handler), row.id, error)
         state = "failed"
         messages = apology_messages(_language_hint(engine, event))
-    if messages and reply_usable(event, row):
-        try:
-            messenger.reply(event["replyToken"], messages[:5])
-        except InvalidReplyToken:
-            log.info("inbox %s: reply token no longer valid; state kept without a reply", row.id)
-        except LineError as exc:
-            log.warning("inbox %s: reply not sent (%s)", row.id, type(exc).__name__)
-            error = error or f"reply not sent: {type(exc).__name__}"
-    finish(engine, row.id, state=state, error=error)
+    error = send_reply(messenger, event, row, messages,
+                       apology=lambda: apology_messages(_language_hint(engine, event))) or error
+    finish(engine, row, state=state, error=error)
+
+
+def send_reply(messenger, event: dict, row: InboxEvent, messages: list, *, apology) -> str | None:
+    """Reply while the token is valid; if LINE refuses the messages, apologise with the same token (a 400
+    does not use it up). Returns an error note for the inbox row, or None."""
+    from bot.messenger import InvalidReplyToken, LineError
+
+    if not messages or not reply_usable(event, row):
+        return None
+    try:
+        messenger.reply(event["replyToken"], messages[:5])
+        return None
+    except InvalidReplyToken:
+        log.info("inbox %s: reply token no longer valid; state kept without a reply", row.id)
+        return None
+    except (LineError, ValueError) as exc:  # ValueError: LINE's limits (LineLimitError) or the SDK's own checks
+        log.error("inbox %s: reply refused (%s); sending the apology instead", row.id, type(exc).__name__)
+        note = f"reply not sent: {type(exc).__name__}"
+    try:
+        messenger.reply(event["replyToken"], apology())
+    except Exception as exc:  # nothing more a resident can be given; the row records why
+        log.error("inbox %s: apology not sent either (%s)", row.id, type(exc).__name__)
+    return note
 
 
 def _language_hint(engine, event: dict) -> str:

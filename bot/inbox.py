@@ -24,8 +24,10 @@ REDACTED = "{}"
 
 
 def lease_seconds() -> float:
-    """How long a claimed event stays locked before another worker may take it over (crash recovery)."""
-    return float(os.environ.get("TSUNAGARI_INBOX_LEASE_SECONDS", "60"))
+    """How long a claimed event stays locked before another worker may take it over (crash recovery).
+
+    Longer than the worst case of one event: a profile lookup and a reply with all their retries (about 75 s)."""
+    return float(os.environ.get("TSUNAGARI_INBOX_LEASE_SECONDS", "180"))
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -132,22 +134,31 @@ def claim_next(engine: Engine) -> InboxEvent | None:
     return InboxEvent(**data)
 
 
-def finish(engine: Engine, row_id: int, *, state: str, error: str | None = None) -> None:
-    """Mark an event done or failed; the payload (user id, text) is dropped once it is no longer needed."""
+def _still_ours(row: InboxEvent):
+    """The row is still processing under this claim (a lease that ran out may have passed it to another worker)."""
+    t = InboxEvent.__table__
+    return and_(t.c.id == row.id, t.c.state == "processing", t.c.attempts == row.attempts)
+
+
+def finish(engine: Engine, row: InboxEvent, *, state: str, error: str | None = None) -> bool:
+    """Mark a claimed event done or failed, dropping its payload (user id, text); False if the claim was lost."""
     t = InboxEvent.__table__
     with engine.begin() as conn:
-        conn.execute(update(t).where(t.c.id == row_id).values(
-            state=state, locked_until=None, processed_at=utcnow(), last_error=error, payload=REDACTED))
+        changed = conn.execute(update(t).where(_still_ours(row)).values(
+            state=state, locked_until=None, processed_at=utcnow(), last_error=error, payload=REDACTED)).rowcount
+    if not changed:
+        log.warning("inbox %s: claim lost before finishing (lease expired)", row.id)
+    return bool(changed)
 
 
 def retry_later(engine: Engine, row: InboxEvent, error: str) -> None:
     """Put an event back with exponential backoff, or fail it after MAX_ATTEMPTS."""
     if row.attempts >= MAX_ATTEMPTS:
-        finish(engine, row.id, state="failed", error=error)
+        finish(engine, row, state="failed", error=error)
         return
     t = InboxEvent.__table__
     with engine.begin() as conn:
-        conn.execute(update(t).where(t.c.id == row.id).values(
+        conn.execute(update(t).where(_still_ours(row)).values(
             state="pending", locked_until=None, last_error=error,
             next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(row.attempts))))
 
@@ -161,16 +172,28 @@ def counts_by_state(engine: Engine) -> dict[str, int]:
 
 def drain(engine: Engine, messenger, config, *, limit: int = 1000) -> int:
     """Process due events in this thread until none is left (tests, `ask`-like tools). Returns how many."""
-    from bot.dispatch import process_event
-
     done = 0
     while done < limit:
         row = claim_next(engine)
         if row is None:
             break
-        process_event(engine, messenger, config, row)
+        run_guarded(engine, messenger, config, row)
         done += 1
     return done
+
+
+def run_guarded(engine: Engine, messenger, config, row: InboxEvent) -> None:
+    """Process one event; whatever escapes is recorded and retried, so a worker thread never dies of it."""
+    from bot.dispatch import process_event, sanitized_traceback
+
+    try:
+        process_event(engine, messenger, config, row)
+    except Exception as exc:  # a bad payload, the database gone mid-way, a bug outside the handler
+        log.error("inbox %s: processing failed (%s)", row.id, type(exc).__name__)
+        try:
+            retry_later(engine, row, sanitized_traceback(exc))
+        except Exception:
+            log.exception("inbox %s: could not record the failure; its lease will expire", row.id)
 
 
 class InboxWorkers:
@@ -204,8 +227,6 @@ class InboxWorkers:
 
     def _run(self) -> None:
         """Claim and process events; sleep until woken or the poll interval passes (other processes' events)."""
-        from bot.dispatch import process_event
-
         while not self._stop.is_set():
             # Clear before claiming: a wake that arrives after an empty claim then cuts the wait short.
             self._wake.clear()
@@ -217,4 +238,4 @@ class InboxWorkers:
             if row is None:
                 self._wake.wait(self.poll_seconds)
                 continue
-            process_event(self.engine, self.messenger, self.config, row)
+            run_guarded(self.engine, self.messenger, self.config, row)

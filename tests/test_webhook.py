@@ -179,3 +179,71 @@ def test_sdk_payload_every_event_type_is_handled_or_ignored_without_error(
     assert post(client, body, signed_headers(SECRET, body)).status_code == 200
     drain(engine, recording_messenger, config)
     assert counts_by_state(engine) == {"done": len(events)}
+
+
+@pytest.mark.parametrize("message", [
+    {"type": "sticker", "id": "1", "packageId": "1", "stickerId": "1", "stickerResourceType": "STATIC"},
+    {"type": "image", "id": "2", "contentProvider": {"type": "line"}},
+])
+def test_a_sticker_or_photo_gets_the_menu_not_silence(client, engine, recording_messenger, config, message):
+    event = text_event(USER, "")
+    event["message"] = message
+    body = webhook_body(event)
+    post(client, body, signed_headers(SECRET, body))
+    drain(engine, recording_messenger, config)
+    (sent,) = recording_messenger.sent
+    assert sent["messages"][-1].get("quickReply")
+
+
+def test_an_old_button_with_an_unknown_action_gets_the_menu(client, engine, recording_messenger, config):
+    body = webhook_body(postback_event(USER, "action=retired_feature&x=1"))
+    post(client, body, signed_headers(SECRET, body))
+    drain(engine, recording_messenger, config)
+    (sent,) = recording_messenger.sent
+    assert sent["messages"][-1].get("quickReply")
+
+
+def test_messages_line_refuses_are_replaced_by_the_apology(client, engine, recording_messenger, config, session):
+    from content.line_limits import LineLimitError
+
+    recording_messenger.fail_next(LineLimitError([{"message": "too long", "property": "messages[0].text"}]),
+                                  via="reply")
+    body = webhook_body(postback_event(USER, "action=test_count"))
+    post(client, body, signed_headers(SECRET, body))
+    drain(engine, recording_messenger, config)
+    row = inbox_rows(session)[0]
+    assert row.state == "done" and "LineLimitError" in row.last_error
+    assert recording_messenger.sent[-1]["messages"][-1].get("quickReply"), "the apology with the menu went out"
+
+
+def test_a_crash_outside_the_handler_never_kills_the_worker(engine, recording_messenger, config, monkeypatch):
+    import bot.dispatch
+    from bot.inbox import InboxWorkers, store_events
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("outside any handler")
+
+    monkeypatch.setattr(bot.dispatch, "process_event", explode)
+    store_events(engine, [postback_event(USER, "action=test_count")], SECRET)
+    workers = InboxWorkers(engine, recording_messenger, config, threads=1, poll_seconds=0.05)
+    workers.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and counts_by_state(engine).get("processing"):
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert all(thread.is_alive() for thread in workers._threads)
+        assert counts_by_state(engine) == {"pending": 1}, "put back for a later try"
+    finally:
+        workers.stop()
+
+
+def test_a_worker_that_lost_its_claim_does_not_finish_the_event(engine):
+    from bot.inbox import claim_next, finish, store_events
+
+    store_events(engine, [postback_event(USER, "action=test_count")], SECRET)
+    first = claim_next(engine)
+    with engine.begin() as conn:  # the lease ran out and another worker took the event over
+        conn.execute(InboxEvent.__table__.update().values(attempts=first.attempts + 1))
+    assert finish(engine, first, state="done") is False
+    assert counts_by_state(engine) == {"processing": 1}
