@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -48,6 +49,12 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False
+    if config.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind HTTPS termination: the client's address (login rate limits, audit) and scheme come from the proxy.
+        n = config.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     engine = engine or make_engine(config.database_url)
     if create_tables:
         create_schema(engine)
@@ -69,7 +76,25 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     if start_workers and config.inbox_threads > 0:
         rt.workers = InboxWorkers(engine, messenger, config, threads=config.inbox_threads)
         rt.workers.start()
+        threading.Thread(target=warm_up, args=(engine,), name="warm-up", daemon=True).start()
     return app
+
+
+def warm_up(engine: Engine) -> None:
+    """Load the Japanese dictionary and build the search index before the first resident asks."""
+    from datetime import datetime, timezone
+
+    from sqlmodel import Session
+
+    from content.query import parse_query
+    from content.search_index import current_index
+
+    try:
+        parse_query("今日のイベント", now=datetime.now(timezone.utc))
+        with Session(engine) as session:
+            current_index(session)
+    except Exception:  # a cold first answer is slower, never wrong: warming up must not break start-up
+        log.exception("warm-up failed")
 
 
 def _mount_console(app: Flask) -> None:
@@ -86,9 +111,11 @@ def _mount_emulator(app: Flask, config: Config) -> None:
     """The LINE platform stand-in at /emulator, for the demo, tests and benchmarks."""
     from bot.emulator import create_emulator_blueprint
 
+    # Post signed webhooks only to our own /callback, never to whatever Host a request names.
+    own_callback = config.line_api_host.rsplit("/emulator", 1)[0] + "/callback"
     app.register_blueprint(
         create_emulator_blueprint(channel_secret=config.channel_secret,
                                   access_token=config.channel_access_token,
-                                  webhook_url=config.extra.get("webhook_url")),
+                                  webhook_url=config.extra.get("webhook_url") or own_callback),
         url_prefix="/emulator",
     )

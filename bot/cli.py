@@ -46,7 +46,7 @@ def serve(host: str, port: int, emulator: bool) -> None:
     """Web process: webhook, console, optional emulator."""
     from bot.app import create_app
 
-    config = Config.from_env()
+    config = Config.from_env().with_persistent_secret_key()
     if emulator:
         config = config.with_emulator(public_base_url(host, port))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Mapping
 
 # Made-up credentials used with --emulator when none are set; never valid on real LINE.
@@ -29,6 +30,7 @@ class Config:
     inbox_threads: int = 2  # 0 = no workers in the web process (`tsunagari worker` runs them)
     max_body_bytes: int = 1024 * 1024
     http_timeout: tuple[float, float] = (3.0, 10.0)
+    proxy_count: int = 0  # reverse proxies in front (X-Forwarded-For etc. are trusted only from these)
     testing: bool = False
     session_cookie_secure: bool = True
     extra: Mapping[str, object] = field(default_factory=dict)
@@ -46,10 +48,24 @@ class Config:
         )
         if env.get("SECRET_KEY"):
             values["secret_key"] = env["SECRET_KEY"]
+        if env.get("TSUNAGARI_PROXY_COUNT"):
+            values["proxy_count"] = int(env["TSUNAGARI_PROXY_COUNT"])
         if env.get("TSUNAGARI_INBOX_THREADS"):
             values["inbox_threads"] = int(env["TSUNAGARI_INBOX_THREADS"])
         values.update(overrides)
         return cls(**values)
+
+    def with_persistent_secret_key(self, environ: Mapping[str, str] | None = None) -> "Config":
+        """Without SECRET_KEY, keep one in instance/secret_key so console sessions survive restarts."""
+        env = os.environ if environ is None else environ
+        if env.get("SECRET_KEY"):
+            return self
+        path = Path("instance") / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_hex(32))
+        return replace(self, secret_key=path.read_text().strip())
 
     def with_emulator(self, base_url: str) -> "Config":
         """Fill in made-up secrets and point the Messenger at the built-in emulator."""

@@ -5,8 +5,9 @@ import logging
 import threading
 import time
 import urllib.request
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
 
@@ -49,8 +50,8 @@ def prepare_demo(host: str, port: int):
     from bot.cli import public_base_url
 
     url = fresh_demo_database()
-    seed_demo(url, date.today())
     config = Config.from_env(database_url=url).with_emulator(public_base_url(host, port))
+    seed_demo(url, datetime.now(ZoneInfo(config.tz)).date())  # the city's today, not the machine's
     print("console accounts (password: %s): %s" % (DEMO_PASSWORD, ", ".join(a[0] for a in DEMO_ACCOUNTS)))
     return create_app(config), config
 

@@ -27,12 +27,16 @@ def single_scheduler_lock(engine: Engine, wait_seconds: float = 30.0) -> Iterato
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar():
+                conn.commit()
                 log.info("another scheduler holds the lock; standing by")
                 time.sleep(wait_seconds)
+            # A session-level lock outlives the transaction; ending it keeps the connection from idling in one.
+            conn.commit()
             try:
                 yield
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                conn.commit()
         return
     lock_path = Path("instance") / "scheduler.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,8 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     """An engine for the URL; SQLite gets WAL, a busy timeout and foreign keys."""
     url = normalize_url(url or default_database_url())
+    # Error messages would otherwise quote bound values: residents' text and LINE user ids in the logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)

@@ -140,7 +140,7 @@ def start_live_server(database_url: str, engine, **config_overrides) -> LiveServ
     """Serve create_app with the emulator on a free port; the Messenger talks HTTP to that emulator."""
     from werkzeug.serving import make_server
 
-    from bot.app import create_app
+    from bot.app import create_app, warm_up
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -149,6 +149,7 @@ def start_live_server(database_url: str, engine, **config_overrides) -> LiveServ
     settings.update(config_overrides)
     cfg = Config(**settings).with_emulator(base)
     application = create_app(cfg, engine=engine)
+    warm_up(engine)  # the dictionary and index load before the first question, as in a running service
     server = make_server("127.0.0.1", port, application, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
