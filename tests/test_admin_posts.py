@@ -251,6 +251,19 @@ def test_import_page_uses_the_importers_and_is_audited(engine, staff):
     assert entry.actor_email == "staff@city.example.jp" and "events.csv" in entry.detail
 
 
+def test_uploading_the_same_file_again_updates_instead_of_duplicating(engine, staff):
+    from io import BytesIO
+
+    data = (FIXTURES / "events.csv").read_bytes()
+    for _ in range(2):
+        post_form(staff, "/admin/import", {"kind": "events", "file": (BytesIO(data), "events.csv")},
+                  content_type="multipart/form-data")
+    with Session(engine) as session:
+        assert len(session.exec(select(Event)).all()) == 2
+        second = session.exec(select(AuditLog).where(AuditLog.action == "import").order_by(AuditLog.id.desc())).first()
+    assert "新規 0 件" in second.detail
+
+
 def test_import_refuses_other_file_types(staff):
     from io import BytesIO
 

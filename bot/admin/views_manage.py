@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -245,13 +247,20 @@ def import_page():
 
 
 def run_import(kind: str, data: bytes, suffix: str, filename: str):
-    """Write the upload to a temporary file, import it, audit it; returns the ImportReport."""
+    """Write the upload under its own name in a temporary folder, import it, audit it; returns the ImportReport.
+
+    The importers name a source after its file, so the same file uploaded again updates and retires rows instead
+    of importing a second copy."""
+    from werkzeug.utils import secure_filename
+
     from content.importers import import_path
 
     session = db()
-    fd, path = tempfile.mkstemp(suffix=suffix)
+    folder = tempfile.mkdtemp(prefix="tsunagari-import-")
+    stem = secure_filename(Path(filename or "").stem) or "upload"
+    path = os.path.join(folder, stem + suffix)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(path, "wb") as fh:
             fh.write(data)
         report = import_path(session, kind, path)
         audit.record(session, current_user, "import", kind, None,
@@ -261,7 +270,7 @@ def run_import(kind: str, data: bytes, suffix: str, filename: str):
         session.rollback()
         raise
     finally:
-        os.unlink(path)
+        shutil.rmtree(folder, ignore_errors=True)
     return report
 
 
