@@ -35,6 +35,8 @@ MAX_BUBBLE_BYTES = 30_000
 MAX_CAROUSEL_BYTES = 50_000
 MAX_TEMPLATE_COLUMNS = 10
 URI_SCHEMES = ("http", "https", "line", "tel")
+# RFC 3986 characters only (percent-encoded everything else): no spaces, line breaks or raw Japanese.
+URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 
 # Label limits by where the action sits: (maximum grapheme clusters, required?)
 LABEL_RULES = {
@@ -167,6 +169,9 @@ class _Checker:
             self.add(f"{prop}.{key}", f"Length must be between 0 and {MAX_URI}")
         elif value.split(":", 1)[0].lower() not in URI_SCHEMES or ":" not in value:
             self.add(f"{prop}.{key}", "invalid uri scheme")
+        elif not URI_CHARS.fullmatch(value):
+            # LINE wants URIs percent-encoded: spaces, line breaks and raw non-ASCII text are refused.
+            self.add(f"{prop}.{key}", "invalid uri")
 
     def is_object(self, value: Any, prop: str) -> bool:
         """Record a value that should be a JSON object but is not."""

@@ -75,8 +75,11 @@ def uri_action(label: str, uri: str, label_limit: int = MAX_ACTION_LABEL) -> dic
 
 
 def is_sendable_uri(uri: str | None) -> bool:
-    """True for http(s)/tel/line URIs LINE accepts (≤ 1000 characters)."""
-    return bool(uri) and len(uri) <= 1000 and uri.split(":", 1)[0].lower() in ("http", "https", "tel", "line")
+    """True for http(s)/tel/line URIs LINE accepts: ≤ 1000 characters, percent-encoded (no spaces or raw text)."""
+    from content.line_limits import URI_CHARS
+
+    return (bool(uri) and len(uri) <= 1000 and uri.split(":", 1)[0].lower() in ("http", "https", "tel", "line")
+            and URI_CHARS.fullmatch(uri) is not None)
 
 
 def quick_reply(actions: Iterable[dict]) -> dict:

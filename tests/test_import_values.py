@@ -155,3 +155,15 @@ def test_comment_lines_are_skipped_and_line_numbers_count_physical_lines():
     assert table.header == ["A", "B"]
     assert table.header_line == 2
     assert table.rows == [(3, ["1", "複数行\r\nの値"]), (6, ["2", "x, y"])]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("https://city.example.jp/a.html", "https://city.example.jp/a.html"),
+    ("https://a.example.jp/a.html\nhttps://b.example.jp 詳細", "https://a.example.jp/a.html"),
+    ("詳しくは https://city.example.jp/イベント をご覧ください", "https://city.example.jp/%E3%82%A4%E3%83%99%E3%83%B3%E3%83%88"),
+    ("なし", None),
+])
+def test_first_url_takes_one_percent_encoded_url_from_a_cell(cell, expected):
+    from content.importers.events import first_url
+
+    assert first_url(cell) == expected

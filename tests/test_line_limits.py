@@ -363,3 +363,17 @@ def test_accepted_message_types_are_the_specs_message_discriminator():
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     mapping = spec["components"]["schemas"]["Message"]["discriminator"]["mapping"]
     assert set(MESSAGE_TYPES) == set(mapping)
+
+
+@pytest.mark.parametrize("uri, ok", [
+    ("https://city.example.jp/event/1.html?a=1&b=2#top", True),
+    ("https://city.example.jp/%E3%82%A4%E3%83%99%E3%83%B3%E3%83%88", True),
+    ("tel:0312345678", True),
+    ("https://city.example.jp/a.html\nhttps://b.example.jp", False),
+    ("https://city.example.jp/a b", False),
+    ("https://city.example.jp/イベント", False),
+])
+def test_action_uris_must_be_percent_encoded(uri, ok):
+    message = {"type": "text", "text": "x", "quickReply": {"items": [
+        {"type": "action", "action": {"type": "uri", "label": "開く", "uri": uri}}]}}
+    assert (validate_message(message) == []) is ok

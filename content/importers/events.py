@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 from sqlmodel import Session
 
@@ -163,12 +164,16 @@ def contact_of(v) -> str:
 
 
 def first_url(*texts: str) -> str | None:
-    """The first value that is an http(s) URL."""
+    """The first http(s) URL in the values (a cell may hold several, or a URL and words), percent-encoded."""
     for text in texts:
-        text = clean(text)
-        if text.startswith(("http://", "https://")):
-            return text
+        match = URL_IN_TEXT.search(clean(text))
+        if match:
+            return quote(match.group(0), safe=URL_SAFE)[:1000]
     return None
+
+
+URL_IN_TEXT = re.compile(r"https?://[^\s　、，,「」（）()<>\"']+")
+URL_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
 
 
 def join_text(*texts: str) -> str:
