@@ -17,6 +17,7 @@ from sqlmodel import func, or_, select
 
 from content import audit
 from content.accounts import can_access_organization, is_staff
+from content.messages import is_sendable_uri
 from content.paging import Page, clamp_page, paginate
 from models import Event, Facility, Notice, Opportunity, Organization, utcnow
 
@@ -90,6 +91,8 @@ def url_problem(value: str | None) -> str | None:
         return f"URLは{URL_MAX}文字以内にしてください。"
     if not value.lower().startswith(("https://", "http://")):
         return "URLは https:// で始まるものにしてください。"
+    if not is_sendable_uri(value):
+        return "URLに空白や改行を入れないでください（日本語を含むURLはブラウザのアドレス欄からコピーしてください）。"
     return None
 
 

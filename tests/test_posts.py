@@ -263,3 +263,15 @@ def test_opportunity_times_are_stored_in_utc(session, people):
     stored = session.get(Opportunity, opp.id)
     assert (stored.starts_at, stored.deadline, stored.status) == (datetime(2026, 12, 1, 0), datetime(2026, 11, 30, 8),
                                                                   "draft")
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://city.example.jp/event", True),
+    ("https://city.example.jp/event page", False),
+    ("https://city.example.jp/a\nhttps://b.example.jp", False),
+    ("ftp://city.example.jp/", False),
+])
+def test_links_must_be_sendable_in_line(url, ok):
+    from content.posts import url_problem
+
+    assert (url_problem(url) is None) is ok
