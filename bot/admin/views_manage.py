@@ -56,7 +56,7 @@ def login():
             status = 429
         else:
             flash("メールアドレスまたはパスワードが違います。", "error")
-            status = 401 if result.outcome == "bad" else 403
+            status = 401  # the same answer whether or not the password was right: no hint for a guesser
     elif request.method == "POST":
         status = 400
     return render_template("admin/login.html", form=form), status
