@@ -31,6 +31,8 @@ _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用�
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
 _OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時)")
+# Words that only say "somewhere to go": with 無料, any free facility answers them
+PLACE_ONLY_WORDS = frozenset("観光地 観光 観光スポット スポット 名所 見所 見どころ 施設 場所 所 ところ 処 地 とこ".split())
 QUERY_CHARS = 120  # the question is carried in postback data (≤ 300 characters with the other keys)
 QUESTION_INTENTS = ("events", "participate") + FACILITY_INTENTS
 KIND_CODES = {"e": "event", "f": "facility", "o": "opportunity"}
@@ -173,6 +175,12 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
                                      else "facility_info")
         result = search(session, parsed, now=now, relax=request.relax, index=index)
+    if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
+        # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
+        fallback = _free_facilities(session, parsed, request, now, index)
+        if fallback.hits:
+            result = fallback
+            note = _("無料で入れる施設です。")
     if (not result.hits and parsed.intent in ("events", "unknown") and result.keywords and not result.unknown
             and not parsed.date_range):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all
@@ -201,6 +209,15 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if location is not None:
             _nearest_first(index, result, location)
     return _results(session, parsed, request, result, now, lang, note)
+
+
+def _free_facilities(session, parsed: ParsedQuery, request: Request, now: datetime, index) -> SearchResult:
+    """Facilities with a free published fee matching the words; all of them when the words only say "a place"."""
+    as_facility = dataclasses.replace(parsed, intent="facility_info")
+    found = search(session, as_facility, now=now, relax=request.relax, kinds=("facility",), index=index)
+    if not all(word in PLACE_ONLY_WORDS for word in found.keywords + found.unknown):
+        return found
+    return search(session, as_facility, now=now, relax=request.relax + "k", kinds=("facility",), index=index)
 
 
 def _ask_for_location(lang: str) -> Answer:
@@ -353,14 +370,24 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0 and not note:
         text = _facility_answer_text(first_facility, parsed.intent, day, today, lang)
         if _FEE_WORDS.search(parsed.normalized or ""):
-            fees = _FEE_LINE.findall(first_facility.description or "")
-            text += "\n" + (fees[0].strip() if fees else _("料金の情報は公開されていません。"))
+            name, _sep, rest = text.partition("\n")  # the fee asked for comes right after the name
+            text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
         messages.append(text_message(text))
     else:
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
     return Answer(with_quick_replies(messages, actions), [_item(hit, row) for hit, row in rows])
+
+
+def fee_line(facility, lang: str) -> str:
+    """「料金：200円（…）」 from the published fee (or the description's fee line), or a plain "not published"."""
+    _ = translator(lang)
+    fee = (facility.fee or "").strip()
+    if not fee:
+        lines = _FEE_LINE.findall(facility.description or "")
+        fee = re.sub(r"^\s*料金\s*[:：]\s*", "", lines[0]).strip() if lines else ""
+    return _("料金：{fee}").format(fee=fee) if fee else _("料金の情報は公開されていません。")
 
 
 def _asked_day(parsed: ParsedQuery, today):

@@ -283,6 +283,8 @@ def facility_bubble(facility, lang: str, *, today: date, distance_m: Optional[fl
         body.append(_row(_("住所"), facility.address))
     if facility.phone:
         body.append(_row(_("電話"), facility.phone))
+    if getattr(facility, "fee", None):
+        body.append(_row(_("料金"), facility.fee, 200 if detailed else 60))
     if detailed and facility.description:
         body.append(_text(facility.description, size="sm", color=MUTED, limit=LONG_DESCRIPTION))
     buttons: list[dict] = []

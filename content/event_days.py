@@ -19,6 +19,9 @@ _DAY_OF_MONTH = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})�
 _WEEKDAY_RUN = re.compile(r"((?:[月火水木金土日][・、，,とや及]?)+)曜")
 _NTH = re.compile(r"第\s*([1-5１-５])")
 _WEEKDAYS_WORD = re.compile(r"平日")
+_CLAUSE = re.compile(r"[。\n※*＊]")
+_EXCEPT_WORDS = re.compile(r"除く|除き|除いて|休み|休講|中止|ありません")
+_MONTH_DAY = re.compile(r"(\d{1,2})[月/](\d{1,2})日?")
 _WEEKEND_WORD = re.compile(r"土日|週末")
 
 
@@ -29,9 +32,12 @@ class Repeat:
     weekdays: frozenset = frozenset()
     nths: frozenset = frozenset()
     stated: bool = False  # False when guessed from the first and last days (never shown as fact)
+    skipped: frozenset = frozenset()  # (month, day) the note leaves out: ※2月11日を除く
 
     def on(self, day: date) -> bool:
         """True when the row runs on this day (as far as its notes say)."""
+        if (day.month, day.day) in self.skipped:
+            return False
         if self.weekdays and day.weekday() not in self.weekdays:
             return False
         return not self.nths or (day.day - 1) // 7 + 1 in self.nths
@@ -63,7 +69,16 @@ def stated_repeat(*texts: Optional[str]) -> Repeat:
             nths.update(int(n.translate(str.maketrans("１２３４５", "12345"))) for n in _NTH.findall(text))
         if weekdays:
             break  # the first text that names days decides (the note before the title)
-    return Repeat(frozenset(weekdays), frozenset(nths), stated=bool(weekdays))
+    return Repeat(frozenset(weekdays), frozenset(nths), stated=bool(weekdays), skipped=_skipped_days(texts[0]))
+
+
+def _skipped_days(note: Optional[str]) -> frozenset:
+    """(month, day) pairs a note's 除く / 休み clauses name: 「※2月11日を除く」, 「1/1は休み」."""
+    out = set()
+    for clause in _CLAUSE.split(note or ""):
+        if _EXCEPT_WORDS.search(clause):
+            out.update((int(m), int(d)) for m, d in _MONTH_DAY.findall(clause) if 1 <= int(m) <= 12 and 1 <= int(d) <= 31)
+    return frozenset(out)
 
 
 def repeat_of(starts: Optional[datetime], ends: Optional[datetime], all_day: bool, *texts: Optional[str]) -> Repeat:
@@ -72,7 +87,7 @@ def repeat_of(starts: Optional[datetime], ends: Optional[datetime], all_day: boo
     if rule.stated or starts is None or ends is None or all_day or not is_long_running(starts, ends):
         return rule
     if starts.weekday() == ends.weekday():
-        return Repeat(frozenset({starts.weekday()}))  # 4/15(木)〜3/17(木) 13:30〜14:30: a Thursday class
+        return Repeat(frozenset({starts.weekday()}), skipped=rule.skipped)  # 4/15(木)〜3/17(木) 13:30〜14:30: a Thursday class
     return rule
 
 
@@ -82,7 +97,7 @@ def runs_within(rule: Repeat, first: date, last: date, start: date, end: date) -
     stop = min(last, end - timedelta(days=1))
     if day > stop:
         return False
-    if not rule.weekdays and not rule.nths:
+    if not rule.weekdays and not rule.nths and not rule.skipped:
         return True
     for _ in range(62):  # two months cover every weekday and every nth week
         if day > stop:

@@ -124,10 +124,13 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
     optional: list[str] = []
+    text = normalize_text(parsed.normalized or parsed.text)
     for run, kana in kana_terms(parsed.normalized or parsed.text):
         if kana in keywords or not _kana_known(index, kana):
             continue
         sudachi = [t for t in terms_of(run) if t not in QUERY_STOPWORDS]
+        # the parser's own reading of the run (じょう → 上): words the resident never wrote
+        sudachi += [t for t in keywords if not any(c in text for c in t)]
         if not sudachi or any(len(t) == 1 or t not in keywords for t in sudachi):
             # Sudachi could not read the run (よ+が, に+し+瓦): the kana form is the word
             keywords = [t for t in keywords if t not in sudachi]
@@ -269,6 +272,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                     continue
                 if districts and not facility_ids and not _place_ok(doc, set(), [], districts):
                     continue
+                if free_only and doc.is_free is not True and not facility_ids:
+                    continue  # 無料で見られる観光地: a facility whose published fee says 無料
                 out.append(i)
                 continue
             if (facility_ids or facility_names or districts) and not _place_ok(doc, facility_ids, facility_names, districts):
@@ -359,6 +364,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             allowed = at_place
             place_words = set(terms_of(place_text))
             terms = [t for t in terms if t not in place_words]
+    towns = _town_words(index, allowed, terms) if "p" not in relax and not parsed.places else []
+    if towns:
+        # 「猪方でなにかある？」: a 町名 of the events' addresses is a place to filter on, not a word to rank
+        allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
+        terms = [t for t in terms if t not in towns]
     if set(kinds) == {"facility"} and not parsed.places and not terms and unknown:
         return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)  # 「公民館」 where there is none
     if parsed.intent not in ("events", "unknown"):
@@ -388,6 +398,27 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     if not result.hits:
         return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
     return result
+
+
+def _town_words(index: SearchIndex, allowed: list[int], terms: list[str]) -> list[str]:
+    """Terms that name a town of the rows' addresses (東野川) and appear in no row's title."""
+    towns = []
+    for term in terms:
+        if len(term) < 2 or not is_noun(term) or term.isascii():
+            continue
+        in_address = in_title = False
+        for i in allowed:
+            doc = index.docs[i]
+            if doc.kind == "facility":
+                continue
+            if term in doc.address:
+                in_address = True
+            if term in normalize_text(doc.title) or term in doc.place:
+                in_title = True
+                break
+        if in_address and not in_title:
+            towns.append(term)
+    return towns
 
 
 def _season_retry(session, parsed, now, relax, kinds, index, season, already) -> SearchResult | None:

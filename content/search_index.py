@@ -215,6 +215,8 @@ class SearchIndex:
                         if allowed is None or i in allowed:
                             hits[i] = hits.get(i, 0) + 1
                 need = max(1, math.ceil(len(grams) * 0.6))
+                if channel is not self.grams and not _has_kana(term):
+                    need = len(grams)  # a word written in kanji is no typo of its reading: カンコウ is not コウ+カン
                 close = {i for i, n in hits.items() if n >= need}
                 if not close:
                     continue
@@ -235,6 +237,11 @@ class SearchIndex:
         for i, value in self.words.score(extra, allowed, total).items():
             scores[i] = scores.get(i, 0.0) + value
         return {i: (value, matched.get(i, 0.0) / mass if mass else 1.0) for i, value in scores.items()}
+
+
+def _has_kana(term: str) -> bool:
+    """True when a term has hiragana or katakana letters (its reading may be typed loosely)."""
+    return any("ぁ" <= c <= "ヺ" for c in term)
 
 
 def _is_katakana(term: str) -> bool:
@@ -267,9 +274,20 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
         doc.long = True
         doc.repeat = repeat_of(doc.starts, doc.ends, doc.all_day, row.time_note, row.title)
     fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
-              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1)]
+              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1),
+              (_short(row.time_note), 1)]  # 日時備考 often says what happens: 「講演会60分と落語30分」
     kana = _kana_text(row.kana, row.title, row.place_name)
     return doc, fields, " ".join(filter(None, (row.title, row.place_name))), kana, row.description
+
+
+def facility_is_free(fee: Optional[str]) -> Optional[bool]:
+    """True when a facility's published fee starts with 無料 (「無料（体験は有料）」), False for a price, None unknown."""
+    text = normalize_text(fee)
+    if not text:
+        return None
+    if text.startswith(("無料", "0円")) or text in ("0", "なし"):
+        return True
+    return False if any(c.isdigit() for c in text) or "有料" in text else None
 
 
 def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
@@ -277,7 +295,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
     aliases = (row.aliases or "").replace("\n", " ")
     doc = Doc("facility", row.id, row.name, facility_id=row.id, place=normalize_text(row.name),
               district=row.district or "", address=normalize_text(row.address),
-              latitude=row.latitude, longitude=row.longitude, category=row.category or "")
+              latitude=row.latitude, longitude=row.longitude, category=row.category or "",
+              is_free=facility_is_free(row.fee))
     fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
               (_short(row.description), 1)]
     kana = _kana_text(row.kana, row.name)

@@ -24,6 +24,7 @@ QUERY_STOPWORDS = frozenset("""
 午前 午後 夜 朝 夕方 昼 時 日 月 年 件 ほか 他 こと 物 もの 所 ところ 方 です ます 下さる 下さい くださる
 お願い 願う 教え 知りたい 思う 予定 情報 について 場合 イベント 催し 催し物 行事 催事 何か有る 向け 用 の 的 さん
 開催 やる 遣る 時間 開館 閉館 休館 営業 住所 電話 番号 場所 日程 スケジュール 申し込み 申込 料金 無料 対象 施設 館 センター
+入館料 入園料 入場料 利用料 使用料 観覧料 入館 入園 値段 費用 有料 見られる 見れる 行ける
 お知らせ 紹介 集まり 集い つどい 会合 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
 只 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ
 """.split())
@@ -55,6 +56,7 @@ SYNONYM_GROUPS = [
     ["散歩", "ウォーキング", "歩く", "散策"],
     ["星", "星空", "天体", "天体観測", "星座", "プラネタリウム", "天文"],
     ["絵", "絵画", "美術", "アート", "展示", "展覧会"],
+    ["展示会", "展覧会", "展示", "作品展", "公募展", "写真展", "展"],
     ["花", "園芸", "ガーデニング", "植物"],
     ["工作", "ものづくり", "クラフト", "手作り"],
     ["パソコン", "スマホ", "スマートフォン", "IT"],
@@ -202,7 +204,7 @@ def kana_terms(text: str) -> list[tuple[str, str]]:
     """Katakana forms of the hiragana words in a question (ほしぞら → ホシゾラ), for kana-only questions.
 
     Sudachi often splits an unknown hiragana word into particles (よが → よ+が); matched against readings,
-    the whole run still finds ヨガ. Returns (hiragana run, katakana form) pairs.
+    the whole run still finds ヨガ. Returns (hiragana run as typed, katakana form without a trailing particle) pairs.
     """
     out = []
     text = normalize_text(text)
@@ -215,13 +217,14 @@ def kana_terms(text: str) -> list[tuple[str, str]]:
             if run[0] not in "のはがをにでともやへ" or len(run) < 3:
                 continue
             run = run[1:]
+        whole = run  # Sudachi read the particle too (あと → 後): its words go with the run
         for _ in range(2):
             shorter = _TRAILING_PARTICLE.sub("", run)
             if len(run) >= 3 and len(shorter) >= 2:  # よが stays よが; うたを → うた; ばどみんとんの → ばどみんとん
                 run = shorter
         if len(run) < 2 or run in _FUNCTION_RUNS or _only_stopwords(run):
             continue
-        out.append((run, to_katakana(run)))
+        out.append((whole, to_katakana(run)))
     return out
 
 

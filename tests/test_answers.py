@@ -180,3 +180,27 @@ def test_facility_named_without_an_event_there_shows_the_facility(session, city)
 def test_fee_question_without_published_fee_says_so(session, city):
     answer = answer_question(session, "中央図書館の利用料はいくら？", now=NOW, lang="ja")
     assert "料金の情報は公開されていません。" in answer.messages[0]["text"]
+
+
+def _add_museum(session, name, fee):
+    """A facility with a published fee."""
+    from models import Facility
+    session.add(Facility(source="test", source_key=f"m-{name}", name=name, category="資料館",
+                         hours_text="9:00～17:00", closed_text="月曜日", fee=fee))
+    session.commit()
+
+
+def test_fee_question_answers_with_the_published_fee_first(session, city):
+    _add_museum(session, "郷土資料館", "200円（高校生以上200円、中学生以下100円）")
+    answer = answer_question(session, "郷土資料館の入館料はいくら？", now=NOW, lang="ja")
+    lines = answer.messages[0]["text"].splitlines()
+    assert lines[:2] == ["郷土資料館", "料金：200円（高校生以上200円、中学生以下100円）"]
+
+
+@pytest.mark.parametrize("question", ["無料で見られる観光地", "無料で見られる名所"])
+def test_free_question_with_no_free_event_lists_free_facilities(session, city, question):
+    _add_museum(session, "白壁の町並み", "無料")
+    _add_museum(session, "郷土資料館", "300円")
+    answer = answer_question(session, question, now=NOW, lang="ja")
+    titles = [i["title"] for i in answer.items]
+    assert "白壁の町並み" in titles and "郷土資料館" not in titles

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from content.importers.layouts import detect_layout
 from content.importers import import_command_text, import_path
 from models import Event, Facility, Opportunity
 
@@ -108,6 +109,13 @@ def test_tourism_30_column_file_imports_as_facilities(session):
     assert house.category == "観光施設" and house.closed_text == "年末年始休館"
     assert house.hours_text == "9:00～17:00（火水木金土日）"
     assert "料金: 200円（高校生以上200円、中学生以下100円）" in house.description
+    assert house.fee == "200円（高校生以上200円、中学生以下100円）"
+
+
+@pytest.mark.parametrize("header", ["入館料", "利用料金", "料金(基本)"])
+def test_facility_fee_columns_under_their_several_names(header):
+    layout = detect_layout(["名称", "住所", header, "料金(詳細)"], "facilities")
+    assert layout.value(["資料館", "市内1", "無料", ""], "fee") == "無料"
 
 
 def test_opportunities_csv_reads_kinds_dates_and_deadline(session):

@@ -134,6 +134,7 @@ def test_long_running_row_matches_a_window_inside_its_span_after_one_day_events(
     ("毎月第2土曜日", "今週末のイベント", False),
     ("毎月第2土曜日", "12月12日のイベント", True),
     ("1月14日(金曜)から3月25日(金曜)毎週金曜", "明日のイベント", True),
+    ("毎週金曜※11月27日を除く", "明日のイベント", False),  # the one Friday it leaves out
     ("", "来週の水曜日のイベント", True),  # no note, different weekdays at both ends: any day
 ])
 def test_long_running_row_only_on_the_weekdays_its_note_names(session, city, note, question, found):
@@ -164,3 +165,23 @@ def test_category_word_is_met_by_rows_of_that_category(session, city):
     # 「スポーツ」: 朝のウォーキング has category スポーツ; ヨガ教室 too, even without the word in its text
     found = titles(session, "スポーツ")
     assert "ヨガ教室" in found and "囲碁将棋の会" not in found
+
+
+def test_words_only_in_the_time_note_find_the_event(session, city):
+    session.add(Event(source="test", source_key="rakugo", title="自治会講演会「笑うが一番」", starts_at=utc(day(8), 13),
+                      time_note="講演会60分と落語30分"))
+    session.commit()
+    assert titles(session, "落語が聞ける催し")[:1] == ["自治会講演会「笑うが一番」"]
+
+
+def test_kana_question_ending_in_a_particle_like_syllable_finds_the_kanji_title(session, city):
+    session.add(Event(source="test", source_key="castle", title="「滝の城跡」現地説明会", starts_at=utc(day(9), 10)))
+    session.commit()
+    assert titles(session, "たきのじょうあと")[:1] == ["「滝の城跡」現地説明会"]
+
+
+def test_a_town_of_the_event_addresses_filters_like_a_place(session, city):
+    session.add(Event(source="test", source_key="town", title="多摩川いかだレース", starts_at=utc(day(6), 10),
+                      address="つながり市猪方4-2"))
+    session.commit()
+    assert titles(session, "猪方でなにかある？") == ["多摩川いかだレース"]
