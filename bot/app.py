@@ -98,12 +98,9 @@ def warm_up(engine: Engine) -> None:
 
 
 def _mount_console(app: Flask) -> None:
-    """The staff/organization console at /admin (absent until its package exists)."""
-    try:
-        from bot.admin import init_admin
-    except ImportError:  # the console is optional in a stripped-down deployment
-        log.warning("console not available")
-        return
+    """The staff/organization console at /admin."""
+    from bot.admin import init_admin
+
     init_admin(app)
 
 

@@ -3,22 +3,15 @@ from __future__ import annotations
 
 import logging
 
+from content import cards
+from content.line_limits import validate_message
 from content.messages import alt_text, shorten_graphemes
 from content.posts import notice_message
 
 log = logging.getLogger(__name__)
 
-# content.cards (written by the search helper) draws the Flex bubbles residents get; name per kind.
-CARD_BUILDERS = {"events": "event_bubble", "opportunities": "opportunity_bubble"}
-
-
-def card_builder(kind: str):
-    """The bot's builder for this kind, or None while content.cards lacks it."""
-    try:
-        from content import cards
-    except ImportError:
-        return None
-    return getattr(cards, CARD_BUILDERS.get(kind, ""), None)
+# The Flex bubbles residents get, per kind of post: the preview draws with the bot's own builders.
+CARD_BUILDERS = {"events": cards.event_bubble, "opportunities": cards.opportunity_bubble}
 
 
 def as_message(built, alt: str) -> dict:
@@ -32,7 +25,7 @@ def preview_message(kind: str, record, lang: str = "ja") -> dict:
     """The message for an unsaved record, as residents would receive it."""
     if kind == "notices":
         return notice_message(record)
-    builder = card_builder(kind)
+    builder = CARD_BUILDERS.get(kind)
     if builder is not None:
         try:
             return as_message(builder(record, lang), record.title)
@@ -42,7 +35,7 @@ def preview_message(kind: str, record, lang: str = "ja") -> dict:
 
 
 def fallback_bubble(record) -> dict:
-    """A plain bubble used only when content.cards has no builder for this kind yet."""
+    """A plain bubble for a form so half-filled that the card builder cannot draw it yet."""
     body = [{"type": "text", "text": shorten_graphemes(record.title or "（タイトル未入力）", 40),
              "weight": "bold", "size": "lg", "wrap": True}]
     for value in (getattr(record, "place_name", None), getattr(record, "description", None)):
@@ -53,8 +46,4 @@ def fallback_bubble(record) -> dict:
 
 def line_problems(message: dict) -> list[str]:
     """What LINE would refuse in this message (empty when fine)."""
-    try:
-        from content.line_limits import validate_message
-    except ImportError:
-        return []
     return [f"{d.get('property')}: {d.get('message')}" for d in validate_message(message)]

@@ -258,6 +258,8 @@ def post_step(kind: str, post_id: int, step: str):
         flash(str(exc), "error")
         return redirect(url_for("admin.post_show", kind=kind, post_id=post_id))
     session.commit()
+    if step == "approve" and kind == "notices":
+        done = "承認しました。配信の対象に入りました。"  # notices are pushed, not searched
     flash(done, "success")
     if step == "delete":
         return redirect(url_for("admin.post_list", kind=kind))
