@@ -6,7 +6,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from models import InboxEvent, utcnow
+from content.accounts import prune_login_attempts
+from models import InboxEvent, session_scope, utcnow
 
 INBOX_KEEP_DAYS = 30
 
@@ -18,3 +19,9 @@ def purge_inbox(engine: Engine, keep_days: int = INBOX_KEEP_DAYS) -> int:
     with engine.begin() as conn:
         result = conn.execute(delete(t).where(t.c.state.in_(("done", "failed"))).where(t.c.received_at < cutoff))
     return result.rowcount or 0
+
+
+def purge_login_attempts(engine: Engine) -> int:
+    """Forget failed console logins older than a day (they only matter to the rate limit)."""
+    with session_scope(engine) as session:
+        return prune_login_attempts(session)

@@ -12,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from jobs.retention import purge_inbox
+from jobs.retention import purge_inbox, purge_login_attempts
 from models import make_engine
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ def build_scheduler(engine: Engine, messenger=None) -> BlockingScheduler:
     """The scheduled jobs; each job is coalesced so a late start never runs it twice in a row."""
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
     scheduler.add_job(purge_inbox, "cron", hour=18, minute=30, args=[engine], id="purge_inbox")  # 03:30 JST
+    scheduler.add_job(purge_login_attempts, "interval", hours=1, args=[engine], id="purge_login_attempts")
     return scheduler
 
 
