@@ -74,9 +74,8 @@ def test_resident_follows_is_onboarded_and_gets_answers(seeded, live_server):
     assert any(m["type"] == "flex" for m in messages) or quick_reply_actions(messages)
     messages = send(base, type="message", text="ふがふが")
     assert messages and quick_reply_actions(messages), "an unknown text gets choices, never silence"
-    inbox = call(base, f"/emulator/inbox/{USER}")
-    received = inbox if isinstance(inbox, list) else inbox.get("messages", [])
-    assert received and all(m.get("via") == "reply" for m in received)
+    received = call(base, f"/emulator/inbox/{USER}")  # every message the resident received, oldest first
+    assert received and all(m["via"] == "reply" and m["at"] for m in received)
 
 
 def test_location_gets_nearest_places(seeded, live_server):

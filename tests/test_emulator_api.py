@@ -74,7 +74,7 @@ def test_push_reaches_the_inbox_with_via_and_at(emulator):
     response = push(client, messages=[text("一通目"), text("二通目")])
     assert response.status_code == 200
     assert len(response.get_json()["sentMessages"]) == 2
-    inbox = client.get(f"/emulator/inbox/{ALICE}").get_json()["messages"]
+    inbox = client.get(f"/emulator/inbox/{ALICE}").get_json()
     assert [(m["text"], m["via"]) for m in inbox] == [("一通目", "push"), ("二通目", "push")]
     assert all(m["at"].endswith("Z") for m in inbox)
 
@@ -92,7 +92,7 @@ def test_limits_are_refused_with_lines_400_body(emulator, messages, expected):
     response = push(client, messages=messages)
     assert response.status_code == 400
     assert response.get_json() == {"message": f"The request body has {len(expected)} error(s)", "details": expected}
-    assert client.get(f"/emulator/inbox/{ALICE}").get_json()["messages"] == []
+    assert client.get(f"/emulator/inbox/{ALICE}").get_json() == []
 
 
 @pytest.mark.parametrize("kind", ["reply", "push", "multicast", "broadcast"])
@@ -137,8 +137,8 @@ def test_broadcast_reaches_followers_only(emulator):
     followers(state, ALICE)
     state.add_user("bob", "en", BOB, following=False)
     assert client.post("/emulator/v2/bot/message/broadcast", json={"messages": [text()]}, headers=AUTH).status_code == 200
-    assert len(client.get(f"/emulator/inbox/{ALICE}").get_json()["messages"]) == 1
-    assert client.get(f"/emulator/inbox/{BOB}").get_json()["messages"] == []
+    assert len(client.get(f"/emulator/inbox/{ALICE}").get_json()) == 1
+    assert client.get(f"/emulator/inbox/{BOB}").get_json() == []
 
 
 # --- reply tokens --------------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_reply_token_is_single_use(emulator):
     first, second = reply(client, token), reply(client, token)
     assert first.status_code == 200
     assert (second.status_code, second.get_json()) == (400, {"message": "Invalid reply token"})
-    assert [m["via"] for m in client.get(f"/emulator/inbox/{ALICE}").get_json()["messages"]] == ["reply"]
+    assert [m["via"] for m in client.get(f"/emulator/inbox/{ALICE}").get_json()] == ["reply"]
 
 
 @pytest.mark.parametrize("age,status", [(59, 200), (61, 400)])
@@ -194,7 +194,7 @@ def test_retry_key_accepted_once_then_409_with_accepted_request_id(emulator):
     assert again.get_json()["message"] == "The retry key is already accepted"
     assert again.headers["x-line-accepted-request-id"] == first.headers["x-line-request-id"]
     assert again.headers["x-line-request-id"] != first.headers["x-line-request-id"]
-    assert len(client.get(f"/emulator/inbox/{ALICE}").get_json()["messages"]) == 1
+    assert len(client.get(f"/emulator/inbox/{ALICE}").get_json()) == 1
     assert state.usage == 1
 
 
@@ -279,7 +279,7 @@ def test_request_log_records_method_path_status_key_recipients_body(emulator):
     key = str(uuid.uuid4())
     client.post("/emulator/v2/bot/message/multicast", json={"to": [ALICE, BOB], "messages": [text()]},
                 headers=dict(AUTH, **{"X-Line-Retry-Key": key}))
-    (entry,) = client.get("/emulator/requests").get_json()["requests"]
+    (entry,) = client.get("/emulator/requests").get_json()
     assert {k: entry[k] for k in ("method", "path", "status", "retry_key", "recipients")} == {
         "method": "POST", "path": "/v2/bot/message/multicast", "status": 200, "retry_key": key, "recipients": 2}
     assert entry["body"]["to"] == [ALICE, BOB]
@@ -291,8 +291,8 @@ def test_reset_forgets_everything(emulator):
     push(client)
     client.post("/emulator/config", json={"quota": 1})
     client.post("/emulator/reset")
-    assert client.get(f"/emulator/inbox/{ALICE}").get_json()["messages"] == []
-    assert client.get("/emulator/requests").get_json()["requests"] == []
+    assert client.get(f"/emulator/inbox/{ALICE}").get_json() == []
+    assert client.get("/emulator/requests").get_json() == []
     assert client.get("/emulator/v2/bot/message/quota", headers=AUTH).get_json() == {"type": "none"}
 
 
@@ -530,7 +530,7 @@ def test_pushes_sent_while_answering_are_included_in_order(live):
     _, body = post_event(base, {"type": "message", "text": "push first", "user_id": ALICE})
     assert [m["text"] for m in body["messages"]] == ["お知らせ", "got text"]
     inbox = json.loads(__import__("urllib.request").request.urlopen(base + f"/emulator/inbox/{ALICE}").read())
-    assert [m["via"] for m in inbox["messages"]] == ["push", "reply"]
+    assert [m["via"] for m in inbox] == ["push", "reply"]
 
 
 def test_webhook_failure_status_is_reported(live):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, json, request, send_from_directory
+from flask import Blueprint, Flask, Response, current_app, json, jsonify, request, send_from_directory
 
 from bot.emulator.api import register_api
 from bot.emulator.state import EmulatorState, make_user_id, new_user_id
@@ -67,12 +67,12 @@ def _register_control(bp: Blueprint, state: EmulatorState) -> None:
     @bp.get("/inbox/<user_id>")
     def inbox(user_id: str):
         """Every message the user received, oldest first, each with via and at."""
-        return {"user_id": user_id, "messages": state.inbox(user_id, int(request.args.get("since", 0)))}
+        return jsonify(state.inbox(user_id, int(request.args.get("since", 0))))
 
     @bp.get("/requests")
     def requests_log():
         """Every API request received, oldest first."""
-        return {"requests": state.request_log()}
+        return jsonify(state.request_log())
 
     @bp.post("/config")
     def configure():
