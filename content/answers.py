@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 from urllib.parse import parse_qsl
 
@@ -332,12 +332,22 @@ def _alt_lines(rows, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _english_range(date_range) -> str:
+    """Sat, Jan 12 / Sat, Jan 12 – Sun, Jan 13 for an asked [start, end) window (the Japanese label is 今週末)."""
+    start, end = (value.astimezone(TOKYO) if value.tzinfo else value for value in date_range)
+    last = (end - timedelta(microseconds=1)).date()
+    first = start.date()
+    if last <= first:
+        return format_day(first, "en")
+    return f"{format_day(first, 'en')} – {format_day(last, 'en')}"
+
+
 def _context_label(session, parsed: ParsedQuery, lang: str) -> str:
     """What the results are for: 「今週末・中央公民館・子ども向け」."""
     _ = translator(lang)
     parts = []
     if parsed.date_label and parsed.date_range:
-        parts.append(parsed.date_label if lang != "en" else format_day(parsed.date_range[0].date(), lang))
+        parts.append(parsed.date_label if lang != "en" else _english_range(parsed.date_range))
     parts += [p.name for p in parsed.places[:2]]
     if parsed.audiences:
         parts.append(_("子ども向け") if set(parsed.audiences) & {"children", "parents", "elementary"} else _("対象あり"))

@@ -403,19 +403,21 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
 def _town_words(index: SearchIndex, allowed: list[int], terms: list[str]) -> list[str]:
     """Terms that name a town of the rows' addresses (東野川) and appear in no row's title."""
     towns = []
+    allowed_set = None
     for term in terms:
-        if len(term) < 2 or not is_noun(term) or term.isascii():
+        posting = index.words.postings.get(term)
+        if not posting or len(term) < 2 or term.isascii() or not is_noun(term):
             continue
+        allowed_set = allowed_set if allowed_set is not None else set(allowed)
         in_address = in_title = False
-        for i in allowed:
+        for i in posting:  # only the rows with the word somewhere (a handful), not every candidate
             doc = index.docs[i]
-            if doc.kind == "facility":
+            if i not in allowed_set or doc.kind == "facility":
                 continue
-            if term in doc.address:
-                in_address = True
-            if term in normalize_text(doc.title) or term in doc.place:
+            if term in doc.title_text or term in doc.place:
                 in_title = True
                 break
+            in_address = in_address or term in doc.address
         if in_address and not in_title:
             towns.append(term)
     return towns

@@ -66,6 +66,7 @@ class Doc:
     sub_kind: str = ""  # opportunity kind
     long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
     repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
+    title_text: str = ""  # the title normalised (NFKC, lower case) for substring checks
     start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
 
 
@@ -175,6 +176,7 @@ class SearchIndex:
         for channel in (self.words, self.grams, self.kana, self.kana_desc):
             channel.finish()
         for doc in self.docs:
+            doc.title_text = normalize_text(doc.title)
             if doc.starts is not None:
                 doc.start_ts = doc.starts.timestamp()
                 if doc.kind == "event" and doc.ends is not None:

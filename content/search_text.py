@@ -134,7 +134,30 @@ def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
             subs = m.split(SplitMode.A)
             if len(subs) > 1:
                 terms.extend(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
+            else:
+                terms.extend(_noun_halves(norm))  # 桜祭り is one dictionary word: 桜 + 祭り still meet さくら祭
     return tuple(terms), "".join(reading), " ".join(content_reading)
+
+
+_KANJI = re.compile(r"[一-龥々]")
+
+
+@lru_cache(maxsize=20000)
+def _noun_halves(word: str) -> tuple[str, ...]:
+    """The two nouns a compound that Sudachi keeps whole is made of (桜祭り → 桜, 祭), or () when none."""
+    if not _KANJI.search(word) or len(word) > 8:
+        return ()
+    for cut in range(1, len(word)):
+        halves = []
+        for part in (word[:cut], word[cut:]):
+            morphemes = list(_tokenizer().tokenize(part))
+            if len(morphemes) != 1 or morphemes[0].part_of_speech()[0] != "名詞" or \
+                    morphemes[0].part_of_speech()[1] == "数詞" or morphemes[0].part_of_speech()[2] == "人名":
+                break
+            halves.append(morphemes[0].normalized_form().lower())
+        else:
+            return tuple(halves)
+    return ()
 
 
 def terms_of(text: str | None) -> list[str]:

@@ -204,3 +204,8 @@ def test_free_question_with_no_free_event_lists_free_facilities(session, city, q
     answer = answer_question(session, question, now=NOW, lang="ja")
     titles = [i["title"] for i in answer.items]
     assert "白壁の町並み" in titles and "郷土資料館" not in titles
+
+
+def test_english_summary_names_the_whole_asked_window(session, city):
+    answer = answer_question(session, "What's on this weekend?", now=NOW, lang="en")
+    assert answer.messages[0]["text"].startswith("Sat, Nov 28 – Sun, Nov 29")

@@ -185,3 +185,10 @@ def test_a_town_of_the_event_addresses_filters_like_a_place(session, city):
                       address="つながり市猪方4-2"))
     session.commit()
     assert titles(session, "猪方でなにかある？") == ["多摩川いかだレース"]
+
+
+def test_a_compound_sudachi_keeps_whole_still_meets_its_parts(session, city):
+    for key, title in (("sakura", "こまえ桜まつり"), ("shimin", "第43回狛江市民まつり")):
+        session.add(Event(source="test", source_key=key, title=title, starts_at=utc(day(8), 10)))
+    session.commit()
+    assert titles(session, "こまえさくら祭")[:1] == ["こまえ桜まつり"]
