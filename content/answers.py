@@ -27,6 +27,7 @@ from models import Event, Facility, Opportunity
 PAGE_SIZE = 10
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
+_HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
@@ -384,6 +385,12 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
             text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
         messages.append(text_message(text))
     else:
+        first_event = rows[0][1] if rows and rows[0][0].kind == "event" and offset == 0 else None
+        if first_event is not None and _HOW_MUCH.search(parsed.normalized or ""):
+            # 「ロードレースの参加費は？」: the fee of the best match, said first
+            fee = first_event.fee or (_("無料") if first_event.is_free else None)
+            summary = (_("{title}の料金：{fee}").format(title=first_event.title, fee=fee) if fee
+                       else _("料金の情報は公開されていません。")) + "\n" + summary
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)

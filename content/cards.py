@@ -198,6 +198,9 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
         body.append(_row(_("場所"), place))
     if distance_m is not None:
         body.append(_row(_("距離"), format_distance(distance_m, lang)))
+    fee = event.fee or (_("無料") if event.is_free else None)
+    if fee and not detailed:
+        body.append(_row(_("料金"), fee, 40))  # 「参加費は？」 is answered on the card itself
     buttons: list[dict] = []
     if detailed:
         for label, value in ((_("住所"), event.address if event.address != place else None), (_("対象"), event.audience),

@@ -209,3 +209,8 @@ def test_free_question_with_no_free_event_lists_free_facilities(session, city, q
 def test_english_summary_names_the_whole_asked_window(session, city):
     answer = answer_question(session, "What's on this weekend?", now=NOW, lang="en")
     assert answer.messages[0]["text"].startswith("Sat, Nov 28 – Sun, Nov 29")
+
+
+def test_event_fee_question_says_the_fee_first(session, city):
+    answer = answer_question(session, "ヨガ教室の参加費はいくら？", now=NOW, lang="ja")
+    assert answer.messages[0]["text"].startswith("ヨガ教室の料金：500円")
