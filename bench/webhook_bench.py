@@ -5,7 +5,10 @@ Also the resident's round trip (POST /emulator/events → reply received), which
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -91,41 +94,77 @@ def time_round_trips(base: str, count: int) -> list[float]:
     return timings
 
 
+def start_tsunagari(folder: Path, name: str, inbox_threads: int):
+    """The real app with the emulator on a free port; returns (base URL, app, server, database URL)."""
+    from werkzeug.serving import make_server
+
+    url = f"sqlite:///{folder / (name + '.db')}"
+    engine = make_engine(url)
+    create_schema(engine)
+    config = Config(database_url=url, testing=True, inbox_threads=inbox_threads, session_cookie_secure=False)
+    # The port is known only after binding, so bind first and fill the emulator's address in after.
+    server = make_server("127.0.0.1", 0, Flask("placeholder"), threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app = create_app(config.with_emulator(base), engine=engine)
+    server.app = app
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return base, app, server, url
+
+
+def start_worker_process(database_url: str, base: str, secret: str, token: str) -> subprocess.Popen:
+    """`tsunagari worker` in its own process, as a production deployment runs it."""
+    env = dict(os.environ, DATABASE_URL=database_url, LINE_CHANNEL_SECRET=secret, LINE_CHANNEL_ACCESS_TOKEN=token,
+               LINE_API_HOST=base + "/emulator")
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--threads", "2"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(base: str, secret: str) -> tuple[list[float], list[float]]:
+    """(ack latencies, round trips) against one running server."""
+    time_posts(base + "/callback", secret, 20)  # warm-up: dictionary, index, connections
+    time_round_trips(base, 5)
+    return time_posts(base + "/callback", secret, REQUESTS), time_round_trips(base, 60)
+
+
+def print_row(name: str, values: list[float], note: str = "") -> None:
+    """One line of the table."""
+    print(f"{name:44} {percentile(values, 50):8.2f} {percentile(values, 99):8.2f} "
+          f"{statistics.mean(values) * 1000:8.2f}  {note}")
+
+
 def main() -> None:
-    """Print ack latency p50/p99 for tsunagari's /callback and the baseline, and the round trip."""
+    """Print ack latency p50/p99 for tsunagari's /callback (two deployments) beside the baseline, and round trips."""
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request would drown the figures
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        engine = make_engine(url)
-        create_schema(engine)
-        config = Config(database_url=url, testing=True, inbox_threads=2, session_cookie_secure=False)
-        # The port is known only after binding, so bind first and fill the emulator's address in after.
-        from werkzeug.serving import make_server
-
-        server = make_server("127.0.0.1", 0, Flask("placeholder"), threaded=True)
-        base = f"http://127.0.0.1:{server.server_port}"
-        app = create_app(config.with_emulator(base), engine=engine)
-        server.app = app
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        secret = app.extensions["tsunagari"].config.channel_secret
-        base_url, base_server = serve(baseline_app(secret))
-
-        time_posts(base + "/callback", secret, 20)  # warm-up
-        ours = time_posts(base + "/callback", secret, REQUESTS)
-        baseline = time_posts(base_url + "/callback", secret, REQUESTS)
-        trips = time_round_trips(base, 60)
-
-        print("\nWebhook ack latency with the emulator (SQLite WAL, %d sequential signed POSTs, 1 event each)" % REQUESTS)
-        print(f"{'':34} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
-        for name, values in (("tsunagari /callback (verify+store)", ours), ("baseline (verify only, no store)", baseline)):
-            print(f"{name:34} {percentile(values, 50):8.2f} {percentile(values, 99):8.2f} {statistics.mean(values) * 1000:8.2f}")
-        print(f"{'resident round trip (emulator)':34} {percentile(trips, 50):8.2f} {percentile(trips, 99):8.2f} "
-              f"{statistics.mean(trips) * 1000:8.2f}   (message → worker → reply, 60 trips)")
+        base, app, server, _ = start_tsunagari(Path(tmp), "threads", inbox_threads=2)
+        config = app.extensions["tsunagari"].config
+        secret, token = config.channel_secret, config.channel_access_token
+        threads_ack, threads_trips = measure(base, secret)
         server.shutdown()
-        base_server.shutdown()
         app.extensions["tsunagari"].workers.stop()
+
+        base, app, server, url = start_tsunagari(Path(tmp), "process", inbox_threads=0)
+        worker = start_worker_process(url, base, secret, token)
+        try:
+            process_ack, process_trips = measure(base, secret)
+        finally:
+            worker.terminate()
+            worker.wait(10)
+            server.shutdown()
+
+        base_url, base_server = serve(baseline_app(secret))
+        baseline = time_posts(base_url + "/callback", secret, REQUESTS)
+        base_server.shutdown()
+
+    print("\nWebhook ack latency with the emulator (SQLite WAL, %d sequential signed POSTs, 1 event each)" % REQUESTS)
+    print(f"{'':44} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
+    print_row("/callback, worker threads in the web process", threads_ack, "(the default)")
+    print_row("/callback, `tsunagari worker` process", process_ack, "(production layout)")
+    print_row("baseline: verify only, store nothing", baseline)
+    print_row("round trip, worker threads", threads_trips, "(message → worker → reply)")
+    print_row("round trip, worker process", process_trips)
 
 
 if __name__ == "__main__":

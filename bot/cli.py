@@ -59,7 +59,9 @@ def serve(host: str, port: int, emulator: bool) -> None:
 
 @main.command()
 @click.option("--threads", default=2, show_default=True, type=int)
-def worker(threads: int) -> None:
+@click.option("--poll", default=0.2, show_default=True, type=float,
+              help="Seconds between looks at the inbox (another process stored the events, so nothing wakes us).")
+def worker(threads: int, poll: float) -> None:
     """Inbox worker process: handles stored webhook events until stopped."""
     from bot.inbox import InboxWorkers
     from bot.messenger import LineMessenger
@@ -73,7 +75,8 @@ def worker(threads: int) -> None:
         raise click.ClickException(str(exc))
     load_handlers()
     load_plugins()
-    workers = InboxWorkers(make_engine(config.database_url), LineMessenger(config), config, threads=threads)
+    workers = InboxWorkers(make_engine(config.database_url), LineMessenger(config), config, threads=threads,
+                           poll_seconds=poll)
     workers.start()
     wait_for_signal()
     workers.stop()
