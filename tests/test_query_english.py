@@ -137,9 +137,23 @@ def test_only_english_text_is_translated(text, english):
     assert is_english(text) is english
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Where is the Koizumi Yakumo museum?", "コイズミヤクモ資料館 どこ"),  # a romaji name joins its place type
+    ("Is Muroya no Sono Park open tomorrow?", "明日 ムロヤノソノ公園 開いてる"),
+    ("Tokorozawa events tomorrow", "明日 イベント"),  # a bare name is the city itself: dropped
+    ("Time for yoga", "ヨガ"),  # capitalised English is no name
+])
+def test_romaji_facility_names_are_read_as_katakana(text, expected):
+    assert english_to_japanese(text) == expected
+
+
+def test_romaji_facility_name_finds_the_facility():
+    assert parse("What time does Yaizu Library close?").places[0].name == "焼津図書館"
+
+
 def test_unknown_english_words_are_dropped_and_japanese_is_untouched():
-    """Romaji names and filler words are dropped; a Japanese question keeps its own wording."""
-    assert english_to_japanese("Where is the Koizumi Yakumo museum?") == "資料館 どこ"
+    """Filler words are dropped; a Japanese question keeps its own wording."""
+    assert english_to_japanese("Where is the museum?") == "資料館 どこ"
     assert english_to_japanese("明日のイベント") is None
     assert parse("明日のイベント").language == "ja"
 

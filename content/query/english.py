@@ -137,6 +137,56 @@ def _take(text: str, rules, found: list[tuple[int, str]]) -> str:
     return text
 
 
+# A romanised Japanese word: syllables of (double consonant) consonant (y) vowel, or a closing n.
+_ROMAJI_RE = re.compile(r"^(?:(?:kk|ss|tt|pp|tch|cch)?(?:sh|ch|ts|[kgsztdnhbpmrjfwy])?y?[aiueo]|n(?![aiueoy]))+$")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:no[ -])?[A-Z][a-z]+)*\b")
+# Capitalised English words that happen to read as romaji (Time → ティメ) or only start a sentence.
+_NOT_NAMES = frozenset("""what where when who how which why is are do does did can could would will any anyone
+the a an i me my we our you your please tell show find open close time take make name home game site area
+nice note one none see so to too go no yes ok okay here there hi hello""".split())
+# Type words that end a facility name: "Koizumi Yakumo museum" → コイズミヤクモ資料館 (read as one name).
+_PLACE_TYPE_END = re.compile(r"(?:館|公園|センター|プール|広場|ホール|場|園|所|役所|役場)$")
+
+
+def romaji_names(text: str) -> list[tuple[int, int, str]]:
+    """Capitalised romaji words read as katakana names: 「Koizumi Yakumo」 → コイズミヤクモ (start, end, kana)."""
+    try:
+        import jaconv
+    except ImportError:  # pragma: no cover - optional: names in romaji are then dropped as before
+        return []
+    out = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        words, start = [], None
+        for word in re.finditer(r"[A-Za-z]+", match.group(0)):
+            lowered = word.group(0).lower()
+            if lowered == "no" and words and word.group(0) == "no":
+                words.append("ノ")  # Muroya no Sono → ムロヤノソノ
+                continue
+            if lowered in _NOT_NAMES or len(lowered) < 3 or not _ROMAJI_RE.match(lowered) \
+                    or any(p.search(lowered) for p, _ in _KEYWORD_RES):
+                if words:
+                    out.append((start, match.start() + word.start(), "".join(words)))
+                words, start = [], None
+                continue
+            start = match.start() + word.start() if start is None else start
+            words.append(jaconv.alphabet2kata(lowered))
+        if words:
+            out.append((start, match.end(), "".join(words)))
+    return [(a, b, kana) for a, b, kana in out if all("ァ" <= c <= "ヺ" or c == "ー" for c in kana)]
+
+
+def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """Keywords with romaji facility names: a name right before a place type joins it (コイズミヤクモ資料館)."""
+    out = list(keywords)
+    for start, end, kana in names:
+        follower = min(((pos, ja) for pos, ja in out if end <= pos <= end + 2 and _PLACE_TYPE_END.search(ja)),
+                       default=None)
+        if follower is not None:  # a bare name (Tokorozawa, Komae) is the city itself: no word to match
+            out.remove(follower)
+            out.append((start, kana + follower[1]))
+    return out
+
+
 def english_to_japanese(text: str) -> Optional[str]:
     """The Japanese wording of an English question (「library events next week」 → 「来週 図書館 イベント」), or None."""
     if not is_english(text):
@@ -150,6 +200,8 @@ def english_to_japanese(text: str) -> Optional[str]:
     lowered = _take(lowered, _AUDIENCE_RULES, audiences)
     keywords: list[tuple[int, str]] = []
     _take(lowered, _KEYWORD_RES, keywords)
+    names = romaji_names(text.replace("’", "'"))
+    keywords = _with_names(keywords, names)
     parts = [ja for _, ja in sorted(dates)] + [ja for _, ja in sorted(keywords)] + [ja for _, ja in sorted(audiences)]
     words = [ja for _, ja in sorted(intents)]
     if not words and (keywords or audiences or dates) and "?" in text:
