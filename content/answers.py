@@ -168,6 +168,13 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         return Answer(understood=False)
     result = search(session, parsed, now=now, relax=request.relax, index=index)
     structured = _is_question(parsed)
+    if ((not structured or not result.hits) and not result.keywords and not parsed.places
+            and _HOW_MUCH.search(parsed.normalized or "")):
+        # 「料金」「入館料はいくら？」 with no place named: the facilities whose fee is published, fee on each card
+        fees = _facilities_with_fees(index)
+        if fees.hits:
+            result, structured = fees, True
+            note = _("料金が公開されている施設です。")
     if not structured and not result.keywords and not result.unknown:
         return Answer(understood=False)
     if (not result.hits and parsed.intent in ("events", "unknown") and parsed.facility_ids
@@ -210,6 +217,13 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if location is not None:
             _nearest_first(index, result, location)
     return _results(session, parsed, request, result, now, lang, note)
+
+
+def _facilities_with_fees(index) -> SearchResult:
+    """Every facility with a published fee (free ones first), as search hits."""
+    docs = [d for d in index.docs if d.kind == "facility" and d.is_free is not None]
+    docs.sort(key=lambda d: (d.is_free is not True, d.title))
+    return SearchResult(hits=[Hit("facility", d.id, 1.0) for d in docs], kinds=("facility",))
 
 
 def _free_facilities(session, parsed: ParsedQuery, request: Request, now: datetime, index) -> SearchResult:
@@ -378,9 +392,13 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         summary = note + "\n" + summary
     messages = []
     first_facility = rows[0][1] if rows and rows[0][0].kind == "facility" else None
-    if first_facility is not None and parsed.intent in FACILITY_INTENTS and offset == 0 and not note:
+    asks_fee = bool(_HOW_MUCH.search(parsed.normalized or ""))
+    one_fee = asks_fee and (bool(parsed.places) or total == 1)  # the fee of one place, not a list of fees
+    fee_list = asks_fee and not one_fee
+    if first_facility is not None and offset == 0 and (one_fee or (parsed.intent in FACILITY_INTENTS and not note
+                                                                    and not fee_list)):
         text = _facility_answer_text(first_facility, parsed.intent, day, today, lang)
-        if _FEE_WORDS.search(parsed.normalized or ""):
+        if asks_fee or _FEE_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the fee asked for comes right after the name
             text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
         messages.append(text_message(text))

@@ -86,10 +86,7 @@ def audience_boosts(parsed: ParsedQuery) -> list[str]:
     """Words of the question that named the audience (ベビーマッサージ, 高齢者): they rank, the audience filters."""
     if not parsed.audiences:
         return []
-    source = [t.lower() for t in parsed.terms]
-    if not source:  # the reader kept no word: Latin/katakana names (AED, HUG) still mean something
-        source = [t for t in query_terms(parsed.normalized or parsed.text)
-                  if (t.isascii() and t.isalnum() and len(t) >= 2) or _is_katakana_word(t)]
+    source = [t.lower() for t in parsed.terms] or _name_words(parsed)
     words = [t for t in source if audience_tags_in(t)]
     return [t for t in source if any(t in word for word in words)]
 
@@ -102,10 +99,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
-    source = [t.lower() for t in parsed.terms]
-    if not source:  # the reader kept no word: Latin/katakana names (AED, HUG) still mean something
-        source = [t for t in query_terms(parsed.normalized or parsed.text)
-                  if (t.isascii() and t.isalnum() and len(t) >= 2) or _is_katakana_word(t)]
+    source = [t.lower() for t in parsed.terms] or _name_words(parsed)
     skip = set(QUERY_STOPWORDS)
     if drop_places:
         skip |= _place_words(parsed)
@@ -125,7 +119,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             unknown.append(term)
     optional: list[str] = []
     text = normalize_text(parsed.normalized or parsed.text)
-    for run, kana in kana_terms(parsed.normalized or parsed.text):
+    for run, kana in kana_terms(text if parsed.language != "en" else parsed.normalized):
         if kana in keywords or not _kana_known(index, kana):
             continue
         sudachi = [t for t in terms_of(run) if t not in QUERY_STOPWORDS]
@@ -139,6 +133,14 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         else:
             optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
     return keywords, unknown, optional
+
+
+def _name_words(parsed: ParsedQuery) -> list[str]:
+    """When the reader kept no word, Latin/katakana names (AED, HUG) still mean something; English sentences don't."""
+    if parsed.language == "en":
+        return [w.lower() for w in re.findall(r"\b[A-Z][A-Z0-9]+\b", parsed.text)]  # acronyms only: AED, not "much"
+    return [t for t in query_terms(parsed.normalized or parsed.text)
+            if (t.isascii() and t.isalnum() and len(t) >= 2) or _is_katakana_word(t)]
 
 
 def _is_katakana_word(term: str) -> bool:

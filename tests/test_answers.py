@@ -214,3 +214,16 @@ def test_english_summary_names_the_whole_asked_window(session, city):
 def test_event_fee_question_says_the_fee_first(session, city):
     answer = answer_question(session, "ヨガ教室の参加費はいくら？", now=NOW, lang="ja")
     assert answer.messages[0]["text"].startswith("ヨガ教室の料金：500円")
+
+
+def test_fee_alone_lists_the_facilities_that_publish_a_fee(session, city):
+    _add_museum(session, "白壁の町並み", "無料")
+    _add_museum(session, "郷土資料館", "300円")
+    answer = answer_question(session, "料金", now=NOW, lang="ja")
+    assert answer.understood and [i["title"] for i in answer.items] == ["白壁の町並み", "郷土資料館"]
+
+
+def test_english_fee_question_answers_with_the_fee(session, city):
+    _add_museum(session, "郷土資料館", "300円")
+    answer = answer_question(session, "How much is the admission fee for the museum?", now=NOW, lang="en")
+    assert answer.messages[0]["text"].splitlines()[:2] == ["郷土資料館", "Fee: 300円"]

@@ -114,6 +114,8 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("sea|ocean", "海"), ("camp(?:ing|site)?", "キャンプ"), ("zoo", "動物園"), ("aquarium", "水族館"),
     ("dementia", "認知症"), ("child-rearing", "子育て"), ("baby", "赤ちゃん"), ("lanterns?", "ちょうちん"),
     ("jell(?:y|ies)", "ゼリー"), ("cookies?", "クッキー"), ("bread", "パン"), ("sweets|desserts?", "お菓子"),
+    ("entrance fees?|entry fees?|admission(?: fees?)?|fees?|prices?|how much|costs?|charges?", "料金"),
+    ("houses?|residences?", "住宅"),
     ("goldfish", "金魚"), ("rakugo", "落語"), ("karaoke", "カラオケ"), ("choir|chorus", "合唱"),
 )
 _KEYWORD_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS)
@@ -143,9 +145,10 @@ _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:no[ -])?[A-Z][a-z]+)*\b")
 # Capitalised English words that happen to read as romaji (Time → ティメ) or only start a sentence.
 _NOT_NAMES = frozenset("""what where when who how which why is are do does did can could would will any anyone
 the a an i me my we our you your please tell show find open close time take make name home game site area
-nice note one none see so to too go no yes ok okay here there hi hello""".split())
+nice note one none see so to too go no yes ok okay here there hi hello house hall center centre garden office
+building square plaza tower bridge memorial""".split())
 # Type words that end a facility name: "Koizumi Yakumo museum" → コイズミヤクモ資料館 (read as one name).
-_PLACE_TYPE_END = re.compile(r"(?:館|公園|センター|プール|広場|ホール|場|園|所|役所|役場)$")
+_PLACE_TYPE_END = re.compile(r"(?:館|公園|センター|プール|広場|ホール|場|園|所|役所|役場|住宅)$")
 
 
 def romaji_names(text: str) -> list[tuple[int, int, str]]:
