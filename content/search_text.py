@@ -245,7 +245,7 @@ def kana_terms(text: str) -> list[tuple[str, str]]:
             shorter = _TRAILING_PARTICLE.sub("", run)
             if len(run) >= 3 and len(shorter) >= 2:  # よが stays よが; うたを → うた; ばどみんとんの → ばどみんとん
                 run = shorter
-        if len(run) < 2 or run in _FUNCTION_RUNS or _only_stopwords(run):
+        if len(run) < 2 or run in _FUNCTION_RUNS or _only_stopwords(run) or _only_stopwords(whole):
             continue
         out.append((whole, to_katakana(run)))
     return out

@@ -192,3 +192,8 @@ def test_a_compound_sudachi_keeps_whole_still_meets_its_parts(session, city):
         session.add(Event(source="test", source_key=key, title=title, starts_at=utc(day(8), 10)))
     session.commit()
     assert titles(session, "こまえさくら祭")[:1] == ["こまえ桜まつり"]
+
+
+@pytest.mark.parametrize("question", ["あさってのイベント", "あさってなにある？"])
+def test_a_kana_date_word_is_no_search_word(session, city, question):
+    assert "子ども工作教室" in titles(session, question)  # 11/28, the day after tomorrow
