@@ -221,6 +221,13 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
     return True
 
 
+def _on_weekdays(doc: Doc, weekdays: set[int]) -> bool:
+    """True when an event falls on one of the weekdays (a long row: when its stated days include one, or any day)."""
+    if doc.long:
+        return doc.repeat is None or not doc.repeat.weekdays or bool(doc.repeat.weekdays & weekdays)
+    return doc.starts is not None and doc.starts.weekday() in weekdays
+
+
 def _last_day_after(end: datetime):
     """The day after the last day of a window ending at `end` (exclusive midnight or a clock time)."""
     day = end.date()
@@ -265,6 +272,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     free_only = parsed.free_only and "f" not in relax
     past = parsed.past and "d" not in relax
     time_of_day = parsed.time_of_day if "d" not in relax else None
+    # 毎週木曜日の体操教室: no one date, but only what runs on those days of the week
+    weekdays = set(parsed.weekdays) if parsed.recurring and date_range is None and "d" not in relax else set()
     out: list[int] = []
     for kind in kinds:
         for i in _scan(index, kind, start, end, now, past):
@@ -286,6 +295,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                 continue
             if kind == "event":
                 if not _event_time_ok(doc, start, end, now, past, time_of_day):
+                    continue
+                if weekdays and not _on_weekdays(doc, weekdays):
                     continue
             elif not _opportunity_ok(doc, start, end, now):
                 continue

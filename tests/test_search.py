@@ -197,3 +197,12 @@ def test_a_compound_sudachi_keeps_whole_still_meets_its_parts(session, city):
 @pytest.mark.parametrize("question", ["あさってのイベント", "あさってなにある？"])
 def test_a_kana_date_word_is_no_search_word(session, city, question):
     assert "子ども工作教室" in titles(session, question)  # 11/28, the day after tomorrow
+
+
+def test_a_weekly_day_keeps_only_what_runs_on_that_day(session, city):
+    session.add(Event(source="test", source_key="long", title="通年の体操教室", starts_at=utc(day(-60), 10),
+                      ends_at=utc(day(90), 11), time_note="毎週月曜日"))
+    session.commit()
+    found = titles(session, "毎週金曜日の教室")
+    assert "ヨガ教室" in found and "子ども工作教室" not in found and "通年の体操教室" not in found
+    assert "通年の体操教室" in titles(session, "毎週月曜日の教室")
