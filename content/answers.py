@@ -357,13 +357,13 @@ def _english_range(date_range) -> str:
     return f"{format_day(first, 'en')} – {format_day(last, 'en')}"
 
 
-def _context_label(session, parsed: ParsedQuery, lang: str) -> str:
+def _context_label(session, parsed: ParsedQuery, lang: str, towns: list[str] | tuple = ()) -> str:
     """What the results are for: 「今週末・中央公民館・子ども向け」."""
     _ = translator(lang)
     parts = []
     if parsed.date_label and parsed.date_range:
         parts.append(parsed.date_label if lang != "en" else _english_range(parsed.date_range))
-    parts += [p.name for p in parsed.places[:2]]
+    parts += [p.name for p in parsed.places[:2]] + list(towns)[:2]
     if parsed.audiences:
         parts.append(_("子ども向け") if set(parsed.audiences) & {"children", "parents", "elementary"} else _("対象あり"))
     if parsed.free_only:
@@ -382,7 +382,7 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     today = now.date()
     day = _asked_day(parsed, today)
     bubbles = [_bubble_for(hit, row, lang, today, day=day) for hit, row in rows]
-    context = _context_label(session, parsed, lang)
+    context = _context_label(session, parsed, lang, result.towns)
     summary = _("{n}件見つかりました。").format(n=total)
     if context:
         summary = _("{context}：{n}件見つかりました。").format(context=context, n=total)
@@ -505,7 +505,7 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
                lang: str, index=None) -> Answer:
     """Say plainly nothing matched, and offer the relaxed searches that do find something."""
     _ = translator(lang)
-    context = _context_label(session, parsed, lang)
+    context = _context_label(session, parsed, lang, result.towns)
     if result.unknown:
         words = _("、").join(f"「{w}」" for w in result.unknown[:3])
         text = _("{words}に合うものは見つかりませんでした。").format(words=words)
@@ -514,7 +514,7 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     else:
         text = _("お探しのものは見つかりませんでした。")
     actions = []
-    active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day), "p": bool(parsed.places),
+    active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day), "p": bool(parsed.places or result.towns),
               "a": bool(parsed.audiences), "f": bool(parsed.free_only), "k": True}
     for flag, label in RELAXATIONS:
         if not active[flag] or flag in request.relax:

@@ -59,6 +59,7 @@ class SearchResult:
     kinds: tuple = ()
     keywords: list[str] = field(default_factory=list)  # the terms that had to match
     unknown: list[str] = field(default_factory=list)  # nouns asked for that no row contains
+    towns: list[str] = field(default_factory=list)  # 町名 of the rows' addresses used as a place filter
     relaxed: str = ""
 
 
@@ -377,11 +378,12 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             allowed = at_place
             place_words = set(terms_of(place_text))
             terms = [t for t in terms if t not in place_words]
-    towns = _town_words(index, allowed, terms) if "p" not in relax and not parsed.places else []
+    towns = _town_words(index, terms) if not parsed.places else []
     if towns:
         # 「猪方でなにかある？」: a 町名 of the events' addresses is a place to filter on, not a word to rank
-        allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
         terms = [t for t in terms if t not in towns]
+        if "p" not in relax:
+            allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
     if set(kinds) == {"facility"} and not parsed.places and not terms and unknown:
         return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)  # 「公民館」 where there is none
     if parsed.intent not in ("events", "unknown"):
@@ -394,7 +396,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     terms = [t for t in terms if t not in subwords]
     categories = [] if "k" in relax else (list(parsed.categories) + audience_boosts(parsed) + subwords + season
                                           + optional)
-    result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax)
+    result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax, towns=towns)
     if not allowed or unknown:
         return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
@@ -413,27 +415,30 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     return result
 
 
-def _town_words(index: SearchIndex, allowed: list[int], terms: list[str]) -> list[str]:
-    """Terms that name a town of the rows' addresses (東野川) and appear in no row's title."""
+def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
+    """Terms that name a town of the events' addresses (東野川) and appear in no row's title or place."""
     towns = []
-    allowed_set = None
+    cache = index.__dict__.setdefault("_town_cache", {})  # per index: the answer never changes until a rebuild
     for term in terms:
-        posting = index.words.postings.get(term)
-        if not posting or len(term) < 2 or term.isascii() or not is_noun(term):
-            continue
-        allowed_set = allowed_set if allowed_set is not None else set(allowed)
-        in_address = in_title = False
-        for i in posting:  # only the rows with the word somewhere (a handful), not every candidate
-            doc = index.docs[i]
-            if i not in allowed_set or doc.kind == "facility":
-                continue
-            if term in doc.title_text or term in doc.place:
-                in_title = True
-                break
-            in_address = in_address or term in doc.address
-        if in_address and not in_title:
+        if term not in cache:
+            cache[term] = _is_town(index, term)
+        if cache[term]:
             towns.append(term)
     return towns
+
+
+def _is_town(index: SearchIndex, term: str) -> bool:
+    """True when some event's address has the term and no row's title or place does."""
+    posting = index.words.postings.get(term)
+    if not posting or len(term) < 2 or term.isascii() or not is_noun(term):
+        return False
+    in_address = False
+    for i in posting:  # only the rows with the word somewhere, not every row
+        doc = index.docs[i]
+        if term in doc.title_text or term in doc.place:
+            return False
+        in_address = in_address or (doc.kind != "facility" and term in doc.address)
+    return in_address
 
 
 def _season_retry(session, parsed, now, relax, kinds, index, season, already) -> SearchResult | None:

@@ -206,3 +206,12 @@ def test_a_weekly_day_keeps_only_what_runs_on_that_day(session, city):
     found = titles(session, "毎週金曜日の教室")
     assert "ヨガ教室" in found and "子ども工作教室" not in found and "通年の体操教室" not in found
     assert "通年の体操教室" in titles(session, "毎週月曜日の教室")
+
+
+def test_a_town_with_no_event_that_day_is_named_in_the_not_found_line(session, city):
+    from content.answers import answer_question
+    session.add(Event(source="test", source_key="town", title="多摩川いかだレース", starts_at=utc(day(6), 10),
+                      address="つながり市猪方4-2"))
+    session.commit()
+    answer = answer_question(session, "明日猪方で何かある？", now=NOW, lang="ja")
+    assert answer.items == [] and answer.messages[0]["text"].startswith("明日・猪方に合うものは見つかりませんでした。")
