@@ -34,6 +34,7 @@ AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": 
 MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
+LONG_ROW_DAMPING = 0.6
 # Named days and seasons the date reader turns into ranges; when titles carry the word itself
 # (クリスマスコンサート on 12/7), the word is what the resident means.
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
@@ -273,8 +274,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     free_only = parsed.free_only and "f" not in relax
     past = parsed.past and "d" not in relax
     time_of_day = parsed.time_of_day if "d" not in relax else None
-    # 毎週木曜日の体操教室: no one date, but only what runs on those days of the week
-    weekdays = set(parsed.weekdays) if parsed.recurring and date_range is None and "d" not in relax else set()
+    # 毎週木曜日の体操教室, 今月の土日, 平日の午前: only what runs on those days of the week
+    weekdays = set(parsed.weekdays) if parsed.weekdays and "d" not in relax else set()
     out: list[int] = []
     for kind in kinds:
         for i in _scan(index, kind, start, end, now, past):
@@ -308,7 +309,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
 def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed: ParsedQuery, now: datetime,
                     relax: str) -> list[tuple[int, float]]:
     """Within a relevance band, what starts in the asked window comes before what merely is still running."""
-    window = parsed.date_range[0] if parsed.date_range and "d" not in relax else now
+    asked = bool(parsed.date_range) and "d" not in relax
+    window = parsed.date_range[0] if asked else now
     if window.tzinfo is None:
         window = window.replace(tzinfo=TOKYO)
     start_ts = window.timestamp()
@@ -317,7 +319,9 @@ def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed:
         """Band, running-before-window, previous position."""
         doc = index.docs[pair[0]]
         running = doc.kind == "event" and doc.start_ts < start_ts
-        return (-int(pair[1] * 10 + 0.5), running, position[pair[0]])
+        # a months-long row (a weekly class as one span) sits below what is on that date unless far more relevant
+        relevance = pair[1] * (LONG_ROW_DAMPING if running and doc.long and asked else 1.0)
+        return (-int(relevance * 10 + 0.5), running, position[pair[0]])
     return sorted(ranked, key=key)
 
 

@@ -215,3 +215,12 @@ def test_a_town_with_no_event_that_day_is_named_in_the_not_found_line(session, c
     session.commit()
     answer = answer_question(session, "明日猪方で何かある？", now=NOW, lang="ja")
     assert answer.items == [] and answer.messages[0]["text"].startswith("明日・猪方に合うものは見つかりませんでした。")
+
+
+@pytest.mark.parametrize("question, absent, present", [
+    ("今月の土日のイベント", "ヨガ教室", "子ども工作教室"),   # 11/27 is a Friday, 11/28 a Saturday
+    ("平日のイベント", "子ども工作教室", "ヨガ教室"),
+])
+def test_named_days_of_the_week_filter_a_longer_window(session, city, question, absent, present):
+    found = titles(session, question)
+    assert present in found and absent not in found
