@@ -153,10 +153,8 @@ _PLACE_TYPE_END = re.compile(r"(?:館|公園|センター|プール|広場|ホ�
 
 def romaji_names(text: str) -> list[tuple[int, int, str]]:
     """Capitalised romaji words read as katakana names: 「Koizumi Yakumo」 → コイズミヤクモ (start, end, kana)."""
-    try:
-        import jaconv
-    except ImportError:  # pragma: no cover - optional: names in romaji are then dropped as before
-        return []
+    import jaconv
+
     out = []
     for match in _CAPITALISED_RUN.finditer(text):
         words, start = [], None
