@@ -34,6 +34,7 @@ _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行�
 _OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時)")
 # Words that only say "somewhere to go": with 無料, any free facility answers them
 PLACE_ONLY_WORDS = frozenset("観光地 観光 観光スポット スポット 名所 見所 見どころ 施設 場所 所 ところ 処 地 とこ".split())
+AUDIENCE_LABELS = {"seniors": N_("高齢者向け"), "disabled": N_("障がいのある方向け"), "anyone": N_("どなたでも")}
 QUERY_CHARS = 120  # the question is carried in postback data (≤ 300 characters with the other keys)
 QUESTION_INTENTS = ("events", "participate") + FACILITY_INTENTS
 KIND_CODES = {"e": "event", "f": "facility", "o": "opportunity"}
@@ -365,7 +366,10 @@ def _context_label(session, parsed: ParsedQuery, lang: str, towns: list[str] | t
         parts.append(parsed.date_label if lang != "en" else _english_range(parsed.date_range))
     parts += [p.name for p in parsed.places[:2]] + list(towns)[:2]
     if parsed.audiences:
-        parts.append(_("子ども向け") if set(parsed.audiences) & {"children", "parents", "elementary"} else _("対象あり"))
+        if set(parsed.audiences) & {"children", "parents", "elementary"}:
+            parts.append(_("子ども向け"))
+        else:
+            parts.append(_(AUDIENCE_LABELS.get(parsed.audiences[0], N_("対象あり"))))
     if parsed.free_only:
         parts.append(_("無料"))
     return _("・").join(parts)

@@ -60,7 +60,7 @@ class SearchResult:
     kinds: tuple = ()
     keywords: list[str] = field(default_factory=list)  # the terms that had to match
     unknown: list[str] = field(default_factory=list)  # nouns asked for that no row contains
-    towns: list[str] = field(default_factory=list)  # 町名 of the rows' addresses used as a place filter
+    towns: list[str] = field(default_factory=list)  # places read from the rows themselves (町名, 会場名), for labels
     relaxed: str = ""
 
 
@@ -374,14 +374,15 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         elif terms and parsed.intent == "participate":
             kinds = ("opportunity", "event")
     allowed = candidates(index, parsed, kinds, now, relax)
-    place_text = normalize_text(parsed.place_text_unmatched or "") if "p" not in relax and not parsed.places else ""
-    if place_text and len(place_text) >= 3:
+    place_text = normalize_text(parsed.place_text_unmatched or "") if not parsed.places else ""
+    place_label: list[str] = []
+    if place_text and len(place_text) >= 3 and _is_event_place(index, place_text):
         # 「中央図書館で何かある？」 with no facility table: the place names on the events themselves
-        at_place = [i for i in allowed if index.docs[i].kind != "facility" and place_text in index.docs[i].place]
-        if at_place:
-            allowed = at_place
-            place_words = set(terms_of(place_text))
-            terms = [t for t in terms if t not in place_words]
+        place_words = set(terms_of(place_text))
+        terms = [t for t in terms if t not in place_words]
+        place_label = [parsed.place_text_unmatched]
+        if "p" not in relax:  # nothing there on those days is the answer, not another hall's events
+            allowed = [i for i in allowed if index.docs[i].kind != "facility" and place_text in index.docs[i].place]
     towns = _town_words(index, terms) if not parsed.places else []
     if towns:
         # 「猪方でなにかある？」: a 町名 of the events' addresses is a place to filter on, not a word to rank
@@ -400,7 +401,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     terms = [t for t in terms if t not in subwords]
     categories = [] if "k" in relax else (list(parsed.categories) + audience_boosts(parsed) + subwords + season
                                           + optional)
-    result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax, towns=towns)
+    result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax,
+                          towns=place_label + towns)
     if not allowed or unknown:
         return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
@@ -429,6 +431,14 @@ def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
         if cache[term]:
             towns.append(term)
     return towns
+
+
+def _is_event_place(index: SearchIndex, place_text: str) -> bool:
+    """True when some event (any date) is held at a place whose name contains the text (cached per index)."""
+    cache = index.__dict__.setdefault("_event_place_cache", {})
+    if place_text not in cache:
+        cache[place_text] = any(place_text in doc.place for doc in index.docs if doc.kind == "event")
+    return cache[place_text]
 
 
 def _is_town(index: SearchIndex, term: str) -> bool:

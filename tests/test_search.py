@@ -224,3 +224,14 @@ def test_a_town_with_no_event_that_day_is_named_in_the_not_found_line(session, c
 def test_named_days_of_the_week_filter_a_longer_window(session, city, question, absent, present):
     found = titles(session, question)
     assert present in found and absent not in found
+
+
+def test_a_hall_named_on_events_with_nothing_upcoming_there_finds_nothing_rather_than_other_halls(session, city):
+    from content.answers import answer_question
+    session.add(Event(source="test", source_key="old", title="将棋教室", starts_at=utc(day(-30), 10),
+                      place_name="つながり市立北公民館"))
+    session.add(Event(source="test", source_key="other", title="おはなし会", starts_at=utc(day(4), 10),
+                      place_name="つながり市立南公民館"))
+    session.commit()
+    answer = answer_question(session, "北公民館のイベント", now=NOW, lang="ja")
+    assert answer.items == [] and answer.messages[0]["text"].startswith("北公民館に合うものは見つかりませんでした。")
