@@ -254,7 +254,8 @@ def closed_days_line(info: FacilityHours, lang: str) -> Optional[str]:
         return _("なし")
     names = [_(name) for name in WEEKDAY_NAMES]
     text = closed_summary(info, names, _("祝日"), _("年末年始"), _("第{n}{day}"), joiner=_("、"),
-                          span_format=_("{m1}月{d1}日〜{m2}月{d2}日"), day_format=_("{m}月{d}日"))
+                          span_format=_("{m1}月{d1}日〜{m2}月{d2}日"), day_format=_("{m}月{d}日"),
+                          year_end_format=_("{word}（{dates}）"))
     if info.closed_after_holiday:
         text = _("、").join(filter(None, (text, _("祝日の翌日"))))
     return text or None

@@ -254,7 +254,7 @@ def hours_on(info: FacilityHours, day: date) -> DayHours:
 
 def closed_summary(info: FacilityHours, weekday_names: list[str], holiday_word: str, year_end_word: str,
                    nth_format: str, joiner: str = "、", span_format: str = "{m1}月{d1}日〜{m2}月{d2}日",
-                   day_format: str = "{m}月{d}日") -> str:
+                   day_format: str = "{m}月{d}日", year_end_format: str = "{word}（{dates}）") -> str:
     """A short closed-days line from the recognised rules (words are passed in already translated)."""
     parts = [weekday_names[w] for w in sorted(info.closed_weekdays)]
     parts += [nth_format.format(n=n, day=weekday_names[w]) for n, w in sorted(info.closed_nth)]
@@ -263,5 +263,5 @@ def closed_summary(info: FacilityHours, weekday_names: list[str], holiday_word: 
     for (m1, d1), (m2, d2) in dict.fromkeys(info.closed_spans):
         dates = (day_format.format(m=m1, d=d1) if (m1, d1) == (m2, d2)
                  else span_format.format(m1=m1, d1=d1, m2=m2, d2=d2))
-        parts.append(f"{year_end_word}（{dates}）" if m1 == 12 and m2 == 1 else dates)
+        parts.append(year_end_format.format(word=year_end_word, dates=dates) if m1 == 12 and m2 == 1 else dates)
     return joiner.join(parts)
