@@ -140,7 +140,10 @@ def test_only_english_text_is_translated(text, english):
 @pytest.mark.parametrize("text, expected", [
     ("Where is the Koizumi Yakumo museum?", "コイズミヤクモ資料館 どこ"),  # a romaji name joins its place type
     ("Is Muroya no Sono Park open tomorrow?", "明日 ムロヤノソノ公園 開いてる"),
-    ("Tokorozawa events tomorrow", "明日 イベント"),  # a bare name is the city itself: dropped
+    ("Tokorozawa events tomorrow", "明日 イベント"),  # a bare one-word name is most often the city: dropped
+    ("How much does Muroya no Sono cost?", "料金 ムロヤノソノ ある?"),  # several words: a place's name
+    ("Where is Koizumi Yakumo Memorial Museum?", "コイズミヤクモ記念館 どこ"),
+    ("raft race", "いかだ"),
     ("Time for yoga", "ヨガ"),  # capitalised English is no name
 ])
 def test_romaji_facility_names_are_read_as_katakana(text, expected):

@@ -94,7 +94,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("bicycle parking", "駐輪場"), ("bike parking", "駐輪場"), ("parking", "駐車場"), ("evacuation (?:shelter|site)", "避難所"),
     ("children'?s hall", "児童館"), ("tea ceremony", "茶道"), ("flower arrangement", "華道"),
     ("fireworks?", "花火"), ("librar(?:y|ies)", "図書館"), ("art (?:museum|gallery)", "美術館"),
-    ("science museum", "科学館"), ("museums?", "資料館"),
+    ("science museum", "科学館"), ("memorial (?:museum|hall|house)s?", "記念館"), ("museums?", "資料館"),
     ("parks?", "公園"), ("pools?", "プール"), ("gym(?:nasium)?s?", "体育館"), ("sports? (?:center|centre|hall)", "体育館"),
     ("concerts?", "コンサート"), ("festivals?", "祭り"), ("tennis", "テニス"), ("exercises?", "体操"),
     ("gymnastics", "体操"), ("yoga", "ヨガ"), ("dance|dancing", "ダンス"), ("cooking", "料理"), ("cook", "料理"),
@@ -106,7 +106,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("kites?", "たこ"), ("christmas", "クリスマス"), ("halloween", "ハロウィン"), ("new year", "正月"),
     ("sports?", "スポーツ"), ("swimming", "水泳"), ("walking", "ウォーキング"), ("hiking", "ハイキング"),
     ("soccer|football", "サッカー"), ("baseball", "野球"), ("table tennis|ping ?pong", "卓球"),
-    ("marathon|running|race", "マラソン"), ("clean[- ]?up|cleaning", "清掃"), ("recycling", "リサイクル"),
+    ("raft race|rafting|rafts?", "いかだ"), ("marathon|running", "マラソン"), ("races?", "レース"), ("clean[- ]?up|cleaning", "清掃"), ("recycling", "リサイクル"),
     ("computers?|pc", "パソコン"), ("smartphones?", "スマホ"), ("parenting|child ?care|childcare", "子育て"),
     ("nature", "自然"), ("science", "科学"), ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
     ("market|flea market", "フリーマーケット"), ("shrines?", "神社"), ("temples?", "寺"), ("station", "駅"),
@@ -176,15 +176,19 @@ def romaji_names(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, kana) for a, b, kana in out if all("ァ" <= c <= "ヺ" or c == "ー" for c in kana)]
 
 
-def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str]],
+                original: str) -> list[tuple[int, str]]:
     """Keywords with romaji facility names: a name right before a place type joins it (コイズミヤクモ資料館)."""
     out = list(keywords)
     for start, end, kana in names:
         follower = min(((pos, ja) for pos, ja in out if end <= pos <= end + 2 and _PLACE_TYPE_END.search(ja)),
                        default=None)
-        if follower is not None:  # a bare name (Tokorozawa, Komae) is the city itself: no word to match
+        if follower is not None:
             out.remove(follower)
             out.append((start, kana + follower[1]))
+        elif len(text_words := re.findall(r"[A-Za-z]+", original[start:end])) >= 2:
+            out.append((start, kana))  # Muroya no Sono: a name of several words is a place's name
+        # a bare one-word name (Tokorozawa, Komae) is most often the city itself: no word to match
     return out
 
 
@@ -202,7 +206,7 @@ def english_to_japanese(text: str) -> Optional[str]:
     keywords: list[tuple[int, str]] = []
     _take(lowered, _KEYWORD_RES, keywords)
     names = romaji_names(text.replace("’", "'"))
-    keywords = _with_names(keywords, names)
+    keywords = _with_names(keywords, names, text.replace("’", "'"))
     parts = [ja for _, ja in sorted(dates)] + [ja for _, ja in sorted(keywords)] + [ja for _, ja in sorted(audiences)]
     words = [ja for _, ja in sorted(intents)]
     if not words and (keywords or audiences or dates) and "?" in text:
