@@ -121,7 +121,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             unknown.append(term)
     optional: list[str] = []
     text = normalize_text(parsed.normalized or parsed.text)
-    for run, kana in kana_terms(text if parsed.language != "en" else parsed.normalized):
+    for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
         if kana in keywords or not _kana_known(index, kana):
             continue
         sudachi = [t for t in terms_of(run) if t not in QUERY_STOPWORDS]
@@ -135,6 +135,19 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         else:
             optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
     return keywords, unknown, optional
+
+
+def _kana_words(index: SearchIndex, runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Kana runs as words; a run no reading has is tried as its parts around の (としょかんのおはなしかい)."""
+    out = []
+    for run, kana in runs:
+        if _kana_known(index, kana) or "ノ" not in kana[1:-1]:
+            out.append((run, kana))
+            continue
+        run_parts, kana_parts = run.split("の"), kana.split("ノ")
+        out += [(run_parts[i] if i < len(run_parts) else part, part)
+                for i, part in enumerate(kana_parts) if len(part) >= 2]
+    return out
 
 
 def _name_words(parsed: ParsedQuery) -> list[str]:

@@ -235,3 +235,10 @@ def test_a_hall_named_on_events_with_nothing_upcoming_there_finds_nothing_rather
     session.commit()
     answer = answer_question(session, "北公民館のイベント", now=NOW, lang="ja")
     assert answer.items == [] and answer.messages[0]["text"].startswith("北公民館に合うものは見つかりませんでした。")
+
+
+def test_a_kana_question_of_two_words_joined_by_no_is_read_as_both(session, city):
+    from content.search import keyword_terms
+    index = current_index(session)
+    parsed = parse_query("ちゅうおうとしょかんのおはなしかい", now=NOW, places=index.place_index)
+    assert "オハナシカイ" in keyword_terms(index, parsed)[0]  # the whole run is no reading; its second word is
