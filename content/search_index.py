@@ -230,7 +230,9 @@ class SearchIndex:
             if not term_scores:  # nothing here has it: as specific as a word can be, verb or noun
                 idf = math.log(1 + (total + 0.5) / 0.5)
             else:
-                idf = (idf or 1.0) * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
+                if not idf:  # met only through synonyms (編み物 → 編み): as specific as the rarest of them
+                    idf = max((self.words.idf(word, total) for word in expand([term])), default=0.0) or 1.0
+                idf = idf * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
             mass += idf
             light = 1.0 if is_noun(term) or _is_katakana(term) else 0.5  # 聞く, 話す: verbs say little
             for i, value in term_scores.items():

@@ -242,3 +242,10 @@ def test_a_kana_question_of_two_words_joined_by_no_is_read_as_both(session, city
     index = current_index(session)
     parsed = parse_query("ちゅうおうとしょかんのおはなしかい", now=NOW, places=index.place_index)
     assert "オハナシカイ" in keyword_terms(index, parsed)[0]  # the whole run is no reading; its second word is
+
+
+def test_a_word_met_only_through_a_synonym_weighs_as_much_as_it(session, city):
+    session.add(Event(source="test", source_key="craft", title="マクラメ編みのコースター", starts_at=utc(day(8), 10)))
+    session.commit()
+    assert titles(session, "手芸")[:1] == ["マクラメ編みのコースター"]
+    assert "ヨガ教室" not in titles(session, "編み物教室")  # 教室 alone is not half of 編み物教室
