@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Optional
 
 LONG_DAYS = 7  # a row whose first and last days are further apart than this runs over a period
+GUESS_DAYS = 28  # a weekly class is only guessed from a span of four weeks or more
 _WEEKDAY_CHARS = "月火水木金土日"
 # 「1月14日(金曜)から」: a weekday that only annotates a date says nothing about the repeat
 _DATE_WEEKDAY = re.compile(r"日\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）]")
@@ -86,7 +87,9 @@ def repeat_of(starts: Optional[datetime], ends: Optional[datetime], all_day: boo
     rule = stated_repeat(*texts)
     if rule.stated or starts is None or ends is None or all_day or not is_long_running(starts, ends):
         return rule
-    if starts.weekday() == ends.weekday():
+    daily = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+    if starts.weekday() == ends.weekday() and (ends.date() - starts.date()).days >= GUESS_DAYS and 0 < daily <= 240:
+        # 4/15(木)〜3/17(木) 13:30〜14:30 is a class on Thursdays; a 9:00〜17:00 exhibition is open every day
         return Repeat(frozenset({starts.weekday()}), skipped=rule.skipped)  # 4/15(木)〜3/17(木) 13:30〜14:30: a Thursday class
     return rule
 

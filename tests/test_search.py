@@ -249,3 +249,10 @@ def test_a_word_met_only_through_a_synonym_weighs_as_much_as_it(session, city):
     session.commit()
     assert titles(session, "手芸")[:1] == ["マクラメ編みのコースター"]
     assert "ヨガ教室" not in titles(session, "編み物教室")  # 教室 alone is not half of 編み物教室
+
+
+def test_an_exhibition_spanning_weeks_is_not_guessed_weekly(session, city):
+    session.add(Event(source="test", source_key="expo", title="市民美術展", starts_at=utc(day(-35), 9),
+                      ends_at=utc(day(7), 17)))  # Thursday to Thursday, open all day long
+    session.commit()
+    assert "市民美術展" in titles(session, "今週末のイベント")
