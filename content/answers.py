@@ -364,7 +364,10 @@ def _context_label(session, parsed: ParsedQuery, lang: str, towns: list[str] | t
     parts = []
     if parsed.date_label and parsed.date_range:
         parts.append(parsed.date_label if lang != "en" else _english_range(parsed.date_range))
-    parts += [p.name for p in parsed.places[:2]] + list(towns)[:2]
+    # a piece of a name (東益津 of 東益津小学校) is what the resident meant: show it, not the facilities it matched
+    names = [p.matched if p.kind == "facility" and 2 <= len(p.matched) < len(p.name) and p.matched in p.name
+             else p.name for p in parsed.places[:2]]
+    parts += list(dict.fromkeys(names)) + list(towns)[:2]
     if parsed.audiences:
         if set(parsed.audiences) & {"children", "parents", "elementary"}:
             parts.append(_("子ども向け"))

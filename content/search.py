@@ -279,6 +279,10 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
         start, end = start.replace(tzinfo=TOKYO), end.replace(tzinfo=TOKYO)
     facility_ids = set(parsed.facility_ids) if "p" not in relax else set()
     facility_names = [normalize_text(p.name) for p in parsed.places if p.kind == "facility"] if "p" not in relax else []
+    # 「東益津で何かある？」 matched 東益津小学校 by a piece: events at 東益津地域交流センター are there too
+    pieces = [] if "p" in relax else [piece for piece in dict.fromkeys(
+        normalize_text(p.matched) for p in parsed.places if p.kind == "facility")
+        if len(piece) >= 2 and piece not in facility_names and any(piece in name for name in facility_names)]
     districts = list(parsed.district_names) if "p" not in relax else []
     wanted: set[str] = set()
     if "a" not in relax:
@@ -302,7 +306,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                     continue  # 無料で見られる観光地: a facility whose published fee says 無料
                 out.append(i)
                 continue
-            if (facility_ids or facility_names or districts) and not _place_ok(doc, facility_ids, facility_names, districts):
+            if (facility_ids or facility_names or districts) and not _place_ok(doc, facility_ids, facility_names + pieces,
+                                                                              districts):
                 continue
             if wanted and kind == "event" and not _audience_ok(doc, wanted):
                 continue  # an opening's audience is who may help, not who it is for: no filter there

@@ -256,3 +256,12 @@ def test_an_exhibition_spanning_weeks_is_not_guessed_weekly(session, city):
                       ends_at=utc(day(7), 17)))  # Thursday to Thursday, open all day long
     session.commit()
     assert "市民美術展" in titles(session, "今週末のイベント")
+
+
+def test_a_piece_of_a_facility_name_also_finds_events_at_other_places_with_it(session, city):
+    # 交流センター matches 東地区交流センター by a piece: 北地域交流センター's events are what was asked for too
+    session.add(Event(source="test", source_key="piece", title="交流コンサート", starts_at=utc(day(6), 14),
+                      place_name="北地域交流センター大会議室"))
+    session.commit()
+    found = titles(session, "交流センターのイベント")
+    assert "交流コンサート" in found and "シニア健康体操" in found and "ヨガ教室" not in found
