@@ -35,6 +35,14 @@ _OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催�
 # Words that only say "somewhere to go": with 無料, any free facility answers them
 PLACE_ONLY_WORDS = frozenset("観光地 観光 観光スポット スポット 名所 見所 見どころ 施設 場所 所 ところ 処 地 とこ".split())
 AUDIENCE_LABELS = {"seniors": N_("高齢者向け"), "disabled": N_("障がいのある方向け"), "anyone": N_("どなたでも")}
+# Kinds of public place cities name differently (焼津 has 地域交流センター where 狛江 has 公民館).
+PLACE_KIND_ALIASES = {
+    "公民館": ("交流センター", "市民センター", "地区センター", "コミュニティセンター", "まちづくりセンター"),
+    "市民センター": ("公民館", "交流センター"), "交流センター": ("公民館", "市民センター"),
+    "地区センター": ("公民館", "交流センター"), "コミュニティセンター": ("公民館", "交流センター", "市民センター"),
+    "図書室": ("図書館",), "体育館": ("スポーツセンター", "アリーナ"),
+    "市役所": ("庁舎",), "役所": ("庁舎",), "児童館": ("こども館", "子育て支援センター"),
+}
 QUERY_CHARS = 120  # the question is carried in postback data (≤ 300 characters with the other keys)
 QUESTION_INTENTS = ("events", "participate") + FACILITY_INTENTS
 KIND_CODES = {"e": "event", "f": "facility", "o": "opportunity"}
@@ -208,6 +216,12 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     if not result.hits and parsed.intent == "participate" and "k" not in request.relax:
         result = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
                         kinds=("opportunity", "event"), index=index)
+    if not result.hits and not request.relax and not parsed.places:
+        # 「公民館はどこ？」 in a city of 地域交流センター: the same kind of place under the city's own name
+        word = next((w for w in PLACE_KIND_ALIASES if w in request.text), None)
+        alias = _place_kind_alias(session, request, word, now, lang, location) if word else None
+        if alias is not None:
+            return alias
     if not result.hits:
         if not structured and not result.keywords and not any(_wordlike(u) for u in result.unknown):
             return Answer(understood=False)
@@ -218,6 +232,19 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if location is not None:
             _nearest_first(index, result, location)
     return _results(session, parsed, request, result, now, lang, note)
+
+
+def _place_kind_alias(session, request: Request, word: str, now: datetime, lang: str, location) -> Optional[Answer]:
+    """The answer with an unknown kind of place replaced by another name for it (公民館 → 交流センター), or None."""
+    _ = translator(lang)
+    for other in PLACE_KIND_ALIASES.get(word, ()):
+        retry = dataclasses.replace(request, text=request.text.replace(word, other, 1), relax="x")  # x: no second try
+        answer = answer_request(session, retry, now=now, lang=lang, location=location)
+        if answer.items and answer.messages and answer.messages[0].get("type") == "text":
+            note = _("「{word}」はありませんが、「{other}」があります。").format(word=word, other=other)
+            answer.messages[0]["text"] = shorten_graphemes(note + "\n" + answer.messages[0]["text"], 5000)
+            return answer
+    return None
 
 
 def _facilities_with_fees(index) -> SearchResult:

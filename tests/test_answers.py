@@ -227,3 +227,15 @@ def test_english_fee_question_answers_with_the_fee(session, city):
     _add_museum(session, "郷土資料館", "300円")
     answer = answer_question(session, "How much is the admission fee for the museum?", now=NOW, lang="en")
     assert answer.messages[0]["text"].splitlines()[:2] == ["郷土資料館", "Fee: 300円"]
+
+
+def test_a_kind_of_place_the_city_names_otherwise_is_answered_under_its_name(session):
+    from models import Facility
+    clear_cache()
+    for i, name in enumerate(("港地域交流センター", "和田地域交流センター", "焼津図書館")):
+        session.add(Facility(source="test", source_key=f"f{i}", name=name, address=f"焼津市{i}-1",
+                             hours_text="9:00～21:30", closed_text="月曜日"))
+    session.commit()
+    answer = answer_question(session, "公民館はどこ？", now=NOW, lang="ja")
+    assert answer.messages[0]["text"].startswith("「公民館」はありませんが、「交流センター」があります。")
+    assert {i["title"] for i in answer.items} == {"港地域交流センター", "和田地域交流センター"}
