@@ -438,7 +438,7 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         messages.append(text_message(text))
     else:
         first_event = rows[0][1] if rows and rows[0][0].kind == "event" and offset == 0 else None
-        if first_event is not None and _HOW_MUCH.search(parsed.normalized or ""):
+        if first_event is not None and asks_fee and not parsed.free_only:
             # 「ロードレースの参加費は？」: the fee of the best match, said first
             fee = first_event.fee or (_("無料") if first_event.is_free else None)
             summary = (_("{title}の料金：{fee}").format(title=first_event.title, fee=fee) if fee

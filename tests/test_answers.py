@@ -239,3 +239,9 @@ def test_a_kind_of_place_the_city_names_otherwise_is_answered_under_its_name(ses
     answer = answer_question(session, "公民館はどこ？", now=NOW, lang="ja")
     assert answer.messages[0]["text"].startswith("「公民館」はありませんが、「交流センター」があります。")
     assert {i["title"] for i in answer.items} == {"港地域交流センター", "和田地域交流センター"}
+
+
+def test_money_words_only_ask_about_fees(session, city):
+    answer = answer_question(session, "お金がかからないイベント", now=NOW, lang="ja")
+    titles = [i["title"] for i in answer.items]
+    assert "子ども工作教室" in titles and "ヨガ教室" not in titles
