@@ -548,7 +548,8 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     else:
         text = _("お探しのものは見つかりませんでした。")
     actions = []
-    active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day), "p": bool(parsed.places or result.towns),
+    active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day),
+              "p": bool(parsed.places or result.towns),
               "a": bool(parsed.audiences), "f": bool(parsed.free_only), "k": True}
     for flag, label in RELAXATIONS:
         if not active[flag] or flag in request.relax:

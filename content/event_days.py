@@ -78,7 +78,8 @@ def _skipped_days(note: Optional[str]) -> frozenset:
     out = set()
     for clause in _CLAUSE.split(note or ""):
         if _EXCEPT_WORDS.search(clause):
-            out.update((int(m), int(d)) for m, d in _MONTH_DAY.findall(clause) if 1 <= int(m) <= 12 and 1 <= int(d) <= 31)
+            out.update((int(m), int(d)) for m, d in _MONTH_DAY.findall(clause)
+                       if 1 <= int(m) <= 12 and 1 <= int(d) <= 31)
     return frozenset(out)
 
 
@@ -90,7 +91,7 @@ def repeat_of(starts: Optional[datetime], ends: Optional[datetime], all_day: boo
     daily = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
     if starts.weekday() == ends.weekday() and (ends.date() - starts.date()).days >= GUESS_DAYS and 0 < daily <= 240:
         # 4/15(木)〜3/17(木) 13:30〜14:30 is a class on Thursdays; a 9:00〜17:00 exhibition is open every day
-        return Repeat(frozenset({starts.weekday()}), skipped=rule.skipped)  # 4/15(木)〜3/17(木) 13:30〜14:30: a Thursday class
+        return Repeat(frozenset({starts.weekday()}), skipped=rule.skipped)
     return rule
 
 

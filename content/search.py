@@ -306,8 +306,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                     continue  # 無料で見られる観光地: a facility whose published fee says 無料
                 out.append(i)
                 continue
-            if (facility_ids or facility_names or districts) and not _place_ok(doc, facility_ids, facility_names + pieces,
-                                                                              districts):
+            if (facility_ids or facility_names or districts) and not _place_ok(
+                    doc, facility_ids, facility_names + pieces, districts):
                 continue
             if wanted and kind == "event" and not _audience_ok(doc, wanted):
                 continue  # an opening's audience is who may help, not who it is for: no filter there
