@@ -142,32 +142,33 @@ class _Checker:
             self.add(f"{prop}.{key}", f"Size must be between {low} and {high}")
         return value
 
-    def url(self, obj: dict, key: str, prop: str, *, required: bool = True, limit: int = MAX_MEDIA_URL) -> None:
-        """Check an image/video URL: HTTPS and at most 2000 characters."""
+    def _bounded_string(self, obj: dict, key: str, prop: str, *, required: bool, limit: int) -> str | None:
+        """The value when it is a string within `limit` UTF-16 units; otherwise record why and return None."""
         value = obj.get(key)
         if value is None:
             if required:
                 self.add(f"{prop}.{key}", "must be specified")
-            return
+            return None
         if not isinstance(value, str):
             self.add(f"{prop}.{key}", "must be a string")
-        elif utf16_len(value) > limit:
+            return None
+        if utf16_len(value) > limit:
             self.add(f"{prop}.{key}", f"Length must be between 0 and {limit}")
-        elif not value.lower().startswith("https://"):
+            return None
+        return value
+
+    def url(self, obj: dict, key: str, prop: str, *, required: bool = True, limit: int = MAX_MEDIA_URL) -> None:
+        """Check an image/video URL: HTTPS and at most 2000 characters."""
+        value = self._bounded_string(obj, key, prop, required=required, limit=limit)
+        if value is not None and not value.lower().startswith("https://"):
             self.add(f"{prop}.{key}", "must be an HTTPS URL")
 
     def uri(self, obj: dict, key: str, prop: str, *, required: bool = True) -> None:
-        """Check an action URI: at most 1000 characters, scheme http/https/line/tel."""
-        value = obj.get(key)
+        """Check an action URI: at most 1000 characters, scheme http/https/line/tel, percent-encoded."""
+        value = self._bounded_string(obj, key, prop, required=required, limit=MAX_URI)
         if value is None:
-            if required:
-                self.add(f"{prop}.{key}", "must be specified")
             return
-        if not isinstance(value, str):
-            self.add(f"{prop}.{key}", "must be a string")
-        elif utf16_len(value) > MAX_URI:
-            self.add(f"{prop}.{key}", f"Length must be between 0 and {MAX_URI}")
-        elif value.split(":", 1)[0].lower() not in URI_SCHEMES or ":" not in value:
+        if value.split(":", 1)[0].lower() not in URI_SCHEMES or ":" not in value:
             self.add(f"{prop}.{key}", "invalid uri scheme")
         elif not URI_CHARS.fullmatch(value):
             # LINE wants URIs percent-encoded: spaces, line breaks and raw non-ASCII text are refused.
