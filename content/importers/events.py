@@ -13,7 +13,7 @@ from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
-from content.importers.sync import Record, sync_records
+from content.importers.sync import Record, sync_rows
 from content.importers.values import (
     clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_coordinate, parse_date, parse_int, parse_time,
     tokyo_to_utc,
@@ -32,17 +32,8 @@ def import_event_table(session: Session, table: CsvTable, layout: Layout, path: 
     report.source = source_name(layout.name, layout.value(first, "code"), path)
     matcher = FacilityMatcher(session)
     keys = KeyMaker([layout.value(cells, "id") for _, cells in table.rows])
-    records: list[Record] = []
-    for line_no, cells in table.rows:
-        try:
-            record = event_record(layout, cells, line_no, keys, matcher, report)
-        except Exception as exc:  # one broken row never stops the rest
-            report.skip(line_no, f"読み取れませんでした（{type(exc).__name__}）")
-            continue
-        if record is not None:
-            records.append(record)
-    retire = bool(records) or report.skipped == 0  # a file whose every row failed must not empty the source
-    sync_records(session, Event, report.source, records, report, retire=retire)
+    sync_rows(session, Event, table.rows,
+              lambda line_no, cells: event_record(layout, cells, line_no, keys, matcher, report), report)
 
 
 def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, matcher: FacilityMatcher,

@@ -12,7 +12,7 @@ from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
-from content.importers.sync import Record, sync_records
+from content.importers.sync import Record, sync_rows
 from content.importers.values import clean, format_fee, name_variants, parse_coordinate, tidy
 from models import Event, Facility
 
@@ -24,17 +24,8 @@ def import_facility_table(session: Session, table: CsvTable, layout: Layout, pat
     first = table.rows[0][1] if table.rows else []
     report.source = source_name(layout.name, layout.value(first, "code"), path)
     keys = KeyMaker([layout.value(cells, "id") for _, cells in table.rows])
-    records: list[Record] = []
-    for line_no, cells in table.rows:
-        try:
-            record = facility_record(layout, cells, line_no, keys, report)
-        except Exception as exc:  # one broken row never stops the rest
-            report.skip(line_no, f"読み取れませんでした（{type(exc).__name__}）")
-            continue
-        if record is not None:
-            records.append(record)
-    retire = bool(records) or report.skipped == 0
-    sync_records(session, Facility, report.source, records, report, retire=retire)
+    sync_rows(session, Facility, table.rows,
+              lambda line_no, cells: facility_record(layout, cells, line_no, keys, report), report)
     report.linked = link_unlinked_events(session)
 
 

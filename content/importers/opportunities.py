@@ -13,7 +13,7 @@ from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
-from content.importers.sync import Record, sync_records
+from content.importers.sync import Record, sync_rows
 from content.importers.values import clean, parse_datetime, parse_int, tidy, tokyo_to_utc
 from models import Opportunity
 
@@ -40,17 +40,8 @@ def import_opportunity_table(session: Session, table: CsvTable, layout: Layout, 
     report.source = source_name(layout.name, "", path)
     matcher = FacilityMatcher(session)
     keys = KeyMaker([layout.value(cells, "id") for _, cells in table.rows])
-    records: list[Record] = []
-    for line_no, cells in table.rows:
-        try:
-            record = opportunity_record(layout, cells, line_no, keys, matcher, report)
-        except Exception as exc:  # one broken row never stops the rest
-            report.skip(line_no, f"読み取れませんでした（{type(exc).__name__}）")
-            continue
-        if record is not None:
-            records.append(record)
-    retire = bool(records) or report.skipped == 0
-    sync_records(session, Opportunity, report.source, records, report, retire=retire)
+    sync_rows(session, Opportunity, table.rows,
+              lambda line_no, cells: opportunity_record(layout, cells, line_no, keys, matcher, report), report)
 
 
 def opportunity_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, matcher: FacilityMatcher,
