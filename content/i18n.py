@@ -59,8 +59,3 @@ def translations(lang: str) -> NullTranslations:
 def translator(lang: str | None) -> Callable[[str], str]:
     """A gettext function for the language; untranslated strings fall back to the Japanese msgid."""
     return translations(normalize_language(lang)).gettext
-
-
-def ngettext_for(lang: str | None) -> Callable[[str, str, int], str]:
-    """Plural-aware gettext for the language."""
-    return translations(normalize_language(lang)).ngettext

@@ -112,11 +112,3 @@ def confirm_template(text: str, yes: dict, no: dict, alt: str | None = None) -> 
     """A confirm template (exactly two actions; text ≤ 240 grapheme clusters)."""
     return {"type": "template", "altText": alt_text(alt or text),
             "template": {"type": "confirm", "text": shorten_graphemes(text, 240), "actions": [yes, no]}}
-
-
-def buttons_template(text: str, actions: Sequence[dict], title: str | None = None, alt: str | None = None) -> dict:
-    """A buttons template (≤ 4 actions; text ≤ 160, or 60 with a title)."""
-    template = {"type": "buttons", "text": shorten_graphemes(text, 60 if title else 160), "actions": list(actions)[:4]}
-    if title:
-        template["title"] = shorten_graphemes(title, 40)
-    return {"type": "template", "altText": alt_text(alt or text), "template": template}

@@ -60,11 +60,6 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def is_postgres(engine: Engine) -> bool:
-    """True when the engine talks to PostgreSQL."""
-    return engine.dialect.name == "postgresql"
-
-
 def create_schema(engine: Engine) -> None:
     """Create every table directly (tests and the demo); production uses `tsunagari db upgrade`."""
     import models  # noqa: F401  (registers every table on SQLModel.metadata)
