@@ -11,6 +11,8 @@ def main() -> int:
     status = search_bench.main(sys.argv[1:]) or 0
     print()
     status = real_eval.main([]) or status
+    print("\nSecond examiner's questions (bench/real_questions_2.yaml):")
+    status = real_eval.main(["--questions", str(real_eval.QUESTIONS.with_name("real_questions_2.yaml"))]) or status
     result = webhook_bench.main()
     return status or (result if isinstance(result, int) else 0)
 

@@ -261,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated question ids")
     parser.add_argument("--city", default="", help="only this city")
     parser.add_argument("--json", dest="json_out", default="", help="write every outcome as JSON here")
+    parser.add_argument("--questions", default=str(QUESTIONS), help="the YAML file of questions to ask")
     args = parser.parse_args(argv)
     if not OPENDATA.is_dir():
         print(f"real_eval: {OPENDATA} is absent; real-file questions skipped.")
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from models import make_engine
 
-    spec = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    spec = yaml.safe_load(Path(args.questions).read_text(encoding="utf-8"))
     only = {part.strip() for part in args.only.split(",") if part.strip()}
     questions = [q for q in spec["questions"]
                  if (not only or q["id"] in only) and (not args.city or q["city"] == args.city)]
