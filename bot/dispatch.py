@@ -79,7 +79,8 @@ def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool
             resident, profile = (load_resident(session, messenger, event, user_id, event.get("type") == "follow")
                                  if user_id else (None, None))
             ctx = Context(session=session, event=event, now=city_now(config), resident=resident,
-                          lang=resident.language if resident is not None else "ja", can_reply=can_reply, extra={"profile": profile or {}})
+                          lang=resident.language if resident is not None else "ja", can_reply=can_reply,
+                          extra={"profile": profile or {}})
             messages = handler(ctx) or []
             session.commit()
         except BaseException:
