@@ -276,3 +276,26 @@ def test_national_holidays_by_name(now, text, expected, label):
 @pytest.mark.parametrize("text", ["駅前ライブ", "フードドライブに協力したい", "ライブ配信の講座"])
 def test_katakana_words_ending_in_ibu_are_not_christmas_eve(text):
     assert read_dates(text, THU).date_range is None
+
+
+JAN9 = datetime(2027, 1, 9, 10, 0, tzinfo=JST)  # Saturday of the 成人の日 weekend
+
+
+@pytest.mark.parametrize("now,text,expected,label", [
+    (THU, "3連休", (d(2027, 1, 1), d(2027, 1, 4)), "3連休(1/1〜1/3)"),
+    (THU, "今度の3連休なにかある?", (d(2027, 1, 1), d(2027, 1, 4)), "3連休(1/1〜1/3)"),
+    (THU, "三連休", (d(2027, 1, 1), d(2027, 1, 4)), "3連休(1/1〜1/3)"),
+    (THU, "次の連休", (d(2027, 1, 1), d(2027, 1, 4)), "連休(1/1〜1/3)"),
+    (JAN9, "3連休", (d(2027, 1, 9), d(2027, 1, 12)), "3連休(1/9〜1/11)"),
+    (THU, "月末", (d(2026, 11, 26), d(2026, 12, 1)), "11月末"),
+    (JAN9, "今月末のイベント", (d(2027, 1, 25), d(2027, 2, 1)), "1月末"),
+    (THU, "来月末", (d(2026, 12, 25), d(2027, 1, 1)), "12月末"),
+    (THU, "月初", (d(2026, 12, 1), d(2026, 12, 8)), "12月初め"),
+    (THU, "来月のはじめ", (d(2026, 12, 1), d(2026, 12, 8)), "12月初め"),
+    (THU, "年度末", (d(2027, 3, 1), d(2027, 4, 1)), "年度末"),
+])
+def test_days_off_and_parts_of_a_month(now, text, expected, label):
+    """連休 is the next run of weekend days and holidays (jpholiday); 月末 the last 7 days, 月初 the first 7."""
+    reading = read_dates(text, now)
+    assert reading.date_range == expected
+    assert reading.label == label

@@ -7,6 +7,7 @@ Residents use a small closed set of expressions, so a rule table plus jpholiday 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
@@ -342,6 +343,77 @@ def _resolve_weekends(text: str, today: date) -> list[_Day]:
     return out
 
 
+_RENKYU_RE = re.compile(r"(次の|今度の|つぎの|こんどの|この)?の?([2-9２-９二三四五]|)\s*(?:連休|れんきゅう)")
+_MONTH_PART_RE = re.compile(
+    r"(今月|来月|再来月|こんげつ|らいげつ|(\d{1,2})月)の?(末|終わり|おわり|下旬|初め|はじめ|上旬|初旬|頭)"
+    r"|(月末|月の?終わり|月のおわり|月初め|月初|月の?初め|月のはじめ|月の頭)")
+_FISCAL_END_RE = re.compile(r"年度末|ねんどまつ")
+_KANJI_SMALL = {"二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def _day_off(d: date) -> bool:
+    """Saturday, Sunday or a national holiday (jpholiday)."""
+    return d.weekday() >= 5 or jpholiday.is_holiday(d)
+
+
+def next_days_off(today: date, min_days: int, need_holiday: bool) -> Optional[tuple[date, date]]:
+    """The next run of ≥ min_days consecutive days off (weekends + holidays) not over before today: [first, last)."""
+    d = today
+    while _day_off(d - timedelta(days=1)) and _day_off(d):
+        d -= timedelta(days=1)  # a run we are already in counts from its start (clipped to today below)
+    horizon = today + timedelta(days=400)
+    while d < horizon:
+        if not _day_off(d):
+            d += timedelta(days=1)
+            continue
+        first = d
+        while _day_off(d):
+            d += timedelta(days=1)
+        days = [first + timedelta(days=i) for i in range((d - first).days)]
+        if len(days) >= min_days and (not need_holiday or any(jpholiday.is_holiday(x) for x in days)):
+            return max(first, today), d
+    return None
+
+
+def _resolve_days_off_and_month_parts(text: str, today: date) -> list[_Day]:
+    """3連休 / 次の連休 (weekends + jpholiday), 月末 (last 7 days), 月初 / 来月のはじめ (1st–7th), 年度末 (March)."""
+    out = []
+    for m in _RENKYU_RE.finditer(text):
+        raw = unicodedata.normalize("NFKC", m.group(2) or "")
+        n = _KANJI_SMALL.get(raw) or (int(raw) if raw.isdigit() else 0)
+        found = next_days_off(today, max(n, 3) if n else 2, need_holiday=not n)
+        if found:
+            first, last = found
+            label = f"{'%d' % n if n else ''}連休({first.month}/{first.day}〜{(last - timedelta(days=1)).month}/{(last - timedelta(days=1)).day})"
+            out.append(_Day(first, last, label, m.span()))
+    for m in _MONTH_PART_RE.finditer(text):
+        prefix, number, part = m.group(1), m.group(2), m.group(3) or m.group(4)
+        offset = {"来月": 1, "らいげつ": 1, "再来月": 2}.get(prefix or "", 0)
+        month_first = _add_months(date(today.year, today.month, 1), offset)
+        if number:
+            month = int(number)
+            if not 1 <= month <= 12:
+                continue
+            month_first = date(today.year + (month < today.month), month, 1)
+        next_first = _add_months(month_first, 1)
+        if any(w in part for w in ("末", "終わり", "おわり", "下旬")):
+            first = month_first.replace(day=21) if "下旬" in part else next_first - timedelta(days=7)
+            last = next_first
+            label = f"{month_first.month}月末" if "下旬" not in part else f"{month_first.month}月下旬"
+        else:
+            first, last = month_first, month_first + timedelta(days=7 if "旬" not in part else 10)
+            if last <= today and not prefix:
+                first, last = next_first, next_first + timedelta(days=last.day - 1)
+            label = f"{first.month}月{'上旬' if '旬' in part else '初め'}"
+        if last <= today:
+            continue
+        out.append(_Day(max(first, today), last, label, m.span()))
+    for m in _FISCAL_END_RE.finditer(text):
+        year = today.year + (today.month >= 4)
+        out.append(_Day(max(date(year, 3, 1), today), date(year, 4, 1), "年度末", m.span()))
+    return out
+
+
 def _resolve_weeks_months_years(text: str, today: date) -> list[_Day]:
     """今週, 来週, 先週, 今月, 来月, 先月, 今年, 来年."""
     out = []
@@ -531,6 +603,7 @@ def _collect_days(text: str, today: date, past: bool) -> list[_Day]:
     found: list[_Day] = []
     found += _resolve_nth_weekdays(text, today, past)
     found += _resolve_weekends(text, today)
+    found += _resolve_days_off_and_month_parts(text, today)
     found += _resolve_holidays_and_seasons(text, today, past)
     absolute = _resolve_absolute(text, today, past)
     found += absolute
