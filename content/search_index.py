@@ -5,6 +5,8 @@ three weighted channels (words, surface bigrams, kana-reading bigrams), which ra
 """
 from __future__ import annotations
 
+import re
+
 import math
 import threading
 import time
@@ -265,14 +267,30 @@ def _kana_text(kana: Optional[str], *names: Optional[str]) -> str:
     return " ".join(p for p in parts if p)
 
 
+# Events a city files under children's categories, or story times and parent-and-child sessions, are for children
+# even when 対象者 is empty (土曜日おはなし会 in 子育て・教育).
+CHILDREN_CATEGORY_RE = re.compile(r"子育て|子ども|子供|こども|キッズ|児童")
+CHILDREN_TITLE_RE = re.compile(r"おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
+
+
+def _with_children(tags: frozenset, category: str | None, title: str | None) -> frozenset:
+    """Audience tags plus "children" for children's categories and titles (not when the row is for seniors)."""
+    if "children" in tags or "seniors" in tags:
+        return tags
+    if CHILDREN_CATEGORY_RE.search(normalize_text(category)) or CHILDREN_TITLE_RE.search(normalize_text(title)):
+        return tags | {"children"}
+    return tags
+
+
 def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
     """Index material for one event."""
     doc = Doc("event", row.id, row.title, starts=to_tokyo(row.starts_at), ends=to_tokyo(row.ends_at),
               all_day=bool(row.all_day), facility_id=row.facility_id, place=normalize_text(row.place_name),
               district=row.district or "", address=normalize_text(row.address),
               latitude=row.latitude, longitude=row.longitude,
-              audience_tags=frozenset(row.audience_tags or ()) | frozenset(
+              audience_tags=_with_children(frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
+                  row.category, row.title),
               category=row.category or "", is_free=row.is_free)
     if is_long_running(doc.starts, doc.ends):
         doc.long = True
