@@ -20,7 +20,8 @@ from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search import FACILITY_INTENTS, Hit, SearchResult, nearby, search
+from content.search import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search
+from content.search_text import normalize_text
 from content.search_index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
@@ -121,8 +122,11 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     """Parse the text, then apply the tapped overrides (date, audience)."""
     parsed = parse_query(request.text, now=now, places=index.place_index)
     changes = {}
-    places = [p for p in parsed.places if _plausible_place(p)]
-    if len(places) != len(parsed.places):
+    places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)]
+    if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
+        # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
+        parsed = parse_query(request.text, now=now)
+    elif len(places) != len(parsed.places):
         changes["places"] = places
     if request.when:
         other = parse_query(request.when, now=now)
@@ -132,6 +136,13 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     if changes and parsed.intent not in QUESTION_INTENTS:
         changes["intent"] = "events"
     return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _only_city_name(index, place) -> bool:
+    """A facility matched only by the city's own name (焼津 in 勤労会館サンライフ焼津): not a place asked about."""
+    matched = normalize_text(place.matched or "")
+    return (place.kind == "facility" and matched != normalize_text(place.name) and len(matched) < len(place.name)
+            and is_city_word(index, matched))
 
 
 def _plausible_place(place) -> bool:
@@ -231,6 +242,11 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             return _ask_for_location(lang)
         if location is not None:
             _nearest_first(index, result, location)
+    if result.missing:
+        # 「ヨガと英会話」 with no yoga: say which word found nothing before showing what the other words found
+        words = _("、").join(f"「{w}」" for w in result.missing[:3])
+        missing = _("{words}に合うものは見つかりませんでした。").format(words=words) + "\n" + _("近いもの：")
+        note = missing + ("\n" + note if note else "")
     return _results(session, parsed, request, result, now, lang, note)
 
 

@@ -37,6 +37,11 @@ PAST_WINDOW = timedelta(days=400)
 LONG_ROW_DAMPING = 0.6
 # Named days and seasons the date reader turns into ranges; when titles carry the word itself
 # (クリスマスコンサート on 12/7), the word is what the resident means.
+# Words that say what kind of thing is wanted but not which: with only these left, an unmatched word was the subject.
+GENERIC_SEARCH_WORDS = frozenset("""
+教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
+クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 働く 仕事 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する
+""".split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
 
@@ -60,6 +65,7 @@ class SearchResult:
     kinds: tuple = ()
     keywords: list[str] = field(default_factory=list)  # the terms that had to match
     unknown: list[str] = field(default_factory=list)  # nouns asked for that no row contains
+    missing: list[str] = field(default_factory=list)  # nouns no row contains, when the hits match the other words
     towns: list[str] = field(default_factory=list)  # places read from the rows themselves (町名, 会場名), for labels
     relaxed: str = ""
 
@@ -115,6 +121,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue  # 館 of 公民館: a one-character sub-word matches everything with 館 in it
         if any(term in word for word in audience_words):
             continue
+        if is_city_word(index, term):
+            continue  # 焼津 of 「焼津に動物園ある？」: in every address, it matches every row
         if _known(index, term):
             keywords.append(term)
         elif is_noun(term) and len(term) > 1 and term not in unknown:
@@ -409,18 +417,22 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
     if set(kinds) == {"facility"} and not parsed.places and not terms and unknown:
         return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)  # 「公民館」 where there is none
+    missing: list[str] = []
     if parsed.intent not in ("events", "unknown"):
         unknown = []  # the intent itself (facility, taking part) is enough to answer with what there is
-    elif terms:
-        # テニス教室 with no tennis: the unknown word is what was asked for; 天体観測 / 食べ物の寄付: answer the rest
-        unknown = [u for u in unknown if _modifies_a_compound(u, parsed.normalized or parsed.text)]
+    elif terms and unknown:
+        # ヨガ教室 with no yoga: the unknown word is the subject, 教室 alone answers nothing. 天体観測 / 食べ物の寄付:
+        # the distinctive words that did match answer, and the resident is told which word found nothing.
+        distinctive = [t for t in terms if t not in GENERIC_SEARCH_WORDS and not is_city_word(index, t)]
+        if distinctive and len(unknown) <= len(distinctive):
+            missing, unknown = unknown, []
     # 防犯 of 防犯灯: a sub-word of a word that is itself known only ranks; the whole word must match
     subwords = [t for t in terms if any(t != other and t in other for other in terms)]
     terms = [t for t in terms if t not in subwords]
     categories = [] if "k" in relax else (list(parsed.categories) + audience_boosts(parsed) + subwords + season
                                           + optional)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax,
-                          towns=place_label + towns)
+                          towns=place_label + towns, missing=missing)
     if not allowed or unknown:
         return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
@@ -437,6 +449,20 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     if not result.hits:
         return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
     return result
+
+
+def is_city_word(index: SearchIndex, term: str) -> bool:
+    """True for a word in most rows' addresses (the city's own name, 焼津): it tells no row from another."""
+    cache = index.__dict__.setdefault("_city_word_cache", {})
+    if term not in cache:
+        found = False
+        for kind in ("facility", "event"):
+            docs = index.by_kind.get(kind) or []
+            with_address = [i for i in docs if index.docs[i].address]
+            if len(with_address) >= 5 and sum(term in index.docs[i].address for i in with_address) >= 0.8 * len(with_address):
+                found = True
+        cache[term] = found
+    return cache[term]
 
 
 def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:

@@ -1,0 +1,47 @@
+"""A word that matches nothing is never dropped silently: it is the subject (nothing found) or named as not found."""
+from __future__ import annotations
+
+import pytest
+
+from content.answers import answer_question
+from content.query import parse_query
+from content.search import is_city_word, search
+from content.search_index import clear_cache, current_index
+from tests.search_support import NOW, seed_small_city
+
+
+@pytest.fixture
+def city(session):
+    """The small city, seeded once per test."""
+    clear_cache()
+    return seed_small_city(session)
+
+
+def run(session, text):
+    """The search result for a question."""
+    index = current_index(session)
+    return search(session, parse_query(text, now=NOW, places=index.place_index), now=NOW)
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("テニス教室ある？", ["テニス"]),  # only the generic 教室 left: the unknown word was the subject
+    ("ボクシングのイベント", ["ボクシング"]),
+])
+def test_unmatched_subject_finds_nothing(session, city, question, unknown):
+    """With only generic words left, nothing is listed and the word is reported."""
+    result = run(session, question)
+    assert result.hits == [] and result.unknown == unknown
+
+
+def test_unmatched_minor_word_is_named_and_the_rest_answers(session, city):
+    """With a distinctive word matched, its rows are listed and the unmatched word is said plainly."""
+    result = run(session, "ボクシングと囲碁将棋")
+    assert result.hits and result.missing == ["ボクシング"]
+    answer = answer_question(session, "ボクシングと囲碁将棋", now=NOW, lang="ja")
+    assert answer.messages[0]["text"].startswith("「ボクシング」に合うものは見つかりませんでした。\n近いもの：")
+
+
+@pytest.mark.parametrize("word, city_word", [("つながり", True), ("つながり市", True), ("本町", False), ("囲碁", False)])
+def test_city_name_in_every_address_tells_no_row_apart(session, city, word, city_word):
+    """The city's own name (in most addresses) is not a word a row can match on its own."""
+    assert is_city_word(current_index(session), word) is city_word
