@@ -203,6 +203,12 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
                                      else "facility_info")
         result = search(session, parsed, now=now, relax=request.relax, index=index)
+    if parsed.intent == "facility_info" and parsed.facility_ids and result.keywords and "k" not in request.relax:
+        # 「小泉八雲記念館のハロウィン」: a topic beside the facility's name asks for its events on that topic
+        at_facility = dataclasses.replace(parsed, intent="events")
+        events = search(session, at_facility, now=now, relax=request.relax, kinds=("event",), index=index)
+        if events.hits:
+            parsed, result = at_facility, events
     if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
         fallback = _free_facilities(session, parsed, request, now, index)

@@ -45,3 +45,9 @@ def test_unmatched_minor_word_is_named_and_the_rest_answers(session, city):
 def test_city_name_in_every_address_tells_no_row_apart(session, city, word, city_word):
     """The city's own name (in most addresses) is not a word a row can match on its own."""
     assert is_city_word(current_index(session), word) is city_word
+
+
+def test_facility_with_an_event_topic_answers_with_its_events(session, city):
+    """「中央公民館の囲碁」: the events on that topic at that facility, not the facility card."""
+    answer = answer_question(session, "中央公民館の囲碁", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items][:1] == ["囲碁将棋の会"]
