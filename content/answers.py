@@ -28,6 +28,7 @@ from models import Event, Facility, Opportunity
 PAGE_SIZE = 10
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
+_PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
@@ -454,6 +455,9 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     if first_facility is not None and offset == 0 and (one_fee or (parsed.intent in FACILITY_INTENTS and not note
                                                                     and not fee_list)):
         text = _facility_answer_text(first_facility, parsed.intent, day, today, lang)
+        if _PARKING_WORDS.search(parsed.normalized or ""):
+            name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
+            text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
         if asks_fee or _FEE_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the fee asked for comes right after the name
             text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
@@ -469,6 +473,16 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
     return Answer(with_quick_replies(messages, actions), [_item(hit, row) for hit, row in rows])
+
+
+def parking_line(facility, lang: str) -> str:
+    """What the facility's published text says about parking (駐車場), or that nothing is published."""
+    _ = translator(lang)
+    for text in (facility.description, facility.hours_text, facility.closed_text, facility.fee, facility.aliases):
+        for sentence in re.split(r"[。\n]|(?<=\S)\s{2,}", text or ""):
+            if "駐車" in sentence:
+                return _("駐車場：{text}").format(text=shorten_graphemes(sentence.strip(" 　・"), 120))
+    return _("駐車場の情報は公開されていません。")
 
 
 def fee_line(facility, lang: str) -> str:

@@ -51,3 +51,16 @@ def test_facility_with_an_event_topic_answers_with_its_events(session, city):
     """「中央公民館の囲碁」: the events on that topic at that facility, not the facility card."""
     answer = answer_question(session, "中央公民館の囲碁", now=NOW, lang="ja")
     assert [item["title"] for item in answer.items][:1] == ["囲碁将棋の会"]
+
+
+@pytest.mark.parametrize("description, line", [
+    ("江戸時代の町並み。無料駐車場が併設されています。アクセス: 駅から徒歩5分", "駐車場：無料駐車場が併設されています"),
+    ("江戸時代の町並み。", "駐車場の情報は公開されていません。"),
+    (None, "駐車場の情報は公開されていません。"),
+])
+def test_parking_is_answered_from_the_facility_text(description, line):
+    """「駐車場ある？」 quotes the published sentence about parking, or says none is published."""
+    from content.answers import parking_line
+    from models import Facility
+    facility = Facility(source="t", source_key="k", name="白壁の町並み", description=description)
+    assert parking_line(facility, "ja") == line
