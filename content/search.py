@@ -402,11 +402,17 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     allowed = candidates(index, parsed, kinds, now, relax)
     place_text = normalize_text(parsed.place_text_unmatched or "") if not parsed.places else ""
     place_label: list[str] = []
+    if place_text and len(place_text) >= 3 and not _is_event_place(index, place_text):
+        # 「にしがわら公民舘」: the events' place named by its sound (Sudachi reads 西河原 にしがはら)
+        place_text = _event_place_by_reading(index, parsed.normalized or parsed.text) or place_text
     if place_text and len(place_text) >= 3 and _is_event_place(index, place_text):
         # 「中央図書館で何かある？」 with no facility table: the place names on the events themselves
         place_words = set(terms_of(place_text))
-        terms = [t for t in terms if t not in place_words]
-        place_label = [parsed.place_text_unmatched]
+        place_sound = _sound(reading_of(place_text))
+        # ニシガワラ of 「にしがわら公民舘」 spells the place: it is the filter, not a word to rank
+        terms = [t for t in terms if t not in place_words and not (len(t) >= 2 and _sound(reading_of(t)) in place_sound)]
+        by_sound = place_text not in normalize_text(parsed.place_text_unmatched or "")
+        place_label = [place_text if by_sound else parsed.place_text_unmatched]
         if "p" not in relax:  # nothing there on those days is the answer, not another hall's events
             allowed = [i for i in allowed if index.docs[i].kind != "facility" and place_text in index.docs[i].place]
     towns = _town_words(index, terms) if not parsed.places else []
@@ -490,6 +496,26 @@ def _is_event_place(index: SearchIndex, place_text: str) -> bool:
     if place_text not in cache:
         cache[place_text] = any(place_text in doc.place for doc in index.docs if doc.kind == "event")
     return cache[place_text]
+
+
+_SOUND_FOLD = str.maketrans({"ハ": "ワ", "ヲ": "オ", "ヅ": "ズ", "ヂ": "ジ", "ー": None})
+
+
+def _sound(reading: str) -> str:
+    """A katakana reading folded to how it sounds (ハ/ワ, ヲ/オ, ヅ/ズ alike; no long-vowel marks)."""
+    return (reading or "").replace(" ", "").translate(_SOUND_FOLD)
+
+
+def _event_place_by_reading(index: SearchIndex, text: str) -> str | None:
+    """The longest events' place name whose reading the question's reading contains (kana-typed names), or None."""
+    readings = index.__dict__.get("_event_place_readings")
+    if readings is None:
+        places = {doc.place for doc in index.docs if doc.kind == "event" and doc.place and len(doc.place) >= 3}
+        readings = {place: _sound(reading_of(place)) for place in sorted(places)}
+        index.__dict__["_event_place_readings"] = readings
+    question = _sound(reading_of(text))
+    found = [place for place, reading in readings.items() if len(reading) >= 6 and reading in question]
+    return max(found, key=lambda p: (len(readings[p]), p)) if found else None
 
 
 def _is_town(index: SearchIndex, term: str) -> bool:

@@ -64,3 +64,16 @@ def test_parking_is_answered_from_the_facility_text(description, line):
     from models import Facility
     facility = Facility(source="t", source_key="k", name="白壁の町並み", description=description)
     assert parking_line(facility, "ja") == line
+
+
+@pytest.mark.parametrize("question, place", [
+    ("にしがわら公民舘 明日", "西河原公民館"),  # Sudachi reads 西河原 にしがはら; typed as it sounds
+    ("こまえしりつにしがわらこうみんかん", "狛江市立西河原公民館"),
+    ("としょかん", None),  # too short a reading to name one place
+])
+def test_events_place_found_by_its_sound(question, place):
+    """A kana-typed place name finds the events' place by reading, with は/わ alike."""
+    from types import SimpleNamespace
+    from content.search import _event_place_by_reading
+    docs = [SimpleNamespace(kind="event", place=p) for p in ("西河原公民館", "狛江市立西河原公民館", "中央図書館")]
+    assert _event_place_by_reading(SimpleNamespace(docs=docs), question) == place
