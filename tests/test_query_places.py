@@ -144,3 +144,11 @@ def test_everyday_names_for_kinds_of_place(text, names):
     """Residents' words for a kind of place reach the published names."""
     index = PlaceIndex(facilities=[(1, "総合グラウンドテニス場", None, None), (2, "緑ヶ丘地区交流センター", None, None)])
     assert [m.name for m in index.match(text)] == names
+
+
+@pytest.mark.parametrize("question", ["にしがわらこうみんかん", "にしがわら公民館 あした"])
+def test_kana_name_found_by_sound_without_published_kana(question):
+    """No 名称_カナ: Sudachi reads 西河原 にしがはら; a resident types にしがわら and still finds it."""
+    from content.query.places import PlaceIndex
+    index = PlaceIndex(facilities=[(1, "西河原公民館", None, None), (2, "中央図書館", None, None)])
+    assert [m.name for m in index.match(question)][:1] == ["西河原公民館"]

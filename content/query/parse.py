@@ -10,7 +10,7 @@ from content.query.dates import read_dates
 from content.query.english import english_to_japanese
 from content.query.model import ParsedQuery, PlaceMatch
 from content.query.normalize import Token, content_terms, normalize_text, rewrite_kana_words, tokenize
-from content.query.places import PlaceIndex, place_phrases
+from content.query.places import PlaceIndex, fold_sound, place_phrases
 
 # Only the start of a very long message is read (LINE allows 5,000 characters; questions are short),
 # which keeps parse time bounded for pasted text.
@@ -60,7 +60,7 @@ def _covered_tokens(tokens: list[Token], matches: list[PlaceMatch]) -> set[int]:
     for t in tokens:
         starts.append(pos)
         pos += len(t.reading)
-    reading = "".join(t.reading for t in tokens)
+    reading = fold_sound("".join(t.reading for t in tokens))  # as PlaceIndex matched it (は/わ alike)
     for m in matches:
         if len(m.matched) < 2:
             continue

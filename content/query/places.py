@@ -90,6 +90,17 @@ def _split_aliases(aliases: Optional[str | Iterable[str]]) -> list[str]:
     return [a.strip() for a in aliases if a and a.strip()]
 
 
+_SOUND_FOLD = str.maketrans("はをづぢ", "わおずじ")
+
+
+def fold_sound(reading: str) -> str:
+    """A hiragana reading as it sounds, letter for letter (西河原: Sudachi にしがはら, typed にしがわら)."""
+    return reading.translate(_SOUND_FOLD)
+
+
+_TOO_GENERIC = _TOO_GENERIC | {fold_sound(w) for w in _TOO_GENERIC}
+
+
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     """Whether span overlaps any of spans."""
     return any(span[0] < b and a < span[1] for a, b in spans)
@@ -171,6 +182,9 @@ class PlaceIndex:
         for s in surfaces:
             self._keys.append(_Key(s, kind, pid, name, False, variant=s not in full,
                                    weight=95.0 if s in inner else 100.0))
+        readings = [fold_sound(r) for r in readings]
+        full_readings = {fold_sound(r) for r in full_readings}
+        inner_readings = {fold_sound(r) for r in inner_readings}
         for r in readings:
             if len(r) >= 3 and r not in _TOO_GENERIC:
                 self._keys.append(_Key(r, kind, pid, name, True,
@@ -240,7 +254,7 @@ class PlaceIndex:
             if is_kana(t.surface) and re.search(r"[ぁ-ゖ]", t.surface):  # typed in hiragana (katakana is spelled as in names)
                 kana_positions.update(range(pos, pos + len(t.reading)))
             pos += len(t.reading)
-        return "".join(parts), kana_positions
+        return fold_sound("".join(parts)), kana_positions
 
     def _match_form(self, q, exact, pieces, found, allowed, boundaries=None, qualified=frozenset()) -> None:
         """Whole-key matches first, then key pieces; a span already claimed by a longer match is skipped."""
