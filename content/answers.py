@@ -20,7 +20,7 @@ from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search
+from content.search import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
 from content.search_text import normalize_text
 from content.search_index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
@@ -204,7 +204,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
                                      else "facility_info")
         result = search(session, parsed, now=now, relax=request.relax, index=index)
-    if parsed.intent == "facility_info" and parsed.facility_ids and result.keywords and "k" not in request.relax:
+    if (parsed.intent == "facility_info" and parsed.facility_ids and "k" not in request.relax
+            and words_beyond_places(parsed, result.keywords)):
         # 「小泉八雲記念館のハロウィン」: a topic beside the facility's name asks for its events on that topic
         at_facility = dataclasses.replace(parsed, intent="events")
         events = search(session, at_facility, now=now, relax=request.relax, kinds=("event",), index=index)

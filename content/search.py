@@ -506,6 +506,12 @@ def _sound(reading: str) -> str:
     return (reading or "").replace(" ", "").translate(_SOUND_FOLD)
 
 
+def words_beyond_places(parsed: ParsedQuery, words: list[str]) -> list[str]:
+    """The words that do not spell a matched place (ミドリ of みどり市民体育舘 does; ハロウィーン does not)."""
+    sounds = [_sound(reading_of(text)) for p in parsed.places for text in (p.matched, p.name) if text]
+    return [w for w in words if len(w) >= 2 and not any(_sound(reading_of(w)) in s for s in sounds)]
+
+
 def _event_place_by_reading(index: SearchIndex, text: str) -> str | None:
     """The longest events' place name whose reading the question's reading contains (kana-typed names), or None."""
     readings = index.__dict__.get("_event_place_readings")
