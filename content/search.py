@@ -509,7 +509,11 @@ def _sound(reading: str) -> str:
 def words_beyond_places(parsed: ParsedQuery, words: list[str]) -> list[str]:
     """The words that do not spell a matched place (ミドリ of みどり市民体育舘 does; ハロウィーン does not)."""
     sounds = [_sound(reading_of(text)) for p in parsed.places for text in (p.matched, p.name) if text]
-    return [w for w in words if len(w) >= 2 and not any(_sound(reading_of(w)) in s for s in sounds)]
+    def spells_place(word: str) -> bool:
+        """The word is part of a place's reading, or holds one (トショカンノジカン)."""
+        sound = _sound(reading_of(word))
+        return any(sound in s or (len(s) >= 2 and s in sound) for s in sounds)
+    return [w for w in words if len(w) >= 2 and not spells_place(w)]
 
 
 def _event_place_by_reading(index: SearchIndex, text: str) -> str | None:

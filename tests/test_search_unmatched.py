@@ -77,3 +77,18 @@ def test_events_place_found_by_its_sound(question, place):
     from content.search import _event_place_by_reading
     docs = [SimpleNamespace(kind="event", place=p) for p in ("西河原公民館", "狛江市立西河原公民館", "中央図書館")]
     assert _event_place_by_reading(SimpleNamespace(docs=docs), question) == place
+
+
+@pytest.mark.parametrize("words, beyond", [
+    (["ミドリ"], []),  # みどり市民体育舘: the kana of the facility's own name
+    (["トショカンノジカン"], []),  # としょかんのじかん: a run that holds the name
+    (["ハロウィーン"], ["ハロウィーン"]),
+])
+def test_words_beyond_the_facility_name_are_the_topic(words, beyond):
+    """Only words that do not spell the matched facility make its question one about its events."""
+    from content.query.model import ParsedQuery, PlaceMatch
+    from content.search import words_beyond_places
+    parsed = ParsedQuery(text="", normalized="", places=[
+        PlaceMatch("facility", 1, "みどり市民体育館", "みどりしみんたいいくかん", 100.0),
+        PlaceMatch("facility", 2, "みどり市立中央図書館", "としょかん", 90.0)])
+    assert words_beyond_places(parsed, words) == beyond
