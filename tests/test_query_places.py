@@ -152,3 +152,10 @@ def test_kana_name_found_by_sound_without_published_kana(question):
     from content.query.places import PlaceIndex
     index = PlaceIndex(facilities=[(1, "西河原公民館", None, None), (2, "中央図書館", None, None)])
     assert [m.name for m in index.match(question)][:1] == ["西河原公民館"]
+
+
+def test_folded_reading_still_covers_a_shorter_name_inside_it():
+    """やいづぶんかかいかん names 焼津文化会館, not also アクアスやいづ through its やいづ."""
+    from content.query.places import PlaceIndex
+    index = PlaceIndex(facilities=[(1, "焼津文化会館", None, None), (2, "アクアスやいづ", None, None)])
+    assert [m.name for m in index.match("やいづぶんかかいかん")] == ["焼津文化会館"]

@@ -317,7 +317,8 @@ class PlaceIndex:
 def _drop_contained(matches: list[PlaceMatch]) -> list[PlaceMatch]:
     """Drop matches whose text lies inside a longer match's (さくら地区 inside さくらたいいくかん)."""
     return [m for m in matches
-            if not any(len(o.matched) > len(m.matched) and m.matched in o.matched for o in matches)]
+            if not any(len(o.matched) > len(m.matched) and fold_sound(m.matched) in fold_sound(o.matched)
+                       for o in matches)]
 
 
 def _qualified_starts(tokens: list[Token]) -> set[int]:
