@@ -22,6 +22,7 @@ from content.query import parse_query
 from content.query.model import ParsedQuery
 from content.search import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
 from content.search_text import normalize_text
+from content.query.normalize import tokenize
 from content.search_index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
@@ -146,6 +147,14 @@ def _only_city_name(index, place) -> bool:
             and is_city_word(index, matched))
 
 
+def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
+    """Search words as the resident wrote them (ヨーガ → ヨガ), for saying what was not found."""
+    text = parsed.normalized or parsed.text or ""
+    tokens = tokenize(normalize_text(text)) if any(w not in text for w in words) else []
+    spelled = {t.normalized.lower(): t.surface for t in tokens}
+    return [w if w in text else spelled.get(w, w) for w in words]
+
+
 def _plausible_place(place) -> bool:
     """A place match worth filtering on: not a fuzzy hit on digits alone (「12月13日」 → 「…12」)."""
     matched = place.matched or ""
@@ -252,7 +261,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             _nearest_first(index, result, location)
     if result.missing:
         # 「ヨガと英会話」 with no yoga: say which word found nothing before showing what the other words found
-        words = _("、").join(f"「{w}」" for w in result.missing[:3])
+        words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.missing[:3]))
         missing = _("{words}に合うものは見つかりませんでした。").format(words=words) + "\n" + _("近いもの：")
         note = missing + ("\n" + note if note else "")
     return _results(session, parsed, request, result, now, lang, note)
@@ -578,7 +587,7 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     _ = translator(lang)
     context = _context_label(session, parsed, lang, result.towns)
     if result.unknown:
-        words = _("、").join(f"「{w}」" for w in result.unknown[:3])
+        words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.unknown[:3]))
         text = _("{words}に合うものは見つかりませんでした。").format(words=words)
     elif context:
         text = _("{context}に合うものは見つかりませんでした。").format(context=context)

@@ -92,3 +92,13 @@ def test_words_beyond_the_facility_name_are_the_topic(words, beyond):
         PlaceMatch("facility", 1, "みどり市民体育館", "みどりしみんたいいくかん", 100.0),
         PlaceMatch("facility", 2, "みどり市立中央図書館", "としょかん", 90.0)])
     assert words_beyond_places(parsed, words) == beyond
+
+
+@pytest.mark.parametrize("question, words, typed", [
+    ("ヨガ教室ある？", ["ヨーガ"], ["ヨガ"]),
+    ("テニス教室", ["テニス"], ["テニス"]),
+])
+def test_not_found_words_are_said_as_typed(question, words, typed):
+    """The word reported as not found is the resident's spelling, not Sudachi's normalised form."""
+    from content.answers import as_typed
+    assert as_typed(parse_query(question, now=NOW), words) == typed
