@@ -113,22 +113,22 @@ def withdraw_consent(session: Session, resident: Resident, now: datetime | None 
 
 def set_age_group(session: Session, resident: Resident, age_group: str | None, now: datetime | None = None) -> bool:
     """Store the age group if the resident has consented; returns whether it was stored."""
-    if age_group is not None and age_group not in AGE_GROUPS:
-        raise ValueError("unknown age group")
-    if resident.consent_at is None:
-        return False
-    resident.age_group = age_group
-    _touch(session, resident, now)
-    return True
+    return _set_consented(session, resident, "age_group", age_group, AGE_GROUPS, now)
 
 
 def set_gender(session: Session, resident: Resident, gender: str | None, now: datetime | None = None) -> bool:
     """Store the gender if the resident has consented; returns whether it was stored."""
-    if gender is not None and gender not in GENDERS:
-        raise ValueError("unknown gender")
+    return _set_consented(session, resident, "gender", gender, GENDERS, now)
+
+
+def _set_consented(session: Session, resident: Resident, field: str, value: str | None, allowed: tuple,
+                   now: datetime | None) -> bool:
+    """Store an attribute only given with consent (DESIGN: Privacy); an unknown code is a programming error."""
+    if value is not None and value not in allowed:
+        raise ValueError(f"unknown {field.replace('_', ' ')}")
     if resident.consent_at is None:
         return False
-    resident.gender = gender
+    setattr(resident, field, value)
     _touch(session, resident, now)
     return True
 
