@@ -6,14 +6,14 @@ A TRANSIENT resident (id None, not in the session — `tsunagari ask`) is change
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from sqlmodel import Session, select
 
 from content.i18n import normalize_language
 from content.topics import TOPIC_CODES
-from models import AGE_GROUPS, GENDERS, RESIDENT_LANGUAGES, ConversationState, District, Resident, utcnow
+from models import AGE_GROUPS, GENDERS, RESIDENT_LANGUAGES, ConversationState, District, Resident, as_naive_utc
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +35,6 @@ def is_transient(resident: Resident | None) -> bool:
     return resident is None or resident.id is None
 
 
-def naive_utc(now: datetime | None) -> datetime:
-    """A naive UTC timestamp for storage, from an aware or naive `now` (default: the clock)."""
-    if now is None:
-        return utcnow()
-    if now.tzinfo is not None:
-        return now.astimezone(timezone.utc).replace(tzinfo=None)
-    return now
-
 
 def find_resident(session: Session, line_user_id: str) -> Resident | None:
     """The stored resident for a LINE user id, or None."""
@@ -56,7 +48,7 @@ def get_or_create_resident(session: Session, line_user_id: str, *, language: str
     if resident is not None:
         return resident
     resident = Resident(line_user_id=line_user_id, language=normalize_language(language),
-                        followed_at=naive_utc(now), created_at=naive_utc(now), updated_at=naive_utc(now))
+                        followed_at=as_naive_utc(now), created_at=as_naive_utc(now), updated_at=as_naive_utc(now))
     session.add(resident)
     session.flush()
     return resident
@@ -64,7 +56,7 @@ def get_or_create_resident(session: Session, line_user_id: str, *, language: str
 
 def _touch(session: Session, resident: Resident, now: datetime | None) -> None:
     """Stamp updated_at and flush, unless the resident is transient."""
-    resident.updated_at = naive_utc(now)
+    resident.updated_at = as_naive_utc(now)
     if not is_transient(resident):
         session.add(resident)
         session.flush()
@@ -99,7 +91,7 @@ def set_interests(session: Session, resident: Resident, codes: list[str], now: d
 
 def record_consent(session: Session, resident: Resident, now: datetime | None = None) -> None:
     """Record that the resident agreed to give age group and gender (kept only after this)."""
-    resident.consent_at = naive_utc(now)
+    resident.consent_at = as_naive_utc(now)
     _touch(session, resident, now)
 
 
@@ -142,14 +134,14 @@ def set_notifications(session: Session, resident: Resident, on: bool, now: datet
 def mark_onboarded(session: Session, resident: Resident, now: datetime | None = None) -> None:
     """Remember that the resident went through onboarding (a re-follow then offers settings instead)."""
     if resident.onboarded_at is None:
-        resident.onboarded_at = naive_utc(now)
+        resident.onboarded_at = as_naive_utc(now)
     _touch(session, resident, now)
 
 
 def mark_followed(session: Session, resident: Resident, now: datetime | None = None) -> None:
     """The resident (re)added the account: pushes may go to them again."""
     resident.following = True
-    resident.followed_at = naive_utc(now)
+    resident.followed_at = as_naive_utc(now)
     resident.unfollowed_at = None
     _touch(session, resident, now)
 
@@ -157,7 +149,7 @@ def mark_followed(session: Session, resident: Resident, now: datetime | None = N
 def unfollow(session: Session, resident: Resident, now: datetime | None = None) -> None:
     """The resident blocked the account: no more pushes, and any conversation is dropped."""
     resident.following = False
-    resident.unfollowed_at = naive_utc(now)
+    resident.unfollowed_at = as_naive_utc(now)
     clear_conversation(session, resident)
     _touch(session, resident, now)
 
@@ -179,7 +171,7 @@ def save_conversation(session: Session, resident: Resident, flow: str, step: str
         state = ConversationState(resident_id=resident.id, flow=flow, step=step)
     state.flow, state.step = flow, step
     state.data = dict(data)  # a new dict: JSON columns track assignment, not in-place changes
-    state.updated_at = naive_utc(now)
+    state.updated_at = as_naive_utc(now)
     session.add(state)
     session.flush()
     return state

@@ -14,7 +14,7 @@ from content.menus import (command_for, help_messages, main_menu_actions, main_m
                            not_understood_messages)
 from content.messages import postback_action, text_message
 from handlers.registry import Context, on_event
-from models import ConversationState, Facility
+from models import ConversationState, Facility, as_naive_utc
 
 ASK_ACTION = "res_ask"
 MAX_MESSAGES = 5
@@ -55,7 +55,7 @@ def register_text_flow(flow: str, text_flow: TextFlow) -> None:
 
 def _is_stale(ctx: Context, state: ConversationState) -> bool:
     """A question left unanswered for a day no longer frames what the resident types."""
-    return rs.naive_utc(ctx.now) - state.updated_at > STALE_AFTER
+    return as_naive_utc(ctx.now) - state.updated_at > STALE_AFTER
 
 
 def _take_settings_text(ctx: Context, resident, state: ConversationState, lang: str) -> Optional[list]:

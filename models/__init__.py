@@ -1,5 +1,5 @@
 """Tables, engine and session: the only layer that talks to the database."""
-from models.db import make_engine, session_scope, utcnow, create_schema
+from models.db import as_naive_utc, make_engine, session_scope, utcnow, create_schema
 from models.residents import Resident, ConversationState, RESIDENT_LANGUAGES, AGE_GROUPS, GENDERS
 from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
@@ -7,7 +7,7 @@ from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
 
 __all__ = [
-    "make_engine", "session_scope", "utcnow", "create_schema",
+    "as_naive_utc", "make_engine", "session_scope", "utcnow", "create_schema",
     "Resident", "ConversationState", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",

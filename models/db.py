@@ -21,6 +21,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def as_naive_utc(moment: datetime | None) -> datetime:
+    """A datetime as stored: aware values converted to naive UTC, naive ones taken as UTC already, None as now."""
+    if moment is None:
+        return utcnow()
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def default_database_url() -> str:
     """The SQLite file under ./instance/, created on demand."""
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)

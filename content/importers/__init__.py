@@ -5,7 +5,7 @@ Entry point: import_path(session, kind, path) → ImportReport. The caller commi
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session
@@ -18,7 +18,7 @@ from content.importers.ical import import_ics, is_ics, local_ics_path
 from content.importers.layouts import REQUIRED, detect_layout, expected_headers
 from content.importers.opportunities import import_opportunity_table
 from content.importers.report import ImportReport, import_command_text
-from models.db import utcnow
+from models.db import as_naive_utc
 
 KINDS = ("events", "facilities", "opportunities")
 _IMPORTERS = {
@@ -34,7 +34,7 @@ __all__ = ["import_path", "ImportReport", "import_command_text", "audience_tags_
 def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None) -> ImportReport:
     """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data."""
     report = ImportReport(kind=kind, path=str(path))
-    now = naive_utc(now or utcnow())
+    now = as_naive_utc(now)
     if kind not in KINDS:
         report.refused = f"種類「{kind}」は取り込めません。events / facilities / opportunities のどれかを指定してください。"
         return report
@@ -69,10 +69,6 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
     _IMPORTERS[kind](session, table, layout, str(path), report)
     return report
 
-
-def naive_utc(moment: datetime) -> datetime:
-    """An aware datetime (e.g. the bot's Asia/Tokyo now) as naive UTC; naive values are taken as UTC already."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def refusal_message(kind: str, header: list[str]) -> str:
