@@ -1,6 +1,6 @@
 """Search benchmark: labelled resident questions against the demo city (and real open data when present).
 
-Prints top-1 / top-3 accuracy and latency p50 / p95 for the bot's answer path (content.answers.answer_question)
+Prints top-1 / top-3 accuracy and latency p50 / p95 for the bot's answer path (content.search.answers.answer_question)
 and for a plain keyword-LIKE baseline, on the demo city alone and on an index of ≥ 5,000 events and ≥ 500
 facilities (the demo city plus synthesised rows), and the time to build the index for those rows.
 """
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from content.answers import answer_question  # noqa: E402
-from content.search_index import build_index, clear_cache, to_tokyo  # noqa: E402
+from content.search.answers import answer_question  # noqa: E402
+from content.search.index import build_index, clear_cache, to_tokyo  # noqa: E402
 from models import Event, Facility, Opportunity, create_schema, make_engine  # noqa: E402
 
 TOKYO = ZoneInfo("Asia/Tokyo")

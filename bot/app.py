@@ -87,7 +87,7 @@ def warm_up(engine: Engine) -> None:
     from sqlmodel import Session
 
     from content.query import parse_query
-    from content.search_index import current_index
+    from content.search.index import current_index
 
     try:
         parse_query("今日のイベント", now=datetime.now(timezone.utc))

@@ -32,7 +32,7 @@ RECURRENCES = {"none": "1回のみ", "weekly": "毎週（同じ曜日）", "biwe
 OPPORTUNITY_KINDS = {"volunteer": "ボランティア", "workday": "自治会の作業日", "public_comment": "パブリックコメント",
                      "staff_bank": "人材バンク登録"}
 
-# What a Flex card shows without cutting (content.cards shortens beyond this; the form refuses instead).
+# What a Flex card shows without cutting (content.search.cards shortens beyond this; the form refuses instead).
 TITLE_MAX = 40
 DESCRIPTION_MAX = 500
 SHORT_TEXT_MAX = 100

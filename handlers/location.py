@@ -1,7 +1,7 @@
 """A shared location: the nearest facilities and upcoming events, with distances."""
 from __future__ import annotations
 
-from content.answers import answer_location
+from content.search.answers import answer_location
 from content.menus import main_menu_messages
 from handlers.registry import Context, on_event
 from models import utcnow

@@ -1,7 +1,7 @@
 """Postbacks from search answers: 次の10件 and the narrowing choices (search_q), and 詳細 (search_detail)."""
 from __future__ import annotations
 
-from content.answers import answer_detail, answer_request, request_from_postback
+from content.search.answers import answer_detail, answer_request, request_from_postback
 from content.menus import main_menu_messages
 from handlers.registry import Context, on_event
 

@@ -13,6 +13,7 @@ from content.i18n import N_, translator
 from content.menus import (command_for, help_messages, main_menu_actions, main_menu_messages,
                            not_understood_messages)
 from content.messages import postback_action, text_message
+from content.search.answers import answer_question
 from handlers.registry import Context, on_event
 from models import ConversationState, Facility, as_naive_utc
 
@@ -127,10 +128,6 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
 
 def ask(ctx: Context, resident, text: str, lang: str) -> list[dict]:
     """The search's answer (items kept in ctx.extra["items"]); a helpful reply when it did not understand."""
-    try:
-        from content.answers import answer_question  # written in parallel by the search helper
-    except ImportError:
-        return not_understood_messages(lang)
     answer = answer_question(ctx.session, text, now=ctx.now, lang=lang, resident=resident)
     ctx.extra["items"] = list(answer.items or [])
     if not answer.understood or not answer.messages:

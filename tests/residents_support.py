@@ -165,14 +165,12 @@ def pick_data(action: dict) -> dict:
 
 def fake_answers(monkeypatch, understood: bool = True, items: list[dict] | None = None,
                  quick_replies: bool = False) -> list[dict]:
-    """Replace content.answers with a stand-in that echoes the question; returns the list of calls it saw."""
-    import sys
-    import types
+    """Replace the text handler's answer_question with a stand-in that echoes the question; returns its calls."""
     from dataclasses import dataclass, field
 
     @dataclass
     class Answer:
-        """The shape of content.answers.Answer."""
+        """The shape of content.search.answers.Answer."""
 
         messages: list = field(default_factory=list)
         items: list = field(default_factory=list)
@@ -189,7 +187,5 @@ def fake_answers(monkeypatch, understood: bool = True, items: list[dict] | None 
                 "type": "message", "label": "もっと", "text": "もっと"}}]}
         return Answer(messages=[message] if understood else [], items=list(items or []), understood=understood)
 
-    module = types.ModuleType("content.answers")
-    module.Answer, module.answer_question = Answer, answer_question
-    monkeypatch.setitem(sys.modules, "content.answers", module)
+    monkeypatch.setattr("handlers.text.answer_question", answer_question)
     return calls

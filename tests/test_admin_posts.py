@@ -54,7 +54,7 @@ def create_and_submit(client, form: dict, kind: str = "events") -> str:
 
 
 def test_org_posts_event_staff_approves_and_residents_can_find_it(engine, south, staff):
-    from content.answers import answer_question
+    from content.search.answers import answer_question
 
     hall = make_facility(engine, "中央公民館")
     path = create_and_submit(south, event_form("子ども将棋教室", days=3, facility_id=str(hall), place_name=""))
@@ -158,7 +158,7 @@ def test_html_in_fields_is_shown_as_text_everywhere(engine, app, south, staff, p
 
 
 def test_preview_uses_the_bots_card_and_reports_problems(south):
-    from content.cards import event_bubble  # noqa: F401  (the preview must use the bot's own builder)
+    from content.search.cards import event_bubble  # noqa: F401  (the preview must use the bot's own builder)
 
     token_page = south.get("/admin/events/new").get_data(as_text=True)
     token = token_page.split('name="csrf-token" content="')[1].split('"')[0]

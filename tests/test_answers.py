@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from content.answers import (Answer, Request, answer_detail, answer_location, answer_question, answer_request,
+from content.search.answers import (Answer, Request, answer_detail, answer_location, answer_question, answer_request,
                              parse_postback_data, request_from_postback, request_postback_data)
 from content.line_limits import validate_messages
-from content.search_index import clear_cache
+from content.search.index import clear_cache
 from tests.search_support import NOW, seed_small_city
 
 

@@ -1,9 +1,9 @@
 """The search's handlers: postbacks (次の10件, 詳細) and a shared location, through the handler registry."""
 from __future__ import annotations
 
-from content.answers import Request, request_postback_data
+from content.search.answers import Request, request_postback_data
 from content.line_limits import validate_messages
-from content.search_index import clear_cache
+from content.search.index import clear_cache
 from handlers.registry import Context, load_handlers
 from models import Resident
 from tests.search_support import NOW, seed_small_city

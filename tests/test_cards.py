@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from content.cards import (carousel_message, event_bubble, event_when, facility_bubble, format_distance, format_when,
+from content.search.cards import (carousel_message, event_bubble, event_when, facility_bubble, format_distance, format_when,
                            maps_uri, opportunity_bubble)
 from content.line_limits import validate_messages
 from models import Event, Facility, Opportunity
@@ -153,8 +153,8 @@ def test_detail_button_is_a_short_postback():
     ("月曜日、8/13", "月曜日、8月13日"),
 ])
 def test_closed_days_line_names_the_dates(closed_text, expected):
-    from content.cards import closed_days_line
-    from content.facility_hours import parse_hours
+    from content.search.cards import closed_days_line
+    from content.search.facility_hours import parse_hours
 
     assert closed_days_line(parse_hours("9:00～17:00", closed_text), "ja") == expected
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from content.event_days import is_long_running, repeat_of, runs_within, stated_repeat
+from content.search.event_days import is_long_running, repeat_of, runs_within, stated_repeat
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 

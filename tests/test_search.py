@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from content.query import parse_query
-from content.search import haversine_m, nearby, search
-from content.search_index import clear_cache, current_index
+from content.search.ranking import haversine_m, nearby, search
+from content.search.index import clear_cache, current_index
 from tests.search_support import NOW, seed_small_city, utc, day
 from models import Event
 
@@ -209,7 +209,7 @@ def test_a_weekly_day_keeps_only_what_runs_on_that_day(session, city):
 
 
 def test_a_town_with_no_event_that_day_is_named_in_the_not_found_line(session, city):
-    from content.answers import answer_question
+    from content.search.answers import answer_question
     session.add(Event(source="test", source_key="town", title="多摩川いかだレース", starts_at=utc(day(6), 10),
                       address="つながり市猪方4-2"))
     session.commit()
@@ -227,7 +227,7 @@ def test_named_days_of_the_week_filter_a_longer_window(session, city, question, 
 
 
 def test_a_hall_named_on_events_with_nothing_upcoming_there_finds_nothing_rather_than_other_halls(session, city):
-    from content.answers import answer_question
+    from content.search.answers import answer_question
     session.add(Event(source="test", source_key="old", title="将棋教室", starts_at=utc(day(-30), 10),
                       place_name="つながり市立北公民館"))
     session.add(Event(source="test", source_key="other", title="おはなし会", starts_at=utc(day(4), 10),
@@ -238,7 +238,7 @@ def test_a_hall_named_on_events_with_nothing_upcoming_there_finds_nothing_rather
 
 
 def test_a_kana_question_of_two_words_joined_by_no_is_read_as_both(session, city):
-    from content.search import keyword_terms
+    from content.search.ranking import keyword_terms
     index = current_index(session)
     parsed = parse_query("ちゅうおうとしょかんのおはなしかい", now=NOW, places=index.place_index)
     assert "オハナシカイ" in keyword_terms(index, parsed)[0]  # the whole run is no reading; its second word is

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.search_index import _with_children
+from content.search.index import _with_children
 
 
 @pytest.mark.parametrize("tags,category,title,children", [

@@ -5,7 +5,7 @@ from datetime import date, time
 
 import pytest
 
-from content.facility_hours import hours_on, parse_hours
+from content.search.facility_hours import hours_on, parse_hours
 
 
 @pytest.mark.parametrize("hours_text, closed_text, kind, ranges", [

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from content.answers import answer_question
+from content.search.answers import answer_question
 from content.query import parse_query
-from content.search import is_city_word, search
-from content.search_index import clear_cache, current_index
+from content.search.ranking import is_city_word, search
+from content.search.index import clear_cache, current_index
 from tests.search_support import NOW, seed_small_city
 
 
@@ -60,7 +60,7 @@ def test_facility_with_an_event_topic_answers_with_its_events(session, city):
 ])
 def test_parking_is_answered_from_the_facility_text(description, line):
     """「駐車場ある？」 quotes the published sentence about parking, or says none is published."""
-    from content.answers import parking_line
+    from content.search.answers import parking_line
     from models import Facility
     facility = Facility(source="t", source_key="k", name="白壁の町並み", description=description)
     assert parking_line(facility, "ja") == line
@@ -74,7 +74,7 @@ def test_parking_is_answered_from_the_facility_text(description, line):
 def test_events_place_found_by_its_sound(question, place):
     """A kana-typed place name finds the events' place by reading, with は/わ alike."""
     from types import SimpleNamespace
-    from content.search import _event_place_by_reading
+    from content.search.ranking import _event_place_by_reading
     docs = [SimpleNamespace(kind="event", place=p) for p in ("西河原公民館", "狛江市立西河原公民館", "中央図書館")]
     assert _event_place_by_reading(SimpleNamespace(docs=docs), question) == place
 
@@ -87,7 +87,7 @@ def test_events_place_found_by_its_sound(question, place):
 def test_words_beyond_the_facility_name_are_the_topic(words, beyond):
     """Only words that do not spell the matched facility make its question one about its events."""
     from content.query.model import ParsedQuery, PlaceMatch
-    from content.search import words_beyond_places
+    from content.search.ranking import words_beyond_places
     parsed = ParsedQuery(text="", normalized="", places=[
         PlaceMatch("facility", 1, "みどり市民体育館", "みどりしみんたいいくかん", 100.0),
         PlaceMatch("facility", 2, "みどり市立中央図書館", "としょかん", 90.0)])
@@ -100,5 +100,5 @@ def test_words_beyond_the_facility_name_are_the_topic(words, beyond):
 ])
 def test_not_found_words_are_said_as_typed(question, words, typed):
     """The word reported as not found is the resident's spelling, not Sudachi's normalised form."""
-    from content.answers import as_typed
+    from content.search.answers import as_typed
     assert as_typed(parse_query(question, now=NOW), words) == typed

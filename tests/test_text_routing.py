@@ -51,14 +51,6 @@ def test_text_not_understood_gets_help_with_the_main_choices(you, monkeypatch, l
     assert len(you.labels()) == 6 and you.extra["items"] == []
 
 
-def test_without_the_search_module_the_resident_still_gets_help(you, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "content.answers", None)  # import fails as if it were not written yet
-    reply = you.say("ぴよぴよ")
-    assert "すみません" in reply[0]["text"] and "イベント" in you.labels()
-
-
 @pytest.mark.parametrize("word", ["イベント", "Events", "いべんと"])
 def test_events_word_offers_when(you, word):
     you.say(word)

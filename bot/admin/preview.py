@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from content import cards
+from content.search import cards
 from content.line_limits import validate_message
 from content.messages import alt_text, shorten_graphemes
 from content.posts import notice_message

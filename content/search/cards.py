@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 from babel.dates import format_date
 
-from content.event_days import Repeat, is_long_running, repeat_of
-from content.facility_hours import FacilityHours, closed_summary, hours_on, parse_hours
+from content.search.event_days import Repeat, is_long_running, repeat_of
+from content.search.facility_hours import FacilityHours, closed_summary, hours_on, parse_hours
 from content.i18n import N_, normalize_language, translator
 from content.messages import (alt_text, is_sendable_uri, postback_action, shorten_graphemes, shorten_utf16,
                               uri_action)
-from content.search_index import to_tokyo
+from content.search.index import to_tokyo
 
 MAX_BUBBLES = 10
 TITLE_CHARS = 80

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-from content.event_days import runs_within
+from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
-from content.search_index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
-from content.search_text import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
+from content.search.index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
+from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
                                  reading_of, terms_of)
 
 try:

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import select
 
-from content.event_days import Repeat, is_long_running, repeat_of
-from content.search_text import bigrams, expand, is_noun, normalize_text, reading_of, terms_of, to_katakana
+from content.search.event_days import Repeat, is_long_running, repeat_of
+from content.search.terms import bigrams, expand, is_noun, normalize_text, reading_of, terms_of, to_katakana
 from models import District, Event, Facility, Opportunity
 
 try:  # tags the importers give, recomputed here for rows typed in the console

@@ -13,17 +13,17 @@ from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
-from content.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
+from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
-from content.facility_hours import hours_on, parse_hours
+from content.search.facility_hours import hours_on, parse_hours
 from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
-from content.search_text import normalize_text
+from content.search.ranking import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
+from content.search.terms import normalize_text
 from content.query.normalize import tokenize
-from content.search_index import TOKYO, current_index, to_tokyo
+from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
@@ -305,7 +305,7 @@ def _ask_for_location(lang: str) -> Answer:
 
 def _nearest_first(index, result: SearchResult, location: tuple[float, float]) -> None:
     """Order hits by distance from the resident's last shared location (rows without coordinates last)."""
-    from content.search import haversine_m
+    from content.search.ranking import haversine_m
 
     docs = {(d.kind, d.id): d for d in index.docs}
     for hit in result.hits:
