@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.config import Config, ConfigError
+from bot.config import Config, ConfigError, public_base_url
 
 
 def configure_logging() -> None:
@@ -23,11 +23,6 @@ def configure_logging() -> None:
 def main() -> None:
     """つながり: a LINE bot for a city's residents, community centers and volunteer groups."""
     configure_logging()
-
-
-def public_base_url(host: str, port: int) -> str:
-    """The URL this process can be reached at from itself (0.0.0.0 binds everywhere; talk to loopback)."""
-    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
 
 
 def serve_app(app, host: str, port: int) -> None:

@@ -12,6 +12,11 @@ EMULATOR_SECRET = "emulator-channel-secret"
 EMULATOR_TOKEN = "emulator-access-token"
 
 
+def public_base_url(host: str, port: int) -> str:
+    """The URL this process can be reached at from itself (0.0.0.0 binds everywhere; talk to loopback)."""
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
+
+
 class ConfigError(RuntimeError):
     """The environment lacks something a process needs."""
 

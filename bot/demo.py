@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import Config
+from bot.config import Config, public_base_url
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,6 @@ def seed_demo(url: str, today: date) -> None:
 def prepare_demo(host: str, port: int):
     """Build the demo app: fresh seeded database, emulator on, workers in the web process."""
     from bot.app import create_app
-    from bot.cli import public_base_url
 
     url = fresh_demo_database()
     config = Config.from_env(database_url=url).with_emulator(public_base_url(host, port))
