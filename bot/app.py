@@ -34,9 +34,9 @@ def runtime(app: Flask) -> Runtime:
 def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
                start_workers: bool = True, create_tables: bool = False) -> Flask:
     """Build the web app for a Config; workers start only when asked and inbox_threads > 0."""
-    from bot.inbox import InboxWorkers
     from bot.messenger import LineMessenger
     from bot.webhook import webhook_blueprint
+    from bot.workers import InboxWorkers
     from handlers.registry import load_handlers
 
     app = Flask(__name__, instance_relative_config=False)
@@ -55,7 +55,8 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
         # Behind HTTPS termination: the client's address (login rate limits, audit) and scheme come from the proxy.
         n = config.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    engine = engine or make_engine(config.database_url)
+    engine = engine or make_engine(config.database_url,
+                                   **config.pool_options(config.web_threads + config.inbox_threads + 2))
     if create_tables:
         create_schema(engine)
     load_handlers()
@@ -68,10 +69,7 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     if config.emulator:
         _mount_emulator(app, config)
 
-    @app.get("/healthz")
-    def healthz():
-        """Liveness for load balancers."""
-        return {"status": "ok"}
+    _mount_ops(app, rt)
 
     if start_workers and config.inbox_threads > 0:
         rt.workers = InboxWorkers(engine, messenger, config, threads=config.inbox_threads)
@@ -95,6 +93,26 @@ def warm_up(engine: Engine) -> None:
             current_index(session)
     except Exception:  # a cold first answer is slower, never wrong: warming up must not break start-up
         log.exception("warm-up failed")
+
+
+def _mount_ops(app: Flask, rt: Runtime) -> None:
+    """/healthz (database, inbox backlog, workers, scheduler) and /metrics (Prometheus text format)."""
+    from flask import Response
+
+    from bot.ops import QuotaCache, health_report, metrics_text
+
+    quota = QuotaCache(rt.messenger)
+
+    @app.get("/healthz")
+    def healthz():
+        """The service's health as JSON: 503 when the database cannot be reached."""
+        report, status = health_report(rt.engine)
+        return report, status
+
+    @app.get("/metrics")
+    def metrics():
+        """Counters of this process (or this machine's, in multiprocess mode) and the database's gauges."""
+        return Response(metrics_text(rt.engine, quota), mimetype="text/plain; version=0.0.4; charset=utf-8")
 
 
 def _mount_console(app: Flask) -> None:

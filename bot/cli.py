@@ -29,8 +29,9 @@ def serve_app(app, host: str, port: int) -> None:
     """Serve with waitress: threaded and production-grade, no debug reloader."""
     from waitress import serve
 
+    threads = app.extensions["tsunagari"].config.web_threads
     click.echo(f"serving on http://{host}:{port}  (simulator: /emulator/, console: /admin/)")
-    serve(app, host=host, port=port, threads=8, ident="tsunagari")
+    serve(app, host=host, port=port, threads=threads, ident="tsunagari")
 
 
 @main.command()
@@ -54,12 +55,13 @@ def serve(host: str, port: int, emulator: bool) -> None:
 
 @main.command()
 @click.option("--threads", default=2, show_default=True, type=int)
-@click.option("--poll", default=0.2, show_default=True, type=float,
-              help="Seconds between looks at the inbox (another process stored the events, so nothing wakes us).")
-def worker(threads: int, poll: float) -> None:
+@click.option("--poll", default=2.0, show_default=True, type=float,
+              help="Longest sleep between looks at the inbox; new events wake the worker at once (LISTEN/NOTIFY).")
+@click.option("--metrics-port", default=None, type=int, help="Serve this process's Prometheus metrics on this port.")
+def worker(threads: int, poll: float, metrics_port: int | None) -> None:
     """Inbox worker process: handles stored webhook events until stopped."""
-    from bot.inbox import InboxWorkers
     from bot.messenger import LineMessenger
+    from bot.workers import InboxWorkers
     from handlers.registry import load_handlers
     from models import make_engine
 
@@ -70,8 +72,12 @@ def worker(threads: int, poll: float) -> None:
         raise click.ClickException(str(exc))
     load_handlers()
     load_plugins()
-    workers = InboxWorkers(make_engine(config.database_url), LineMessenger(config), config, threads=threads,
-                           poll_seconds=poll)
+    if metrics_port:
+        from bot.ops import serve_metrics
+
+        serve_metrics(metrics_port)
+    engine = make_engine(config.database_url, **config.pool_options(threads + 2))
+    workers = InboxWorkers(engine, LineMessenger(config), config, threads=threads, poll_seconds=poll)
     workers.start()
     wait_for_signal()
     workers.stop()

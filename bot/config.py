@@ -33,6 +33,8 @@ class Config:
     tz: str = "Asia/Tokyo"
     emulator: bool = False
     inbox_threads: int = 2  # 0 = no workers in the web process (`tsunagari worker` runs them)
+    web_threads: int = 8  # waitress threads serving requests in one web process
+    db_pool_size: int | None = None  # connections kept per process (None: enough for its threads)
     max_body_bytes: int = 1024 * 1024
     http_timeout: tuple[float, float] = (3.0, 10.0)
     proxy_count: int = 0  # reverse proxies in front (X-Forwarded-For etc. are trusted only from these)
@@ -57,8 +59,17 @@ class Config:
             values["proxy_count"] = int(env["TSUNAGARI_PROXY_COUNT"])
         if env.get("TSUNAGARI_INBOX_THREADS"):
             values["inbox_threads"] = int(env["TSUNAGARI_INBOX_THREADS"])
+        if env.get("TSUNAGARI_WEB_THREADS"):
+            values["web_threads"] = int(env["TSUNAGARI_WEB_THREADS"])
+        if env.get("TSUNAGARI_DB_POOL_SIZE"):
+            values["db_pool_size"] = int(env["TSUNAGARI_DB_POOL_SIZE"])
         values.update(overrides)
         return cls(**values)
+
+    def pool_options(self, threads: int) -> dict:
+        """Connection pool settings for a process running `threads` threads that use the database."""
+        size = self.db_pool_size or threads
+        return {"pool_size": size, "max_overflow": max(2, size // 2)}
 
     def with_persistent_secret_key(self, environ: Mapping[str, str] | None = None) -> "Config":
         """Without SECRET_KEY, keep one in instance/secret_key so console sessions survive restarts."""

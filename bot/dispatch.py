@@ -1,4 +1,11 @@
-"""Run one inbox event: find its handler, give it a Context, send the reply, record the outcome."""
+"""Run one claimed inbox event: find its handler, give it a Context, send the reply, record the outcome.
+
+Exactly once: the handler's changes and the event's move to `replying` (its reply kept in the row) commit in one
+transaction, guarded by the claim. A worker that dies before that commit leaves nothing behind and the event runs
+again; one that dies after it leaves the reply to send, and whoever takes the event over only sends it (the reply
+token is single-use, so a resident never gets it twice). Events that need no reply finish in that same
+transaction.
+"""
 from __future__ import annotations
 
 import json
@@ -10,7 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, select
 
-from bot.inbox import MAX_ATTEMPTS, finish, retry_later
+from bot import ops
+from bot.inbox import MAX_ATTEMPTS, ClaimLost, hold_reply_in, retry_later, settle, settle_in
 from content.i18n import normalize_language
 from handlers.registry import Context, registry
 from models import InboxEvent, Resident, utcnow
@@ -19,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # LINE: a reply token is good for about a minute; leave a margin for the request itself.
 REPLY_WINDOW = timedelta(seconds=50)
+# Transient reply failures are retried until this much of the window is left; then the apology is the last try.
+APOLOGY_MARGIN = timedelta(seconds=8)
+MAX_REPLY_DELAY = 4.0
 USER_EVENTS_WITHOUT_RESIDENT = ("unfollow",)
 
 
@@ -29,12 +40,23 @@ def sanitized_traceback(exc: BaseException) -> str:
     return "Traceback (most recent call last):\n" + "\n".join(lines) + f"\n{type(exc).__module__}.{type(exc).__qualname__}"
 
 
+def reply_started(row: InboxEvent) -> datetime:
+    """When the reply token's minute began: the event's time, unless that claims to be later than its arrival."""
+    if row.event_time is not None and row.event_time <= row.received_at + timedelta(seconds=5):
+        return row.event_time
+    return row.received_at
+
+
+def reply_time_left(row: InboxEvent) -> timedelta:
+    """How much of the reply window is left (negative once it has passed)."""
+    return reply_started(row) + REPLY_WINDOW - utcnow()
+
+
 def reply_usable(event: dict, row: InboxEvent) -> bool:
     """True when the event has a reply token that has not expired yet."""
     if not event.get("replyToken") or event.get("mode") == "standby":
         return False
-    started = row.event_time or row.received_at
-    return utcnow() - started < REPLY_WINDOW
+    return reply_time_left(row) > timedelta(0)
 
 
 def user_id_of(event: dict) -> str | None:
@@ -71,9 +93,18 @@ def city_now(config) -> datetime:
     return utcnow().replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(config.tz))
 
 
-def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool) -> list:
-    """Run the handler in one session and commit; returns its messages. Exceptions propagate after rollback."""
+def outbox_of(messages: list, then: str = "done", note: str | None = None) -> str:
+    """The reply kept in the row until it is sent, and the state the event takes afterwards."""
+    return json.dumps({"messages": messages[:5], "then": then, "note": note}, ensure_ascii=False)
+
+
+def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent) -> list:
+    """Run the handler in one session and commit its changes together with the event's next state.
+
+    With a reply to send the event becomes `replying` (its reply kept); without one it is done. Exceptions
+    (ClaimLost included) propagate after rollback: nothing of this run is kept."""
     user_id = user_id_of(event)
+    can_reply = reply_usable(event, row)
     with Session(engine, expire_on_commit=False) as session:
         try:
             resident, profile = (load_resident(session, messenger, event, user_id, event.get("type") == "follow")
@@ -82,6 +113,11 @@ def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool
                           lang=resident.language if resident is not None else "ja", can_reply=can_reply,
                           extra={"profile": profile or {}})
             messages = handler(ctx) or []
+            session.flush()
+            if messages and can_reply:
+                hold_reply_in(session.connection(), row, outbox_of(messages))
+            else:
+                settle_in(session.connection(), row, state="done")
             session.commit()
         except BaseException:
             session.rollback()
@@ -97,52 +133,117 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def process_event(engine, messenger, config, row: InboxEvent) -> None:
-    """Handle one claimed event: state changes always; a reply only while its token is valid."""
-    from content.menus import apology_messages
-
+    """Handle one claimed event: its handler once, then its reply while the token is valid."""
+    if row.state == "replying":  # the handler ran already (perhaps on a worker that died since): only reply
+        deliver_reply(engine, messenger, config, row)
+        return
     event = json.loads(row.payload or "{}")
     handler = registry.find(event)
     if handler is None or (event.get("source") or {}).get("type", "user") != "user":
-        finish(engine, row, state="done")  # unknown or unsupported: ignored on purpose
+        settle(engine, row, state="done")  # unknown or unsupported: ignored on purpose
+        ops.count_event("ignored")
         return
-    state, error = "done", None
+    if row.attempts > MAX_ATTEMPTS:  # taken over again and again: whatever it does kills its workers
+        settle(engine, row, state="failed", error=f"gave up after {row.attempts - 1} claims")
+        ops.count_event("failed")
+        return
     try:
-        messages = run_handler(engine, messenger, config, event, handler, reply_usable(event, row))
+        run_handler(engine, messenger, config, event, handler, row)
+    except ClaimLost:
+        log.warning("inbox %s: claim lost while handling; the new holder runs it", row.id)
+        return
     except Exception as exc:
-        error = sanitized_traceback(exc)
-        if is_transient(exc) and row.attempts < MAX_ATTEMPTS:
-            log.warning("inbox %s: transient %s, will retry", row.id, type(exc).__name__)
-            retry_later(engine, row, error)
-            return
-        log.error("handler %s failed on inbox %s\n%s", getattr(handler, "__qualname__", handler), row.id, error)
-        state = "failed"
-        messages = apology_messages(_language_hint(engine, event))
-    error = send_reply(messenger, event, row, messages,
-                       apology=lambda: apology_messages(_language_hint(engine, event))) or error
-    finish(engine, row, state=state, error=error)
+        handle_failure(engine, messenger, config, row, event, handler, exc)
+        return
+    if row.state == "replying":
+        deliver_reply(engine, messenger, config, row, event)
+    else:
+        ops.count_event("handled")
 
 
-def send_reply(messenger, event: dict, row: InboxEvent, messages: list, *, apology) -> str | None:
-    """Reply while the token is valid; if LINE refuses the messages, apologise with the same token (a 400
-    does not use it up). Returns an error note for the inbox row, or None."""
-    from bot.messenger import InvalidReplyToken, LineError
+def handle_failure(engine, messenger, config, row: InboxEvent, event: dict, handler, exc: Exception) -> None:
+    """A transient failure is retried later; anything else fails the event with an apology to the resident."""
+    from content.menus import apology_messages
 
-    if not messages or not reply_usable(event, row):
-        return None
+    error = sanitized_traceback(exc)
+    if is_transient(exc) and row.attempts < MAX_ATTEMPTS:
+        log.warning("inbox %s: transient %s, will retry", row.id, type(exc).__name__)
+        ops.count_event("retried")
+        retry_later(engine, row, error)
+        return
+    log.error("handler %s failed on inbox %s\n%s", getattr(handler, "__qualname__", handler), row.id, error)
+    if not reply_usable(event, row):
+        settle(engine, row, state="failed", error=error)
+        ops.count_event("failed")
+        return
     try:
-        messenger.reply(event["replyToken"], messages[:5])
-        return None
+        with engine.begin() as conn:
+            hold_reply_in(conn, row, outbox_of(apology_messages(_language_hint(engine, event)), "failed", error))
+    except ClaimLost:
+        return
+    deliver_reply(engine, messenger, config, row, event)
+
+
+def deliver_reply(engine, messenger, config, row: InboxEvent, event: dict | None = None) -> None:
+    """Send the kept reply while the token lives: transient failures put the event back for another try soon,
+    and only when the token is about to expire does the apology go instead. Then the event is finished."""
+    from bot.messenger import InvalidReplyToken, LineError, TransientLineError
+
+    event = event if event is not None else json.loads(row.payload or "{}")
+    kept = json.loads(row.outbox or "{}")
+    then, note = kept.get("then", "done"), kept.get("note")
+    messages, failures = kept.get("messages") or [], int(kept.get("failures") or 0)
+    last_chance = reply_time_left(row) <= APOLOGY_MARGIN
+    if last_chance and then == "done" and failures:
+        messages, note = _apology(engine, event), "reply kept failing: apology sent instead"
+    if not reply_usable(event, row):
+        _finish_reply(engine, row, then, note or "reply token expired before the reply was sent")
+        return
+    try:
+        messenger.reply(event["replyToken"], messages)
     except InvalidReplyToken:
         log.info("inbox %s: reply token no longer valid; state kept without a reply", row.id)
-        return None
+        note = note or "reply token no longer valid"
+    except TransientLineError as exc:
+        if not last_chance:
+            delay = min(MAX_REPLY_DELAY, backoff_for_reply(row.attempts))
+            log.warning("inbox %s: reply failed (%s), trying again in %.1f s", row.id, type(exc).__name__, delay)
+            ops.count_event("retried")
+            settle(engine, row, state="replying", next_attempt_at=utcnow() + timedelta(seconds=delay),
+                   outbox=json.dumps({**kept, "failures": failures + 1}, ensure_ascii=False))
+            return
+        note = f"reply not sent: {type(exc).__name__}"
     except (LineError, ValueError) as exc:  # ValueError: LINE's limits (LineLimitError) or the SDK's own checks
         log.error("inbox %s: reply refused (%s); sending the apology instead", row.id, type(exc).__name__)
         note = f"reply not sent: {type(exc).__name__}"
+        _send_apology(engine, messenger, row, event)
+    _finish_reply(engine, row, then, note)
+
+
+def backoff_for_reply(attempts: int) -> float:
+    """Seconds before the next reply try: 0.5, 1, 2, 4 (the token lives about a minute)."""
+    return 0.5 * 2 ** max(attempts - 2, 0)
+
+
+def _finish_reply(engine, row: InboxEvent, then: str, note: str | None) -> None:
+    """The reply went (or cannot go any more): the event is done or failed, its payload and reply dropped."""
+    if settle(engine, row, state=then, error=note):
+        ops.count_event("handled" if then == "done" else "failed")
+
+
+def _apology(engine, event: dict) -> list:
+    """The apology with the main menu, in the resident's language."""
+    from content.menus import apology_messages
+
+    return apology_messages(_language_hint(engine, event))
+
+
+def _send_apology(engine, messenger, row: InboxEvent, event: dict) -> None:
+    """Apologise with the same token (LINE's 400 for refused messages does not use it up)."""
     try:
-        messenger.reply(event["replyToken"], apology())
+        messenger.reply(event["replyToken"], _apology(engine, event))
     except Exception as exc:  # nothing more a resident can be given; the row records why
         log.error("inbox %s: apology not sent either (%s)", row.id, type(exc).__name__)
-    return note
 
 
 def _language_hint(engine, event: dict) -> str:

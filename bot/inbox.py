@@ -1,4 +1,15 @@
-"""The durable inbox: store webhook events once, claim them safely, and run them in worker threads."""
+"""The durable inbox as a queue: store webhook events once, claim a resident's oldest event, settle it.
+
+Events wait in lanes, one per resident (models/inbox.py). Claiming takes the active lane that is due first
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so any number of worker processes on any number of machines share the
+work) and its oldest unfinished event: two index probes, whatever the backlog. A busy lane carries a lease that
+its worker's heartbeat renews every second or so; when a worker dies, its lane falls due within the lease and
+another worker takes the event over. Settling an event and releasing its lane are one transaction, and a
+handler's own state change commits in that same transaction (bot/dispatch.py), so a retry never applies twice.
+
+This module holds the queue's operations only; bot/workers.py runs them in a loop and bot/dispatch.py runs
+one event.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,33 +17,58 @@ import hmac
 import json
 import logging
 import os
-import threading
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import aliased
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from models import InboxEvent, utcnow
+from models import InboxEvent, InboxLane, InboxWorker, utcnow
+from models.inbox import MAX_EVENT_ID_LENGTH
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 REDACTED = "{}"
+NOTIFY_CHANNEL = "tsunagari_inbox"
+EVENTS = InboxEvent.__table__
+LANES = InboxLane.__table__
+WORKERS = InboxWorker.__table__
+# Written out, not bound: a generic prepared plan must still see that these match the partial indexes' predicates.
+UNFINISHED = text("inbox_event.state IN ('pending', 'processing', 'replying')")
+ACTIVE_LANE = text("inbox_lane.state <> 'idle'")
+STORE_ATTEMPTS = 3
+STORE_RETRY_DELAY = 0.15
+
+
+class ClaimLost(RuntimeError):
+    """Another worker took the event over (this worker's lease ran out): its work must not be committed."""
 
 
 def lease_seconds() -> float:
-    """How long a claimed event stays locked before another worker may take it over (crash recovery).
+    """How long a busy lane stays locked without a heartbeat before another worker may take it over."""
+    return float(os.environ.get("TSUNAGARI_INBOX_LEASE_SECONDS", "5"))
 
-    Longer than the worst case of one event: a profile lookup and a reply with all their retries (about 75 s)."""
-    return float(os.environ.get("TSUNAGARI_INBOX_LEASE_SECONDS", "180"))
+
+def heartbeat_seconds() -> float:
+    """How often a worker renews the leases it holds: several beats fit in one lease."""
+    return max(0.2, lease_seconds() / 5)
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Delay before the next try of a failed event: 2, 4, 8, ... seconds, at most 5 minutes."""
-    return float(min(2 ** attempts, 300))
+    """Delay before the next try of a failed event: 0.5, 1, 2, 4, ... seconds, at most 5 minutes."""
+    return float(min(0.5 * 2 ** max(attempts - 1, 0), 300))
+
+
+def new_worker_name() -> str:
+    """A name unique to this worker process: host, pid and a nonce (pids repeat across machines and restarts)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def hash_user(secret: str | None, user_id: str | None) -> str | None:
@@ -43,112 +79,304 @@ def hash_user(secret: str | None, user_id: str | None) -> str | None:
 
 
 def event_id_of(event: dict) -> str:
-    """LINE's webhookEventId, or a content hash for the rare event without one."""
+    """LINE's webhookEventId kept whole; an id too long for the column is keyed by its full hash instead
+    (never a prefix: two ids sharing one must stay two events); a content hash for an event without one."""
     given = event.get("webhookEventId")
     if isinstance(given, str) and given:
-        return given[:64]
-    return "sha256:" + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()[:56]
+        if len(given) <= MAX_EVENT_ID_LENGTH:
+            return given
+        return "sha256:" + hashlib.sha256(given.encode("utf-8", "surrogatepass")).hexdigest()
+    return "sha256:" + hashlib.sha256(json.dumps(event, sort_keys=True).encode()).hexdigest()
 
 
 def event_time_of(event: dict) -> datetime | None:
-    """The event's own timestamp (ms since epoch) as naive UTC."""
+    """The event's own timestamp (ms since epoch) as naive UTC; None when absent or out of range."""
     stamp = event.get("timestamp")
-    if not isinstance(stamp, (int, float)):
+    if not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
         return None
-    return datetime.fromtimestamp(stamp / 1000, tz=timezone.utc).replace(tzinfo=None)
+    try:
+        return datetime.fromtimestamp(stamp / 1000, tz=timezone.utc).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
-def _insert_ignoring_duplicates(engine: Engine):
-    """An INSERT that silently skips a webhookEventId already stored."""
+def lane_of(event_id: str, user_hash: str | None) -> str:
+    """A resident's events share one lane (kept in order); any other event has a lane of its own."""
+    if user_hash:
+        return user_hash
+    return "event:" + hashlib.sha256(event_id.encode()).hexdigest()[:40]
+
+
+# --------------------------------------------------------------------------- storing
+
+@dataclass
+class Rejected:
+    """An event of a good body that is malformed itself: stored as rejected (never run), with the reason."""
+
+    event_id: str
+    reason: str
+    event_type: str = ""
+
+
+@dataclass
+class StoreResult:
+    """What one webhook body did to the inbox."""
+
+    new: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    new_lanes: list[str] = field(default_factory=list)
+
+
+def _upsert(engine: Engine, table):
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(InboxEvent.__table__).on_conflict_do_nothing(index_elements=["webhook_event_id"])
+    return dialect.insert(table)
 
 
-def store_events(engine: Engine, events: Iterable[dict], secret: str | None) -> int:
-    """Store each event once (unique webhookEventId); a repeat only bumps its redelivery count. Returns new rows."""
+def _event_row(event: dict, secret: str | None, now: datetime) -> dict:
+    """The inbox row for a well-formed event."""
+    event_id = event_id_of(event)
+    source = event.get("source") or {}
+    user_hash = hash_user(secret, source.get("userId"))
+    return dict(webhook_event_id=event_id, event_type=str(event.get("type", ""))[:32], user_hash=user_hash,
+                lane=lane_of(event_id, user_hash), payload=json.dumps(event, ensure_ascii=False),
+                state="pending", attempts=0, redeliveries=0, next_attempt_at=now, received_at=now,
+                event_time=event_time_of(event))
+
+
+def _rejected_row(rejected: Rejected, now: datetime) -> dict:
+    """The inbox row recording a malformed event (no payload: it may hold anything)."""
+    return dict(webhook_event_id=rejected.event_id, event_type=rejected.event_type[:32], user_hash=None,
+                lane="rejected", payload=REDACTED, state="rejected", attempts=0, redeliveries=0,
+                next_attempt_at=now, received_at=now, processed_at=now, last_error=rejected.reason[:500])
+
+
+def _mark_lanes_ready(conn: Connection, engine: Engine, lanes: Iterable[str], now: datetime) -> None:
+    """An idle lane becomes ready; a ready or busy one is left as it is (its worker will find the new event).
+
+    The upsert locks the lane row until this transaction commits, so a worker releasing the lane at the same
+    moment either sees the new event or is seen to have left the lane idle: no event is ever stranded."""
+    for key in sorted(set(lanes)):  # one order for every writer: no deadlocks between concurrent bodies
+        stmt = _upsert(engine, LANES).values(key=key, state="ready", due_at=now)
+        idle = LANES.c.state == "idle"
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={
+            "state": case((idle, "ready"), else_=LANES.c.state),
+            "due_at": case((idle, stmt.excluded.due_at), else_=LANES.c.due_at),
+        }))
+
+
+def _store_once(engine: Engine, rows: list[dict], rejected_rows: list[dict]) -> tuple[set[str], set[str]]:
+    """One transaction storing every row; returns (ids stored now, ids already there)."""
     now = utcnow()
-    new_rows = 0
+    stored: set[str] = set()
     with engine.begin() as conn:
-        for event in events:
-            event_id = event_id_of(event)
-            row = dict(
-                webhook_event_id=event_id,
-                event_type=str(event.get("type", ""))[:32],
-                user_hash=hash_user(secret, (event.get("source") or {}).get("userId")),
-                payload=json.dumps(event, ensure_ascii=False),
-                state="pending", attempts=0, redeliveries=0,
-                next_attempt_at=now, received_at=now, event_time=event_time_of(event),
-            )
-            inserted = conn.execute(_insert_ignoring_duplicates(engine).values(**row)
-                                    .returning(InboxEvent.__table__.c.id)).first()
-            if inserted is not None:
-                new_rows += 1
-            else:
-                conn.execute(update(InboxEvent.__table__)
-                             .where(InboxEvent.__table__.c.webhook_event_id == event_id)
-                             .values(redeliveries=InboxEvent.__table__.c.redeliveries + 1))
-    return new_rows
+        for batch in (rows, rejected_rows):
+            if not batch:
+                continue
+            stmt = (_upsert(engine, EVENTS).values(batch)
+                    .on_conflict_do_nothing(index_elements=["webhook_event_id"])
+                    .returning(EVENTS.c.webhook_event_id))
+            stored |= set(conn.execute(stmt).scalars())
+        new_lanes = [row["lane"] for row in rows if row["webhook_event_id"] in stored]
+        _mark_lanes_ready(conn, engine, new_lanes, now)
+        if new_lanes and engine.dialect.name == "postgresql":
+            conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))  # delivered to listeners at commit
+    every = {row["webhook_event_id"] for row in rows + rejected_rows}
+    return stored, every - stored
 
 
-def _claimable(now: datetime):
-    """Pending and due, or processing with an expired lease (its worker died)."""
-    t = InboxEvent.__table__
-    return or_(and_(t.c.state == "pending", t.c.next_attempt_at <= now),
-               and_(t.c.state == "processing", t.c.locked_until < now))
+def is_connection_problem(exc: BaseException) -> bool:
+    """A dropped or refused database connection: worth trying again on a fresh one."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError))
 
 
-def _no_earlier_work_for_same_user(now: datetime):
-    """A resident's events run one at a time and in order of arrival."""
-    t = InboxEvent.__table__
-    other = aliased(t)
-    return ~exists().where(and_(
-        other.c.user_hash == t.c.user_hash,
-        other.c.id != t.c.id,
-        or_(and_(other.c.state == "processing", other.c.locked_until >= now),
-            and_(other.c.state == "pending", other.c.id < t.c.id)),
-    ))
-
-
-def claim_next(engine: Engine) -> InboxEvent | None:
-    """Lock the next due event for this worker, or None when there is nothing to do."""
-    t = InboxEvent.__table__
+def store_events(engine: Engine, events: Iterable[dict], secret: str | None,
+                 rejected: Iterable[Rejected] = ()) -> StoreResult:
+    """Store each event once (unique webhookEventId) and the rejected ones as such; a repeat only bumps its
+    redelivery count. A dropped connection is retried on a fresh one (LINE waits 2 s); what still fails
+    raises, so the webhook can answer 500 and LINE redelivers."""
     now = utcnow()
-    query = (select(t.c.id).where(_claimable(now))
-             .where(or_(t.c.user_hash.is_(None), _no_earlier_work_for_same_user(now)))
-             .order_by(t.c.id).limit(1))
+    rows = list({row["webhook_event_id"]: row for row in (_event_row(e, secret, now) for e in events)}.values())
+    rejected_rows = [_rejected_row(r, now) for r in {r.event_id: r for r in rejected}.values()
+                     if r.event_id not in {row["webhook_event_id"] for row in rows}]
+    try:
+        stored, repeated = _store_retrying(engine, rows, rejected_rows)
+    except DBAPIError as exc:
+        if is_connection_problem(exc) or len(rows) + len(rejected_rows) < 2:
+            raise
+        # Something in one event the database refuses: store them one by one so the others are kept.
+        stored, repeated = _store_each(engine, rows, rejected_rows)
+    if repeated:
+        _count_redeliveries(engine, repeated)
+    new_rows = [row for row in rows if row["webhook_event_id"] in stored]
+    return StoreResult(new=len(new_rows), duplicates=len(repeated),
+                       rejected=sum(1 for row in rejected_rows if row["webhook_event_id"] in stored),
+                       new_lanes=[row["lane"] for row in new_rows])
+
+
+def _store_retrying(engine: Engine, rows: list[dict], rejected_rows: list[dict]) -> tuple[set[str], set[str]]:
+    """_store_once, tried again on a fresh connection when the connection dropped."""
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            return _store_once(engine, rows, rejected_rows)
+        except DBAPIError as exc:
+            if attempt == STORE_ATTEMPTS or not is_connection_problem(exc):
+                raise
+            log.warning("inbox store: %s, trying again (attempt %d)", type(exc.orig).__name__, attempt)
+            time.sleep(STORE_RETRY_DELAY * attempt)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _store_each(engine: Engine, rows: list[dict], rejected_rows: list[dict]) -> tuple[set[str], set[str]]:
+    """Each event in a transaction of its own; one the database refuses is stored as rejected instead."""
+    stored: set[str] = set()
+    repeated: set[str] = set()
+    for row in rows + rejected_rows:
+        try:
+            now_stored, now_repeated = _store_retrying(engine, [row] if row["state"] == "pending" else [],
+                                                       [row] if row["state"] != "pending" else [])
+        except DBAPIError as exc:
+            if is_connection_problem(exc):
+                raise
+            log.warning("inbox store: one event refused by the database (%s)", type(exc.orig).__name__)
+            refused = Rejected(row["webhook_event_id"], f"refused by the database: {type(exc.orig).__name__}",
+                               row["event_type"])
+            now_stored, now_repeated = _store_retrying(engine, [], [_rejected_row(refused, utcnow())])
+        stored |= now_stored
+        repeated |= now_repeated
+    return stored, repeated
+
+
+def _count_redeliveries(engine: Engine, event_ids: set[str]) -> None:
+    """Bump the redelivery count of events stored earlier (best effort, outside the storing transaction so it
+    never waits on a worker holding the row)."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(EVENTS).where(EVENTS.c.webhook_event_id.in_(sorted(event_ids)))
+                         .values(redeliveries=EVENTS.c.redeliveries + 1))
+    except DBAPIError as exc:
+        log.warning("inbox: redelivery count not updated (%s)", type(exc.orig).__name__)
+
+
+# --------------------------------------------------------------------------- claiming
+
+@dataclass
+class Claim:
+    """An event this worker holds: the row as claimed (its attempts are the claim's token) and the worker."""
+
+    row: InboxEvent
+    worker: str
+
+
+def _due_lane(conn: Connection, engine: Engine, now: datetime) -> str | None:
+    """The key of the active lane due first, locked for this transaction (others skip it)."""
+    query = (select(LANES.c.key).where(ACTIVE_LANE).where(LANES.c.due_at <= now)
+             .order_by(LANES.c.due_at).limit(1))
     if engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=t)
-    with engine.begin() as conn:
-        row_id = conn.execute(query).scalar()
-        if row_id is None:
-            return None
-        # The guarded UPDATE makes the claim safe on SQLite too: only one worker changes the row.
-        claimed = conn.execute(
-            update(t).where(t.c.id == row_id).where(_claimable(now))
-            .values(state="processing", locked_until=now + timedelta(seconds=lease_seconds()),
-                    attempts=t.c.attempts + 1)
-        ).rowcount
-        if not claimed:
-            return None
-        data = conn.execute(select(t).where(t.c.id == row_id)).mappings().one()
-    return InboxEvent(**data)
+        query = query.with_for_update(skip_locked=True)
+    return conn.execute(query).scalar()
 
+
+def _lane_head(conn: Connection, key: str):
+    """The oldest unfinished event of a lane (one probe of the partial index on lane, id)."""
+    return conn.execute(select(EVENTS).where(EVENTS.c.lane == key).where(UNFINISHED)
+                        .order_by(EVENTS.c.id).limit(1)).mappings().first()
+
+
+def claim_next(engine: Engine, worker: str = "local") -> InboxEvent | None:
+    """Lock the next due event for this worker, or None when there is nothing to do now."""
+    now = utcnow()
+    with engine.begin() as conn:
+        for _ in range(3):  # a lane found empty is idled and the next one tried
+            key = _due_lane(conn, engine, now)
+            if key is None:
+                return None
+            head = _lane_head(conn, key)
+            if head is None:
+                _release_lane(conn, key, now)
+                continue
+            # The guards make the claim safe on SQLite too, where nothing is locked: only one worker changes it.
+            took = conn.execute(update(LANES).where(LANES.c.key == key).where(ACTIVE_LANE)
+                                .where(LANES.c.due_at <= now)
+                                .values(state="busy", due_at=now + timedelta(seconds=lease_seconds()),
+                                        head_id=head["id"], worker=worker)).rowcount
+            if not took:
+                return None
+            state = "replying" if head["state"] == "replying" else "processing"
+            conn.execute(update(EVENTS).where(EVENTS.c.id == head["id"])
+                         .values(state=state, attempts=EVENTS.c.attempts + 1))
+            return InboxEvent(**{**head, "state": state, "attempts": head["attempts"] + 1})
+    return None
+
+
+# --------------------------------------------------------------------------- settling
 
 def _still_ours(row: InboxEvent):
-    """The row is still processing under this claim (a lease that ran out may have passed it to another worker)."""
-    t = InboxEvent.__table__
-    return and_(t.c.id == row.id, t.c.state == "processing", t.c.attempts == row.attempts)
+    """The row is still unfinished under this claim (a lease that ran out may have passed it to another)."""
+    return (EVENTS.c.id == row.id) & (EVENTS.c.attempts == row.attempts) & UNFINISHED
+
+
+def _lock_lane(conn: Connection, key: str) -> None:
+    """Lock a lane row first, in every transaction that settles one of its events (one lock order)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(LANES.c.key).where(LANES.c.key == key).with_for_update())
+
+
+def _release_lane(conn: Connection, key: str, now: datetime) -> None:
+    """After its event settled, a lane is ready for its next event (when that one is due) or idle."""
+    head = _lane_head(conn, key)
+    if head is None:
+        values = dict(state="idle", due_at=None, head_id=None, worker=None)
+    else:
+        values = dict(state="ready", due_at=head["next_attempt_at"] or now, head_id=None, worker=None)
+    conn.execute(update(LANES).where(LANES.c.key == key).values(**values))
+
+
+def settle_in(conn: Connection, row: InboxEvent, *, state: str, error: str | None = None,
+              next_attempt_at: datetime | None = None, outbox: str | None = None) -> None:
+    """Within the caller's transaction: move a claimed event on and release its lane; ClaimLost if it is not
+    ours any more (the caller's transaction must then roll back — handler changes included).
+
+    state done/failed finishes it (payload dropped); pending or replying puts it back until next_attempt_at."""
+    now = utcnow()
+    _lock_lane(conn, row.lane)
+    if state in ("done", "failed"):
+        values = dict(state=state, processed_at=now, last_error=error, payload=REDACTED, outbox=None)
+    else:
+        values = dict(state=state, next_attempt_at=next_attempt_at or now)
+        if error is not None:
+            values["last_error"] = error
+        if outbox is not None:
+            values["outbox"] = outbox
+    if not conn.execute(update(EVENTS).where(_still_ours(row)).values(**values)).rowcount:
+        raise ClaimLost(f"inbox {row.id}")
+    _release_lane(conn, row.lane, now)
+
+
+def hold_reply_in(conn: Connection, row: InboxEvent, outbox: str) -> None:
+    """Within the handler's transaction: the handler ran; keep its reply to send (the lane stays ours)."""
+    if not conn.execute(update(EVENTS).where(_still_ours(row)).values(state="replying", outbox=outbox)).rowcount:
+        raise ClaimLost(f"inbox {row.id}")
+    row.state, row.outbox = "replying", outbox
+
+
+def settle(engine: Engine, row: InboxEvent, **kwargs) -> bool:
+    """settle_in in a transaction of its own; False when the claim was lost."""
+    try:
+        with engine.begin() as conn:
+            settle_in(conn, row, **kwargs)
+        return True
+    except ClaimLost:
+        log.warning("inbox %s: claim lost before settling (another worker took it over)", row.id)
+        return False
 
 
 def finish(engine: Engine, row: InboxEvent, *, state: str, error: str | None = None) -> bool:
     """Mark a claimed event done or failed, dropping its payload (user id, text); False if the claim was lost."""
-    t = InboxEvent.__table__
-    with engine.begin() as conn:
-        changed = conn.execute(update(t).where(_still_ours(row)).values(
-            state=state, locked_until=None, processed_at=utcnow(), last_error=error, payload=REDACTED)).rowcount
-    if not changed:
-        log.warning("inbox %s: claim lost before finishing (lease expired)", row.id)
-    return bool(changed)
+    return settle(engine, row, state=state, error=error)
 
 
 def retry_later(engine: Engine, row: InboxEvent, error: str) -> None:
@@ -156,86 +384,63 @@ def retry_later(engine: Engine, row: InboxEvent, error: str) -> None:
     if row.attempts >= MAX_ATTEMPTS:
         finish(engine, row, state="failed", error=error)
         return
-    t = InboxEvent.__table__
-    with engine.begin() as conn:
-        conn.execute(update(t).where(_still_ours(row)).values(
-            state="pending", locked_until=None, last_error=error,
-            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(row.attempts))))
+    settle(engine, row, state="pending", error=error,
+           next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(row.attempts)))
 
+
+# --------------------------------------------------------------------------- heartbeats
+
+def beat(engine: Engine, worker: str, threads: int) -> int:
+    """Renew the leases of the lanes this worker holds and record that it is alive; returns leases renewed."""
+    now = utcnow()
+    with engine.begin() as conn:
+        renewed = conn.execute(update(LANES).where(LANES.c.state == "busy").where(LANES.c.worker == worker)
+                               .values(due_at=now + timedelta(seconds=lease_seconds()))).rowcount
+        host, pid = worker.split(":")[0], os.getpid()
+        stmt = _upsert(engine, WORKERS).values(
+            name=worker, host=host, pid=pid, threads=threads, started_at=now, heartbeat_at=now)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"heartbeat_at": now}))
+    return renewed
+
+
+def sign_off(engine: Engine, worker: str) -> None:
+    """A worker stopping cleanly leaves the list of live workers."""
+    with engine.begin() as conn:
+        conn.execute(WORKERS.delete().where(WORKERS.c.name == worker))
+
+
+# --------------------------------------------------------------------------- reading
 
 def counts_by_state(engine: Engine) -> dict[str, int]:
     """How many inbox events are in each state (for health checks and tests)."""
-    t = InboxEvent.__table__
     with engine.connect() as conn:
-        return dict(conn.execute(select(t.c.state, func.count()).group_by(t.c.state)).all())
+        return dict(conn.execute(select(EVENTS.c.state, func.count()).group_by(EVENTS.c.state)).all())
 
 
-def drain(engine: Engine, messenger, config, *, limit: int = 1000) -> int:
-    """Process due events in this thread until none is left (tests, `ask`-like tools). Returns how many."""
-    done = 0
-    while done < limit:
-        row = claim_next(engine)
-        if row is None:
-            break
-        run_guarded(engine, messenger, config, row)
-        done += 1
-    return done
+@dataclass
+class Backlog:
+    """Events waiting: how many, and since when the oldest."""
+
+    waiting: int
+    oldest_received_at: datetime | None
+    busy_lanes: int
+    live_workers: int
+
+    def oldest_age_seconds(self, now: datetime | None = None) -> float:
+        """Seconds the oldest waiting event has waited (0 when none waits)."""
+        if self.oldest_received_at is None:
+            return 0.0
+        return max(0.0, ((now or utcnow()) - self.oldest_received_at).total_seconds())
 
 
-def run_guarded(engine: Engine, messenger, config, row: InboxEvent) -> None:
-    """Process one event; whatever escapes is recorded and retried, so a worker thread never dies of it."""
-    from bot.dispatch import process_event, sanitized_traceback
-
-    try:
-        process_event(engine, messenger, config, row)
-    except Exception as exc:  # a bad payload, the database gone mid-way, a bug outside the handler
-        log.error("inbox %s: processing failed (%s)", row.id, type(exc).__name__)
-        try:
-            retry_later(engine, row, sanitized_traceback(exc))
-        except Exception:
-            log.exception("inbox %s: could not record the failure; its lease will expire", row.id)
-
-
-class InboxWorkers:
-    """Worker threads in this process that take events from the inbox until stopped."""
-
-    def __init__(self, engine: Engine, messenger, config, *, threads: int = 2, poll_seconds: float = 0.5):
-        self.engine, self.messenger, self.config = engine, messenger, config
-        self.threads = threads
-        self.poll_seconds = poll_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start(self) -> None:
-        """Start the worker threads (daemon: they never keep a process alive)."""
-        for n in range(self.threads):
-            thread = threading.Thread(target=self._run, name=f"inbox-worker-{n}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def wake(self) -> None:
-        """Tell idle workers that new events were stored."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the workers to finish their current event and stop."""
-        self._stop.set()
-        self._wake.set()
-        for thread in self._threads:
-            thread.join(timeout)
-
-    def _run(self) -> None:
-        """Claim and process events; sleep until woken or the poll interval passes (other processes' events)."""
-        while not self._stop.is_set():
-            # Clear before claiming: a wake that arrives after an empty claim then cuts the wait short.
-            self._wake.clear()
-            try:
-                row = claim_next(self.engine)
-            except Exception:  # the database may be briefly unavailable; keep the worker alive
-                log.exception("inbox claim failed")
-                row = None
-            if row is None:
-                self._wake.wait(self.poll_seconds)
-                continue
-            run_guarded(self.engine, self.messenger, self.config, row)
+def backlog(engine: Engine) -> Backlog:
+    """The backlog from the partial indexes (never a scan of finished events), and the live workers."""
+    now = utcnow()
+    with engine.connect() as conn:
+        waiting = conn.execute(select(func.count()).select_from(EVENTS).where(UNFINISHED)).scalar() or 0
+        oldest = conn.execute(select(EVENTS.c.received_at).where(UNFINISHED).order_by(EVENTS.c.id).limit(1)).scalar()
+        busy = conn.execute(select(func.count()).select_from(LANES).where(LANES.c.state == "busy")).scalar() or 0
+        alive_since = now - timedelta(seconds=lease_seconds())
+        workers = conn.execute(select(func.count()).select_from(WORKERS)
+                               .where(WORKERS.c.heartbeat_at >= alive_since)).scalar() or 0
+    return Backlog(int(waiting), oldest, int(busy), int(workers))

@@ -165,6 +165,9 @@ class RetryPolicy:
 # Profile and quota are lookups a caller can do without (a profile only gives the default language):
 # fail fast so a worker answering a resident within the reply token's minute is not held up.
 LOOKUP_POLICY = RetryPolicy(attempts=2, base_delay=0.25, max_delay=1.0, budget=5.0)
+# A reply is retried briefly in place; the inbox then puts the event back and tries again while the token lives,
+# so a worker thread is not held for long by a LINE outage (bot/dispatch.deliver_reply).
+REPLY_POLICY = RetryPolicy(attempts=2, base_delay=0.2, max_delay=0.5, budget=2.0)
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,9 @@ class RetryingCaller:
     def _log(level: int, op: ApiOp, status: int | None, request_id: str | None, attempt: int,
              error: str | None = None, gave_up: bool = False) -> None:
         """One line per attempt: what, where, how it went, and counts — no content, no user ids."""
+        from bot.ops import count_line_call
+
+        count_line_call(op.name, status, error)
         logger.log(level, "LINE %s %s status=%s request_id=%s attempt=%d messages=%d recipients=%d%s%s",
                    op.name, op.path, status, request_id, attempt, op.messages, op.recipients,
                    f" error={error}" if error else "", " gave_up" if gave_up else "")
@@ -338,6 +344,7 @@ class LineMessenger(Messenger):
     """Messenger over line-bot-sdk v3's MessagingApi (real LINE or the emulator, per config.line_api_host)."""
 
     def __init__(self, config, *, policy: RetryPolicy | None = None, lookup_policy: RetryPolicy = LOOKUP_POLICY,
+                 reply_policy: RetryPolicy = REPLY_POLICY,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
                  rand: Callable[[], float] = random.random):
         self.timeout = tuple(config.http_timeout) if isinstance(config.http_timeout, (tuple, list)) \
@@ -346,6 +353,7 @@ class LineMessenger(Messenger):
         self.api = MessagingApi(self.client)
         self.caller = RetryingCaller(policy or RetryPolicy(), sleep, clock, rand)
         self.lookup_policy = lookup_policy
+        self.reply_policy = reply_policy
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -357,7 +365,7 @@ class LineMessenger(Messenger):
         request = ReplyMessageRequest(reply_token=reply_token, messages=_to_sdk(messages))
         op = ApiOp("reply", "/v2/bot/message/reply", messages=len(messages), recipients=1)
         self.caller.call(op, lambda: self.api.reply_message_with_http_info(
-            request, _request_timeout=self.timeout, _preload_content=False))
+            request, _request_timeout=self.timeout, _preload_content=False), policy=self.reply_policy)
 
     def push(self, to: str, messages: list[dict], retry_key: str | None = None) -> SendResult:
         """Push with an X-Line-Retry-Key (made up when not given) that is reused on every retry."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
+import time
 
 from flask import Blueprint, current_app, request
 
-from bot.inbox import store_events
+from bot import ops
+from bot.event_shape import read_body
+from bot.inbox import StoreResult, store_events
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +37,6 @@ def read_limited_body(limit: int) -> bytes | None:
     return None if len(body) > limit else body
 
 
-def parse_events(body: bytes) -> list[dict] | None:
-    """The events of a webhook body, or None when the body is not LINE's shape."""
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
-        return None
-    if not all(isinstance(event, dict) for event in payload["events"]):
-        return None
-    return payload["events"]
-
-
 def webhook_blueprint() -> Blueprint:
     """The /callback endpoint LINE posts to."""
     bp = Blueprint("webhook", __name__)
@@ -55,19 +44,33 @@ def webhook_blueprint() -> Blueprint:
     @bp.post("/callback")
     def callback():
         """Verify, store, wake the workers, answer 200: no slow work here (LINE waits 2 s)."""
-        rt = current_app.extensions["tsunagari"]
-        body = read_limited_body(rt.config.max_body_bytes)
-        if body is None:
-            return {"message": "payload too large"}, 413
-        # Header names are case-insensitive; LINE may change their case.
-        if not is_valid_signature(rt.config.channel_secret, body, request.headers.get("X-Line-Signature")):
-            return {"message": "invalid signature"}, 400
-        events = parse_events(body)
-        if events is None:
-            return {"message": "malformed body"}, 400
-        stored = store_events(rt.engine, events, rt.config.channel_secret)
-        if stored and rt.workers is not None:
-            rt.workers.wake()
-        return {}, 200
+        started = time.perf_counter()
+        status, body, result = answer_webhook(current_app.extensions["tsunagari"])
+        ops.count_webhook(status, result.new, result.duplicates, result.rejected, time.perf_counter() - started)
+        return body, status
 
     return bp
+
+
+def answer_webhook(rt) -> tuple[int, dict, StoreResult]:
+    """(status, JSON body, what was stored) for the current request."""
+    nothing = StoreResult()
+    body = read_limited_body(rt.config.max_body_bytes)
+    if body is None:
+        return 413, {"message": "payload too large"}, nothing
+    # Header names are case-insensitive; LINE may change their case.
+    if not is_valid_signature(rt.config.channel_secret, body, request.headers.get("X-Line-Signature")):
+        return 400, {"message": "invalid signature"}, nothing
+    parsed = read_body(body)
+    if parsed is None:
+        return 400, {"message": "malformed body"}, nothing
+    for rejected in parsed.rejected:
+        log.warning("webhook: event rejected (%s)", rejected.reason)
+    try:
+        result = store_events(rt.engine, parsed.events, rt.config.channel_secret, parsed.rejected)
+    except Exception as exc:  # nothing could be stored: LINE redelivers on a 5xx
+        log.error("webhook: events not stored (%s); answering 500 so LINE redelivers", type(exc).__name__)
+        return 500, {"message": "not stored, please redeliver"}, nothing
+    if result.new and rt.workers is not None:
+        rt.workers.wake()
+    return 200, {}, result

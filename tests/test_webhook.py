@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import select
 
 import tests.support_handlers  # noqa: F401  (registers test-only handlers)
-from bot.inbox import counts_by_state, drain
+from bot.inbox import counts_by_state
+from bot.workers import drain
 from models import InboxEvent, Resident
 from tests.conftest import SECRET
 from tests.line_events import (follow_event, postback_event, signed_headers, text_event, unfollow_event,
@@ -218,7 +219,8 @@ def test_messages_line_refuses_are_replaced_by_the_apology(client, engine, recor
 
 def test_a_crash_outside_the_handler_never_kills_the_worker(engine, recording_messenger, config, monkeypatch):
     import bot.dispatch
-    from bot.inbox import InboxWorkers, store_events
+    from bot.inbox import store_events
+    from bot.workers import InboxWorkers
 
     def explode(*args, **kwargs):
         raise RuntimeError("outside any handler")
