@@ -114,14 +114,17 @@ def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent
                           extra={"profile": profile or {}})
             messages = handler(ctx) or []
             session.flush()
-            if messages and can_reply:
-                hold_reply_in(session.connection(), row, outbox_of(messages))
+            outbox = outbox_of(messages) if messages and can_reply else None
+            if outbox:
+                hold_reply_in(session.connection(), row, outbox)
             else:
                 settle_in(session.connection(), row, state="done")
             session.commit()
         except BaseException:
             session.rollback()
             raise
+    if outbox:
+        row.state, row.outbox = "replying", outbox
     return messages
 
 
@@ -176,11 +179,13 @@ def handle_failure(engine, messenger, config, row: InboxEvent, event: dict, hand
         settle(engine, row, state="failed", error=error)
         ops.count_event("failed")
         return
+    outbox = outbox_of(apology_messages(_language_hint(engine, event)), "failed", error)
     try:
         with engine.begin() as conn:
-            hold_reply_in(conn, row, outbox_of(apology_messages(_language_hint(engine, event)), "failed", error))
+            hold_reply_in(conn, row, outbox)
     except ClaimLost:
         return
+    row.state, row.outbox = "replying", outbox
     deliver_reply(engine, messenger, config, row, event)
 
 

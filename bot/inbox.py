@@ -271,19 +271,26 @@ class Claim:
     worker: str
 
 
-def _due_lane(conn: Connection, engine: Engine, now: datetime) -> str | None:
-    """The key of the active lane due first, locked for this transaction (others skip it)."""
+def due_lane_query(dialect: str, now: datetime):
+    """The active lane due first, locked for the claiming transaction (other workers skip it)."""
     query = (select(LANES.c.key).where(ACTIVE_LANE).where(LANES.c.due_at <= now)
              .order_by(LANES.c.due_at).limit(1))
-    if engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return conn.execute(query).scalar()
+    return query.with_for_update(skip_locked=True) if dialect == "postgresql" else query
+
+
+def lane_head_query(key: str):
+    """The oldest unfinished event of a lane (one probe of the partial index on lane, id)."""
+    return select(EVENTS).where(EVENTS.c.lane == key).where(UNFINISHED).order_by(EVENTS.c.id).limit(1)
+
+
+def _due_lane(conn: Connection, engine: Engine, now: datetime) -> str | None:
+    """The key of the lane to claim, or None."""
+    return conn.execute(due_lane_query(engine.dialect.name, now)).scalar()
 
 
 def _lane_head(conn: Connection, key: str):
-    """The oldest unfinished event of a lane (one probe of the partial index on lane, id)."""
-    return conn.execute(select(EVENTS).where(EVENTS.c.lane == key).where(UNFINISHED)
-                        .order_by(EVENTS.c.id).limit(1)).mappings().first()
+    """The lane's head row as a mapping, or None."""
+    return conn.execute(lane_head_query(key)).mappings().first()
 
 
 def claim_next(engine: Engine, worker: str = "local") -> InboxEvent | None:
@@ -360,7 +367,6 @@ def hold_reply_in(conn: Connection, row: InboxEvent, outbox: str) -> None:
     """Within the handler's transaction: the handler ran; keep its reply to send (the lane stays ours)."""
     if not conn.execute(update(EVENTS).where(_still_ours(row)).values(state="replying", outbox=outbox)).rowcount:
         raise ClaimLost(f"inbox {row.id}")
-    row.state, row.outbox = "replying", outbox
 
 
 def settle(engine: Engine, row: InboxEvent, **kwargs) -> bool:
@@ -380,7 +386,12 @@ def finish(engine: Engine, row: InboxEvent, *, state: str, error: str | None = N
 
 
 def retry_later(engine: Engine, row: InboxEvent, error: str) -> None:
-    """Put an event back with exponential backoff, or fail it after MAX_ATTEMPTS."""
+    """Put an event back with exponential backoff, or fail it after MAX_ATTEMPTS. An event whose handler has
+    run already stays `replying`: only its reply is tried again, never the handler."""
+    if row.state == "replying":
+        settle(engine, row, state="replying", error=error,
+               next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(row.attempts)))
+        return
     if row.attempts >= MAX_ATTEMPTS:
         finish(engine, row, state="failed", error=error)
         return

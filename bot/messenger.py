@@ -444,6 +444,7 @@ class RecordingMessenger(Messenger):
         self.quota_state: dict = dict(quota or {"type": "none", "value": None, "used": 0})
         self._failures: list[tuple[str | None, LineError]] = []
         self._accepted_keys: set[str] = set()
+        self._used_tokens: set[str] = set()
         self._lock = threading.Lock()
 
     def fail_next(self, error: LineError, *, via: str | None = None, times: int = 1) -> None:
@@ -466,9 +467,13 @@ class RecordingMessenger(Messenger):
         return [s["messages"] for s in self.sent if s["via"] == "reply"]
 
     def reply(self, reply_token: str, messages: list[dict]) -> None:
-        """Record a reply."""
+        """Record a reply; a token used once already is refused, as LINE does."""
         self._maybe_fail("reply")
         validate_outgoing(messages)
+        with self._lock:
+            if reply_token in self._used_tokens:
+                raise InvalidReplyToken()
+            self._used_tokens.add(reply_token)
         self._record("reply", None, reply_token, messages, None)
 
     def push(self, to: str, messages: list[dict], retry_key: str | None = None) -> SendResult:
