@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import sys
 import threading
@@ -15,8 +14,10 @@ from bot.config import Config, ConfigError, public_base_url
 
 
 def configure_logging() -> None:
-    """Plain process logs: levels and module names, never message text or user ids (callers' duty)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Process logs, plain or JSON (bot/logs.py): levels and module names, never message text or user ids."""
+    from bot.logs import configure_logging as configure
+
+    configure()
 
 
 @click.group()
@@ -78,9 +79,17 @@ def worker(threads: int, poll: float, metrics_port: int | None) -> None:
         serve_metrics(metrics_port)
     engine = make_engine(config.database_url, **config.pool_options(threads + 2))
     workers = InboxWorkers(engine, LineMessenger(config), config, threads=threads, poll_seconds=poll)
+    warm_up_in_background(engine)
     workers.start()
     wait_for_signal()
     workers.stop()
+
+
+def warm_up_in_background(engine) -> None:
+    """Load the dictionary and the search index while the first events are claimed."""
+    from bot.app import warm_up
+
+    threading.Thread(target=warm_up, args=(engine,), name="warm-up", daemon=True).start()
 
 
 def load_plugins() -> None:

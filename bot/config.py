@@ -61,6 +61,9 @@ class Config:
             values["inbox_threads"] = int(env["TSUNAGARI_INBOX_THREADS"])
         if env.get("TSUNAGARI_WEB_THREADS"):
             values["web_threads"] = int(env["TSUNAGARI_WEB_THREADS"])
+        if env.get("TSUNAGARI_LINE_TIMEOUT"):  # seconds to wait for LINE's answer (connect: at most 3 s)
+            read = float(env["TSUNAGARI_LINE_TIMEOUT"])
+            values["http_timeout"] = (min(3.0, read), read)
         if env.get("TSUNAGARI_DB_POOL_SIZE"):
             values["db_pool_size"] = int(env["TSUNAGARI_DB_POOL_SIZE"])
         values.update(overrides)

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -153,16 +154,21 @@ def _rejected_row(rejected: Rejected, now: datetime) -> dict:
 
 
 def _mark_lanes_ready(conn: Connection, engine: Engine, lanes: Iterable[str], now: datetime) -> None:
-    """An idle lane becomes ready; a ready or busy one is left as it is (its worker will find the new event).
+    """Count the new events in their lanes; an idle lane becomes ready, a ready or busy one keeps its state (its
+    worker moves on to the new event when it releases the lane).
 
-    The upsert locks the lane row until this transaction commits, so a worker releasing the lane at the same
-    moment either sees the new event or is seen to have left the lane idle: no event is ever stranded."""
-    for key in sorted(set(lanes)):  # one order for every writer: no deadlocks between concurrent bodies
-        stmt = _upsert(engine, LANES).values(key=key, state="ready", due_at=now)
+    The upsert locks the lane row until this transaction commits, and a worker releasing the lane decides between
+    ready and idle from the lane's own `waiting` count, which it reads after that lock: no event is ever stranded."""
+    counts: dict[str, int] = {}
+    for key in lanes:
+        counts[key] = counts.get(key, 0) + 1
+    for key in sorted(counts):  # one order for every writer: no deadlocks between concurrent bodies
+        stmt = _upsert(engine, LANES).values(key=key, state="ready", due_at=now, waiting=counts[key])
         idle = LANES.c.state == "idle"
         conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={
             "state": case((idle, "ready"), else_=LANES.c.state),
             "due_at": case((idle, stmt.excluded.due_at), else_=LANES.c.due_at),
+            "waiting": LANES.c.waiting + stmt.excluded.waiting,
         }))
 
 
@@ -263,14 +269,6 @@ def _count_redeliveries(engine: Engine, event_ids: set[str]) -> None:
 
 # --------------------------------------------------------------------------- claiming
 
-@dataclass
-class Claim:
-    """An event this worker holds: the row as claimed (its attempts are the claim's token) and the worker."""
-
-    row: InboxEvent
-    worker: str
-
-
 def due_lane_query(dialect: str, now: datetime):
     """The active lane due first, locked for the claiming transaction (other workers skip it)."""
     query = (select(LANES.c.key).where(ACTIVE_LANE).where(LANES.c.due_at <= now)
@@ -283,33 +281,81 @@ def lane_head_query(key: str):
     return select(EVENTS).where(EVENTS.c.lane == key).where(UNFINISHED).order_by(EVENTS.c.id).limit(1)
 
 
-def _due_lane(conn: Connection, engine: Engine, now: datetime) -> str | None:
-    """The key of the lane to claim, or None."""
-    return conn.execute(due_lane_query(engine.dialect.name, now)).scalar()
+_queue_engines: dict[int, Engine] = {}
+_queue_engines_lock = threading.Lock()
 
 
-def _lane_head(conn: Connection, key: str):
-    """The lane's head row as a mapping, or None."""
-    return conn.execute(lane_head_query(key)).mappings().first()
+def queue_engine(engine: Engine) -> Engine:
+    """The engine the queue's own statements use. On PostgreSQL: each claim and settle is one statement in
+    autocommit, without waiting for the WAL flush (synchronous_commit off) — losing the last few of them in a
+    server crash only makes an event run again (its handler's commit, which is durable, then finds the claim
+    gone) or a reply be tried again (the used token refuses it). Storing and handlers stay fully durable.
+    No pre-ping either: a connection the server dropped fails one statement, which the worker loop survives (the
+    event is tried again), and the pool then replaces its connections."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    with _queue_engines_lock:
+        derived = _queue_engines.get(id(engine))
+        if derived is None:
+            from sqlalchemy import create_engine
+
+            size = engine.pool.size() if hasattr(engine.pool, "size") else 5
+            derived = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                                    hide_parameters=True, pool_size=size, max_overflow=max(2, size // 2),
+                                    connect_args={"options": "-c synchronous_commit=off"})
+            _queue_engines[id(engine)] = derived
+        return derived
+
+
+# One statement: lock the lane due first (skipping lanes other workers are locking), find its head, mark both.
+# A lane with nothing waiting is idled; one whose new event this statement's snapshot cannot see yet is left
+# ready for the next claim.
+_CLAIM_SQL = text(f"""
+WITH lane AS (
+    SELECT key, waiting FROM inbox_lane WHERE {ACTIVE_LANE.text} AND inbox_lane.due_at <= :now
+    ORDER BY inbox_lane.due_at LIMIT 1 FOR UPDATE SKIP LOCKED),
+head AS (
+    SELECT inbox_event.id FROM inbox_event WHERE inbox_event.lane = (SELECT key FROM lane) AND {UNFINISHED.text}
+    ORDER BY inbox_event.id LIMIT 1),
+emptied AS (
+    UPDATE inbox_lane SET state = 'idle', due_at = NULL, head_id = NULL, worker = NULL, waiting = 0
+    WHERE key = (SELECT key FROM lane) AND waiting <= 0 AND NOT EXISTS (SELECT 1 FROM head) RETURNING key),
+taken AS (
+    UPDATE inbox_lane SET state = 'busy', due_at = :lease_end, head_id = (SELECT id FROM head), worker = :worker
+    WHERE key = (SELECT key FROM lane) AND EXISTS (SELECT 1 FROM head) RETURNING key)
+UPDATE inbox_event SET state = CASE WHEN state = 'replying' THEN 'replying' ELSE 'processing' END,
+    attempts = attempts + 1
+WHERE id = (SELECT id FROM head) AND EXISTS (SELECT 1 FROM taken)
+RETURNING inbox_event.*
+""")
 
 
 def claim_next(engine: Engine, worker: str = "local") -> InboxEvent | None:
     """Lock the next due event for this worker, or None when there is nothing to do now."""
     now = utcnow()
+    lease_end = now + timedelta(seconds=lease_seconds())
+    if engine.dialect.name == "postgresql":
+        with queue_engine(engine).connect() as conn:
+            row = conn.execute(_CLAIM_SQL, {"now": now, "lease_end": lease_end, "worker": worker}).mappings().first()
+        return InboxEvent(**row) if row else None
+    return _claim_in_steps(engine, now, lease_end, worker)
+
+
+def _claim_in_steps(engine: Engine, now: datetime, lease_end: datetime, worker: str) -> InboxEvent | None:
+    """The claim as separate guarded statements in one transaction (SQLite, where writers take turns)."""
     with engine.begin() as conn:
         for _ in range(3):  # a lane found empty is idled and the next one tried
-            key = _due_lane(conn, engine, now)
+            key = conn.execute(due_lane_query(engine.dialect.name, now)).scalar()
             if key is None:
                 return None
-            head = _lane_head(conn, key)
+            head = conn.execute(lane_head_query(key)).mappings().first()
             if head is None:
-                _release_lane(conn, key, now)
+                conn.execute(update(LANES).where(LANES.c.key == key)
+                             .values(state="idle", due_at=None, head_id=None, worker=None, waiting=0))
                 continue
-            # The guards make the claim safe on SQLite too, where nothing is locked: only one worker changes it.
             took = conn.execute(update(LANES).where(LANES.c.key == key).where(ACTIVE_LANE)
                                 .where(LANES.c.due_at <= now)
-                                .values(state="busy", due_at=now + timedelta(seconds=lease_seconds()),
-                                        head_id=head["id"], worker=worker)).rowcount
+                                .values(state="busy", due_at=lease_end, head_id=head["id"], worker=worker)).rowcount
             if not took:
                 return None
             state = "replying" if head["state"] == "replying" else "processing"
@@ -326,20 +372,30 @@ def _still_ours(row: InboxEvent):
     return (EVENTS.c.id == row.id) & (EVENTS.c.attempts == row.attempts) & UNFINISHED
 
 
-def _lock_lane(conn: Connection, key: str) -> None:
-    """Lock a lane row first, in every transaction that settles one of its events (one lock order)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(LANES.c.key).where(LANES.c.key == key).with_for_update())
+FINAL_STATES = ("done", "failed")
 
-
-def _release_lane(conn: Connection, key: str, now: datetime) -> None:
-    """After its event settled, a lane is ready for its next event (when that one is due) or idle."""
-    head = _lane_head(conn, key)
-    if head is None:
-        values = dict(state="idle", due_at=None, head_id=None, worker=None)
-    else:
-        values = dict(state="ready", due_at=head["next_attempt_at"] or now, head_id=None, worker=None)
-    conn.execute(update(LANES).where(LANES.c.key == key).values(**values))
+# One statement: lock the lane (always before the row: the claim's order), settle the row if the claim is still
+# ours, release the lane. The lane's state comes from its own `waiting` count, read from the lane row's latest
+# version (a body stored meanwhile has counted its events there), so releasing never strands an event. Events
+# behind a lane's head are never tried yet, so the next one is due at once.
+_SETTLE_SQL = f"""
+WITH locked AS (SELECT key FROM inbox_lane WHERE key = :lane FOR UPDATE),
+settled AS (
+    UPDATE inbox_event SET {{row_values}}
+    WHERE id = :id AND attempts = :attempts AND {UNFINISHED.text} AND EXISTS (SELECT 1 FROM locked)
+    RETURNING id)
+UPDATE inbox_lane SET {{lane_values}}, head_id = NULL, worker = NULL
+WHERE key = :lane AND EXISTS (SELECT 1 FROM settled)
+RETURNING key
+"""
+_FINISH_SQL = text(_SETTLE_SQL.format(
+    row_values="state = :state, processed_at = :now, last_error = :error, payload = '{}', outbox = NULL",
+    lane_values="waiting = waiting - 1, state = CASE WHEN waiting > 1 THEN 'ready' ELSE 'idle' END, "
+                "due_at = CASE WHEN waiting > 1 THEN CAST(:now AS TIMESTAMP) ELSE NULL END"))
+_PUT_BACK_SQL = text(_SETTLE_SQL.format(
+    row_values="state = :state, next_attempt_at = :next, last_error = COALESCE(:error, last_error), "
+               "outbox = COALESCE(:outbox, outbox)",
+    lane_values="state = 'ready', due_at = :next"))
 
 
 def settle_in(conn: Connection, row: InboxEvent, *, state: str, error: str | None = None,
@@ -347,20 +403,35 @@ def settle_in(conn: Connection, row: InboxEvent, *, state: str, error: str | Non
     """Within the caller's transaction: move a claimed event on and release its lane; ClaimLost if it is not
     ours any more (the caller's transaction must then roll back — handler changes included).
 
-    state done/failed finishes it (payload dropped); pending or replying puts it back until next_attempt_at."""
+    state done/failed finishes it (payload and reply dropped); pending or replying puts it back until
+    next_attempt_at."""
     now = utcnow()
-    _lock_lane(conn, row.lane)
-    if state in ("done", "failed"):
-        values = dict(state=state, processed_at=now, last_error=error, payload=REDACTED, outbox=None)
+    params = {"lane": row.lane, "id": row.id, "attempts": row.attempts, "state": state, "now": now,
+              "error": error, "next": next_attempt_at or now, "outbox": outbox}
+    if conn.dialect.name == "postgresql":
+        settled = conn.execute(_FINISH_SQL if state in FINAL_STATES else _PUT_BACK_SQL, params).first()
     else:
-        values = dict(state=state, next_attempt_at=next_attempt_at or now)
-        if error is not None:
-            values["last_error"] = error
-        if outbox is not None:
-            values["outbox"] = outbox
-    if not conn.execute(update(EVENTS).where(_still_ours(row)).values(**values)).rowcount:
+        settled = _settle_in_steps(conn, row, params)
+    if not settled:
         raise ClaimLost(f"inbox {row.id}")
-    _release_lane(conn, row.lane, now)
+
+
+def _settle_in_steps(conn: Connection, row: InboxEvent, p: dict) -> bool:
+    """settle_in as separate statements (SQLite, where writers take turns)."""
+    if p["state"] in FINAL_STATES:
+        values = dict(state=p["state"], processed_at=p["now"], last_error=p["error"], payload=REDACTED, outbox=None)
+    else:
+        values = {"state": p["state"], "next_attempt_at": p["next"]}
+        values.update({k: v for k, v in (("last_error", p["error"]), ("outbox", p["outbox"])) if v is not None})
+    if not conn.execute(update(EVENTS).where(_still_ours(row)).values(**values)).rowcount:
+        return False
+    if p["state"] in FINAL_STATES:
+        lane = dict(waiting=LANES.c.waiting - 1, state=case((LANES.c.waiting > 1, "ready"), else_="idle"),
+                    due_at=case((LANES.c.waiting > 1, p["now"]), else_=None))
+    else:
+        lane = dict(state="ready", due_at=p["next"])
+    conn.execute(update(LANES).where(LANES.c.key == row.lane).values(head_id=None, worker=None, **lane))
+    return True
 
 
 def hold_reply_in(conn: Connection, row: InboxEvent, outbox: str) -> None:
@@ -372,7 +443,7 @@ def hold_reply_in(conn: Connection, row: InboxEvent, outbox: str) -> None:
 def settle(engine: Engine, row: InboxEvent, **kwargs) -> bool:
     """settle_in in a transaction of its own; False when the claim was lost."""
     try:
-        with engine.begin() as conn:
+        with queue_engine(engine).begin() as conn:
             settle_in(conn, row, **kwargs)
         return True
     except ClaimLost:

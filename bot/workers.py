@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from bot import dispatch, ops
-from bot.inbox import ACTIVE_LANE, LANES, NOTIFY_CHANNEL, beat, claim_next, heartbeat_seconds, new_worker_name, \
-    retry_later, sign_off
+from bot.inbox import (ACTIVE_LANE, LANES, NOTIFY_CHANNEL, beat, claim_next, heartbeat_seconds, new_worker_name,
+                       queue_engine, retry_later, sign_off)
 from models import InboxEvent, utcnow
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def drain(engine: Engine, messenger, config, *, limit: int = 1000, worker: str =
 
 def seconds_until_due(engine: Engine, cap: float) -> float:
     """How long until the earliest active lane falls due (0 if one is due now), at most cap."""
-    with engine.connect() as conn:
+    with queue_engine(engine).connect() as conn:
         due = conn.execute(select(func.min(LANES.c.due_at)).where(ACTIVE_LANE)).scalar()
     if due is None:
         return cap

@@ -70,6 +70,7 @@ class InboxLane(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(72), primary_key=True))
     state: str = Field(default="idle", max_length=8)
     due_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
+    waiting: int = 0  # unfinished events in the lane: releasing a lane reads it to choose ready or idle
     head_id: Optional[int] = None  # the inbox row a busy lane's worker is running
     worker: Optional[str] = Field(default=None, max_length=96)  # who holds a busy lane (host:pid:nonce)
 

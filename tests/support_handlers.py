@@ -29,3 +29,11 @@ def slow(ctx):
     ctx.resident.interests = [*ctx.resident.interests, "slow-done"]
     ctx.session.add(ctx.resident)
     return [text_message("slow done")]
+
+
+@on_event("postback", "test_mark")
+def mark(ctx):
+    """Append the event's tag to the resident's interests: load tests read back what ran, how often, in what order."""
+    ctx.resident.interests = [*ctx.resident.interests, ctx.postback.get("n", "")]
+    ctx.session.add(ctx.resident)
+    return [text_message(f"marked {ctx.postback.get('n', '')}")]

@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=72), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=True),
+    sa.Column('waiting', sa.Integer(), nullable=False),
     sa.Column('head_id', sa.Integer(), nullable=True),
     sa.Column('worker', sqlmodel.sql.sqltypes.AutoString(length=96), nullable=True),
     sa.PrimaryKeyConstraint('key')
@@ -53,10 +54,10 @@ def upgrade() -> None:
     # simply pending again (its handler never committed: the commit and the claim's end are one transaction).
     op.execute("UPDATE inbox_event SET lane = COALESCE(user_hash, 'event:' || CAST(id AS VARCHAR(20)))")
     op.execute("UPDATE inbox_event SET state = 'pending' WHERE state = 'processing'")
-    op.execute("INSERT INTO inbox_lane (key, state, due_at) "
-               "SELECT lane, 'ready', MIN(next_attempt_at) FROM inbox_event "
+    op.execute("INSERT INTO inbox_lane (key, state, due_at, waiting) "
+               "SELECT lane, 'ready', MIN(next_attempt_at), COUNT(*) FROM inbox_event "
                "WHERE state IN ('pending', 'processing', 'replying') GROUP BY lane")
-    op.execute("INSERT INTO inbox_lane (key, state) SELECT DISTINCT lane, 'idle' FROM inbox_event "
+    op.execute("INSERT INTO inbox_lane (key, state, waiting) SELECT DISTINCT lane, 'idle', 0 FROM inbox_event "
                "WHERE lane NOT IN (SELECT key FROM inbox_lane)")
 
     with op.batch_alter_table('inbox_event', schema=None) as batch_op:
