@@ -121,7 +121,7 @@ class Cluster:
     schedulers: int = 0
     lease_seconds: float = 3.0
     plugins: str = MARK_PLUGIN
-    line_timeout: float = 3.0
+    line_timeout: float = 5.0
     log_dir: Path | None = None
     web_procs: list[subprocess.Popen] = field(default_factory=list)
     worker_procs: list[subprocess.Popen] = field(default_factory=list)

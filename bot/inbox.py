@@ -143,7 +143,7 @@ def _event_row(event: dict, secret: str | None, now: datetime) -> dict:
     return dict(webhook_event_id=event_id, event_type=str(event.get("type", ""))[:32], user_hash=user_hash,
                 lane=lane_of(event_id, user_hash), payload=json.dumps(event, ensure_ascii=False),
                 state="pending", attempts=0, redeliveries=0, next_attempt_at=now, received_at=now,
-                event_time=event_time_of(event))
+                event_time=event_time_of(event), processed_at=None, last_error=None)
 
 
 def _rejected_row(rejected: Rejected, now: datetime) -> dict:
@@ -172,24 +172,60 @@ def _mark_lanes_ready(conn: Connection, engine: Engine, lanes: Iterable[str], no
         }))
 
 
+_EVENT_COLUMNS = ("webhook_event_id", "event_type", "user_hash", "lane", "payload", "state", "attempts",
+                  "redeliveries", "next_attempt_at", "received_at", "event_time", "processed_at", "last_error")
+# One statement on PostgreSQL: the events, their lanes counted and made ready, and the wake-up for listening
+# workers (NOTIFY is delivered at commit). Lanes are written in key order: no deadlock between two bodies.
+_STORE_SQL = """
+WITH new AS (
+    INSERT INTO inbox_event ({columns}) VALUES {values}
+    ON CONFLICT (webhook_event_id) DO NOTHING
+    RETURNING webhook_event_id, lane, state),
+lanes AS (
+    INSERT INTO inbox_lane (key, state, due_at, waiting)
+    SELECT lane, 'ready', CAST(%s AS TIMESTAMP), COUNT(*) FROM new WHERE state = 'pending' GROUP BY lane ORDER BY lane
+    ON CONFLICT (key) DO UPDATE SET
+        state = CASE WHEN inbox_lane.state = 'idle' THEN 'ready' ELSE inbox_lane.state END,
+        due_at = CASE WHEN inbox_lane.state = 'idle' THEN excluded.due_at ELSE inbox_lane.due_at END,
+        waiting = inbox_lane.waiting + excluded.waiting
+    RETURNING key)
+SELECT new.webhook_event_id, (SELECT COUNT(pg_notify('""" + NOTIFY_CHANNEL + """', '')) FROM lanes) FROM new
+"""
+
+
 def _store_once(engine: Engine, rows: list[dict], rejected_rows: list[dict]) -> tuple[set[str], set[str]]:
     """One transaction storing every row; returns (ids stored now, ids already there)."""
-    now = utcnow()
+    every = rows + rejected_rows
+    if not every:
+        return set(), set()
+    if engine.dialect.name == "postgresql":
+        stored = _store_in_one_statement(engine, every)
+    else:
+        stored = _store_in_steps(engine, rows, rejected_rows)
+    return stored, {row["webhook_event_id"] for row in every} - stored
+
+
+def _store_in_one_statement(engine: Engine, rows: list[dict]) -> set[str]:
+    """PostgreSQL: _STORE_SQL in autocommit (its own durable transaction), through the driver directly."""
+    placeholders = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
+    sql = _STORE_SQL.format(columns=", ".join(_EVENT_COLUMNS), values=", ".join([placeholders] * len(rows)))
+    params = tuple(row.get(column) for row in rows for column in _EVENT_COLUMNS) + (utcnow(),)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return {found[0] for found in conn.exec_driver_sql(sql, params)}
+
+
+def _store_in_steps(engine: Engine, rows: list[dict], rejected_rows: list[dict]) -> set[str]:
+    """The same in a few statements of one transaction (SQLite)."""
     stored: set[str] = set()
     with engine.begin() as conn:
         for batch in (rows, rejected_rows):
-            if not batch:
-                continue
-            stmt = (_upsert(engine, EVENTS).values(batch)
-                    .on_conflict_do_nothing(index_elements=["webhook_event_id"])
-                    .returning(EVENTS.c.webhook_event_id))
-            stored |= set(conn.execute(stmt).scalars())
-        new_lanes = [row["lane"] for row in rows if row["webhook_event_id"] in stored]
-        _mark_lanes_ready(conn, engine, new_lanes, now)
-        if new_lanes and engine.dialect.name == "postgresql":
-            conn.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")))  # delivered to listeners at commit
-    every = {row["webhook_event_id"] for row in rows + rejected_rows}
-    return stored, every - stored
+            if batch:
+                stmt = (_upsert(engine, EVENTS).values(batch)
+                        .on_conflict_do_nothing(index_elements=["webhook_event_id"])
+                        .returning(EVENTS.c.webhook_event_id))
+                stored |= set(conn.execute(stmt).scalars())
+        _mark_lanes_ready(conn, engine, [row["lane"] for row in rows if row["webhook_event_id"] in stored], utcnow())
+    return stored
 
 
 def is_connection_problem(exc: BaseException) -> bool:
