@@ -30,6 +30,7 @@ from flask import Flask
 
 from bot.emulator import create_emulator_blueprint
 from bot.webhook import signature_for
+from content.line_limits import validate_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cluster-channel-secret"
@@ -75,6 +76,7 @@ class Emulator:
         self.api_host = self.base_url + "/emulator"
         self.replied_at: dict[str, float] = {}
         self._record_reply_times()
+        validate_messages([{"type": "text", "text": "warm-up"}])  # the validator's first use loads the SDK models
         self.thread = threading.Thread(target=self.server.run, name="emulator", daemon=True)
         self.thread.start()
 
@@ -290,7 +292,7 @@ class Load:
             user = user_id(n % self.residents)
             token = f"rt-{os.getpid()}-{n}"
             self.emulator.issue(user, token)
-            kind = self.kind if self.kind != "mixed" else ("text" if n % 2 else "mark")
+            kind = self.kind if self.kind != "mixed" else ("text" if n % 4 == 1 else "mark")
             events.append(json.dumps(event_for(n, user, kind=kind, token=token), ensure_ascii=False))
             tokens.append(token)
             if kind == "mark":

@@ -79,11 +79,14 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
 
 
 def warm_up(engine: Engine) -> None:
-    """Load the Japanese dictionary and build the search index before the first resident asks."""
+    """Load the Japanese dictionary, build the search index and load the SDK's message models (the LINE-limit
+    validator and the Messenger build them) before the first resident asks."""
     from datetime import datetime, timezone
 
     from sqlmodel import Session
 
+    from bot.messenger import validate_outgoing
+    from content.menus import main_menu_messages
     from content.query import parse_query
     from content.search.index import current_index
 
@@ -91,6 +94,7 @@ def warm_up(engine: Engine) -> None:
         parse_query("今日のイベント", now=datetime.now(timezone.utc))
         with Session(engine) as session:
             current_index(session)
+        validate_outgoing(main_menu_messages("ja"))
     except Exception:  # a cold first answer is slower, never wrong: warming up must not break start-up
         log.exception("warm-up failed")
 

@@ -61,6 +61,7 @@ def serve(host: str, port: int, emulator: bool) -> None:
 @click.option("--metrics-port", default=None, type=int, help="Serve this process's Prometheus metrics on this port.")
 def worker(threads: int, poll: float, metrics_port: int | None) -> None:
     """Inbox worker process: handles stored webhook events until stopped."""
+    from bot.app import warm_up
     from bot.messenger import LineMessenger
     from bot.workers import InboxWorkers
     from handlers.registry import load_handlers
@@ -79,17 +80,10 @@ def worker(threads: int, poll: float, metrics_port: int | None) -> None:
         serve_metrics(metrics_port)
     engine = make_engine(config.database_url, **config.pool_options(threads + 2))
     workers = InboxWorkers(engine, LineMessenger(config), config, threads=threads, poll_seconds=poll)
-    warm_up_in_background(engine)
+    warm_up(engine)  # before the first claim: a cold worker would hold its first residents' lanes for seconds
     workers.start()
     wait_for_signal()
     workers.stop()
-
-
-def warm_up_in_background(engine) -> None:
-    """Load the dictionary and the search index while the first events are claimed."""
-    from bot.app import warm_up
-
-    threading.Thread(target=warm_up, args=(engine,), name="warm-up", daemon=True).start()
 
 
 def load_plugins() -> None:
