@@ -33,7 +33,7 @@ class FaultPlan:
     line_slow_for: float = 0.6
 
     @classmethod
-    def scaled(cls, events: int, events_per_second: float = 18.0) -> "FaultPlan":
+    def scaled(cls, events: int, events_per_second: float = 10.0) -> "FaultPlan":
         """A plan sending about `events` events (2 in 3 good) at a steady rate, faults spread over the run."""
         bodies = events / EVENTS_PER_BODY
         rate = events_per_second / EVENTS_PER_BODY

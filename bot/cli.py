@@ -139,6 +139,17 @@ def db_upgrade() -> None:
     click.echo("schema is up to date")
 
 
+def _attach_ops_commands() -> None:
+    """db backup / db restore (bot/cli_ops.py)."""
+    from bot.cli_ops import db_backup, db_restore
+
+    db.add_command(db_backup)
+    db.add_command(db_restore)
+
+
+_attach_ops_commands()
+
+
 @main.command("import")
 @click.argument("kind", type=click.Choice(["events", "facilities", "opportunities"]))
 @click.argument("path")

@@ -7,18 +7,37 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from content.accounts import prune_login_attempts
-from models import InboxEvent, session_scope, utcnow
+from models import InboxEvent, InboxLane, InboxWorker, session_scope, utcnow
 
 INBOX_KEEP_DAYS = 30
 
 
 def purge_inbox(engine: Engine, keep_days: int = INBOX_KEEP_DAYS) -> int:
-    """Delete done and failed inbox rows older than keep_days; returns how many went."""
+    """Delete finished (done, failed, rejected) inbox rows older than keep_days, then the lanes of residents
+    with nothing waiting and workers silent for a day; returns how many inbox rows went."""
     cutoff = utcnow() - timedelta(days=keep_days)
     t = InboxEvent.__table__
     with engine.begin() as conn:
-        result = conn.execute(delete(t).where(t.c.state.in_(("done", "failed"))).where(t.c.received_at < cutoff))
+        result = conn.execute(delete(t).where(t.c.state.in_(("done", "failed", "rejected")))
+                              .where(t.c.received_at < cutoff))
+    purge_idle_lanes(engine)
+    purge_silent_workers(engine)
     return result.rowcount or 0
+
+
+def purge_idle_lanes(engine: Engine) -> int:
+    """Forget lanes with nothing waiting (a resident's next event makes a new one). A body stored meanwhile
+    either sees the lane gone and makes it anew, or has counted its event in it first and the lane stays."""
+    lanes = InboxLane.__table__
+    with engine.begin() as conn:
+        return conn.execute(delete(lanes).where(lanes.c.state == "idle").where(lanes.c.waiting <= 0)).rowcount or 0
+
+
+def purge_silent_workers(engine: Engine, silent_for: timedelta = timedelta(days=1)) -> int:
+    """Forget worker processes that have not beaten for a day (they were stopped without signing off)."""
+    workers = InboxWorker.__table__
+    with engine.begin() as conn:
+        return conn.execute(delete(workers).where(workers.c.heartbeat_at < utcnow() - silent_for)).rowcount or 0
 
 
 def purge_login_attempts(engine: Engine) -> int:

@@ -2,7 +2,7 @@
 database, the emulator answering; a worker SIGKILLed mid-run, every database connection terminated, LINE failing
 and timing out. Every good event is handled exactly once, in its resident's order, and answered once.
 
-The suite runs a small load (TSUNAGARI_FAULT_EVENTS, default 480 events at 18/s: the machine is shared);
+The suite runs a small load (TSUNAGARI_FAULT_EVENTS, default 360 events at 10/s: the machine is shared);
 `make bench` runs the same scenario with 10,000 (python -m bench.fault_run).
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def postgres_url():
 
 def test_every_good_event_is_handled_once_and_answered_through_kills_drops_and_line_failures(postgres_url,
                                                                                              tmp_path):
-    events = int(os.environ.get("TSUNAGARI_FAULT_EVENTS", "480"))
+    events = int(os.environ.get("TSUNAGARI_FAULT_EVENTS", "360"))
     emulator = Emulator()
     cluster = Cluster(postgres_url, emulator, web=2, workers=2, schedulers=2, log_dir=tmp_path)
     try:
