@@ -6,14 +6,15 @@ import sys
 
 def main() -> int:
     """Run the benchmarks in turn; the exit status is non-zero when one of them missed a target."""
-    from bench import real_eval, search_bench, webhook_bench
+    from bench import real_eval, search_bench, summary, webhook_bench
 
     status = search_bench.main(sys.argv[1:]) or 0
     print()
     status = real_eval.main([]) or status
     print("\nSecond examiner's questions (bench/real_questions_2.yaml):")
     status = real_eval.main(["--questions", str(real_eval.QUESTIONS.with_name("real_questions_2.yaml"))]) or status
-    result = webhook_bench.main()
+    result = webhook_bench.main([])
+    summary.print_summary()
     return status or (result if isinstance(result, int) else 0)
 
 

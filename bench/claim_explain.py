@@ -169,9 +169,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nInbox claim, EXPLAIN ANALYZE: {args.pending:,} pending events from {args.residents} residents, "
           f"{args.done:,} finished rows, 8 lanes busy")
     print(f"{'statement':48} {'ms':>9}  plan")
-    for what, ms, plan in run(url, args.pending, args.residents, args.done):
+    results = run(url, args.pending, args.residents, args.done)
+    for what, ms, plan in results:
         print(f"{what:48} {ms:9.2f}  {plan}")
+    record_summary(results)
     return 0
+
+
+def record_summary(results: list[tuple[str, float, str]]) -> None:
+    """The claim (both statements) beside the old claim, with and without statistics, in the closing table."""
+    from bench import summary
+
+    for label in ("no statistics", "after ANALYZE"):
+        ours = sum(ms for what, ms, _ in results if what.startswith("claim") and label in what)
+        old = sum(ms for what, ms, _ in results if what.startswith("old") and label in what)
+        summary.record("inbox", f"claim at 10,000 waiting, {label} (ms)", ours, old, "ms", higher_is_better=False,
+                       baseline_name="NOT EXISTS claim")
 
 
 if __name__ == "__main__":

@@ -157,7 +157,7 @@ class Cluster:
             self.scheduler_procs.append(self._spawn(f"scheduler{n}", "scheduler"))
         deadline = time.monotonic() + timeout
         for url in self.web_urls:
-            while not _answers(url + "/healthz"):
+            while not answers_http(url + "/healthz"):
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"web process {url} did not start")
                 time.sleep(0.2)
@@ -205,7 +205,7 @@ class Cluster:
                 proc.wait(5)
 
 
-def _answers(url: str) -> bool:
+def answers_http(url: str) -> bool:
     """True when the URL answers at all (any status)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -280,11 +280,19 @@ class Load:
         self.sent: list[Sent] = []
         self._local = threading.local()
 
-    def body(self) -> tuple[bytes, Sent]:
-        """The next webhook body (its events' tokens issued at the emulator)."""
+    def take_numbers(self, bodies: int) -> list[int]:
+        """The first event number of each of the next `bodies` bodies."""
+        first = self.next_n
+        self.next_n += bodies * self.events_per_body
+        return [first + i * self.events_per_body for i in range(bodies)]
+
+    def body(self, first: int | None = None) -> tuple[bytes, Sent]:
+        """A webhook body, made when it is sent: its timestamp is now and its reply tokens are issued now (as
+        LINE issues them), so a body sent late in a run has the same minute to be answered as the first."""
+        if first is None:
+            (first,) = self.take_numbers(1)
         events, tokens, marks, bad = [], [], [], 0
-        for _ in range(self.events_per_body):
-            n, self.next_n = self.next_n, self.next_n + 1
+        for n in range(first, first + self.events_per_body):
             if self.malformed_every and n % self.malformed_every == self.malformed_every - 1:
                 events.append(MALFORMED[n % len(MALFORMED)] % f"{os.getpid():06d}{n:014d}")
                 bad += 1
@@ -333,8 +341,8 @@ class Load:
         """Send `rate` bodies a second for `seconds` (bodies built ahead, so building costs no send time);
         `during(elapsed)` is called about every 0.1 s from another thread (for fault injection)."""
         count = int(rate * seconds)
-        prepared = [self.body() for _ in range(count)]
-        batch = [sent for _, sent in prepared]
+        numbers = self.take_numbers(count)
+        batch: list[Sent | None] = [None] * count
         start = time.monotonic() + 0.2
         stop = threading.Event()
         watcher = None
@@ -349,8 +357,8 @@ class Load:
             delay = start + i / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            body, sent = prepared[i]
-            self.post(i, body, sent)
+            body, batch[i] = self.body(numbers[i])
+            self.post(i, body, batch[i])
 
         with ThreadPoolExecutor(max_workers=senders) as pool:
             list(pool.map(send, range(count)))
@@ -362,12 +370,12 @@ class Load:
 
     def blast(self, count: int, senders: int = 16) -> list[Sent]:
         """Send `count` bodies as fast as `senders` threads can (closed loop: each waits for its answer)."""
-        prepared = [self.body() for _ in range(count)]
-        batch = [sent for _, sent in prepared]
+        numbers = self.take_numbers(count)
+        batch: list[Sent | None] = [None] * count
 
         def send(i: int) -> None:
-            body, sent = prepared[i]
-            self.post(i, body, sent)
+            body, batch[i] = self.body(numbers[i])
+            self.post(i, body, batch[i])
 
         with ThreadPoolExecutor(max_workers=senders) as pool:
             list(pool.map(send, range(count)))

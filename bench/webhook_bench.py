@@ -1,171 +1,138 @@
-"""Webhook ack latency with the emulator: /callback (verify + durable store) beside a verify-only baseline.
+"""The inbox under load, beside the baseline: 2 web + 2 worker processes on PostgreSQL answering through the
+emulator, and an echo bot written as line-bot-sdk's Flask example (bench/echo_bot.py) against the same emulator
+in the same run.
 
-Also the resident's round trip (POST /emulator/events → reply received), which includes a worker and the Messenger.
+For each: ack p50/p99 of the webhook at 50, 100 and 200 events/s (open loop), whether every event got its reply
+and how long the backlog took to drain, and end-to-end events/s (webhook in → reply at the emulator) when 16
+senders send as fast as they are answered. Then the claim's EXPLAIN ANALYZE and the 10,000-event fault run.
+
+    python -m bench.webhook_bench [--scale 1.0] [--fault-events 10000] [--fault-rate 100] [--no-faults]
+
+PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a scratch database is made and dropped).
+Figures on a shared machine are indicative; rerun on a quiet one for the record.
 """
 from __future__ import annotations
 
-import json
+import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 
-from flask import Flask, request
+from bench import summary
+from bench.claim_explain import database_url, scratch_database
+from bench.cluster import ROOT, SECRET, TOKEN, Cluster, Emulator, Load, answers_http, free_port, tally
 
-from bot.app import create_app
-from bot.config import Config
-from bot.webhook import is_valid_signature, signature_for
-from models import create_schema, make_engine
-
-REQUESTS = 400
-USERS = 20
+RATES = ((50, 15.0), (100, 15.0), (200, 60.0))  # events/s, seconds
+SATURATION_EVENTS = 1500
+REPLY_WAIT = 120.0
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """The pct-th percentile (nearest rank) in milliseconds."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))] * 1000
+def measure(load: Load, emulator: Emulator, scale: float) -> dict:
+    """Ack and reply figures at each rate, then end-to-end throughput under a closed-loop blast."""
+    results = {}
+    for rate, seconds in RATES:
+        batch = load.run(rate, max(3.0, seconds * scale))
+        sent_until = max(s.at for s in batch)
+        answered = load.wait_for_replies(batch, REPLY_WAIT)
+        figures = tally(batch, emulator.replied_at)
+        results[rate] = (figures, max(0.0, figures.last_reply - sent_until), answered)
+    blast = load.blast(max(200, int(SATURATION_EVENTS * scale)))
+    load.wait_for_replies(blast, REPLY_WAIT)
+    results["saturation"] = tally(blast, emulator.replied_at)
+    return results
 
 
-def serve(app: Flask) -> tuple[str, object]:
-    """Serve an app on a free port in a thread; returns (base URL, server)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
-
-
-def baseline_app(secret: str) -> Flask:
-    """The least a webhook can do: check the signature and answer 200, storing nothing."""
-    app = Flask("baseline")
-
-    @app.post("/callback")
-    def callback():
-        """Verify only."""
-        body = request.get_data()
-        if not is_valid_signature(secret, body, request.headers.get("X-Line-Signature")):
-            return {}, 400
-        json.loads(body)
-        return {}, 200
-
-    return app
+def run_tsunagari(url: str, emulator: Emulator, scale: float, logs: Path) -> dict:
+    """tsunagari: 2 web processes (no inbox threads) and 2 workers of 2 threads."""
+    cluster = Cluster(url, emulator, web=2, workers=2, worker_threads=2, schedulers=0, plugins="", log_dir=logs)
+    try:
+        cluster.start()
+        cluster.live_workers_ready()
+        load = Load(emulator, cluster.web_urls, residents=500, kind="text")
+        load.run(20, 3)  # warm-up: connections, caches
+        load.wait_for_replies(load.sent, REPLY_WAIT)
+        return measure(load, emulator, scale)
+    finally:
+        cluster.stop()
 
 
-def text_body(n: int) -> bytes:
-    """A one-event webhook body from one of USERS residents."""
-    event = {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
-             "webhookEventId": f"01BENCH{time.time_ns():019d}{n:06d}"[:26], "replyToken": f"bench-{n}",
-             "deliveryContext": {"isRedelivery": False}, "source": {"type": "user", "userId": f"U{n % USERS:032d}"},
-             "message": {"type": "text", "id": str(n), "quoteToken": "q", "text": "今週末のイベント"}}
-    return json.dumps({"destination": "U0", "events": [event]}).encode()
+def run_echo(emulator: Emulator, scale: float, logs: Path) -> dict:
+    """The SDK example's echo bot as one waitress process with 8 threads."""
+    port = free_port()
+    env = dict(os.environ, LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+               LINE_API_HOST=emulator.api_host, PYTHONPATH=str(ROOT))
+    out = open(logs / "echo.log", "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "bench.echo_bot", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not answers_http(f"http://127.0.0.1:{port}/callback") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        load = Load(emulator, [f"http://127.0.0.1:{port}"], residents=500, kind="text", start=10_000_000)
+        load.run(20, 3)
+        load.wait_for_replies(load.sent, REPLY_WAIT)
+        return measure(load, emulator, scale)
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
-def time_posts(url: str, secret: str, count: int) -> list[float]:
-    """Seconds per signed POST to url."""
-    timings = []
-    for n in range(count):
-        body = text_body(n)
-        req = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-Line-Signature": signature_for(secret, body)})
-        start = time.perf_counter()
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            resp.read()
-        timings.append(time.perf_counter() - start)
-    return timings
+def print_table(ours: dict, echo: dict) -> None:
+    """The webhook table, and its rows in the closing summary."""
+    print("\nWebhook and inbox under load (PostgreSQL; tsunagari: 2 web + 2 workers; echo: line-bot-sdk Flask "
+          "example, 1 process; the same emulator)")
+    print(f"{'':26} {'ack p50':>8} {'ack p99':>8} {'reply p50':>9} {'reply p99':>9} {'answered':>10} {'drained':>8}")
+    for rate, _ in RATES:
+        for name, results in (("tsunagari", ours), ("echo baseline", echo)):
+            figures, drained, _ = results[rate]
+            print(f"{name + f' @ {rate}/s':26} {figures.ack_p50_ms:7.1f}ms {figures.ack_p99_ms:7.1f}ms "
+                  f"{figures.reply_p50_s:8.2f}s {figures.reply_p99_s:8.2f}s "
+                  f"{figures.replied:>5}/{figures.good_events:<5}{drained:7.1f}s")
+        summary.record("webhook", f"ack p99 at {rate} events/s (ms)", ours[rate][0].ack_p99_ms,
+                       echo[rate][0].ack_p99_ms, "ms", higher_is_better=False, baseline_name="SDK echo bot")
+    ours_sat, echo_sat = ours["saturation"], echo["saturation"]
+    for name, figures in (("tsunagari", ours_sat), ("echo baseline", echo_sat)):
+        print(f"{name + ' end to end':26} {figures.events_per_second():7.1f} events/s "
+              f"({figures.replied}/{figures.good_events} answered, 16 senders)")
+    ratio = ours_sat.events_per_second() / echo_sat.events_per_second() if echo_sat.events_per_second() else 0.0
+    print(f"end-to-end ratio tsunagari / echo: {ratio:.2f} (target ≥ 0.8)")
+    summary.record("webhook", "end to end (events/s)", ours_sat.events_per_second(), echo_sat.events_per_second(),
+                   "events/s", baseline_name="SDK echo bot")
 
 
-def time_round_trips(base: str, count: int) -> list[float]:
-    """Seconds from a resident's message to the bot's reply, through the emulator."""
-    timings = []
-    for n in range(count):
-        payload = json.dumps({"user_id": f"U{n % 5 + 0xbe00:032x}", "type": "message", "text": "今週末のイベント"}).encode()
-        req = urllib.request.Request(base + "/emulator/events", data=payload, method="POST",
-                                     headers={"Content-Type": "application/json"})
-        start = time.perf_counter()
-        with urllib.request.urlopen(req, timeout=20) as resp:
-            resp.read()
-        timings.append(time.perf_counter() - start)
-    return timings
+def main(argv: list[str] | None = None) -> int:
+    """Run the load benchmark, the claim's EXPLAIN ANALYZE and the fault run; print their figures."""
+    from bench import claim_explain, fault_run
+    from models.migrate import upgrade
 
-
-def start_tsunagari(folder: Path, name: str, inbox_threads: int):
-    """The real app with the emulator on a free port; returns (base URL, app, server, database URL)."""
-    from werkzeug.serving import make_server
-
-    url = f"sqlite:///{folder / (name + '.db')}"
-    engine = make_engine(url)
-    create_schema(engine)
-    config = Config(database_url=url, testing=True, inbox_threads=inbox_threads, session_cookie_secure=False)
-    # The port is known only after binding, so bind first and fill the emulator's address in after.
-    server = make_server("127.0.0.1", 0, Flask("placeholder"), threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app = create_app(config.with_emulator(base), engine=engine)
-    server.app = app
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return base, app, server, url
-
-
-def start_worker_process(database_url: str, base: str, secret: str, token: str) -> subprocess.Popen:
-    """`tsunagari worker` in its own process, as a production deployment runs it."""
-    env = dict(os.environ, DATABASE_URL=database_url, LINE_CHANNEL_SECRET=secret, LINE_CHANNEL_ACCESS_TOKEN=token,
-               LINE_API_HOST=base + "/emulator")
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", "worker", "--threads", "2"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def measure(base: str, secret: str) -> tuple[list[float], list[float]]:
-    """(ack latencies, round trips) against one running server."""
-    time_posts(base + "/callback", secret, 20)  # warm-up: dictionary, index, connections
-    time_round_trips(base, 5)
-    return time_posts(base + "/callback", secret, REQUESTS), time_round_trips(base, 60)
-
-
-def print_row(name: str, values: list[float], note: str = "") -> None:
-    """One line of the table."""
-    print(f"{name:44} {percentile(values, 50):8.2f} {percentile(values, 99):8.2f} "
-          f"{statistics.mean(values) * 1000:8.2f}  {note}")
-
-
-def main() -> None:
-    """Print ack latency p50/p99 for tsunagari's /callback (two deployments) beside the baseline, and round trips."""
-    import logging
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request would drown the figures
-    with tempfile.TemporaryDirectory() as tmp:
-        base, app, server, _ = start_tsunagari(Path(tmp), "threads", inbox_threads=2)
-        config = app.extensions["tsunagari"].config
-        secret, token = config.channel_secret, config.channel_access_token
-        threads_ack, threads_trips = measure(base, secret)
-        server.shutdown()
-        app.extensions["tsunagari"].workers.stop()
-
-        base, app, server, url = start_tsunagari(Path(tmp), "process", inbox_threads=0)
-        worker = start_worker_process(url, base, secret, token)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1.0")),
+                        help="multiply every duration and count (0.2 for a quick look)")
+    parser.add_argument("--fault-events", type=int, default=int(os.environ.get("BENCH_FAULT_EVENTS", "10000")))
+    parser.add_argument("--fault-rate", type=float, default=float(os.environ.get("BENCH_FAULT_RATE", "100")))
+    parser.add_argument("--no-faults", action="store_true")
+    args = parser.parse_args(argv)
+    base = database_url()
+    if not base:
+        print("\nwebhook bench: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server)")
+        return 0
+    with scratch_database(base) as url, tempfile.TemporaryDirectory() as tmp:
+        upgrade(url)
+        emulator = Emulator(threads=24)
         try:
-            process_ack, process_trips = measure(base, secret)
+            ours = run_tsunagari(url, emulator, args.scale, Path(tmp))
+            echo = run_echo(emulator, args.scale, Path(tmp))
         finally:
-            worker.terminate()
-            worker.wait(10)
-            server.shutdown()
-
-        base_url, base_server = serve(baseline_app(secret))
-        baseline = time_posts(base_url + "/callback", secret, REQUESTS)
-        base_server.shutdown()
-
-    print("\nWebhook ack latency with the emulator (SQLite WAL, %d sequential signed POSTs, 1 event each)" % REQUESTS)
-    print(f"{'':44} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}")
-    print_row("/callback, worker threads in the web process", threads_ack, "(the default)")
-    print_row("/callback, `tsunagari worker` process", process_ack, "(production layout)")
-    print_row("baseline: verify only, store nothing", baseline)
-    print_row("round trip, worker threads", threads_trips, "(message → worker → reply)")
-    print_row("round trip, worker process", process_trips)
+            emulator.stop()
+    print_table(ours, echo)
+    status = claim_explain.main([])
+    if not args.no_faults:
+        status = fault_run.main(["--events", str(args.fault_events), "--rate", str(args.fault_rate)]) or status
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

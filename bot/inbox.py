@@ -317,7 +317,7 @@ def lane_head_query(key: str):
     return select(EVENTS).where(EVENTS.c.lane == key).where(UNFINISHED).order_by(EVENTS.c.id).limit(1)
 
 
-_queue_engines: dict[int, Engine] = {}
+_queue_engines: dict[str, Engine] = {}  # by database URL: every engine on one database shares the queue's
 _queue_engines_lock = threading.Lock()
 
 
@@ -331,7 +331,8 @@ def queue_engine(engine: Engine) -> Engine:
     if engine.dialect.name != "postgresql":
         return engine
     with _queue_engines_lock:
-        derived = _queue_engines.get(id(engine))
+        key = engine.url.render_as_string(hide_password=False)
+        derived = _queue_engines.get(key)
         if derived is None:
             from sqlalchemy import create_engine
 
@@ -339,7 +340,7 @@ def queue_engine(engine: Engine) -> Engine:
             derived = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
                                     hide_parameters=True, pool_size=size, max_overflow=max(2, size // 2),
                                     connect_args={"options": "-c synchronous_commit=off"})
-            _queue_engines[id(engine)] = derived
+            _queue_engines[key] = derived
         return derived
 
 
