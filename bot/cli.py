@@ -229,5 +229,10 @@ def richmenu_deploy() -> None:
     click.echo(f"rich menu {deploy_rich_menu(config)} is the default")
 
 
+from bot.cli_notices import delivery as _delivery_group, notice as _notice_group  # noqa: E402
+
+main.add_command(_notice_group)
+main.add_command(_delivery_group)
+
 if __name__ == "__main__":
     main()

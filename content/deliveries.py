@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, insert, select, text, update
+from sqlalchemy import bindparam, case, func, insert, select, text, update
 
 from content.line_limits import MAX_MESSAGES, validate_messages
 from content.segments import Segment, count_segment, eligible_conditions, recipient_rows
@@ -92,6 +92,7 @@ def cancel_delivery(session, delivery_id: int) -> bool:
     now = utcnow()
     session.execute(update(DeliveryBatch.__table__).where(B.delivery_id == delivery_id, B.state == "pending")
                     .values(state="failed", last_error="cancelled", finished_at=now))
+    recount(session, delivery)
     delivery.state, delivery.finished_at, delivery.updated_at = "cancelled", now, now
     delivery.held_reason = None
     session.add(delivery)
@@ -134,6 +135,18 @@ def in_flight(session) -> int:
     """Recipients of deliveries already sending but not yet sent (they will still use the quota)."""
     left = func.coalesce(func.sum(D.recipients - D.sent - D.skipped - D.failed), 0)
     return int(session.execute(select(left).where(D.state == "sending")).scalar())
+
+
+def quota_shortfall(quota: dict, needed: int, in_flight: int = 0) -> str | None:
+    """The held message when `needed` pushes exceed what is left of a limited monthly quota (sends in flight
+    counted), or None when they fit or LINE sets no limit."""
+    if quota.get("type") != "limited" or quota.get("value") is None:
+        return None
+    left = max(0, int(quota["value"]) - int(quota.get("used") or 0) - in_flight)
+    if needed <= left:
+        return None
+    return (f"今月の配信可能数が足りないため保留しました（この配信に{needed:,}通、残り{left:,}通）。"
+            f"上限を増やすか来月になると自動で配信します。")
 
 
 # --- starting: hold, or fix the batches -------------------------------------------------------------
@@ -222,6 +235,28 @@ class Attempt:
     messages: list[dict]
     retry_key: str
     errors: int = 0  # 5xx/timeouts this batch had before this request
+    skipped: int = 0  # residents left out of the batch at this (first) request
+
+
+BT, DT = DeliveryBatch.__table__, Delivery.__table__
+# The hot statements are built once, with bound parameters: building SQLAlchemy expressions anew for every
+# request cost more than the database work itself.
+_ATTEMPT_ROW = (select(B.delivery_id, B.state, B.resident_ids, B.sent_to, B.retry_key, B.language, B.uncertain_since,
+                       B.errors, D.state.label("delivery_state"), D.respect_notifications)
+                .join_from(BT, DT, D.id == B.delivery_id).where(B.id == bindparam("b_id")))
+_COUNT_REQUEST = update(BT).where(B.id == bindparam("b_id")).values(
+    attempts=B.attempts + 1, first_attempt_at=func.coalesce(B.first_attempt_at, bindparam("now")))
+_FIRST_REQUEST = update(BT).where(B.id == bindparam("b_id")).values(
+    attempts=B.attempts + 1, first_attempt_at=bindparam("now"),
+    sent_to=bindparam("to", type_=BT.c.sent_to.type), skipped=bindparam("n_skipped"))
+_FINISH = update(BT).where(B.id == bindparam("b_id")).values(
+    state=bindparam("new_state"), finished_at=bindparam("now"), next_attempt_at=None,
+    duplicate=func.coalesce(bindparam("dup", type_=BT.c.duplicate.type), B.duplicate),
+    request_id=func.coalesce(bindparam("req_id", type_=BT.c.request_id.type), B.request_id),
+    last_error=func.coalesce(bindparam("err", type_=BT.c.last_error.type), B.last_error))
+_ADD_COUNTS = update(DT).where(D.id == bindparam("d_id")).values(
+    requests=D.requests + bindparam("n_requests"), skipped=D.skipped + bindparam("n_skipped"),
+    sent=D.sent + bindparam("n_sent"), failed=D.failed + bindparam("n_failed"), updated_at=bindparam("now"))
 
 
 def prepare_attempt(session, batch_id: int, now: datetime, messages_cache: dict | None = None) -> Attempt | None:
@@ -232,35 +267,26 @@ def prepare_attempt(session, batch_id: int, now: datetime, messages_cache: dict 
     retry sends exactly those under the same key. A batch whose uncertain request is older than LINE's
     24-hour key memory is given up: sending it again could deliver twice.
     """
-    row = session.execute(select(B.delivery_id, B.state, B.resident_ids, B.sent_to, B.retry_key, B.language,
-                                 B.uncertain_since, B.errors).where(B.id == batch_id)).first()
-    if row is None or row.state != "pending":
-        return None
-    owner = session.execute(select(D.state, D.respect_notifications).where(D.id == row.delivery_id)).first()
-    if owner is None or owner.state != "sending":
+    row = session.execute(_ATTEMPT_ROW, {"b_id": batch_id}).first()
+    if row is None or row.state != "pending" or row.delivery_state != "sending":
         return None
     if row.uncertain_since and now - row.uncertain_since > RETRY_KEY_LIFETIME:
-        _finish(session, batch_id, row.delivery_id, "failed", now, len(row.sent_to or []),
+        _finish(session, batch_id, row.delivery_id, "failed", now, len(row.sent_to or []), requests=0,
                 error="unconfirmed: retry key older than 23 hours")
         return None
-    to = row.sent_to
-    values: dict = {"attempts": B.attempts + 1, "first_attempt_at": func.coalesce(B.first_attempt_at, now)}
-    counts = {"requests": 1}
+    to, skipped = row.sent_to, 0
     if to is None:
-        to = _still_eligible(session, row.resident_ids, owner.respect_notifications)
+        to = _still_eligible(session, row.resident_ids, row.respect_notifications)
         skipped = len(row.resident_ids) - len(to)
-        if not to:
-            session.execute(update(DeliveryBatch.__table__).where(B.id == batch_id)
-                            .values(sent_to=[], skipped=skipped))
-            _add_counts(session, row.delivery_id, skipped=skipped)
-            _finish(session, batch_id, row.delivery_id, "done", now, 0)
+        if not to:  # everyone left: the batch is done without a request
+            session.execute(update(BT).where(B.id == batch_id).values(sent_to=[], skipped=skipped))
+            _finish(session, batch_id, row.delivery_id, "done", now, 0, requests=0, skipped=skipped)
             return None
-        values.update(sent_to=to, skipped=skipped)
-        counts["skipped"] = skipped
-    session.execute(update(DeliveryBatch.__table__).where(B.id == batch_id).values(**values))
-    _add_counts(session, row.delivery_id, **counts)
+        session.execute(_FIRST_REQUEST, {"b_id": batch_id, "now": now, "to": to, "n_skipped": skipped})
+    else:
+        session.execute(_COUNT_REQUEST, {"b_id": batch_id, "now": now})
     messages = _messages(session, row.delivery_id, messages_cache)
-    return Attempt(batch_id, row.delivery_id, list(to), messages[row.language], row.retry_key, row.errors)
+    return Attempt(batch_id, row.delivery_id, list(to), messages[row.language], row.retry_key, row.errors, skipped)
 
 
 def _messages(session, delivery_id: int, cache: dict | None) -> dict:
@@ -288,9 +314,8 @@ def _still_eligible(session, resident_ids: list[int], respect_notifications: boo
 
 def record_accepted(session, attempt: Attempt, now: datetime, *, duplicate: bool, request_id: str | None) -> None:
     """LINE accepted the batch now (200) or earlier under the same key (409): it is sent."""
-    session.execute(update(DeliveryBatch.__table__).where(B.id == attempt.batch_id)
-                    .values(duplicate=duplicate, request_id=(request_id or "")[:64] or None))
-    _finish(session, attempt.batch_id, attempt.delivery_id, "done", now, len(attempt.to))
+    _finish(session, attempt.batch_id, attempt.delivery_id, "done", now, len(attempt.to), skipped=attempt.skipped,
+            duplicate=duplicate, request_id=(request_id or "")[:64] or None)
 
 
 def record_retry(session, attempt: Attempt, now: datetime, delay: float, error: str, *, uncertain: bool) -> None:
@@ -298,30 +323,37 @@ def record_retry(session, attempt: Attempt, now: datetime, delay: float, error: 
     values: dict = {"next_attempt_at": now + timedelta(seconds=delay), "last_error": error[:300]}
     if uncertain:
         values.update(errors=B.errors + 1, uncertain_since=func.coalesce(B.uncertain_since, now))
-    session.execute(update(DeliveryBatch.__table__).where(B.id == attempt.batch_id).values(**values))
+    session.execute(update(BT).where(B.id == attempt.batch_id).values(**values))
+    _add_counts(session, attempt.delivery_id, now, requests=1, skipped=attempt.skipped)
+    attempt.skipped = 0  # counted once
 
 
-def record_failed(session, attempt: Attempt, now: datetime, error: str) -> None:
-    """LINE refused the batch for good (4xx) or it kept failing: its residents count as failed."""
-    _finish(session, attempt.batch_id, attempt.delivery_id, "failed", now, len(attempt.to), error=error)
+def record_failed(session, attempt: Attempt, now: datetime, error: str, *, counted: bool = False) -> None:
+    """LINE refused the batch for good (4xx) or it kept failing: its residents count as failed.
+
+    `counted`: the request was already counted (by record_retry just before)."""
+    _finish(session, attempt.batch_id, attempt.delivery_id, "failed", now, len(attempt.to), error=error,
+            requests=0 if counted else 1, skipped=attempt.skipped)
 
 
 def _finish(session, batch_id: int, delivery_id: int, state: str, now: datetime, count: int,
-            error: str | None = None) -> None:
-    """Close a batch and add its `count` residents to the delivery's sent or failed count."""
-    values: dict = {"state": state, "finished_at": now, "next_attempt_at": None}
-    if error:
-        values["last_error"] = error[:300]
-    session.execute(update(DeliveryBatch.__table__).where(B.id == batch_id).values(**values))
-    _add_counts(session, delivery_id, **({"sent": count} if state == "done" else {"failed": count}))
+            error: str | None = None, duplicate: bool | None = None, request_id: str | None = None,
+            requests: int = 1, skipped: int = 0) -> None:
+    """Close a batch; its request, skipped residents and `count` sent (or failed) residents go to the delivery's
+    counters in the same statement (the batches hold the exact figures; close_if_finished recounts them)."""
+    session.execute(_FINISH, {"b_id": batch_id, "new_state": state, "now": now, "dup": duplicate,
+                              "req_id": request_id, "err": error[:300] if error else None})
+    _add_counts(session, delivery_id, now, requests=requests, skipped=skipped,
+                **({"sent": count} if state == "done" else {"failed": count}))
 
 
-def _add_counts(session, delivery_id: int, **increments: int) -> None:
+def _add_counts(session, delivery_id: int, now: datetime, *, requests: int = 0, skipped: int = 0, sent: int = 0,
+                failed: int = 0) -> None:
     """Add to a delivery's counters in SQL (no lost updates); a loaded Delivery reloads them when next read."""
-    values = {name: getattr(D, name) + amount for name, amount in increments.items() if amount}
-    if not values:
+    if not (requests or skipped or sent or failed):
         return
-    session.execute(update(Delivery.__table__).where(D.id == delivery_id).values(updated_at=utcnow(), **values))
+    session.execute(_ADD_COUNTS, {"d_id": delivery_id, "n_requests": requests, "n_skipped": skipped, "n_sent": sent,
+                                  "n_failed": failed, "now": now})
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Delivery) and obj.id == delivery_id:
             session.expire(obj)
@@ -333,11 +365,22 @@ def close_if_finished(session, delivery_id: int, now: datetime) -> str | None:
     if delivery is None or delivery.state != "sending" or session.execute(
             select(B.id).where(B.delivery_id == delivery_id, B.state == "pending").limit(1)).first():
         return None
+    recount(session, delivery)
     delivery.state = "failed" if delivery.failed and not delivery.sent else "done"
     delivery.finished_at = delivery.updated_at = now
     session.add(delivery)
     session.flush()
     return delivery.state
+
+
+def recount(session, delivery: Delivery) -> None:
+    """Set a delivery's counters from its batches (exact even after a crash between a request and its record)."""
+    rows = session.execute(select(B.state, B.attempts, B.skipped, B.sent_to).where(B.delivery_id == delivery.id)).all()
+    delivery.requests = sum(r.attempts for r in rows)
+    delivery.skipped = sum(r.skipped for r in rows)
+    delivery.sent = sum(len(r.sent_to or []) for r in rows if r.state == "done")
+    delivery.failed = sum(len(r.sent_to or []) for r in rows if r.state == "failed")
+    session.add(delivery)
 
 
 # --- the report ------------------------------------------------------------------------------------

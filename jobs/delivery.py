@@ -17,8 +17,11 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from content import deliveries as dl
+from content.deliveries import quota_shortfall
 from content.quiet_hours import DEFAULT_QUIET_HOURS, QuietHours, next_allowed_time, parse_quiet_hours
-from models import Delivery, session_scope, utcnow
+from sqlmodel import Session
+
+from models import Delivery, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -63,43 +66,62 @@ def send_due_deliveries(engine, messenger, settings: DeliverySettings | None = N
                         budget: float = RUN_BUDGET_SECONDS, sleep: Callable[[float], None] = time.sleep,
                         clock: Callable[[], float] = time.monotonic, now: Callable[[], datetime] = utcnow,
                         stop: threading.Event | None = None) -> int:
-    """Start what is due and send batches until nothing is due or the budget is spent; returns requests made."""
+    """Start what is due and send batches until nothing is due or the budget is spent; returns requests made.
+
+    One database session serves the whole run (every step commits): a connection checked out per step
+    would cost a ping and a round trip more per request on PostgreSQL."""
     settings = settings or DeliverySettings()
     deadline = clock() + budget
     requests = 0
     messages_cache: dict = {}
     looked_for_new = None
-    while not (stop is not None and stop.is_set()):
-        if looked_for_new is None or clock() - looked_for_new >= POLL_SECONDS:
-            start_due(engine, messenger, settings, now())  # a new (urgent) delivery is seen within a second
-            looked_for_new = clock()
-        due = _due_batches(engine, now())
-        for batch_id in due:
-            requests += send_batch(engine, messenger, batch_id, now, messages_cache)
-            if clock() >= deadline or (stop is not None and stop.is_set()) or clock() - looked_for_new >= POLL_SECONDS:
-                break
-        if due:
-            if clock() >= deadline:
+    with Session(engine, expire_on_commit=False) as session:
+        while not (stop is not None and stop.is_set()):
+            if looked_for_new is None or clock() - looked_for_new >= POLL_SECONDS:
+                start_due(session, messenger, settings, now())  # a new (urgent) delivery is seen within a second
+                looked_for_new = clock()
+            due = _committed(session, dl.due_batches, now())
+            for batch_id in due:
+                requests += send_batch(session, messenger, batch_id, now, messages_cache)
+                if clock() >= deadline or (stop is not None and stop.is_set()) or \
+                        clock() - looked_for_new >= POLL_SECONDS:
+                    break
+            if due:
+                if clock() >= deadline:
+                    return requests
+                continue
+            _close_finished(session, now())
+            wake = _committed(session, dl.next_wakeup)
+            wait = None if wake is None else max(0.0, (wake - now()).total_seconds())
+            if wait is None or clock() + wait > deadline:
                 return requests
-            continue
-        _close_finished(engine, now())
-        wait = _seconds_until_next_try(engine, now())
-        if wait is None or clock() + wait > deadline:
-            return requests
-        sleep(max(0.05, min(wait, 1.0)))
+            sleep(max(0.05, min(wait, 1.0)))
     return requests
 
 
-def start_due(engine, messenger, settings: DeliverySettings, now: datetime) -> None:
+def _committed(session, function, *args):
+    """Run one step in the run's session and commit it (rolled back if it fails)."""
+    session.expire_all()  # another process (the console cancelling, a second run) may have changed rows
+    try:
+        result = function(session, *args)
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def start_due(session, messenger, settings: DeliverySettings, now: datetime) -> None:
     """Each due queued/held delivery starts, or is held (quiet hours, quota) with a reason and a time to look again."""
-    with session_scope(engine) as session:
-        due = dl.due_to_start(session, now)
-    for delivery_id in due:
-        with session_scope(engine) as session:
-            delivery = session.get(Delivery, delivery_id)
-            if delivery is None or delivery.state not in ("queued", "held"):
-                continue
-            _start_or_hold(session, messenger, settings, delivery, now)
+    for delivery_id in _committed(session, dl.due_to_start, now):
+        _committed(session, _start_one, delivery_id, messenger, settings, now)
+
+
+def _start_one(session, delivery_id: int, messenger, settings: DeliverySettings, now: datetime) -> None:
+    """Start or hold one delivery that is still queued or held."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is not None and delivery.state in ("queued", "held"):
+        _start_or_hold(session, messenger, settings, delivery, now)
 
 
 def _start_or_hold(session, messenger, settings: DeliverySettings, delivery: Delivery, now: datetime) -> None:
@@ -150,37 +172,12 @@ def quota_problem(messenger, needed: int, in_flight: int = 0) -> str | None:
     return quota_shortfall(quota, needed, in_flight)
 
 
-def quota_shortfall(quota: dict, needed: int, in_flight: int = 0) -> str | None:
-    """The held message when `needed` exceeds what is left of a limited quota (sends in flight counted)."""
-    if quota.get("type") != "limited" or quota.get("value") is None:
-        return None
-    left = max(0, int(quota["value"]) - int(quota.get("used") or 0) - in_flight)
-    if needed <= left:
-        return None
-    return (f"今月の配信可能数が足りないため保留しました（この配信に{needed:,}通、残り{left:,}通）。"
-            f"上限を増やすか来月になると自動で配信します。")
-
-
-def _due_batches(engine, now: datetime) -> list[int]:
-    """The next pending batches to send, if any are due."""
-    with session_scope(engine) as session:
-        return dl.due_batches(session, now)
-
-
-def _seconds_until_next_try(engine, now: datetime) -> float | None:
-    """Seconds until a batch waiting out a backoff may go again (None: nothing waits)."""
-    with session_scope(engine) as session:
-        wake = dl.next_wakeup(session)
-    return None if wake is None else max(0.0, (wake - now).total_seconds())
-
-
-def _close_finished(engine, now: datetime) -> None:
+def _close_finished(session, now: datetime) -> None:
     """Mark deliveries whose batches are all finished done (or failed)."""
-    with session_scope(engine) as session:
-        for delivery_id in dl.sending_without_pending(session):
-            state = dl.close_if_finished(session, delivery_id, now)
-            if state:
-                log.info("delivery %s %s", delivery_id, state)
+    for delivery_id in _committed(session, dl.sending_without_pending):
+        state = _committed(session, dl.close_if_finished, delivery_id, now)
+        if state:
+            log.info("delivery %s %s", delivery_id, state)
 
 
 def backoff_seconds(errors: int, rand: float) -> float:
@@ -188,48 +185,43 @@ def backoff_seconds(errors: int, rand: float) -> float:
     return min(MAX_BACKOFF, BASE_BACKOFF * 2 ** max(0, errors - 1)) * (0.5 + 0.5 * rand)
 
 
-def send_batch(engine, messenger, batch_id: int, now: Callable[[], datetime] = utcnow,
+def send_batch(session, messenger, batch_id: int, now: Callable[[], datetime] = utcnow,
                messages_cache: dict | None = None) -> int:
     """One request for one batch, its outcome committed; returns 1 if a request was made, else 0."""
     from bot.messenger import LineRequestRejected, TransientLineError
 
-    with session_scope(engine) as session:  # committed before the request leaves
-        attempt = dl.prepare_attempt(session, batch_id, now(), messages_cache)
+    attempt = _committed(session, dl.prepare_attempt, batch_id, now(), messages_cache)  # stored before it leaves
     if attempt is None:
         return 0
     try:
         result = messenger.multicast(attempt.to, attempt.messages, retry_key=attempt.retry_key)
     except TransientLineError as exc:
-        _after_transient(engine, attempt, exc, now())
+        _committed(session, _after_transient, attempt, exc, now())
     except LineRequestRejected as exc:
-        with session_scope(engine) as session:
-            dl.record_failed(session, attempt, now(), f"LINE {exc.status}: {exc}")
+        _committed(session, dl.record_failed, attempt, now(), f"LINE {exc.status}: {exc}")
         log.warning("delivery %s batch %s refused by LINE (%s)", attempt.delivery_id, batch_id, exc.status)
     else:
-        with session_scope(engine) as session:
-            dl.record_accepted(session, attempt, now(), duplicate=result.status == "duplicate",
-                               request_id=result.request_id)
+        _committed(session, lambda s: dl.record_accepted(s, attempt, now(), duplicate=result.status == "duplicate",
+                                                         request_id=result.request_id))
     return 1
 
 
-def _after_transient(engine, attempt: dl.Attempt, exc, now: datetime) -> None:
+def _after_transient(session, attempt: dl.Attempt, exc, now: datetime) -> None:
     """A 5xx, timeout or 429: try again later with the same key, hold the delivery for quota, or give up."""
-    with session_scope(engine) as session:
-        if getattr(exc, "quota_exhausted", False):
-            dl.record_retry(session, attempt, now, 0, "429 monthly limit", uncertain=False)
-            dl.hold(session, session.get(Delivery, attempt.delivery_id),
-                    "今月の配信可能数の上限に達したため、途中で保留しました。上限を増やすか来月になると残りを配信します。",
-                    now + QUOTA_RECHECK)
-            log.warning("delivery %s held mid-way: monthly limit reached", attempt.delivery_id)
-            return
-        if exc.status == 429:
-            delay = exc.retry_after if exc.retry_after is not None else backoff_seconds(1, random.random())
-            dl.record_retry(session, attempt, now, delay, "429 rate limited", uncertain=False)
-            return
-        error = f"{exc.status or 'timeout'}"
-        errors = attempt.errors + 1
-        dl.record_retry(session, attempt, now, backoff_seconds(errors, random.random()), error, uncertain=True)
-        if errors >= MAX_ERRORS:
-            dl.record_failed(session, attempt, now, f"gave up after {errors} errors ({error})")
-            log.warning("delivery %s batch %s given up after %d errors", attempt.delivery_id, attempt.batch_id,
-                        errors)
+    if getattr(exc, "quota_exhausted", False):
+        dl.record_retry(session, attempt, now, 0, "429 monthly limit", uncertain=False)
+        dl.hold(session, session.get(Delivery, attempt.delivery_id),
+                "今月の配信可能数の上限に達したため、途中で保留しました。上限を増やすか来月になると残りを配信します。",
+                now + QUOTA_RECHECK)
+        log.warning("delivery %s held mid-way: monthly limit reached", attempt.delivery_id)
+        return
+    if exc.status == 429:
+        delay = exc.retry_after if exc.retry_after is not None else backoff_seconds(1, random.random())
+        dl.record_retry(session, attempt, now, delay, "429 rate limited", uncertain=False)
+        return
+    error = f"{exc.status or 'timeout'}"
+    errors = attempt.errors + 1
+    dl.record_retry(session, attempt, now, backoff_seconds(errors, random.random()), error, uncertain=True)
+    if errors >= MAX_ERRORS:
+        dl.record_failed(session, attempt, now, f"gave up after {errors} errors ({error})", counted=True)
+        log.warning("delivery %s batch %s given up after %d errors", attempt.delivery_id, attempt.batch_id, errors)

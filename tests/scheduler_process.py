@@ -13,7 +13,7 @@ from bot.emulator import emulator_state
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_emulator_server(database_url: str, engine):
+def start_emulator_server(database_url: str, engine, inbox_threads: int = 0):
     """The web app with the emulator served over HTTP, without the search warm-up these tests do not need."""
     import threading
 
@@ -25,7 +25,7 @@ def start_emulator_server(database_url: str, engine):
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    config = Config(database_url=database_url, secret_key="live-secret", testing=True, inbox_threads=0,
+    config = Config(database_url=database_url, secret_key="live-secret", testing=True, inbox_threads=inbox_threads,
                     session_cookie_secure=False).with_emulator(base)
     app = create_app(config, engine=engine)
     server = make_server("127.0.0.1", port, app, threaded=True)

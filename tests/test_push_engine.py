@@ -12,7 +12,8 @@ from content.deliveries import DeliveryError, delivery_report, queue_delivery
 from content.line_limits import LineLimitError
 from content.quiet_hours import parse_quiet_hours
 from content.segments import parse_segment
-from jobs.delivery import DeliverySettings, MAX_ERRORS, quota_shortfall, send_batch, send_due_deliveries
+from content.deliveries import quota_shortfall
+from jobs.delivery import DeliverySettings, MAX_ERRORS, send_batch, send_due_deliveries
 from models import Resident, session_scope
 from tests.delivery_support import (add_residents, batches, delivery, messages, received, user_id, utc)
 
@@ -118,7 +119,8 @@ def test_a_crash_after_linE_accepted_resends_the_same_key_and_nobody_gets_two(en
     delivery_id = queue(engine)
     fake = FakeTime()
     from jobs.delivery import start_due
-    start_due(engine, messenger, NO_QUIET, fake.now())
+    with session_scope(engine) as session:
+        start_due(session, messenger, NO_QUIET, fake.now())
     first = batches(engine, delivery_id)[0]
     # The process prepared and sent the first batch, then died before recording LINE's answer.
     with session_scope(engine) as session:
@@ -325,5 +327,6 @@ def test_send_batch_of_a_finished_batch_makes_no_request(engine):
     messenger = RecordingMessenger()
     delivery_id = queue(engine)
     run(engine, messenger)
-    assert send_batch(engine, messenger, batches(engine, delivery_id)[0].id) == 0
+    with session_scope(engine) as session:
+        assert send_batch(session, messenger, batches(engine, delivery_id)[0].id) == 0
     assert len(messenger.sent) == 1
