@@ -136,7 +136,7 @@ class Cluster:
                     LINE_CHANNEL_ACCESS_TOKEN=TOKEN, LINE_API_HOST=self.emulator.api_host,
                     SECRET_KEY="cluster-secret-key", TSUNAGARI_INBOX_THREADS="0", TSUNAGARI_PLUGINS=self.plugins,
                     TSUNAGARI_INBOX_LEASE_SECONDS=str(self.lease_seconds), TSUNAGARI_DB_POOL_SIZE="4",
-                    TSUNAGARI_LINE_TIMEOUT=str(self.line_timeout), TSUNAGARI_WEB_THREADS="8",
+                    TSUNAGARI_HTTP_TIMEOUT=str(self.line_timeout), TSUNAGARI_WEB_THREADS="8",
                     PYTHONPATH=str(ROOT), TSUNAGARI_LOG_LEVEL="WARNING")
 
     def _spawn(self, name: str, *args: str) -> subprocess.Popen:

@@ -18,6 +18,7 @@ MAIN_MENU: tuple[tuple[str, str], ...] = (
 )
 DELETE_LABEL = N_("データを削除")
 MENU_LABEL = N_("メニュー")
+NOTICES_LABEL = N_("お知らせ")
 
 # Typed forms that the translated labels do not cover (kana spellings, English variants).
 COMMAND_ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,6 +30,7 @@ COMMAND_ALIASES: dict[str, tuple[str, ...]] = {
     "help": ("ヘルプ", "へるぷ", "help", "使い方", "つかいかた", "how to use"),
     "delete": ("データを削除", "データ削除", "データを消す", "でーたをさくじょ", "delete my data", "delete data"),
     "menu": ("メニュー", "めにゅー", "menu", "main menu"),
+    "notices": ("お知らせ", "おしらせ", "お知らせ一覧", "知らせ", "notices", "notice", "news"),
 }
 
 _TRAILING = re.compile(r"[\s。．.!！?？〜~ー]+$")
@@ -44,7 +46,7 @@ def normalize_words(text: str) -> str:
 def _command_words() -> dict[str, str]:
     """Normalized word → command, from the labels in every language and the aliases."""
     words: dict[str, str] = {}
-    labels = dict(MAIN_MENU) | {"delete": DELETE_LABEL, "menu": MENU_LABEL}
+    labels = dict(MAIN_MENU) | {"delete": DELETE_LABEL, "menu": MENU_LABEL, "notices": NOTICES_LABEL}
     for lang in LANGUAGES:
         _ = translator(lang)
         for command, label in labels.items():
@@ -56,7 +58,8 @@ def _command_words() -> dict[str, str]:
 
 
 def command_for(text: str) -> str | None:
-    """The menu command a typed text names (events, facilities, participate, survey, settings, help, delete, menu)."""
+    """The menu command a typed text names (events, facilities, participate, survey, settings, help, delete, menu,
+    notices)."""
     return _command_words().get(normalize_words(text))
 
 

@@ -15,7 +15,7 @@ import grapheme
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 from sqlmodel import func, or_, select
 
-from content import audit
+from content import audit, notices
 from content.accounts import can_access_organization, is_staff
 from content.messages import is_sendable_uri
 from content.paging import Page, clamp_page, paginate
@@ -31,6 +31,15 @@ RECURRENCES = {"none": "1回のみ", "weekly": "毎週（同じ曜日）", "biwe
                "monthly_day": "毎月（同じ日）", "monthly_nth": "毎月（第◯ ◯曜日）"}
 OPPORTUNITY_KINDS = {"volunteer": "ボランティア", "workday": "自治会の作業日", "public_comment": "パブリックコメント",
                      "staff_bank": "人材バンク登録"}
+NOTICE_CATEGORIES = {"general": "お知らせ", "disaster": "防災", "closure": "臨時休館"}
+NOTICE_REPEATS = notices.FREQS
+SEGMENT_LANGUAGES = {"ja": "日本語", "en": "英語", "ja-easy": "やさしい日本語"}
+SEGMENT_AGES = {"-19": "19歳以下", "20-29": "20代", "30-39": "30代", "40-49": "40代", "50-59": "50代", "60-69": "60代",
+                "70-79": "70代", "80-": "80歳以上"}
+SEGMENT_GENDERS = {"female": "女性", "male": "男性", "other": "その他"}
+# Form fields of a notice's segment → segment keys (content.segments)
+NOTICE_SEGMENT_FIELDS = {"districts": "district", "topics": "interest", "languages": "lang", "age_groups": "age_group",
+                         "genders": "gender"}
 
 # What a Flex card shows without cutting (content.search.cards shortens beyond this; the form refuses instead).
 TITLE_MAX = 40
@@ -179,13 +188,100 @@ def check_opportunity(values: dict, now: datetime | None = None, tz: str = "Asia
 
 
 def check_notice(values: dict, now: datetime | None = None, tz: str = "Asia/Tokyo") -> dict[str, str]:
-    """Problems with a notice form, by field."""
+    """Problems with a notice form, by field: texts, link, translations, schedule, repeat, closure."""
     errors: dict[str, str] = {}
     _check_common(values, errors)
+    for name, limit in (("title_en", TITLE_MAX), ("title_easy", TITLE_MAX), ("body_en", DESCRIPTION_MAX),
+                        ("body_easy", DESCRIPTION_MAX)):
+        if (p := text_problem(values.get(name), limit)):
+            errors[name] = p
+    for lang in ("en", "easy"):
+        if (values.get(f"body_{lang}") or "").strip() and not (values.get(f"title_{lang}") or "").strip():
+            errors[f"title_{lang}"] = "訳した本文には、訳したタイトルも入れてください。"
+    if values.get("category") and values["category"] not in NOTICE_CATEGORIES:
+        errors["category"] = "種類を選んでください。"
     send_at = values.get("send_at")
+    repeat = values.get("repeat") or "none"
     if send_at is not None and send_at <= to_local(now or utcnow(), tz):
         errors["send_at"] = "配信日時は今より後にしてください（空欄なら承認後すぐ）。"
+    if repeat not in NOTICE_REPEATS:
+        errors["repeat"] = "繰り返しの指定が正しくありません。"
+    elif repeat != "none":
+        _check_repeat(values, repeat, errors)
+    if values.get("category") == "closure":
+        if not values.get("facility_id"):
+            errors["facility_id"] = "休館する施設を選んでください。"
+        if not values.get("closed_from"):
+            errors["closed_from"] = "休館する日を入力してください。"
+        elif values.get("closed_until") and values["closed_until"] < values["closed_from"]:
+            errors["closed_until"] = "最後の日は最初の日と同じか後にしてください。"
     return errors
+
+
+def _check_repeat(values: dict, repeat: str, errors: dict) -> None:
+    """A repeat needs its first send time and what it repeats on."""
+    if values.get("send_at") is None:
+        errors["send_at"] = "繰り返すときは、最初の配信日時を入力してください（その時刻に毎回送ります）。"
+    if repeat == "weekly" and not values.get("weekdays"):
+        errors["weekdays"] = "曜日を選んでください。"
+    if repeat == "monthly_days":
+        days, problem = parse_month_days(values.get("month_days"))
+        if problem or not days:
+            errors["month_days"] = problem or "日にちを入力してください（例：1,15）。"
+    if repeat == "monthly_nth" and (not values.get("nths") or not values.get("weekdays")):
+        errors["nths"] = "第何週と曜日を選んでください（例：第2・土曜日）。"
+    _dates, problem = parse_dates(values.get("skip_dates"))
+    if problem:
+        errors["skip_dates"] = problem
+    until = values.get("repeat_until")
+    if until is not None and values.get("send_at") is not None and until < values["send_at"].date():
+        errors["repeat_until"] = "終わりの日は最初の配信日より後にしてください。"
+
+
+def parse_month_days(text: str | None) -> tuple[list[int], str | None]:
+    """「1,15」 → [1, 15], or a message naming what is wrong."""
+    days = []
+    for part in (text or "").replace("、", ",").replace("，", ",").split(","):
+        part = part.strip().removesuffix("日")
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 31:
+            return [], f"「{part}」は日にちではありません（1〜31の数をカンマで区切ってください）。"
+        days.append(int(part))
+    return sorted(set(days)), None
+
+
+def parse_dates(text: str | None) -> tuple[list[date], str | None]:
+    """「2026-12-29, 2027/1/5」 → dates, or a message naming what is wrong."""
+    out = []
+    for part in (text or "").replace("、", ",").replace("，", ",").split(","):
+        part = part.strip().replace("/", "-")
+        if not part:
+            continue
+        try:
+            year, month, day = (int(x) for x in part.split("-"))
+            out.append(date(year, month, day))
+        except ValueError:
+            return [], f"「{part}」は日付ではありません（例：2026-12-29）。"
+    return sorted(set(out)), None
+
+
+def notice_recurrence(values: dict) -> dict | None:
+    """The Notice.recurrence JSON from form values (None for a one-off)."""
+    repeat = values.get("repeat") or "none"
+    if repeat == "none":
+        return None
+    return notices.Repeat(freq=repeat, weekdays=tuple(sorted(int(w) for w in values.get("weekdays") or ())),
+                          days=tuple(parse_month_days(values.get("month_days"))[0]),
+                          nths=tuple(sorted(int(n) for n in values.get("nths") or ())),
+                          until=values.get("repeat_until"),
+                          except_dates=tuple(parse_dates(values.get("skip_dates"))[0])).to_dict()
+
+
+def notice_segment_values(values: dict) -> dict:
+    """The Notice.segment JSON from the form's checkboxes."""
+    return notices.Segment.of({key: list(values.get(name) or []) for name, key in NOTICE_SEGMENT_FIELDS.items()}
+                              ).to_dict()
 
 
 CHECKS = {"events": check_event, "opportunities": check_opportunity, "notices": check_notice}
@@ -273,7 +369,8 @@ _EVENT_COPY = ("title", "description", "category", "place_name", "audience", "fe
                "url", "image_url", "facility_id")
 _OPPORTUNITY_COPY = ("title", "description", "kind", "place_name", "audience", "capacity", "contact", "url",
                      "facility_id")
-_NOTICE_COPY = ("title", "body", "topics", "districts", "image_url")
+_NOTICE_COPY = ("title", "body", "topics", "districts", "image_url", "url", "title_en", "body_en", "title_easy",
+                "body_easy", "category", "urgent", "facility_id", "closed_from", "closed_until")
 
 
 def _clean(value):
@@ -313,6 +410,12 @@ def _fill(session, row, kind: str, values: dict, tz: str) -> None:
     if kind == "notices":
         row.body = row.body or ""
         row.send_at = to_utc(values.get("send_at"), tz)
+        row.category = row.category or "general"
+        row.urgent = bool(row.urgent)
+        row.segment = notice_segment_values(values)
+        row.recurrence = notice_recurrence(values)
+        if row.category != "closure":
+            row.facility_id = row.closed_from = row.closed_until = None
     if kind == "opportunities":
         row.kind = row.kind or "volunteer"
         row.starts_at, row.ends_at = to_utc(values.get("starts_at"), tz), to_utc(values.get("ends_at"), tz)
@@ -407,6 +510,8 @@ def update_post(session, actor, kind: str, record, values: dict, *, tz: str = "A
                 row.organizer = org.name if org else None
         session.add(row)
     session.flush()
+    if kind == "notices" and rows[0].status == "approved":
+        notices.requeue(session, rows[0], tz=tz)  # what was queued carried the old text or segment
     audit.record(session, actor, "edit", RECORD_TYPES[kind], rows[0].id, address=address)
     return rows[0]
 
@@ -447,6 +552,16 @@ def form_values(session, kind: str, record, tz: str = "Asia/Tokyo") -> dict:
         values["deadline"] = to_local(head.deadline, tz)
     if kind == "notices":
         values["send_at"] = to_local(head.send_at, tz)
+        segment = notices.notice_segment(head)
+        for name, key in NOTICE_SEGMENT_FIELDS.items():
+            values[name] = list(segment.values(key))
+        repeat = notices.Repeat.of(head.recurrence)
+        values["repeat"] = repeat.freq if repeat else "none"
+        if repeat:
+            values["weekdays"], values["nths"] = list(repeat.weekdays), list(repeat.nths)
+            values["month_days"] = ",".join(str(d) for d in repeat.days)
+            values["repeat_until"] = repeat.until
+            values["skip_dates"] = ", ".join(d.isoformat() for d in repeat.except_dates)
     if kind == "events":
         values["recurrence"] = infer_recurrence(rows, tz)
         values["repeat_count"] = len(rows) if len(rows) > 1 else None
@@ -476,8 +591,8 @@ def submit(session, actor, kind: str, record, *, address: str | None = None) -> 
     audit.record(session, actor, "submit", RECORD_TYPES[kind], record.id, address=address)
 
 
-def approve(session, actor, kind: str, record, *, address: str | None = None) -> None:
-    """Staff approve a pending post: residents can find it at once."""
+def approve(session, actor, kind: str, record, *, address: str | None = None, tz: str = "Asia/Tokyo") -> None:
+    """Staff approve a pending post: residents can find it at once; a notice is queued for the scheduler."""
     require_staff(actor)
     if record.status != "pending":
         raise PostStateError("承認待ちの投稿だけ承認できます。")
@@ -487,6 +602,9 @@ def approve(session, actor, kind: str, record, *, address: str | None = None) ->
             row.approved_by = actor.id
         else:
             row.active = True
+    if isinstance(record, Notice):
+        session.flush()
+        notices.queue_notice(session, record, tz=tz)
     audit.record(session, actor, "approve", RECORD_TYPES[kind], record.id, address=address)
 
 
@@ -508,6 +626,8 @@ def withdraw(session, actor, kind: str, record, *, address: str | None = None) -
     if record.status not in WITHDRAWABLE or getattr(record, "source", "console") != "console":
         raise PostStateError("この投稿は取り下げできません。")
     _set_status(session, record, "withdrawn")
+    if isinstance(record, Notice):
+        notices.cancel_open(session, record.id)  # nothing more is pushed
     audit.record(session, actor, "withdraw", RECORD_TYPES[kind], record.id, address=address)
 
 
@@ -525,12 +645,9 @@ def delete_post(session, actor, kind: str, record, *, address: str | None = None
 
 # --- what residents receive -------------------------------------------------------------------
 
-def notice_message(notice) -> dict:
-    """The LINE message a notice is pushed as (the console preview draws this same dict)."""
-    from content.messages import text_message
-
-    body = (notice.body or "").strip()
-    return text_message(f"【{(notice.title or '').strip()}】\n{body}".strip())
+def notice_message(notice, org_name: str | None = None, facility_name: str | None = None) -> dict:
+    """The LINE message a notice is pushed as to Japanese readers (the console preview draws this same dict)."""
+    return notices.notice_message(notice, "ja", org_name, facility_name)
 
 
 # --- lists and the queue ------------------------------------------------------------------------

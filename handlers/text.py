@@ -13,6 +13,7 @@ from content.i18n import N_, translator
 from content.menus import (command_for, help_messages, main_menu_actions, main_menu_messages,
                            not_understood_messages)
 from content.messages import postback_action, text_message
+from content.notices import notice_list_messages
 from content.search.answers import answer_question
 from handlers.registry import Context, on_event
 from models import ConversationState, Facility, as_naive_utc
@@ -123,6 +124,8 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
         return onboarding.delete_confirm_messages(lang)
     if command == "menu":
         return main_menu_messages(lang)
+    if command == "notices":
+        return notice_list_messages(ctx.session, resident, as_naive_utc(ctx.now), lang)
     return ask(ctx, resident, text, lang)
 
 

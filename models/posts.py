@@ -1,7 +1,7 @@
 """What organizations and open data publish: events, volunteer openings, notices."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
@@ -108,6 +108,23 @@ class Notice(SQLModel, table=True):
     topics: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     districts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     image_url: Optional[str] = Field(default=None, max_length=1000)
+    url: Optional[str] = Field(default=None, max_length=1000)  # 詳しくはこちら
+    # Optional translations; a resident whose language has none gets the Japanese card.
+    title_en: Optional[str] = Field(default=None, max_length=200)
+    body_en: Optional[str] = Field(default=None, sa_type=Text)
+    title_easy: Optional[str] = Field(default=None, max_length=200)  # やさしい日本語
+    body_easy: Optional[str] = Field(default=None, sa_type=Text)
+    category: str = Field(default="general", max_length=16)  # general | disaster (防災) | closure (臨時休館)
+    urgent: bool = False  # pushed even in quiet hours
+    # Who it goes to, as content.segments stores it ({"district": [...], "interest": [...], "lang": ...});
+    # districts and topics above mirror its two most used keys for lists and exports.
+    segment: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # Repeating sends: {"freq": "weekly"|"monthly_days"|"monthly_nth", "weekdays", "days", "nths", "until",
+    # "except"} in city dates, at send_at's time of day (content.notices reads it with dateutil's rrule).
+    recurrence: Optional[dict] = Field(default=None, sa_column=Column(JSON, nullable=True))
+    facility_id: Optional[int] = Field(default=None, foreign_key="facility.id", index=True)  # 臨時休館: which
+    closed_from: Optional[date] = None  # 臨時休館: first and last closed day (city dates)
+    closed_until: Optional[date] = None
     status: str = Field(default="draft", max_length=16, index=True)
     reject_reason: Optional[str] = Field(default=None, sa_type=Text)
     send_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)

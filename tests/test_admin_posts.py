@@ -214,7 +214,10 @@ def test_notice_and_opportunity_forms(engine, south, staff):
     opening = create_and_submit(south, {"title": "公園清掃ボランティア", "kind": "volunteer", "description": "軍手持参",
                                         "starts_at": local_in(6), "deadline": local_in(4), "capacity": "10"},
                                 kind="opportunities")
-    post_form(staff, notice + "/approve")
+    unconfirmed = post_form(staff, notice + "/approve")  # a push is approved only with its count confirmed
+    assert "/confirm" in unconfirmed.headers["Location"]
+    assert "0人に配信する" in staff.get(unconfirmed.headers["Location"]).get_data(as_text=True)
+    post_form(staff, notice + "/approve", {"confirm_count": "0"})
     post_form(staff, opening + "/approve")
     with Session(engine) as session:
         stored_notice = session.exec(select(Notice)).one()
@@ -297,7 +300,7 @@ def test_every_step_is_audited_and_the_audit_page_filters(app, engine, south, st
 
 @pytest.mark.parametrize("kind, form, expected_type", [
     ("opportunities", {"title": "公園清掃ボランティア", "kind": "volunteer", "description": "軍手持参"}, "flex"),
-    ("notices", {"title": "断水のお知らせ", "body": "12日9時から断水します。"}, "text"),
+    ("notices", {"title": "断水のお知らせ", "body": "12日9時から断水します。"}, "flex"),
 ])
 def test_preview_of_openings_and_notices_is_what_residents_get(south, kind, form, expected_type):
     from content.posts import notice_message
@@ -308,7 +311,7 @@ def test_preview_of_openings_and_notices_is_what_residents_get(south, kind, form
     assert result["message"]["type"] == expected_type and result["errors"] == {}
     assert form["title"] in json.dumps(result["message"], ensure_ascii=False)
     if kind == "notices":
-        assert result["message"] == notice_message(NoticeRow(title=form["title"], body=form["body"]))
+        assert result["message"] == notice_message(NoticeRow(title=form["title"], body=form["body"]), "南自治会")
 
 
 def test_staff_export_is_csv_for_excel_audited_and_defused(engine, app, south, staff):

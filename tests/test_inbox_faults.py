@@ -295,3 +295,27 @@ def test_the_claim_reads_two_indexes_not_the_backlog(engine):
     lane_plan, head_plan = plans
     assert "ix_inbox_lane_due" in lane_plan and "Seq Scan" not in lane_plan, lane_plan
     assert "ix_inbox_event_lane_unfinished" in head_plan and "Seq Scan" not in head_plan, head_plan
+
+
+@pytest.mark.parametrize("age_seconds, degraded", [(3, False), (600, True)])
+def test_health_reports_the_schedulers_heartbeat(client, session, age_seconds, degraded):
+    from models import SchedulerHeartbeat
+
+    session.add(SchedulerHeartbeat(id=1, holder="host:1", beat_at=utcnow() - timedelta(seconds=age_seconds)))
+    session.commit()
+    report = client.get("/healthz").get_json()
+    assert report["scheduler"]["age_seconds"] >= age_seconds - 1
+    assert any("scheduler" in p for p in report.get("problems", [])) is degraded
+
+
+def test_metrics_count_deliveries_and_push_recipients(client, session):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from models import Delivery
+
+    session.add(Delivery(kind="notice", messages={"ja": []}, state="done", recipients=3, sent=2, skipped=1))
+    session.commit()
+    families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").get_data(as_text=True))}
+    assert {s.labels["state"]: s.value for s in families["tsunagari_deliveries"].samples} == {"done": 1}
+    assert {s.labels["status"]: s.value for s in families["tsunagari_push_recipients"].samples} == \
+        {"sent": 2, "skipped": 1, "failed": 0}

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from content.posts import OPPORTUNITY_KINDS, RECURRENCES, REASON_MAX
+from content.posts import (NOTICE_CATEGORIES, NOTICE_REPEATS, OPPORTUNITY_KINDS, RECURRENCES, REASON_MAX,
+                           SEGMENT_AGES, SEGMENT_GENDERS, SEGMENT_LANGUAGES)
 from content.topics import TOPICS
 
 try:  # WTForms ≥ 3.3 wants SelectChoice objects; older versions take (value, label) pairs
@@ -105,13 +106,36 @@ class OpportunityForm(JapaneseForm):
 
 
 class NoticeForm(JapaneseForm):
-    """A notice pushed to residents whose district and topics match."""
+    """A notice pushed to the residents of a segment, now, at a time, or repeating."""
 
     title = StringField("タイトル（40文字まで）")
     body = TextAreaField("本文（500文字まで）")
+    category = SelectField("種類", choices=choices(NOTICE_CATEGORIES.items()), default="general")
+    urgent = BooleanField("緊急（夜間の配信停止時間でもすぐ送る。防災・臨時休館のとき）")
+    url = StringField("詳しい案内のURL", validators=[Optional()])
+    title_en = StringField("英語のタイトル（任意）", validators=[Optional()])
+    body_en = TextAreaField("英語の本文（任意）", validators=[Optional()])
+    title_easy = StringField("やさしい日本語のタイトル（任意）", validators=[Optional()])
+    body_easy = TextAreaField("やさしい日本語の本文（任意）", validators=[Optional()])
     districts = MultiCheckboxField("配信する地区（選ばなければ全地区）", choices=[])
     topics = MultiCheckboxField("関心のある話題（選ばなければ全員）", choices=choices((t.code, t.label) for t in TOPICS))
+    languages = MultiCheckboxField("言語（選ばなければ全員）", choices=choices(SEGMENT_LANGUAGES.items()))
+    age_groups = MultiCheckboxField("年代（選ばなければ全員。答えた人だけが対象になります）",
+                                    choices=choices(SEGMENT_AGES.items()))
+    genders = MultiCheckboxField("性別（選ばなければ全員。答えた人だけが対象になります）",
+                                 choices=choices(SEGMENT_GENDERS.items()))
     send_at = DateTimeLocalField("配信日時（空欄なら承認後すぐ）", format=DATETIME_FORMATS, validators=[Optional()])
+    repeat = SelectField("繰り返し", choices=choices(NOTICE_REPEATS.items()), default="none")
+    weekdays = MultiCheckboxField("曜日", choices=choices((str(i), f"{d}曜日") for i, d in enumerate("月火水木金土日")),
+                                  coerce=int)
+    month_days = StringField("日にち（例：1,15）", validators=[Optional()])
+    nths = MultiCheckboxField("第何週", choices=choices([("1", "第1"), ("2", "第2"), ("3", "第3"), ("4", "第4"),
+                                                       ("5", "最終")]), coerce=int)
+    repeat_until = DateField("繰り返しの終わりの日（空欄なら取り下げるまで）", validators=[Optional()])
+    skip_dates = StringField("配信しない日（例：2026-12-29, 2027-01-05）", validators=[Optional()])
+    facility_id = SelectField("休館する施設", coerce=int_or_none, validators=[Optional()])
+    closed_from = DateField("休館する最初の日", validators=[Optional()])
+    closed_until = DateField("休館する最後の日（1日だけなら空欄）", validators=[Optional()])
     image = FileField("画像（JPEGかPNG、2MBまで）")
     image_url = StringField("または画像のURL", validators=[Optional()])
     organization_id = SelectField("団体", coerce=int_or_none, validators=[Optional()])

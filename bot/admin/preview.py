@@ -21,10 +21,12 @@ def as_message(built, alt: str) -> dict:
     return built
 
 
-def preview_message(kind: str, record, lang: str = "ja") -> dict:
+def preview_message(kind: str, record, lang: str = "ja", session=None) -> dict:
     """The message for an unsaved record, as residents would receive it."""
     if kind == "notices":
-        return notice_message(record)
+        from content.notices import names_for
+
+        return notice_message(record, *(names_for(session, record) if session is not None else (None, None)))
     builder = CARD_BUILDERS.get(kind)
     if builder is not None:
         try:

@@ -64,7 +64,10 @@ def handle_image(form, values: dict) -> bool:
         form.image.errors = list(form.image.errors or []) + [str(exc)]
         return False
     if name:
-        values["image_url"] = url_for("admin.upload", name=name, _external=True)
+        # LINE fetches card images itself, over https: with TSUNAGARI_PUBLIC_URL the link is the public address.
+        public = current_app.extensions["tsunagari"].config.public_url
+        values["image_url"] = (public + url_for("admin.upload", name=name)) if public \
+            else url_for("admin.upload", name=name, _external=True)
     return True
 
 
@@ -200,10 +203,23 @@ def post_show(kind: str, post_id: int):
     rows = posts.series_rows(session, record)
     org = session.get(Organization, record.organization_id) if record.organization_id else None
     facility = session.get(Facility, record.facility_id) if getattr(record, "facility_id", None) else None
-    message = preview_message(kind, record)
+    message = preview_message(kind, record, session=session)
+    extra = notice_page_extras(session, record) if kind == "notices" else {}
     return render_template("admin/post_show.html", kind=kind, record=record, rows=rows, org=org,
                            facility=facility, action_form=ActionForm(), reject_form=RejectForm(),
-                           message=message, can_edit=posts.can_edit(current_user, record))
+                           message=message, can_edit=posts.can_edit(current_user, record), **extra)
+
+
+def notice_page_extras(session, notice) -> dict:
+    """A notice page's segment, reach, schedule and deliveries."""
+    from bot.admin import views_notices
+    from content import notices
+
+    closed = session.get(Facility, notice.facility_id) if notice.facility_id else None
+    return {"segment_text": notices.notice_segment(notice).describe(), "reach": notices.reach(session, notice),
+            "schedule": views_notices.schedule_text(notice, tz()), "closed_facility": closed,
+            "deliveries": views_notices.notice_deliveries(session, notice), "delivery_labels": views_notices.STATE_LABELS,
+            "category_label": posts.NOTICE_CATEGORIES.get(notice.category, "お知らせ")}
 
 
 @forbidden_to_403
@@ -221,6 +237,10 @@ def post_edit(kind: str, post_id: int):
                 head = posts.update_post(session, current_user, kind, record, values, tz=tz(),
                                          address=client_address())
                 if request.form.get("and_approve") and current_user.is_staff and head.status == "pending":
+                    if kind == "notices":  # approving a push asks for confirmation with the count
+                        session.commit()
+                        flash("保存しました。配信する人数を確かめて承認してください。", "success")
+                        return redirect(url_for("admin.notice_confirm", post_id=head.id))
                     posts.approve(session, current_user, kind, head, address=client_address())
                     flash("保存して承認しました。", "success")
                 else:
@@ -250,16 +270,26 @@ def post_step(kind: str, post_id: int, step: str):
     record = posts.get_post(session, current_user, kind, post_id)
     if step == "approve" and not current_user.is_staff:
         abort(403)
+    if step == "approve" and kind == "notices" and record.status == "pending":
+        from bot.admin.views_notices import confirmed_count_matches
+
+        if not confirmed_count_matches(session, record):  # staff must see and confirm the count first
+            if request.form.get("confirm_count"):
+                flash("配信する人数が変わりました。もう一度確かめてください。", "error")
+            return redirect(url_for("admin.notice_confirm", post_id=post_id, next=request.form.get("next", "")))
     function, done = STEPS[step]
     try:
-        function(session, current_user, kind, record, address=client_address())
+        if step == "approve":
+            function(session, current_user, kind, record, address=client_address(), tz=tz())
+        else:
+            function(session, current_user, kind, record, address=client_address())
     except posts.PostStateError as exc:
         session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("admin.post_show", kind=kind, post_id=post_id))
     session.commit()
-    if step == "approve" and kind == "notices":
-        done = "承認しました。配信の対象に入りました。"  # notices are pushed, not searched
+    if step == "approve" and kind == "notices":  # notices are pushed, not searched
+        done = f"承認しました。{request.form.get('confirm_count', '')}人への配信を予約しました。配信の状況はこのページで見られます。"
     flash(done, "success")
     if step == "delete":
         return redirect(url_for("admin.post_list", kind=kind))
@@ -307,11 +337,16 @@ def preview(kind: str):
     values = form_values(form)
     errors = posts.check(kind, values, tz=tz())
     record = posts.build_preview(db(), kind, values, current_user, tz())
-    message = preview_message(kind, record)
+    message = preview_message(kind, record, session=db())
     field_errors = {f.name: list(f.errors) for f in form if f.errors and f.name != "csrf_token"}
     for name, problem in errors.items():
         field_errors.setdefault(name, []).append(problem)
-    return jsonify({"message": message, "errors": field_errors, "line_problems": line_problems(message)})
+    result = {"message": message, "errors": field_errors, "line_problems": line_problems(message)}
+    if kind == "notices":
+        from content.notices import reach
+
+        result["reach"] = reach(db(), record)  # how many residents the segment reaches now
+    return jsonify(result)
 
 
 def register(bp) -> None:

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
+from content.closures import closure_line
 from content.search.facility_hours import hours_on, parse_hours
 from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
@@ -526,7 +527,7 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
         lines.append(_("電話番号は公開されていません。"))
     if intent == "facility_address":
         lines.append(_("住所は公開されていません。"))
-    today_line = today_hours_line(info, day, lang, today)
+    today_line = closure_line(facility, day, lang, today) or today_hours_line(info, day, lang, today)
     if today_line and day == today:
         lines.append(f"{today_line}（{format_day(today, lang)}）" if lang != "en" else f"{today_line} ({format_day(today, lang)})")
     elif today_line:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from babel.dates import format_date
 
 from content.search.event_days import Repeat, is_long_running, repeat_of
+from content.closures import closure_line
 from content.search.facility_hours import FacilityHours, closed_summary, hours_on, parse_hours
 from content.i18n import N_, normalize_language, translator
 from content.messages import (alt_text, is_sendable_uri, postback_action, shorten_graphemes, shorten_utf16,
@@ -270,7 +271,7 @@ def facility_bubble(facility, lang: str, *, today: date, distance_m: Optional[fl
     if distance_m is not None:
         body.append(_row(_("距離"), format_distance(distance_m, lang)))
     day = day or today
-    today_line = today_hours_line(info, day, lang, today)
+    today_line = closure_line(facility, day, lang, today) or today_hours_line(info, day, lang, today)
     if today_line:
         body.append(_row(_("今日") if day == today else format_day(day, lang), today_line))
         if hours_on(info, day).status == "closed" and usual_hours_line(info, lang):

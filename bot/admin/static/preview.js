@@ -41,6 +41,8 @@
       showErrors(result.errors || {});
       while (problems.firstChild) problems.removeChild(problems.firstChild);
       (result.line_problems || []).forEach(function (p) { var li = document.createElement("li"); li.textContent = p; problems.appendChild(li); });
+      var reach = document.getElementById("reach");  // notices: how many residents the segment reaches now
+      if (reach && typeof result.reach === "number") reach.textContent = "いまの対象：" + result.reach + "人";
     }).catch(function () { /* preview is a help, never a blocker */ });
   }
 

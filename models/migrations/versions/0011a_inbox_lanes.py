@@ -1,7 +1,7 @@
 """inbox lanes: per-resident queue heads, worker heartbeats, whole webhookEventIds, outbox
 
 Revision ID: 0011a
-Revises: 0001
+Revises: 0007b
 Create Date: 2026-11-30 19:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0011a'
-down_revision = '0001'
+down_revision = '0007b'
 branch_labels = None
 depends_on = None
 
