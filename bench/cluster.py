@@ -119,7 +119,7 @@ class Cluster:
     emulator: Emulator
     web: int = 2
     workers: int = 2
-    worker_threads: int = 2
+    worker_threads: int = 4
     schedulers: int = 0
     lease_seconds: float = 3.0
     plugins: str = MARK_PLUGIN

@@ -46,8 +46,8 @@ def measure(load: Load, emulator: Emulator, scale: float) -> dict:
 
 
 def run_tsunagari(url: str, emulator: Emulator, scale: float, logs: Path) -> dict:
-    """tsunagari: 2 web processes (no inbox threads) and 2 workers of 2 threads."""
-    cluster = Cluster(url, emulator, web=2, workers=2, worker_threads=2, schedulers=0, plugins="", log_dir=logs)
+    """tsunagari: 2 web processes (no inbox threads) and 2 workers of 4 threads."""
+    cluster = Cluster(url, emulator, web=2, workers=2, worker_threads=4, schedulers=0, plugins="", log_dir=logs)
     try:
         cluster.start()
         cluster.live_workers_ready()
@@ -82,7 +82,7 @@ def run_echo(emulator: Emulator, scale: float, logs: Path) -> dict:
 
 def print_table(ours: dict, echo: dict) -> None:
     """The webhook table, and its rows in the closing summary."""
-    print("\nWebhook and inbox under load (PostgreSQL; tsunagari: 2 web + 2 workers; echo: line-bot-sdk Flask "
+    print("\nWebhook and inbox under load (PostgreSQL; tsunagari: 2 web + 2 workers of 4 threads; echo: line-bot-sdk Flask "
           "example, 1 process; the same emulator)")
     print(f"{'':26} {'ack p50':>8} {'ack p99':>8} {'reply p50':>9} {'reply p99':>9} {'answered':>10} {'drained':>8}")
     for rate, _ in RATES:

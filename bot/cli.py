@@ -55,7 +55,8 @@ def serve(host: str, port: int, emulator: bool) -> None:
 
 
 @main.command()
-@click.option("--threads", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="Events handled at once; they mostly wait on LINE and the database.")
 @click.option("--poll", default=2.0, show_default=True, type=float,
               help="Longest sleep between looks at the inbox; new events wake the worker at once (LISTEN/NOTIFY).")
 @click.option("--metrics-port", default=None, type=int, help="Serve this process's Prometheus metrics on this port.")

@@ -166,8 +166,6 @@ def process_event(engine, messenger, config, row: InboxEvent) -> None:
 
 def handle_failure(engine, messenger, config, row: InboxEvent, event: dict, handler, exc: Exception) -> None:
     """A transient failure is retried later; anything else fails the event with an apology to the resident."""
-    from content.menus import apology_messages
-
     error = sanitized_traceback(exc)
     if is_transient(exc) and row.attempts < MAX_ATTEMPTS:
         log.warning("inbox %s: transient %s, will retry", row.id, type(exc).__name__)
@@ -179,7 +177,7 @@ def handle_failure(engine, messenger, config, row: InboxEvent, event: dict, hand
         settle(engine, row, state="failed", error=error)
         ops.count_event("failed")
         return
-    outbox = outbox_of(apology_messages(_language_hint(engine, event)), "failed", error)
+    outbox = outbox_of(_apology(engine, event), "failed", error)
     try:
         with engine.begin() as conn:
             hold_reply_in(conn, row, outbox)
