@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
 
 
@@ -131,10 +132,14 @@ def db_upgrade() -> None:
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "answers"]))
 @click.argument("path")
-def import_(kind: str, path: str) -> None:
-    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics."""
+@click.option("--survey", "survey_code", default=None, help="answers: the survey's code.")
+@click.option("--round", "round_number", type=int, default=None, help="answers: the round (made when missing).")
+def import_(kind: str, path: str, survey_code: str | None, round_number: int | None) -> None:
+    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics; survey answers from paper or phone."""
+    if kind == "answers":
+        return cli_surveys.import_answers_file(path, survey_code, round_number)
     from content.importers import import_path
     from models import make_engine, session_scope
 
@@ -220,6 +225,8 @@ def richmenu_deploy() -> None:
         raise click.ClickException(str(exc))
     click.echo(f"rich menu {deploy_rich_menu(config)} is the default")
 
+
+cli_surveys.attach(main)
 
 if __name__ == "__main__":
     main()

@@ -5,10 +5,14 @@ from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
+from models.surveys import (Answer, Indicator, PopulationCell, Question, Response, Survey, SurveyRound,
+                            ANSWER_CHANNELS, INDICATOR_METHODS, QUESTION_TYPES)
 
 __all__ = [
     "as_naive_utc", "make_engine", "session_scope", "utcnow", "create_schema",
     "Resident", "ConversationState", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",
+    "Survey", "Question", "SurveyRound", "Response", "Answer", "Indicator", "PopulationCell",
+    "ANSWER_CHANNELS", "INDICATOR_METHODS", "QUESTION_TYPES",
 ]
