@@ -101,8 +101,7 @@ def _question_columns(header: list[str], fixed: dict[str, int], questions: list[
     for index, name in enumerate(header):
         if index in fixed.values() or not name:
             continue
-        code = name.split()[0].lower() if name.split() else name.lower()
-        question = by_code.get(code) or by_code.get(re.split(r"[:：_ ]", name, maxsplit=1)[0].lower())
+        question = _question_named(name, by_code)
         if question is None:
             problems.append(f"列 {name} はこのアンケートの質問コードではありません")
         elif question.id in {q.id for q in out.values()}:
@@ -112,6 +111,19 @@ def _question_columns(header: list[str], fixed: dict[str, int], questions: list[
     if problems:
         raise RowsRefused([(line, p) for p in problems])
     return out
+
+
+def _question_named(name: str, by_code: dict[str, Question]) -> Question | None:
+    """The question a column is headed by: its code alone, or the code then its text (「q1 過去1年に…」, whose
+    space the header reader folds away)."""
+    lowered = name.lower()
+    if lowered in by_code:
+        return by_code[lowered]
+    match = _CODE_PREFIX.match(lowered)
+    return by_code.get(match.group(0).rstrip(":_.-")) if match else None
+
+
+_CODE_PREFIX = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 
 
 def _check_row(line: int, cells: list[str], fixed: dict[str, int], columns: dict[int, Question],
