@@ -5,6 +5,7 @@ from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
+from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat
 from models.surveys import (Answer, Indicator, PopulationCell, Question, Response, Survey, SurveyRound,
                             ANSWER_CHANNELS, INDICATOR_METHODS, QUESTION_TYPES)
 
@@ -13,6 +14,7 @@ __all__ = [
     "Resident", "ConversationState", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",
+    "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",
     "Survey", "Question", "SurveyRound", "Response", "Answer", "Indicator", "PopulationCell",
     "ANSWER_CHANNELS", "INDICATOR_METHODS", "QUESTION_TYPES",
 ]
