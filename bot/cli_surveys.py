@@ -73,7 +73,8 @@ def survey_open(code: str, segments: tuple[str, ...], closes: str | None) -> Non
     closes_at = parse_as_of(closes, config.tz) if closes else None
     try:
         with session_scope(_engine()) as session:
-            result = open_round(session, code, list(segments), closes_at=closes_at, tz=config.tz)
+            result = open_round(session, code, list(segments), closes_at=closes_at, tz=config.tz,
+                                    quiet_hours=config.quiet_hours)
     except (RoundError, ValueError) as exc:
         _refuse([str(exc)])
     _echo_json(result)
