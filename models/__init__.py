@@ -5,10 +5,12 @@ from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
+from models.signups import Attendance, CalendarToken, Signup, SignupReminder
 
 __all__ = [
     "as_naive_utc", "make_engine", "session_scope", "utcnow", "create_schema",
     "Resident", "ConversationState", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",
+    "Signup", "Attendance", "SignupReminder", "CalendarToken",
 ]
