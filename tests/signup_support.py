@@ -1,13 +1,10 @@
 """Helpers for the sign-up tests: items taking sign-ups, residents, and taps as LINE sends them."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from models import Event, Opportunity, Resident, as_naive_utc
-
-TOKYO = ZoneInfo("Asia/Tokyo")
-NOW = datetime(2026, 12, 1, 10, 0, tzinfo=TOKYO)
+from tests.residents_support import NOW, TOKYO  # noqa: F401  (the residents tests' "now", shared)
 
 
 def user_id(n: int) -> str:
@@ -49,3 +46,28 @@ def add_opening(session, *, capacity: int | None = 3, chat: bool = True, **value
     session.add(opening)
     session.flush()
     return opening
+
+
+def flex_actions(messages: list[dict]) -> list[dict]:
+    """Every button action inside the Flex messages (cards), in order."""
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "button":
+                found.append(node["action"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk([m for m in messages if m.get("type") == "flex"])
+    return found
+
+
+def flex_button(messages: list[dict], label: str, nth: int = 0) -> dict:
+    """The nth card button with this label."""
+    matches = [a for a in flex_actions(messages) if a.get("label") == label]
+    assert len(matches) > nth, f"no {label!r} button among {[a.get('label') for a in flex_actions(messages)]}"
+    return matches[nth]
