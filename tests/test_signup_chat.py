@@ -2,12 +2,23 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from content.search.cards import event_bubble, opportunity_bubble
 from tests.residents_support import Resident_, check, postback_event
 from tests.signup_support import add_event, add_opening, flex_actions, flex_button, user_id
+
+
+@pytest.fixture(autouse=True)
+def cards_see_the_tests_now(monkeypatch):
+    """Cards decide open/closed on the clock; here the clock is the tests' NOW."""
+    from models import as_naive_utc
+    from tests.residents_support import NOW
+
+    monkeypatch.setattr("content.signups.card_parts.utcnow", lambda: as_naive_utc(NOW))
+    monkeypatch.setattr("content.signups.messages._now", lambda: as_naive_utc(NOW))
 
 
 def resident(session, n: int) -> Resident_:
@@ -42,8 +53,10 @@ def test_card_of_a_plain_item_shows_how_to_apply_and_a_call_button_never_sanka_s
 
 
 def test_closed_item_card_says_so_without_the_button(session):
-    opening = add_opening(session, deadline=None, starts_at=None)
-    opening.deadline = opening.created_at  # already past
+    from models import as_naive_utc
+    from tests.residents_support import NOW
+
+    opening = add_opening(session, deadline=as_naive_utc(NOW) - timedelta(hours=1), starts_at=None)
     bubble = opportunity_bubble(opening, "ja")
     assert "参加する" not in json.dumps(bubble, ensure_ascii=False)
     assert "受付は終了しました" in json.dumps(bubble, ensure_ascii=False)

@@ -142,3 +142,26 @@ def test_the_last_place_goes_to_exactly_one_of_many_simultaneous_taps(engine):
         assert core.count_status(s, "event", event_id, "going") == 3
         positions = sorted(core.waitlist_position(s, x) for x in core.waitlist(s, "event", event_id))
         assert positions == [1, 2, 3, 4, 5]
+
+
+def test_deleting_ones_data_frees_the_place_and_keeps_the_ledger_anonymous(session, monkeypatch):
+    from content.residents import delete_personal_data
+    from content.signups.checkin import check_in
+    from models import Attendance
+
+    promoted = []
+    monkeypatch.setattr("content.signups.pushes.queue_promotion_pushes",
+                        lambda session, item, rows, now: promoted.extend(rows))
+    past = add_event(session, title="past", capacity=5, days=-3)
+    coming = add_event(session, title="coming", capacity=1, days=3650)  # deletion takes the real clock's now
+    you, next_in_line = add_resident(session, 1, district="北地区"), add_resident(session, 2)
+    went = core.join(session, you, "e", past.id, NOW - timedelta(days=5)).signup
+    check_in(session, type("Staff", (), {"id": 1, "role": "staff", "organization_id": None})(), went, via="list",
+             now=NOW - timedelta(days=3))
+    core.join(session, you, "e", coming.id, NOW)
+    core.join(session, next_in_line, "e", coming.id, NOW)
+    delete_personal_data(session, you)
+    ledger = session.exec(select(Attendance)).one()
+    assert (ledger.resident_id, ledger.district) == (None, "北地区")
+    assert [s.resident_id for s in promoted] == [next_in_line.id]
+    assert all(s.resident_id != you.id for s in session.exec(select(Signup)).all())

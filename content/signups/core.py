@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from content.residents import register_unlink_hook
 from content.signups.items import Item, get_item, has_started, kind_of, signup_state
 from models import Signup, as_naive_utc
 
@@ -212,3 +213,24 @@ def coming_signups(session, resident, now: datetime) -> list[tuple[Signup, Optio
     far = datetime.max
     pairs.sort(key=lambda pair: (pair[1].starts_at if pair[1] is not None and pair[1].starts_at else far, pair[0].id))
     return pairs
+
+
+def unlink_resident(session, resident) -> None:
+    """Before a resident's data is deleted: give up their coming places (the waitlist moves up), then keep
+    their sign-ups and attendance only with the copied attributes, so tallies survive."""
+    from sqlalchemy import delete
+
+    from models import Attendance, CalendarToken
+
+    now = as_naive_utc(None)
+    for signup in session.exec(select(Signup).where(Signup.resident_id == resident.id,
+                                                    Signup.status.in_(ACTIVE))).all():
+        cancel(session, signup, now)
+    for model in (Signup, Attendance):
+        session.execute(update(model).where(model.resident_id == resident.id).values(resident_id=None)
+                        .execution_options(synchronize_session="fetch"))
+    session.execute(delete(CalendarToken).where(CalendarToken.resident_id == resident.id))
+    session.flush()
+
+
+register_unlink_hook(unlink_resident)
