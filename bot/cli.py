@@ -237,5 +237,9 @@ def richmenu_deploy() -> None:
     click.echo(f"rich menu {deploy_rich_menu(config)} is the default")
 
 
+from bot.cli_signups import attendance  # noqa: E402  (sign-ups, issue 9)
+
+main.add_command(attendance)
+
 if __name__ == "__main__":
     main()

@@ -165,3 +165,25 @@ def test_deleting_ones_data_frees_the_place_and_keeps_the_ledger_anonymous(sessi
     assert (ledger.resident_id, ledger.district) == (None, "北地区")
     assert [s.resident_id for s in promoted] == [next_in_line.id]
     assert all(s.resident_id != you.id for s in session.exec(select(Signup)).all())
+
+
+def test_attendance_per_resident_by_cell_for_the_per_capita_indicator(session):
+    from datetime import date
+
+    from content.signups.checkin import check_in
+    from content.signups.ledger import attendance_per_resident
+
+    staff = type("Staff", (), {"id": 1, "role": "staff", "organization_id": None})()
+    events = [add_event(session, title=f"e{n}", capacity=None, days=-30 + n) for n in range(3)]
+    people = [add_resident(session, n, district="北地区" if n < 10 else "南地区", age_group="70-79") for n in range(12)]
+    for event in events:
+        for person in people[:10] if event is not events[2] else people:
+            signup = core.join(session, person, "e", event.id, NOW - timedelta(days=40)).signup
+            check_in(session, staff, signup, via="code", now=NOW)
+    cells = attendance_per_resident(session, date(2026, 1, 1), date(2027, 1, 1), by=("district",))
+    assert cells == [
+        {"district": "北地区", "visits": 30, "people": 10, "population": None, "value": 3.0, "suppressed": False},
+        {"district": "南地区", "visits": None, "people": None, "population": None, "value": None, "suppressed": True}]
+    city = attendance_per_resident(session, date(2026, 1, 1), date(2027, 1, 1), by=(),
+                                   population={(): 1000})
+    assert city == [{"visits": 32, "people": 12, "population": 1000, "value": 0.03, "suppressed": False}]
