@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timezone
 
 from content.signups.reminders import queue_due_reminders, reminder_hour
 from models import utcnow
@@ -25,4 +26,5 @@ def add_jobs(scheduler, engine, messenger, config) -> None:
     """Register the reminder job (TSUNAGARI_REMINDER_HOUR: the hour of the day before, city time; default 10)."""
     hour = reminder_hour(os.environ.get("TSUNAGARI_REMINDER_HOUR"))
     scheduler.add_job(queue_reminders, "interval", minutes=INTERVAL_MINUTES, args=[engine, hour, config.tz],
-                      id="signup_reminders", next_run_time=utcnow())
+                      id="signup_reminders", replace_existing=True, coalesce=True, max_instances=1,
+                      next_run_time=datetime.now(timezone.utc))
