@@ -5,6 +5,7 @@ from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
+from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat
 from models.signups import Attendance, CalendarToken, Signup, SignupReminder
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "Resident", "ConversationState", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",
+    "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",
     "Signup", "Attendance", "SignupReminder", "CalendarToken",
 ]

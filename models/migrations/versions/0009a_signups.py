@@ -1,7 +1,7 @@
 """sign-ups, attendance ledger, reminders, calendar tokens
 
 Revision ID: 0009a
-Revises: 0001
+Revises: 0007a
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0009a'
-down_revision = '0001'
+down_revision = '0007a'
 branch_labels = None
 depends_on = None
 
