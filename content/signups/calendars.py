@@ -93,6 +93,11 @@ def resident_calendar(session, token: str, host: str, now: datetime) -> Optional
     since = as_naive_utc(now) - timedelta(days=PAST_DAYS)
     signups = session.exec(select(Signup).where(Signup.resident_id == row.resident_id,
                                                 Signup.status.in_(("going", "waitlisted")))).all()
+    from content.i18n import translator
+    from models import Resident
+
+    resident = session.get(Resident, row.resident_id)
+    _ = translator(resident.language if resident is not None else "ja")
     entries = []
     for signup in signups:
         item = get_item(session, signup.item_kind, signup.item_id)
@@ -101,8 +106,8 @@ def resident_calendar(session, token: str, host: str, now: datetime) -> Optional
         if item.starts_at is None or item.starts_at < since:
             continue
         waiting = signup.status == "waitlisted"
-        entries.append(vevent(item, host, prefix="【キャンセル待ち】" if waiting else "", tentative=waiting))
-    return calendar_bytes("参加予定（つながり）", entries)
+        entries.append(vevent(item, host, prefix=_("【キャンセル待ち】") if waiting else "", tentative=waiting))
+    return calendar_bytes(_("参加予定"), entries)
 
 
 def public_events(session, now: datetime, *, facility_id: Optional[int] = None,

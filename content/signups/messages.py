@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Optional
 
 from content.i18n import N_, translator
-from content.messages import alt_text, postback_action, shorten_graphemes, text_message, uri_action
+from content.messages import alt_text, postback_action, text_message, uri_action, with_quick_replies
 from content.search.cards import (_bubble, _button, _row, _text, carousel_message, event_bubble, event_when,
                                   format_day, format_when, opportunity_bubble)
 from content.search.index import to_tokyo
@@ -150,8 +150,6 @@ def _with_similar(head: str, similar: Optional[list[dict]], lang: str) -> list[d
 
 def _quick(messages: list[dict], lang: str) -> list[dict]:
     """Put the way-on quick replies under the last message."""
-    from content.messages import with_quick_replies
-
     return with_quick_replies(messages, way_on(lang))
 
 
@@ -254,7 +252,6 @@ def coming_messages(pairs: list, positions: dict, lang: str, *, with_qr: bool, h
     messages = [text_message(text), carousel_message(bubbles, text + "\n" + "\n".join(lines))]
     actions = [postback_action(_("カレンダーに入れる"), CALENDAR_ACTION)] if has_calendar else []
     from content.menus import main_menu_actions
-    from content.messages import with_quick_replies
 
     return with_quick_replies(messages, actions + [open_items_action(lang)] + main_menu_actions(lang))
 
@@ -328,7 +325,3 @@ def open_items_messages(items: list[Item], lang: str, lead: Optional[str] = None
     return _quick([text_message(text), carousel_message(item_bubbles(items, lang), text + "\n" + "\n".join(lines))],
                   lang)
 
-
-def shorten_title(title: str, limit: int = 30) -> str:
-    """A title short enough for a line of a list."""
-    return shorten_graphemes(title or "", limit)

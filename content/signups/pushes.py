@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from content.signups.items import Item, kind_of
+from content.signups.items import Item
 from content.signups.messages import promotion_messages, reminder_messages
 from models import RESIDENT_LANGUAGES
 
@@ -39,8 +39,3 @@ def queue_reminder(session, item: Item, resident_ids: list[int], scheduled_for: 
     return queue_delivery(session, kind=REMINDER_KIND, ref_id=item.id, resident_ids=resident_ids,
                           messages_by_lang=messages_by_language(lambda lang: reminder_messages(item, lang)),
                           scheduled_for=scheduled_for, respect_notifications=False)
-
-
-def item_kind_of(item: Item) -> str:
-    """'event' or 'opportunity' (re-exported for the reminders job)."""
-    return kind_of(item)
