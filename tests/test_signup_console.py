@@ -124,3 +124,31 @@ def test_calendar_feeds(client, engine, south):
         org = session.exec(select(Organization).where(Organization.name == "南自治会")).one()
     feed = client.get(f"/calendar/organization/{org.id}.ics").get_data(as_text=True)
     assert "BEGIN:VEVENT" in feed and "南地区ふれあい料理教室" in feed
+
+
+def test_posting_with_chat_signups_and_raising_the_capacity_moves_the_waitlist_up(session, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from content import posts
+
+    moved = []
+    monkeypatch.setattr("content.signups.pushes.queue_promotion_pushes",
+                        lambda session, item, rows, now: moved.extend(rows))
+    staff = type("Staff", (), {"id": None, "email": "s@example.jp", "role": "staff", "organization_id": None})()
+    starts = (datetime.now() + timedelta(days=14)).replace(hour=10, minute=0, second=0, microsecond=0)
+    values = {"title": "親子そば打ち", "description": "そばを打ちます。", "starts_at": starts, "ends_at": None,
+              "recurrence": "weekly", "repeat_count": 2, "capacity": 1, "chat_signup": True,
+              "signup_deadline": starts - timedelta(days=2), "apply_method": None}
+    assert posts.check("events", values) == {}
+    assert "signup_deadline" in posts.check("events", {**values, "signup_deadline": starts + timedelta(hours=1)})
+    head = posts.create_post(session, staff, "events", values)
+    rows = posts.series_rows(session, head)
+    assert [r.starts_at - r.signup_deadline for r in rows] == [timedelta(days=2)] * 2  # each closes 2 days before
+    for row in rows:
+        row.status = "approved"
+    first, second = add_resident(session, 1), add_resident(session, 2)
+    now = datetime.now()
+    core.join(session, first, "e", head.id, now)
+    assert core.join(session, second, "e", head.id, now).outcome == "waitlisted"
+    posts.update_post(session, staff, "events", head, {**values, "capacity": 2})
+    assert [s.resident_id for s in moved] == [second.id]
