@@ -25,6 +25,8 @@ def queue_reminders(engine, hour: int, tz: str) -> int:
 def add_jobs(scheduler, engine, messenger, config) -> None:
     """Register the reminder job (TSUNAGARI_REMINDER_HOUR: the hour of the day before, city time; default 10)."""
     hour = reminder_hour(os.environ.get("TSUNAGARI_REMINDER_HOUR"))
-    scheduler.add_job(queue_reminders, "interval", minutes=INTERVAL_MINUTES, args=[engine, hour, config.tz],
-                      id="signup_reminders", replace_existing=True, coalesce=True, max_instances=1,
+    tz = getattr(config, "tz", None) or "Asia/Tokyo"
+    scheduler.add_job(queue_reminders, "interval", minutes=INTERVAL_MINUTES, args=[engine, hour, tz],
+                      id="signup_reminders", name="queue sign-up reminders", replace_existing=True, coalesce=True,
+                      max_instances=1, misfire_grace_time=INTERVAL_MINUTES * 60,
                       next_run_time=datetime.now(timezone.utc))

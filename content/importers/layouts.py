@@ -91,6 +91,7 @@ OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
     "capacity": ("定員", "募集人数"),
     "audience": ("対象", "対象者"),
     "contact": ("連絡先", "問い合わせ先"),
+    "apply": ("申込方法", "応募方法", "参加申込方法"),  # sign-ups (issue 9): shown as published
     "url": ("URL",),
 }
 

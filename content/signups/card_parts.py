@@ -26,7 +26,8 @@ def signup_card_parts(item: Item, lang: str, *, detailed: bool) -> tuple[list[tu
     rows, actions = [], []
     if how and not (detailed and how in (getattr(item, "description", None) or "")):
         rows.append((_("申込方法"), how if detailed else shorten_graphemes(how, SHORT_APPLY)))
-    phone = phone_number(how, getattr(item, "contact", None)) if how else None
+    phone = phone_number(how, getattr(item, "contact", None))
     if detailed and phone:
-        actions.append(uri_action(_("電話で申し込む"), f"tel:{phone}", label_limit=40))
+        label = _("電話で申し込む") if how else _("電話で問い合わせる")
+        actions.append(uri_action(label, f"tel:{phone}", label_limit=40))
     return rows, actions
