@@ -165,3 +165,14 @@ def you_now():
     from tests.residents_support import NOW
 
     return NOW
+
+
+@pytest.mark.parametrize("apply_method, contact, label", [
+    ("電話で市民協働課（0480-21-1101）へ", None, "電話で申し込む"),
+    (None, "市民協働課 0480-21-1101", "電話で問い合わせる"),
+])
+def test_volunteer_detail_offers_a_call_when_a_phone_is_published(session, apply_method, contact, label):
+    opening = add_opening(session, chat=False, apply_method=apply_method, contact=contact)
+    detail = [{"type": "flex", "contents": opportunity_bubble(opening, "ja", detailed=True)}]
+    assert flex_button(detail, label)["uri"] == "tel:0480211101"
+    assert "参加する" not in [a["label"] for a in flex_actions(detail)]
