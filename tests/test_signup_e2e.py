@@ -18,6 +18,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import EMULATOR_TOKEN
+from models import utcnow
 from tests.signup_support import flex_actions, user_id
 from tests.fixtures.console.support import fast_hashing  # noqa: F401
 from tests.test_signup_import import HEADER
@@ -88,6 +89,15 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(5)
 
 
+def scheduler_started_since(engine, moment) -> bool:
+    """True once a scheduler process started acting after `moment` (its heartbeat row says so)."""
+    from models import SchedulerHeartbeat
+
+    with Session(engine) as session:
+        row = session.get(SchedulerHeartbeat, 1)
+        return row is not None and row.started_at is not None and row.started_at > moment
+
+
 def import_events(engine, tmp_path) -> int:
     """A small events file, imported with --signup chat: そば打ち体験 tomorrow at 14:00, 定員 2."""
     from content.importers import import_path
@@ -135,9 +145,11 @@ def test_signups_end_to_end_through_the_emulator(engine, database_url, live_serv
                  what="the reminders")
     finally:
         stop(scheduler)
+    restarted_at = utcnow()
     scheduler = start_scheduler(database_url, base, tmp_path)  # a restart: nothing may be sent twice
     try:
-        time.sleep(4)
+        wait_for(lambda: scheduler_started_since(engine, restarted_at), what="the restarted scheduler")
+        time.sleep(3)  # its first reminder run and a few delivery polls
     finally:
         stop(scheduler)
     for user in (second, third):
