@@ -66,6 +66,9 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
 
     app.register_blueprint(webhook_blueprint())
     app.register_blueprint(survey_pages_blueprint())
+    from bot.signup_public import signup_public_blueprint
+
+    app.register_blueprint(signup_public_blueprint())
     _mount_console(app)
     if config.emulator:
         _mount_emulator(app, config)

@@ -64,10 +64,10 @@ class Estimate:
 
 
 def estimate(y: np.ndarray, count: np.ndarray, *, kind: str, scale: float = 1.0,
-             weight: np.ndarray | None = None) -> Estimate:
+             weight: np.ndarray | None = None, interval: bool = True) -> Estimate:
     """The estimate over grouped rows: y the row's value (0/1 for a share), count its respondents, weight the
     respondent weight of its cell. kind "share" reports percent with Wilson, "mean" the mean with a t interval;
-    `scale` multiplies mean values (annualize)."""
+    `scale` multiplies mean values (annualize); interval False (a full record, not a sample) gives none."""
     count = np.asarray(count, dtype=float)
     y = np.asarray(y, dtype=float)
     n = int(round(count.sum()))
@@ -83,6 +83,8 @@ def estimate(y: np.ndarray, count: np.ndarray, *, kind: str, scale: float = 1.0,
         low, high = t_interval(mean, sd, n)
         out = Estimate(n, scale * mean, None if low is None else scale * low, None if high is None else scale * high)
         unit = scale
+    if not interval:
+        out.ci_low = out.ci_high = None
     if weight is not None:
         _add_weighted(out, y, count, np.asarray(weight, dtype=float), unit)
     return out

@@ -35,6 +35,8 @@ class Grouped:
     district: list
     y: np.ndarray
     count: np.ndarray
+    census: bool = False  # a full record (the attendance ledger), not a sample: no interval, no weighting
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def empty(cls) -> "Grouped":
@@ -184,9 +186,22 @@ def grouped_answers(session: Session, question_id: int, round_id: int,
 SOURCES: dict[str, Callable[[Session, Indicator, SurveyRound | None], Grouped]] = {}
 
 
+# Sources whose module registers itself when first needed.
+SOURCE_MODULES = {"attendance": "content.surveys.attendance"}
+
+
 def register_source(name: str, reader: Callable[[Session, Indicator, SurveyRound | None], Grouped]) -> None:
     """Let an indicator with `source: name` be fed by reader."""
     SOURCES[name] = reader
+
+
+def source_reader(name: str) -> Callable[[Session, Indicator, SurveyRound | None], Grouped] | None:
+    """The reader of a source, importing its module on first use."""
+    if name not in SOURCES and name in SOURCE_MODULES:
+        import importlib
+
+        importlib.import_module(SOURCE_MODULES[name])
+    return SOURCES.get(name)
 
 
 def _question_source(session: Session, ind: Indicator, rnd: SurveyRound | None) -> Grouped:
@@ -287,7 +302,7 @@ def _order_key(session: Session, dims: tuple[str, ...]) -> Callable[[tuple], tup
 
 
 def breakdown(grouped: Grouped, dims: tuple[str, ...], kind: str, scale: float, weights: np.ndarray | None,
-              order: Callable[[tuple], tuple]) -> list[tuple[tuple, stats.Estimate, bool]]:
+              order: Callable[[tuple], tuple], interval: bool = True) -> list[tuple[tuple, stats.Estimate, bool]]:
     """One estimate per cell of the crossing of dims (cells with respondents only), with suppression flags."""
     if not dims:
         return []
@@ -300,7 +315,7 @@ def breakdown(grouped: Grouped, dims: tuple[str, ...], kind: str, scale: float, 
     for key in cells:
         idx = np.asarray(members[key])
         estimates.append(stats.estimate(grouped.y[idx], grouped.count[idx], kind=kind, scale=scale,
-                                        weight=None if weights is None else weights[idx]))
+                                        weight=None if weights is None else weights[idx], interval=interval))
     hidden = stats.suppressed_cells(cells, [e.n for e in estimates])
     return [(key, est, i in hidden) for i, (key, est) in enumerate(zip(cells, estimates))]
 
@@ -310,15 +325,17 @@ def tally(session: Session, code: str, round_number: int | None = None, by: tupl
     """The indicator's value for a round (its survey's latest by default), optionally weighted and broken down."""
     ind = find_indicator(session, code)
     rnd = find_round(session, ind.survey_id, round_number)
-    reader = SOURCES.get(ind.source)
+    reader = source_reader(ind.source)
     if reader is None:
         raise TallyError(f"指標 {code} のデータ（{ind.source}）はまだ集計できません")
     grouped = reader(session, ind, rnd)
     kind = METHOD_KIND[ind.method]
     scale = float((ind.params or {}).get("annualize", 1.0)) if ind.method == "per_capita" else 1.0
-    notes: list[str] = []
+    notes: list[str] = list(grouped.notes)
     weights, as_of = None, None
-    if weighted:
+    if weighted and grouped.census:
+        notes.append("全数の記録なので人口構成による補正はしません")
+    elif weighted:
         population = latest_population(session)
         if population is None:
             notes.append("人口表（tsunagari population load）がないため補正値は出せません")
@@ -326,8 +343,9 @@ def tally(session: Session, code: str, round_number: int | None = None, by: tupl
             weights, rake_notes = cell_weights(grouped, population)
             notes += rake_notes
             as_of = population.as_of
-    overall = stats.estimate(grouped.y, grouped.count, kind=kind, scale=scale, weight=weights)
-    cells = breakdown(grouped, by, kind, scale, weights, _order_key(session, by))
+    interval = not grouped.census
+    overall = stats.estimate(grouped.y, grouped.count, kind=kind, scale=scale, weight=weights, interval=interval)
+    cells = breakdown(grouped, by, kind, scale, weights, _order_key(session, by), interval)
     return TallyResult(ind, rnd.number if rnd else None, overall, weighted, by, cells, as_of, notes)
 
 

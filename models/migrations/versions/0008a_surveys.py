@@ -1,7 +1,7 @@
 """surveys rounds answers indicators population
 
 Revision ID: 0008a
-Revises: 0007a
+Revises: 0009a
 Create Date: 2026-11-30 18:47:36.513037
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008a'
-down_revision = '0007a'
+down_revision = '0009a'
 branch_labels = None
 depends_on = None
 
