@@ -27,4 +27,4 @@ def add_jobs(scheduler, engine, messenger, config) -> None:
     tz = getattr(config, "tz", None) or "Asia/Tokyo"
     scheduler.add_job(queue_round_reminders, "interval", seconds=INTERVAL_SECONDS, args=[engine, tz],
                       id="survey_reminders", replace_existing=True, coalesce=True, max_instances=1,
-                      next_run_time=datetime.now(timezone.utc))
+                      misfire_grace_time=INTERVAL_SECONDS, next_run_time=datetime.now(timezone.utc))
