@@ -17,6 +17,20 @@ DISTRICTS = ["北野", "南台", "東町", "西浜", "山の手地区"]
 Z = 1.959963984540054
 
 
+def example_city(engine) -> None:
+    """The DESIGN.md example survey and a city of the five districts the generated sets use."""
+    from sqlmodel import Session
+
+    from content.surveys.definition import parse_yaml, save_survey
+    from models import District
+
+    with Session(engine) as session:
+        save_survey(session, parse_yaml(DESIGN_EXAMPLE.read_text(encoding="utf-8")))
+        for position, name in enumerate(DISTRICTS):
+            session.add(District(name=name, position=position))
+        session.commit()
+
+
 def population_frame(seed: int = 7, districts=DISTRICTS) -> pd.DataFrame:
     """A population table: every district × age group × (female, male), older groups larger as in rural cities."""
     rng = np.random.default_rng(seed)

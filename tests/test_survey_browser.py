@@ -7,13 +7,9 @@ import io
 
 import openpyxl
 import pytest
-from sqlmodel import Session
-
-from content.surveys.definition import parse_yaml, save_survey
-from models import District
 from tests.test_console_browser import log_in
 from tests.fixtures.console.support import make_user
-from tests.survey_support import DESIGN_EXAMPLE, answers_frame, csv_of, population_frame
+from tests.survey_support import answers_frame, csv_of, example_city, population_frame
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,11 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_staff_read_the_dashboard_and_download_the_exports(engine, live_server, chromium, tmp_path):
     base = live_server.base_url
     make_user(engine, "staff@city.example.jp", "staff")
-    with Session(engine) as session:
-        save_survey(session, parse_yaml(DESIGN_EXAMPLE.read_text(encoding="utf-8")))
-        for position, name in enumerate(["北野", "南台", "東町", "西浜", "山の手地区"]):
-            session.add(District(name=name, position=position))
-        session.commit()
+    example_city(engine)
     answers, population = tmp_path / "paper.csv", tmp_path / "population.csv"
     answers.write_bytes(csv_of(answers_frame(400, 12)))
     population.write_bytes(csv_of(population_frame(12)))

@@ -9,10 +9,9 @@ import openpyxl
 import pytest
 from sqlmodel import Session, select
 
-from content.surveys.definition import parse_yaml, save_survey
-from models import Delivery, District, Question, Response, Survey, SurveyRound
+from models import Delivery, Question, Response, Survey, SurveyRound
 from tests.fixtures.console.support import fast_hashing, login, make_user, post_form  # noqa: F401
-from tests.survey_support import DESIGN_EXAMPLE, answers_frame, csv_of, population_frame
+from tests.survey_support import DESIGN_EXAMPLE, answers_frame, csv_of, example_city, population_frame
 from tests.test_admin_pages import PageScan
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -22,11 +21,7 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 def staff(app, engine):
     """A logged-in staff member, the DESIGN.md example survey and a city of five districts."""
     make_user(engine, "staff@city.example.jp", "staff")
-    with Session(engine) as session:
-        save_survey(session, parse_yaml(DESIGN_EXAMPLE.read_text(encoding="utf-8")))
-        for position, name in enumerate(["北野", "南台", "東町", "西浜", "山の手地区"]):
-            session.add(District(name=name, position=position))
-        session.commit()
+    example_city(engine)
     client = app.test_client()
     login(client, "staff@city.example.jp")
     return client
