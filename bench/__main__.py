@@ -1,4 +1,5 @@
-"""Run every benchmark: search (with its keyword baseline), the real-file examination, the webhook (with its baseline)."""
+"""Run every benchmark: search (with its keyword baseline), the real-file examination, the webhook (with its baseline),
+survey tallies (beside pandas)."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,7 @@ import sys
 
 def main() -> int:
     """Run the benchmarks in turn; the exit status is non-zero when one of them missed a target."""
-    from bench import real_eval, search_bench, summary, webhook_bench
+    from bench import real_eval, search_bench, summary, tally_bench, webhook_bench
 
     status = search_bench.main(sys.argv[1:]) or 0
     print()
@@ -14,6 +15,8 @@ def main() -> int:
     print("\nSecond examiner's questions (bench/real_questions_2.yaml):")
     status = real_eval.main(["--questions", str(real_eval.QUESTIONS.with_name("real_questions_2.yaml"))]) or status
     result = webhook_bench.main([])
+    print()
+    status = tally_bench.main([]) or status
     summary.print_summary()
     return status or (result if isinstance(result, int) else 0)
 

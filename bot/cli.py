@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
 
 
@@ -160,19 +161,39 @@ _attach_ops_commands()
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "answers"]))
 @click.argument("path")
-def import_(kind: str, path: str) -> None:
-    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics."""
+@click.option("--signup", type=click.Choice(["chat", "none"]), default=None,
+              help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
+@click.option("--survey", "survey_code", default=None, help="answers: the survey's code.")
+@click.option("--round", "round_number", type=int, default=None, help="answers: the round (made when missing).")
+def import_(kind: str, path: str, signup: str | None, survey_code: str | None, round_number: int | None) -> None:
+    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics; survey answers from paper or phone."""
+    if kind == "answers":
+        return cli_surveys.import_answers_file(path, survey_code, round_number)
     from content.importers import import_path
+    from content.signups.imports import signup_mode_problem
     from models import make_engine, session_scope
 
+    if (problem := signup_mode_problem(kind, signup)):
+        raise click.UsageError(problem)
     engine = make_engine(Config.from_env().database_url)
     with session_scope(engine) as session:
         report = import_path(session, kind, path)
-    click.echo(report.format())
+        extra = import_signup_mode(session, kind, report, signup)
+    click.echo(report.format() + extra)
     if report.refused:
         sys.exit(2)
+
+
+def import_signup_mode(session, kind: str, report, mode: str | None) -> str:
+    """Apply --signup to the rows just imported; the report line it adds ('' when not asked or refused)."""
+    from content.signups.imports import active_count, apply_signup_mode, signup_mode_line
+
+    if mode is None or report.refused or not report.source:
+        return ""
+    changed = apply_signup_mode(session, kind, report.source, mode)
+    return "\n" + signup_mode_line(kind, mode, changed, active_count(session, kind, report.source))
 
 
 def parse_as_of(value: str | None, tz: str) -> datetime:
@@ -254,6 +275,10 @@ from bot.cli_notices import delivery as _delivery_group, notice as _notice_group
 
 main.add_command(_notice_group)
 main.add_command(_delivery_group)
+from bot.cli_signups import attendance  # noqa: E402  (sign-ups, issue 9)
+
+main.add_command(attendance)
+cli_surveys.attach(main)
 
 if __name__ == "__main__":
     main()

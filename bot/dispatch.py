@@ -111,7 +111,7 @@ def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent
                                  if user_id else (None, None))
             ctx = Context(session=session, event=event, now=city_now(config), resident=resident,
                           lang=resident.language if resident is not None else "ja", can_reply=can_reply,
-                          extra={"profile": profile or {}})
+                          extra={"profile": profile or {}, "public_url": getattr(config, "public_url", None)})
             messages = handler(ctx) or []
             session.flush()
             outbox = outbox_of(messages) if messages and can_reply else None

@@ -15,6 +15,7 @@ from content.menus import (command_for, help_messages, main_menu_actions, main_m
 from content.messages import postback_action, text_message
 from content.notices import notice_list_messages
 from content.search.answers import answer_question
+from handlers.signup import signup_text_reply, with_my_signups_choice
 from handlers.registry import Context, on_event
 from models import ConversationState, Facility, as_naive_utc
 
@@ -53,6 +54,17 @@ TEXT_FLOWS: dict[str, TextFlow] = {}
 def register_text_flow(flow: str, text_flow: TextFlow) -> None:
     """Let a conversation (flow name) take typed texts while a resident is in it."""
     TEXT_FLOWS[flow] = text_flow
+
+
+# Asked when no conversation took the text, before the menu words and the search: (ctx, resident, lang) →
+# reply or None. A survey round's first answer typed under its push comes in this way.
+TEXT_OPENERS: list[Callable[[Context, object, str], Optional[list]]] = []
+
+
+def register_text_opener(opener: Callable[[Context, object, str], Optional[list]]) -> None:
+    """Let a function take a text that starts a conversation (first answer wins)."""
+    if opener not in TEXT_OPENERS:
+        TEXT_OPENERS.append(opener)
 
 
 def _is_stale(ctx: Context, state: ConversationState) -> bool:
@@ -101,6 +113,11 @@ def on_text(ctx: Context) -> list[dict]:
         if taken is not None:
             return taken
         lead = flow.leave(ctx, resident, state, lang)  # the text is something else: leave politely
+    else:
+        for opener in TEXT_OPENERS:
+            taken = opener(ctx, resident, lang)
+            if taken is not None:
+                return taken
     messages = route_text(ctx, resident, ctx.text, lang)
     return (lead + messages) if len(lead) + len(messages) <= MAX_MESSAGES else messages
 
@@ -113,9 +130,11 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
     if command == "facilities":
         return facilities_prompt(ctx, resident, lang)
     if command == "participate":
-        return ask(ctx, resident, VOLUNTEER_QUERY, lang)
+        return with_my_signups_choice(ask(ctx, resident, VOLUNTEER_QUERY, lang), lang)
     if command == "survey":
-        return no_survey_messages(lang)
+        from handlers.survey import survey_tile  # the survey handlers register on this module: import late
+
+        return survey_tile(ctx, resident, lang)
     if command == "settings":
         return onboarding.settings_menu_messages(resident, lang)
     if command == "help":
@@ -126,6 +145,9 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
         return main_menu_messages(lang)
     if command == "notices":
         return notice_list_messages(ctx.session, resident, as_naive_utc(ctx.now), lang)
+    signups = signup_text_reply(ctx, resident, text, lang)  # 「参加予定」「申し込みたい」 before the search
+    if signups is not None:
+        return signups
     return ask(ctx, resident, text, lang)
 
 

@@ -6,6 +6,9 @@ from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent, InboxLane, InboxWorker
 from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat
+from models.signups import Attendance, CalendarToken, Signup, SignupReminder
+from models.surveys import (Answer, Indicator, PopulationCell, Question, Response, Survey, SurveyRound,
+                            ANSWER_CHANNELS, INDICATOR_METHODS, QUESTION_TYPES)
 
 __all__ = [
     "as_naive_utc", "make_engine", "session_scope", "utcnow", "create_schema",
@@ -13,4 +16,7 @@ __all__ = [
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent", "InboxLane", "InboxWorker",
     "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",
+    "Signup", "Attendance", "SignupReminder", "CalendarToken",
+    "Survey", "Question", "SurveyRound", "Response", "Answer", "Indicator", "PopulationCell",
+    "ANSWER_CHANNELS", "INDICATOR_METHODS", "QUESTION_TYPES",
 ]

@@ -1,7 +1,7 @@
 """inbox lanes: per-resident queue heads, worker heartbeats, whole webhookEventIds, outbox
 
 Revision ID: 0011a
-Revises: 0007b
+Revises: 0008a, 0007b
 Create Date: 2026-11-30 19:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0011a'
-down_revision = '0007b'
+down_revision = ('0008a', '0007b')  # main's head and issue 7's (not in main yet): one head again
 branch_labels = None
 depends_on = None
 
