@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from sudachipy import Dictionary, SplitMode
 
+from content.search.synonyms import synonyms_of
+
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接頭辞"}
 _local = threading.local()
 _dictionary_lock = threading.Lock()
@@ -262,7 +264,8 @@ def query_terms(text: str) -> list[str]:
 
 
 def expand(terms: list[str]) -> dict[str, float]:
-    """Query terms with weights: 1.0 for what the resident typed, 0.6 for synonyms."""
+    """Query terms with weights: 1.0 for what the resident typed, 0.6 for the city's own synonyms (SYNONYM_GROUPS),
+    and Sudachi's synonym dictionary: 0.8 for another form of the same word (パソコン → PC), 0.5 for a near one."""
     weights: dict[str, float] = {}
     syn = synonym_map()
     for term in terms:
@@ -270,4 +273,33 @@ def expand(terms: list[str]) -> dict[str, float]:
     for term in terms:
         for other in syn.get(term, ()):
             weights.setdefault(other, 0.6)
+        for other, weight in dictionary_synonyms(term).items():
+            if weight > weights.get(other, 0.0):
+                weights[other] = weight
     return weights
+
+
+@lru_cache(maxsize=20000)
+def dictionary_synonyms(term: str) -> dict[str, float]:
+    """A term's synonyms from Sudachi's synonym dictionary, as normalised terms with weights (see synonyms.py)."""
+    morphemes = list(_tokenizer().tokenize(normalize_text(term)))
+    if len(morphemes) != 1:
+        return {}
+    group_ids = tuple(morphemes[0].synonym_group_ids())
+    if not group_ids:
+        return {}
+    out: dict[str, float] = {}
+    for word, weight in synonyms_of(term, group_ids).items():
+        normed = _single_term(word)
+        if normed and normed != term and weight > out.get(normed, 0.0):
+            out[normed] = weight
+    return out
+
+
+@lru_cache(maxsize=20000)
+def _single_term(word: str) -> str | None:
+    """The normalised term of a one-word headword (several-word synonyms would only add noise as single words)."""
+    morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+    if len(morphemes) != 1:
+        return None
+    return morphemes[0].normalized_form().lower()
