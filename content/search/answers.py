@@ -259,6 +259,13 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             return _ask_for_location(lang)
         if location is not None:
             _nearest_first(index, result, location)
+    if result.audience_unstated:
+        # 「手話を習いたい」: nothing says 障がいのある方向け; the topic's rows for anyone are the answer
+        label = _context_label(session, dataclasses.replace(parsed, date_range=None, places=[], free_only=False),
+                               lang)
+        note = _("{audience}と書かれたものはありませんが、対象の書かれていないものがあります。").format(
+            audience=label) + ("\n" + note if note else "")
+        parsed = dataclasses.replace(parsed, audiences=[])
     if result.missing:
         # 「ヨガと英会話」 with no yoga: say which word found nothing before showing what the other words found
         words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.missing[:3]))

@@ -68,6 +68,8 @@ class SearchResult:
     missing: list[str] = field(default_factory=list)  # nouns no row contains, when the hits match the other words
     towns: list[str] = field(default_factory=list)  # places read from the rows themselves (町名, 会場名), for labels
     relaxed: str = ""
+    # True when no row said it was for the asked audience and rows that state no audience are shown instead
+    audience_unstated: bool = False
 
 
 def kinds_for(intent: str) -> tuple[str, ...]:
@@ -280,7 +282,8 @@ def _scan(index: SearchIndex, kind: str, start, end, now: datetime, past: bool) 
 
 def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], now: datetime,
                relax: str = "") -> list[int]:
-    """Indexes of docs that pass every structured filter (relax: d=dates, p=places, a=audience, f=fee)."""
+    """Indexes of docs that pass every structured filter (relax: d=dates, p=places, a=audience, f=fee;
+    s = the audience only excludes rows that state another audience)."""
     date_range = parsed.date_range if "d" not in relax else None
     start, end = (date_range or (None, None))
     if start is not None and start.tzinfo is None:
@@ -317,7 +320,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
             if (facility_ids or facility_names or districts) and not _place_ok(
                     doc, facility_ids, facility_names + pieces, districts):
                 continue
-            if wanted and kind == "event" and not _audience_ok(doc, wanted):
+            if wanted and kind == "event" and not _audience_ok(doc, wanted) and not (
+                    "s" in relax and doc.audience_tags <= {"anyone"}):
                 continue  # an opening's audience is who may help, not who it is for: no filter there
             if free_only and doc.is_free is not True:
                 continue
@@ -435,7 +439,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         if distinctive and len(unknown) <= len(distinctive):
             missing, unknown = unknown, []
     generic = [t for t in terms if t in GENERIC_SEARCH_WORDS]
-    if generic and len(generic) < len(terms) and "k" not in relax:
+    if generic and (len(generic) < len(terms) or parsed.audiences or parsed.categories) and "k" not in relax:
+        # 「手話を習いたい」: with the subject read as an audience or a category, 習う alone must not be required
         # 清掃活動 / 英会話の教室: the specific word must match; 活動, 教室 only rank (ビーチクリーン is a 清掃活動)
         terms = [t for t in terms if t not in generic]
         optional = optional + generic
@@ -447,7 +452,9 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax,
                           towns=place_label + towns, missing=missing)
     if not allowed or unknown:
-        return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
+        return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
+                or (None if unknown else _audience_unstated(session, parsed, now, relax, kinds, index, terms))
+                or result)
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
         words = [t.lower() for t in parsed.terms] + terms
@@ -460,8 +467,21 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         doc = index.docs[i]
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
     if not result.hits:
-        return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
+        return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
+                or _audience_unstated(session, parsed, now, relax, kinds, index, terms) or result)
     return result
+
+
+def _audience_unstated(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
+    """The topic's rows that state no audience, when none states the asked one (「手話を習いたい」 read as
+    障がいのある方向け finds the 手話 course for anyone): the topic words count more than an audience word."""
+    if not terms or not parsed.audiences or "a" in relax or "s" in relax:
+        return None
+    retry = search(session, parsed, now=now, relax=relax + "s", kinds=kinds, index=index)
+    if not retry.hits:
+        return None
+    retry.audience_unstated = True
+    return retry
 
 
 def is_city_word(index: SearchIndex, term: str) -> bool:
