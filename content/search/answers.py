@@ -543,6 +543,9 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
     closed = closed_days_line(info, lang) if info.closed_understood else None
     if closed:
         lines.append(_("休館日：{days}").format(days=closed))
+    if info.notes and today_line and info.closed_understood:
+        # seasons, dated closures, other hours on weekends: the published words, so nothing read is hidden
+        lines.append(_("お知らせ：{text}").format(text=shorten_graphemes(info.notes, 200)))
     if not today_line or not info.closed_understood:
         if facility.hours_text:
             lines.append(_("開館時間（公開情報）：{text}").format(text=facility.hours_text))

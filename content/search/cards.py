@@ -225,6 +225,8 @@ def today_hours_line(info: FacilityHours, day: date, lang: str, today: Optional[
     _ = translator(lang)
     hours = hours_on(info, day)
     is_today = today is None or day == today
+    if hours.status == "closed" and hours.out_of_season:
+        return _("今日は利用期間外です") if is_today else _("{day}は利用期間外です").format(day=format_day(day, lang))
     if hours.status == "closed":
         return _("今日は休館日です") if is_today else _("{day}は休館日です").format(day=format_day(day, lang))
     if hours.status == "open":
