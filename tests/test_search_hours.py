@@ -128,5 +128,5 @@ def test_a_season_only_facility_says_it_is_out_of_season():
 
 def test_notes_are_kept_to_be_shown_with_the_answer():
     info = parse_hours("9:00～21:30（月火水木金土日） 毎月第2土曜日と年末年始（12/29～1/3）は終日利用不可")
-    assert info.notes == "毎月第2土曜日と年末年始（12/29～1/3）は終日利用不可"
+    assert info.notes == "毎月第2土曜日と年末年始(12/29~1/3)は終日利用不可"  # NFKC, as read
     assert (2, 5) in info.closed_nth
