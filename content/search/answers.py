@@ -20,7 +20,7 @@ from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search.ranking import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
+from content.search.ranking import FACILITY_INTENTS, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
 from content.search.terms import normalize_text
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -28,6 +28,9 @@ from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
+# 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
+_WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
+                            r"(?:とこ|ところ|所|場所|施設|公園)|どこで|どこに行けば")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
@@ -220,20 +223,41 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         events = search(session, at_facility, now=now, relax=request.relax, kinds=("event",), index=index)
         if events.hits:
             parsed, result = at_facility, events
+    if (parsed.intent == "facility_closed" and parsed.weekdays and not parsed.facility_ids and len(result.hits) > 1
+            and parsed.date_range):
+        # 「水曜定休の温泉ってどこ？」: of the facilities of that kind, those closed on that day of the week
+        day = _asked_day(parsed, now.date())
+        closed = [hit for hit in result.hits if hit not in _open_on(session, [hit], day)]
+        if closed:
+            result = dataclasses.replace(result, hits=closed)
+            note = _("{day}が休みの施設です。").format(day=format_day(day, lang))
     if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
         fallback = _free_facilities(session, parsed, request, now, index)
         if fallback.hits:
             result = fallback
             note = _("無料で入れる施設です。")
-    if (not result.hits and parsed.intent in ("events", "unknown") and result.keywords and not result.unknown
-            and not parsed.date_range):
-        # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all
-        fallback = search(session, dataclasses.replace(parsed, intent="facility_info"), now=now,
-                          relax=request.relax, kinds=("facility",), index=index, min_coverage=STRONG_COVERAGE)
+    wants_place = bool(_WANTS_A_PLACE.search(parsed.normalized or "")) or (
+        parsed.audiences and bool(re.search(r"施設|しせつ", parsed.normalized or "")))
+    if (not result.hits and parsed.intent in ("events", "unknown")
+            and ((result.keywords and not result.unknown) or wants_place)
+            and (not parsed.date_range or _one_day(parsed))):
+        # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
+        # 「火曜日に入れる温泉ある？」: no event that day, but the facilities of that kind open that day
+        # 「バーベキューできるとこ」 asks for a place: a facility met through a synonym (焼肉広場) answers it
+        coverage = MIN_COVERAGE if wants_place else STRONG_COVERAGE
+        # a word nothing has (室内) is named beside the places that fit the rest, not a reason for none
+        unknown = result.unknown if wants_place else []
+        fallback = search(session, dataclasses.replace(
+            parsed, intent="facility_info", terms=[t for t in parsed.terms if t not in unknown]), now=now,
+            relax=request.relax, kinds=("facility",), index=index, min_coverage=coverage)
+        fallback.missing = fallback.missing or list(unknown)
+        if parsed.date_range:
+            fallback.hits = _open_on(session, fallback.hits, _asked_day(parsed, now.date()))
         if fallback.hits:
             result = fallback
-            note = _("イベントは見つかりませんでしたが、関係する施設があります。")
+            note = (_("{day}にあいている施設です。").format(day=format_day(_asked_day(parsed, now.date()), lang))
+                    if parsed.date_range else _("イベントは見つかりませんでしたが、関係する施設があります。"))
     if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
         # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
@@ -510,6 +534,23 @@ def fee_line(facility, lang: str) -> str:
         lines = _FEE_LINE.findall(facility.description or "")
         fee = re.sub(r"^\s*料金\s*[:：]\s*", "", lines[0]).strip() if lines else ""
     return _("料金：{fee}").format(fee=fee) if fee else _("料金の情報は公開されていません。")
+
+
+def _one_day(parsed: ParsedQuery) -> bool:
+    """True when the asked dates are a single day (火曜日, 明日), the day a facility must be open."""
+    start, end = parsed.date_range
+    return (end - start) <= timedelta(days=1)
+
+
+def _open_on(session, hits: list[Hit], day) -> list[Hit]:
+    """The facility hits not closed on that day by their published hours (unknown hours are kept)."""
+    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, hits))
+    kept = []
+    for hit in hits:
+        row = rows.get((hit.kind, hit.id))
+        if row is not None and hours_on(parse_hours(row.hours_text, row.closed_text), day).status != "closed":
+            kept.append(hit)
+    return kept
 
 
 def _asked_day(parsed: ParsedQuery, today):

@@ -270,7 +270,7 @@ def _kana_text(kana: Optional[str], *names: Optional[str]) -> str:
 # Events a city files under children's categories, or story times and parent-and-child sessions, are for children
 # even when 対象者 is empty (土曜日おはなし会 in 子育て・教育).
 CHILDREN_CATEGORY_RE = re.compile(r"子育て|子ども|子供|こども|キッズ|児童")
-CHILDREN_TITLE_RE = re.compile(r"おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
+CHILDREN_TITLE_RE = re.compile(r"こども館|子ども館|児童館|児童センター|おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
 
 
 def _with_children(tags: frozenset, category: str | None, title: str | None) -> frozenset:
@@ -318,7 +318,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
     doc = Doc("facility", row.id, row.name, facility_id=row.id, place=normalize_text(row.name),
               district=row.district or "", address=normalize_text(row.address),
               latitude=row.latitude, longitude=row.longitude, category=row.category or "",
-              is_free=facility_is_free(row.fee))
+              is_free=facility_is_free(row.fee),
+              audience_tags=_with_children(frozenset(), row.category, row.name))  # こども館, 児童館
     fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
               (_short(row.description), 1)]
     kana = _kana_text(row.kana, row.name)
