@@ -17,7 +17,7 @@ from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
 from content.search.index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
-                                 reading_of, terms_of)
+                                 reading_of, terms_of, verb_nouns)
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -32,6 +32,7 @@ FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "fa
 AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": {"parents", "children"},
                   "elementary": {"elementary", "children"}}
 MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
+PARTIAL_COVERAGE = 0.35  # a long question (3+ words) nothing meets half of: the rows meeting the most
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
 LONG_ROW_DAMPING = 0.6
@@ -129,6 +130,11 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(term)
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
+        elif not is_noun(term):
+            # 「歌える会」: no row has the verb, but rows list the thing done (歌, 踊り, 釣り)
+            nouns = [n for n in verb_nouns(term) if _in_titles(index, n)]
+            if nouns and nouns[0] not in keywords:
+                keywords.append(nouns[0])
     optional: list[str] = []
     text = normalize_text(parsed.normalized or parsed.text)
     for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
@@ -145,6 +151,14 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         else:
             optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
     return keywords, unknown, optional
+
+
+def _in_titles(index: SearchIndex, word: str) -> bool:
+    """True when some row's title carries the word (cached per index): what a row is, not what it mentions."""
+    cache = index.__dict__.setdefault("_title_word_cache", {})
+    if word not in cache:
+        cache[word] = any(word in doc.title_text for doc in index.docs)
+    return cache[word]
 
 
 def _kana_words(index: SearchIndex, runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -461,6 +475,12 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         ranked = [(i, 1.0) for i in _facilities_in_place_order(index, parsed, allowed, words)]
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
+        if not ranked and len(terms) >= 3 and "k" not in relax:
+            # 「認知症の親を介護してる人どうしで話せる会」: a long question; the rows meeting most of its rarer words
+            # are the answer, and the words they lack are named (nothing found only when nothing fits)
+            ranked = _rank(index, parsed, allowed, terms, categories, PARTIAL_COVERAGE)
+            if ranked:
+                result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)]
     if not parsed.past:
         ranked = _starting_first(index, ranked, parsed, now, relax)
     for i, relative in ranked[:MAX_HITS]:
@@ -482,6 +502,11 @@ def _audience_unstated(session, parsed, now, relax, kinds, index, terms) -> Sear
         return None
     retry.audience_unstated = True
     return retry
+
+
+def _doc_has(index: SearchIndex, i: int, term: str) -> bool:
+    """True when a doc contains the term or one of its synonyms as a word."""
+    return any(i in index.words.postings.get(word, ()) for word in expand([term]))
 
 
 def is_city_word(index: SearchIndex, term: str) -> bool:

@@ -307,3 +307,26 @@ def _single_term(word: str) -> str | None:
     if len(morphemes) != 1:
         return None
     return morphemes[0].normalized_form().lower()
+
+
+_GODAN_STEM = {"う": "い", "く": "き", "ぐ": "ぎ", "す": "し", "つ": "ち", "ぬ": "に", "ぶ": "び", "む": "み", "る": "り"}
+
+
+@lru_cache(maxsize=5000)
+def verb_nouns(term: str) -> tuple[str, ...]:
+    """Nouns a verb's meaning is usually listed under (歌う → 歌, 踊る → 踊り, 釣る → 釣り, 泳ぐ → 泳ぎ), as terms."""
+    morphemes = list(_tokenizer().tokenize(normalize_text(term)))
+    if len(morphemes) != 1 or morphemes[0].part_of_speech()[0] != "動詞" or len(term) < 2:
+        return ()
+    candidates = []
+    stem = re.sub(r"[ぁ-ゖ]+$", "", term)
+    if _KANJI.search(stem) and reading_of(term).startswith(reading_of(stem)):
+        candidates.append(stem)  # 歌う → 歌 (ウタ of ウタウ), not 泳ぐ → 泳 (エイ)
+    if term[-1] in _GODAN_STEM:
+        candidates.append(term[:-1] + _GODAN_STEM[term[-1]])
+    out = []
+    for word in candidates:
+        normed = _single_term(word) if word else None
+        if normed and normed != term and normed not in out and normed not in QUERY_STOPWORDS and is_noun(normed):
+            out.append(normed)
+    return tuple(out)
