@@ -7,11 +7,15 @@ import signal
 import sys
 import threading
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot.config import Config, ConfigError, public_base_url
+
+# Built search indexes kept between short-lived commands (import, ask), beside the default database.
+INDEX_CACHE = Path("instance") / "search-cache"
 
 
 def configure_logging() -> None:
@@ -144,6 +148,9 @@ def import_(kind: str, path: str) -> None:
     click.echo(report.format())
     if report.refused:
         sys.exit(2)
+    from content.search.index import warm_index
+
+    warm_index(engine, INDEX_CACHE)  # the next `ask` finds the index built
 
 
 def parse_as_of(value: str | None, tz: str) -> datetime:
@@ -163,8 +170,10 @@ def parse_as_of(value: str | None, tz: str) -> datetime:
 def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
     """Answer TEXT exactly as the bot would answer a resident."""
     from bot.asking import ask_as_resident
+    from content.search.index import keep_indexes_in
     from models import make_engine
 
+    keep_indexes_in(INDEX_CACHE)  # a one-off question loads the index the last command built
     config = Config.from_env()
     result = ask_as_resident(make_engine(config.database_url), text, now=parse_as_of(as_of, config.tz), lang=lang)
     if as_json:

@@ -5,15 +5,19 @@ three weighted channels (words, surface bigrams, kana-reading bigrams), which ra
 """
 from __future__ import annotations
 
-import re
-
+import hashlib
 import math
+import os
+import pickle
+import re
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
@@ -396,9 +400,69 @@ def current_index(session) -> SearchIndex:
         cached = _cache.get(key)
         if cached and cached[0] == version:
             return cached[1]
-        index = build_index(session)
+        index = _load_from_disk(str(bind.url), version)
+        if index is None:
+            index = build_index(session)
+            _save_to_disk(str(bind.url), version, index)
         _cache[key] = (version, index)
         return index
+
+
+# A folder where built indexes are kept between processes (None = memory only). Set by short-lived commands
+# (`tsunagari ask`, `import`): a one-off question then loads the index in milliseconds instead of rebuilding it.
+# The file is named for the database URL and holds the data_version it was built for; a changed row changes
+# the version, so a stale file is never used. Only this process writes the folder (pickle: trusted like the DB).
+_disk_cache: Optional[Path] = None
+
+
+def keep_indexes_in(folder: Optional[Path]) -> None:
+    """Keep built indexes in this folder between processes (None: memory only)."""
+    global _disk_cache
+    _disk_cache = folder
+
+
+def warm_index(engine, folder: Optional[Path]) -> None:
+    """Build this database's index now and keep it in the folder (after an import, for the next `ask`)."""
+    from sqlmodel import Session
+
+    keep_indexes_in(folder)
+    with Session(engine) as session:
+        current_index(session)
+
+
+def _disk_file(url: str) -> Optional[Path]:
+    """The cache file of a database, or None when disk caching is off or the database lives in memory."""
+    if _disk_cache is None or ":memory:" in url or url.rstrip("/").endswith("sqlite:"):
+        return None
+    return _disk_cache / f"index-{hashlib.sha256(url.encode()).hexdigest()[:16]}.pickle"
+
+
+def _load_from_disk(url: str, version: tuple) -> Optional[SearchIndex]:
+    """The index stored for this database and version, or None."""
+    path = _disk_file(url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            stored_version, index = pickle.load(handle)
+    except Exception:  # a file from another release or a torn write: rebuild instead
+        return None
+    return index if stored_version == version and isinstance(index, SearchIndex) else None
+
+
+def _save_to_disk(url: str, version: tuple, index: SearchIndex) -> None:
+    """Store a freshly built index (written aside, then renamed, so a reader never sees half a file)."""
+    path = _disk_file(url)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((version, index), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:  # a read-only folder only costs speed
+        return
 
 
 def clear_cache() -> None:

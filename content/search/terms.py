@@ -10,14 +10,12 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-from sudachipy import Dictionary, SplitMode
+from sudachipy import SplitMode
 
 from content.search.synonyms import synonyms_of
 
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接頭辞"}
 _local = threading.local()
-_dictionary_lock = threading.Lock()
-_dictionary = None
 
 # Words that say "search" but not what for: they must not rank one item above another.
 QUERY_STOPWORDS = frozenset("""
@@ -105,14 +103,13 @@ def to_katakana(text: str) -> str:
 
 
 def _tokenizer():
-    """One Sudachi tokenizer per thread (the dictionary is shared and loaded once)."""
-    global _dictionary
+    """One Sudachi tokenizer per thread, on the dictionary the query reader loaded (one load per process:
+    index and questions must use the same dictionary, and each load costs ≈ 0.1 s)."""
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        with _dictionary_lock:
-            if _dictionary is None:
-                _dictionary = Dictionary(dict="core")
-        tok = _dictionary.tokenizer(mode=SplitMode.C)
+        from content.query.normalize import _get_dictionary
+
+        tok = _get_dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tok
     return tok
 
