@@ -101,10 +101,18 @@ def wait_for_signal() -> None:
 
 @main.command()
 def scheduler() -> None:
-    """The one scheduler process (PostgreSQL advisory lock keeps it single)."""
+    """The one scheduler process: sends due pushes and runs scheduled jobs; a second one stands by."""
+    from content.quiet_hours import QuietHoursError, parse_quiet_hours
     from jobs.scheduler import run_scheduler
 
-    run_scheduler(Config.from_env())
+    config = Config.from_env().with_emulator_token()
+    if not config.channel_access_token:
+        raise click.ClickException("missing LINE_CHANNEL_ACCESS_TOKEN (or point LINE_API_HOST at an emulator)")
+    try:
+        parse_quiet_hours(config.quiet_hours)
+    except QuietHoursError as exc:
+        raise click.ClickException(str(exc))
+    run_scheduler(config)
 
 
 @main.command()

@@ -36,6 +36,8 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     http_timeout: tuple[float, float] = (3.0, 10.0)
     proxy_count: int = 0  # reverse proxies in front (X-Forwarded-For etc. are trusted only from these)
+    quiet_hours: str = "21:00-08:00"  # city time when pushes that are not urgent wait; "" = none
+    public_url: str | None = None  # the deployment's public address (https://…): LINE fetches card images there
     testing: bool = False
     session_cookie_secure: bool = True
     extra: Mapping[str, object] = field(default_factory=dict)
@@ -53,6 +55,12 @@ class Config:
         )
         if env.get("SECRET_KEY"):
             values["secret_key"] = env["SECRET_KEY"]
+        if "TSUNAGARI_QUIET_HOURS" in env:  # set but empty means no quiet hours at all
+            values["quiet_hours"] = env["TSUNAGARI_QUIET_HOURS"]
+        if env.get("TSUNAGARI_PUBLIC_URL"):
+            values["public_url"] = env["TSUNAGARI_PUBLIC_URL"].rstrip("/")
+        if env.get("TSUNAGARI_HTTP_TIMEOUT"):  # seconds LINE may take to answer one request (default 10)
+            values["http_timeout"] = (3.0, float(env["TSUNAGARI_HTTP_TIMEOUT"]))
         if env.get("TSUNAGARI_PROXY_COUNT"):
             values["proxy_count"] = int(env["TSUNAGARI_PROXY_COUNT"])
         if env.get("TSUNAGARI_INBOX_THREADS"):
@@ -82,6 +90,13 @@ class Config:
             line_api_host=self.line_api_host or base_url.rstrip("/") + "/emulator",
             session_cookie_secure=False,
         )
+
+    def with_emulator_token(self) -> "Config":
+        """A process that only talks to an emulator (LINE_API_HOST …/emulator) may use its made-up token."""
+        host = (self.line_api_host or "").rstrip("/")
+        if self.channel_access_token or not host.endswith("/emulator"):
+            return self
+        return replace(self, channel_access_token=EMULATOR_TOKEN)
 
     def require_line_secrets(self) -> None:
         """Refuse to serve real LINE without the channel secret and access token."""

@@ -25,3 +25,12 @@ def purge_login_attempts(engine: Engine) -> int:
     """Forget failed console logins older than a day (they only matter to the rate limit)."""
     with session_scope(engine) as session:
         return prune_login_attempts(session)
+
+
+def add_jobs(scheduler, engine, messenger, config) -> None:
+    """Nightly inbox purge and hourly login-attempt pruning."""
+    # 03:30 city time (Asia/Tokyo = UTC+9); a run missed by under an hour (a restart) still happens that night.
+    scheduler.add_job(purge_inbox, "cron", hour=18, minute=30, args=[engine], id="purge_inbox",
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=3600)
+    scheduler.add_job(purge_login_attempts, "interval", hours=1, args=[engine], id="purge_login_attempts",
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=600)

@@ -1,68 +1,275 @@
-"""The one scheduler process: APScheduler in the foreground, kept single by a lock."""
+"""The one scheduler process: APScheduler 3 in the foreground, kept single per database by a lock.
+
+Every area adds its jobs through JOB_MODULES: each module named there exposes
+`add_jobs(scheduler, engine, messenger, config)` and registers its jobs with explicit ids and
+`replace_existing=True`. Jobs run only here — never in a web or inbox worker: `tsunagari serve` and
+`tsunagari worker` do not import this module.
+
+One scheduler acts per database. On PostgreSQL it holds a session advisory lock on a connection of its own;
+on SQLite an exclusive lock on a file beside the database file. A second scheduler waits as a standby, trying
+every few seconds, and takes over within a minute of the first one dying (the kernel or PostgreSQL frees the
+lock with the process or its connection). While it acts, the scheduler writes a heartbeat every few seconds
+(models.last_scheduler_heartbeat reads it) and records every job error or missed run in job_error.
+"""
 from __future__ import annotations
 
 import fcntl
+import importlib
 import logging
-import time
+import os
+import signal
+import socket
+import threading
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
-from jobs.retention import purge_inbox, purge_login_attempts
-from models import make_engine
+from models import JobError, SchedulerHeartbeat, make_engine, session_scope, utcnow
 
 log = logging.getLogger(__name__)
 
+# Modules whose add_jobs(scheduler, engine, messenger, config) register scheduled work. Add yours here.
+JOB_MODULES: list[str] = ["jobs.delivery", "jobs.retention"]
+
 # Any constant works; it names "the tsunagari scheduler" among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x7473756E  # "tsun"
+STANDBY_POLL_SECONDS = 5.0  # a standby tries the lock this often: takeover well within a minute
+HEARTBEAT_SECONDS = 5
+HEARTBEAT_JOB_ID = "scheduler_heartbeat"
+# Jobs that poll every second: while one long run goes on, APScheduler's "skipped: maximum number of running
+# instances" warning would repeat every second and bury real warnings.
+QUIET_POLL_JOBS = {"deliveries"}
+
+
+# Set when the scheduler is stopping: long job runs (a big send) check it between requests and return early.
+shutting_down = threading.Event()
+
+
+class LockLost(RuntimeError):
+    """The connection holding the advisory lock broke: another scheduler may act now, so this one must stop."""
+
+
+# --- the single-scheduler lock -----------------------------------------------------------------------
+
+def lock_file_for(database_url: str | None) -> Path:
+    """The lock file of a SQLite database: beside the database file, whatever the working directory."""
+    url = make_url(database_url) if database_url else None
+    database = url.database if url is not None else None
+    if not database or database == ":memory:":
+        return Path("instance").resolve() / "scheduler.lock"
+    return Path(database).resolve().with_name(Path(database).name + ".scheduler.lock")
+
+
+class SchedulerLock:
+    """Held while this process is THE scheduler; `check()` raises LockLost if it was lost."""
+
+    def __init__(self, engine: Engine, database_url: str | None = None):
+        self.engine = engine
+        self.database_url = database_url or engine.url.render_as_string(hide_password=False)
+        self.is_postgresql = engine.dialect.name == "postgresql"
+        self._conn = None
+        self._lock_engine = None
+        self._handle = None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free (never blocks)."""
+        if self.is_postgresql:
+            return self._try_advisory()
+        return self._try_file()
+
+    def _try_advisory(self) -> bool:
+        """pg_try_advisory_lock on a dedicated connection (not from the pool the jobs share)."""
+        if self._conn is None:
+            self._lock_engine = make_engine(self.database_url, poolclass=NullPool)
+            self._conn = self._lock_engine.connect()
+            # If this host vanishes without closing the socket, PostgreSQL notices within ~30 s and frees the lock.
+            for setting in ("tcp_keepalives_idle = 10", "tcp_keepalives_interval = 5", "tcp_keepalives_count = 3"):
+                self._conn.execute(text(f"SET {setting}"))
+        got = bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
+        self._conn.commit()  # a session-level lock outlives the transaction; do not sit idle in one
+        return got
+
+    def _try_file(self) -> bool:
+        """flock on <database>.scheduler.lock; the kernel frees it when the process dies."""
+        if self._handle is None:
+            path = lock_file_for(self.database_url)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = path.open("a+")
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        self._handle.seek(0)
+        self._handle.truncate()
+        self._handle.write(f"{socket.gethostname()} {os.getpid()}\n")
+        self._handle.flush()
+        return True
+
+    def check(self) -> None:
+        """Raise LockLost when the advisory lock's connection is gone (a file lock cannot be lost)."""
+        if not self.is_postgresql:
+            return
+        try:
+            self._conn.execute(text("SELECT 1")).scalar()
+            self._conn.commit()
+        except Exception as exc:
+            raise LockLost(f"scheduler lock connection lost ({type(exc).__name__})") from None
+
+    def release(self) -> None:
+        """Give the lock up (a standby takes over at its next try)."""
+        try:
+            if self._conn is not None:
+                try:
+                    self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                    self._conn.commit()
+                finally:
+                    self._conn.close()
+                    self._lock_engine.dispose()
+            if self._handle is not None:
+                fcntl.flock(self._handle, fcntl.LOCK_UN)
+                self._handle.close()
+        except Exception:  # releasing is best effort: the process is ending and the OS frees the rest
+            log.exception("releasing the scheduler lock failed")
+        self._conn = self._handle = None
 
 
 @contextmanager
-def single_scheduler_lock(engine: Engine, wait_seconds: float = 30.0) -> Iterator[None]:
-    """Hold a PostgreSQL advisory lock (or a lock file on SQLite) so only one scheduler runs."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as conn:
-            while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar():
-                conn.commit()
-                log.info("another scheduler holds the lock; standing by")
-                time.sleep(wait_seconds)
-            # A session-level lock outlives the transaction; ending it keeps the connection from idling in one.
-            conn.commit()
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
-                conn.commit()
-        return
-    lock_path = Path("instance") / "scheduler.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                log.info("another scheduler holds the lock; standing by")
-                time.sleep(wait_seconds)
-        yield
+def single_scheduler_lock(engine: Engine, wait_seconds: float = STANDBY_POLL_SECONDS,
+                          stop: threading.Event | None = None, database_url: str | None = None) -> Iterator[SchedulerLock]:
+    """Wait (as a standby) until this process holds the scheduler lock, then hold it for the block."""
+    lock = SchedulerLock(engine, database_url)
+    stop = stop or threading.Event()
+    announced = False
+    while not lock.try_acquire():
+        if not announced:
+            log.info("another scheduler holds the lock; standing by")
+            announced = True
+        if stop.wait(wait_seconds):
+            lock.release()
+            raise SystemExit(0)
+    log.info("scheduler lock acquired")
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
-def build_scheduler(engine: Engine, messenger=None) -> BlockingScheduler:
-    """The scheduled jobs; each job is coalesced so a late start never runs it twice in a row."""
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(purge_inbox, "cron", hour=18, minute=30, args=[engine], id="purge_inbox")  # 03:30 JST
-    scheduler.add_job(purge_login_attempts, "interval", hours=1, args=[engine], id="purge_login_attempts")
+# --- heartbeat and job errors ----------------------------------------------------------------------------
+
+def holder_name() -> str:
+    """host:pid of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def beat(engine: Engine, lock: SchedulerLock | None = None, started: bool = False) -> None:
+    """Write the heartbeat (after checking the lock is still held)."""
+    if lock is not None:
+        lock.check()
+    now = utcnow()
+    with session_scope(engine) as session:
+        row = session.get(SchedulerHeartbeat, 1)
+        if row is None:
+            row = SchedulerHeartbeat(id=1, holder=holder_name(), started_at=now, beat_at=now)
+        if started:
+            row.holder, row.started_at = holder_name(), now
+        row.beat_at = now
+        session.add(row)
+
+
+def record_job_event(engine: Engine, event) -> None:
+    """The listener: a job that raised or missed its time goes to job_error (type and traceback only)."""
+    kind = "missed" if event.code == EVENT_JOB_MISSED else "error"
+    detail = None
+    if getattr(event, "exception", None) is not None:
+        # Traceback lines name files and functions; exception messages are bounded (SQL hides its parameters).
+        detail = "".join(traceback.format_exception(type(event.exception), event.exception,
+                                                    event.exception.__traceback__))[-4000:]
+    try:
+        with session_scope(engine) as session:
+            session.add(JobError(job_id=str(event.job_id)[:100], kind=kind, error=detail))
+    except Exception:  # the listener must never take the scheduler down
+        log.exception("could not record the job event")
+    log.warning("job %s %s", event.job_id, kind)
+
+
+class _QuietPollWarnings(logging.Filter):
+    """Drop APScheduler's max-instances warning for jobs that poll every second (expected during a long send)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for 'skipped: maximum number of running instances' of a quiet poll job."""
+        if "maximum number of running" in str(record.msg) and record.args:
+            return getattr(record.args[0], "id", None) not in QUIET_POLL_JOBS
+        return True
+
+
+# --- building and running ----------------------------------------------------------------------------------
+
+def build_scheduler(engine: Engine, messenger=None, config=None, lock: SchedulerLock | None = None,
+                    modules: list[str] | None = None) -> BlockingScheduler:
+    """A scheduler with every job module's jobs, the heartbeat and the error listener (not started)."""
+    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                 "misfire_grace_time": 60})
+    for name in modules if modules is not None else JOB_MODULES:
+        importlib.import_module(name).add_jobs(scheduler, engine, messenger, config)
+    scheduler.add_job(beat, "interval", seconds=HEARTBEAT_SECONDS, id=HEARTBEAT_JOB_ID, name="heartbeat",
+                      replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=HEARTBEAT_SECONDS,
+                      args=[engine, lock])
+    scheduler.add_listener(lambda event: record_job_event(engine, event), EVENT_JOB_ERROR | EVENT_JOB_MISSED)
     return scheduler
 
 
-def run_scheduler(config, messenger=None) -> None:
-    """Run until stopped, holding the single-scheduler lock."""
+def _quiet_apscheduler_logs() -> None:
+    """Per-second runs are not news: keep APScheduler's executor at WARNING and drop the poll-job skip warning."""
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _QuietPollWarnings) for f in scheduler_log.filters):
+        scheduler_log.addFilter(_QuietPollWarnings())
+
+
+def run_scheduler(config, messenger=None, stop: threading.Event | None = None) -> None:
+    """Stand by until this process holds the lock, then run every job until SIGTERM/SIGINT or the lock is lost."""
     engine = make_engine(config.database_url)
-    with single_scheduler_lock(engine):
-        scheduler = build_scheduler(engine, messenger)
+    stop = stop or threading.Event()
+    shutting_down.clear()
+    _quiet_apscheduler_logs()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    # Everything is loaded before waiting for the lock: a standby that takes over starts sending at once.
+    messenger = messenger if messenger is not None else delivery_messenger(config)
+    for name in JOB_MODULES:
+        importlib.import_module(name)
+    with single_scheduler_lock(engine, stop=stop, database_url=config.database_url) as lock:
+        scheduler = build_scheduler(engine, messenger, config, lock)
+        beat(engine, lock, started=True)
+        threading.Thread(target=_stop_when_told, args=(scheduler, stop, lock, engine), name="scheduler-stop",
+                         daemon=True).start()
         log.info("scheduler running with %d jobs", len(scheduler.get_jobs()))
         scheduler.start()
+    engine.dispose()
+
+
+def _stop_when_told(scheduler: BlockingScheduler, stop: threading.Event, lock: SchedulerLock, engine: Engine) -> None:
+    """Shut the scheduler down on a signal, or as soon as the lock is found lost (another one may act now)."""
+    while not stop.wait(HEARTBEAT_SECONDS):
+        try:
+            lock.check()
+        except LockLost:
+            log.error("scheduler lock lost: stopping so that exactly one scheduler acts")
+            break
+    shutting_down.set()
+    scheduler.shutdown(wait=True)  # running jobs see shutting_down and end after their current request
+
+
+def delivery_messenger(config):
+    """A Messenger making ONE request per call: the delivery job counts, spaces and persists the retries itself."""
+    from bot.messenger import LineMessenger, RetryPolicy
+
+    return LineMessenger(config, policy=RetryPolicy(attempts=1))

@@ -31,4 +31,4 @@ def test_failed_logins_older_than_a_day_are_forgotten(engine):
 
 
 def test_the_scheduler_holds_the_retention_jobs(engine):
-    assert {job.id for job in build_scheduler(engine).get_jobs()} == {"purge_inbox", "purge_login_attempts"}
+    assert {"purge_inbox", "purge_login_attempts"} <= {job.id for job in build_scheduler(engine).get_jobs()}

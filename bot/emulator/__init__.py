@@ -76,7 +76,8 @@ def _register_control(bp: Blueprint, state: EmulatorState) -> None:
 
     @bp.post("/config")
     def configure():
-        """{"quota", "latency_ms", "fail_next": [{"path", "status", "times"}], "rate_limit": {rule: {...}}}."""
+        """{"quota", "latency_ms", "fail_next": [{"path", "status", "times", "delay_ms"?}],
+        "fail_rate": [{"path", "status", "rate"}], "rate_limit": {rule: {...}}}."""
         options = request.get_json(silent=True)
         if not isinstance(options, dict):
             return _bad("send a JSON object")

@@ -1,6 +1,7 @@
 """The Messaging API subset the bot uses, answering with LINE's status codes, headers and error bodies."""
 from __future__ import annotations
 
+import copy
 import hmac
 import io
 import re
@@ -139,7 +140,9 @@ def _precheck(state: EmulatorState, access_token: str) -> Answer | None:
                          "access token in the authorization header is valid.")
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return fail(413, "Request Entity Too Large")
-    injected = state.injected_failure(_line_path(request.path))
+    injected, delay_ms = state.injected_fault(_line_path(request.path))
+    if delay_ms:
+        time.sleep(delay_ms / 1000)
     if injected:
         return fail(injected)
     rule = f"{request.method} {_line_path(request.url_rule.rule)}"
@@ -221,8 +224,10 @@ def _send_locked(state: EmulatorState, kind: str, body: Any, retry_key: str | No
     elif not state.quota_allows(len(recipients)):
         return fail(429, MONTHLY_LIMIT)
     sent = []
+    # One private copy of a multicast's messages is kept by all its recipients (100,000 copies would not fit).
+    shared = copy.deepcopy(body["messages"]) if len(recipients) > 1 else None
     for user_id in recipients:
-        sent = state.deliver(user_id, body["messages"], kind)
+        sent = state.deliver(user_id, shared or body["messages"], kind, shared=shared is not None)
     if kind != "reply":
         state.count_usage(len(recipients))
     if retry_key:

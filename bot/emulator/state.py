@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import random
 import secrets
 import threading
 import time
@@ -120,6 +121,7 @@ class EmulatorState:
         with self.lock:
             self.users: dict[str, User] = {}
             self.log: list[dict] = []               # chat log: user and bot entries, by seq
+            self.log_by_user: dict[str, list[dict]] = {}  # the same entries per user (inboxes of 100,000 users)
             self.seq = 0
             self.reply_tokens: dict[str, dict] = {}
             self.retry_keys: dict[str, dict] = {}
@@ -128,6 +130,7 @@ class EmulatorState:
             self.usage = 0
             self.latency_ms = 0
             self.fail_next: list[dict] = []
+            self.fail_rate: list[dict] = []
             self.rate_limits: dict[str, tuple[int, float]] = dict(DEFAULT_RATE_LIMITS)
             self.buckets: dict[str, TokenBucket] = {}
             self.richmenus: dict[str, dict] = {}
@@ -144,7 +147,13 @@ class EmulatorState:
                 self.latency_ms = max(0, int(options["latency_ms"] or 0))
             for rule in options.get("fail_next") or []:
                 self.fail_next.append({"path": _line_path(rule["path"]), "status": int(rule.get("status", 500)),
-                                       "times": int(rule.get("times", 1))})
+                                       "times": int(rule.get("times", 1)),
+                                       "delay_ms": max(0, int(rule.get("delay_ms", 0) or 0))})
+            if "fail_rate" in options:  # [{"path", "status", "rate"}]: every request fails with that chance
+                rules = options["fail_rate"] or []
+                self.fail_rate = [{"path": _line_path(r["path"]), "status": int(r.get("status", 500)),
+                                   "rate": min(1.0, max(0.0, float(r["rate"])))}
+                                  for r in ([rules] if isinstance(rules, dict) else rules)]
             for rule, limit in (options.get("rate_limit") or {}).items():
                 if isinstance(limit, dict):
                     limit = (int(limit["requests"]), float(limit.get("per_seconds", 1)))
@@ -161,7 +170,7 @@ class EmulatorState:
         """The current configuration as JSON."""
         with self.lock:
             return {"quota": self.quota, "usage": self.usage, "latency_ms": self.latency_ms,
-                    "fail_next": copy.deepcopy(self.fail_next),
+                    "fail_next": copy.deepcopy(self.fail_next), "fail_rate": copy.deepcopy(self.fail_rate),
                     "rate_limit": {k: {"requests": v[0], "per_seconds": v[1]} for k, v in self.rate_limits.items()}}
 
     # --- users -------------------------------------------------------------------------------------------
@@ -208,17 +217,21 @@ class EmulatorState:
         self.seq += 1
         entry = {"seq": self.seq, "at": iso_now(), **entry}
         self.log.append(entry)
+        self.log_by_user.setdefault(entry.get("user_id"), []).append(entry)
         self.changed.notify_all()
         return entry
 
-    def deliver(self, user_id: str, messages: list[dict], via: str) -> list[dict]:
-        """Put messages into a user's inbox; returns LINE's sentMessages (id, quoteToken)."""
+    def deliver(self, user_id: str, messages: list[dict], via: str, shared: bool = False) -> list[dict]:
+        """Put messages into a user's inbox; returns LINE's sentMessages (id, quoteToken).
+
+        shared=True: the messages are already a private copy kept by every recipient of one multicast
+        (read-only afterwards: readers get deep copies), instead of one copy per recipient."""
         sent = []
         with self.lock:
             for message in messages:
                 ids = {"id": new_message_id(), "quoteToken": secrets.token_urlsafe(24)}
-                self._append({"from": "bot", "user_id": user_id, "via": via, "message": copy.deepcopy(message),
-                              **ids})
+                self._append({"from": "bot", "user_id": user_id, "via": via,
+                              "message": message if shared else copy.deepcopy(message), **ids})
                 sent.append(ids)
         return sent
 
@@ -231,18 +244,18 @@ class EmulatorState:
         """Messages the user received after sequence `since`, oldest first, each with `via` and `at`."""
         with self.lock:
             return [{**copy.deepcopy(e["message"]), "via": e["via"], "at": e["at"], "id": e["id"]}
-                    for e in self.log if e["from"] == "bot" and e["user_id"] == user_id and e["seq"] > since]
+                    for e in self.log_by_user.get(user_id, ()) if e["from"] == "bot" and e["seq"] > since]
 
     def received_since(self, user_id: str, since: int) -> list[dict]:
         """Plain LINE message objects the user received after sequence `since`."""
         with self.lock:
-            return [copy.deepcopy(e["message"]) for e in self.log
-                    if e["from"] == "bot" and e["user_id"] == user_id and e["seq"] > since]
+            return [copy.deepcopy(e["message"]) for e in self.log_by_user.get(user_id, ())
+                    if e["from"] == "bot" and e["seq"] > since]
 
     def chat(self, user_id: str, since: int = 0) -> list[dict]:
         """The user's whole conversation (both sides) after sequence `since`."""
         with self.lock:
-            return [copy.deepcopy(e) for e in self.log if e["user_id"] == user_id and e["seq"] > since]
+            return [copy.deepcopy(e) for e in self.log_by_user.get(user_id, ()) if e["seq"] > since]
 
     # --- reply tokens ------------------------------------------------------------------------------------
     def issue_reply_token(self, user_id: str, token: str | None = None) -> str:
@@ -310,16 +323,27 @@ class EmulatorState:
                 bucket = self.buckets[rule] = TokenBucket(requests, per, self.now())
             return bucket.take(self.now())
 
-    def injected_failure(self, path: str) -> int | None:
-        """The status to answer with if a fault was injected for this LINE path."""
+    def injected_fault(self, path: str) -> tuple[int | None, int]:
+        """(status to answer with or None, extra delay in ms) for a fault injected on this LINE path.
+
+        A fail_next rule with a status below 400 and a delay_ms is a slow answer: the request IS processed,
+        only late — a client that times out meanwhile does not know that it was accepted."""
         with self.lock:
             for rule in self.fail_next:
                 if rule["path"] == path and rule["times"] > 0:
                     rule["times"] -= 1
                     if rule["times"] == 0:
                         self.fail_next.remove(rule)
-                    return rule["status"]
-            return None
+                    status = rule["status"] if rule["status"] >= 400 else None
+                    return status, rule.get("delay_ms", 0)
+            for rule in self.fail_rate:
+                if rule["path"] == path and random.random() < rule["rate"]:
+                    return rule["status"], 0
+            return None, 0
+
+    def injected_failure(self, path: str) -> int | None:
+        """The status to answer with if a fault was injected for this LINE path (delays ignored)."""
+        return self.injected_fault(path)[0]
 
     # --- request log -------------------------------------------------------------------------------------
     def log_request(self, entry: dict) -> None:
