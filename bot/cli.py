@@ -143,7 +143,7 @@ def db_upgrade() -> None:
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq"]))
 @click.argument("path")
 def import_(kind: str, path: str) -> None:
     """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics."""

@@ -11,19 +11,21 @@ from content.importers.audience import audience_tags_for
 from content.importers.csvread import read_table
 from content.importers.events import import_event_table
 from content.importers.facilities import import_facility_table
+from content.importers.faq import import_faq_table
 from content.importers.ical import import_ics, is_ics, local_ics_path
 from content.importers.layouts import REQUIRED, detect_layout, expected_headers
 from content.importers.opportunities import import_opportunity_table
 from content.importers.report import ImportReport, import_command_text
 from models.db import as_naive_utc
 
-KINDS = ("events", "facilities", "opportunities")
+KINDS = ("events", "facilities", "opportunities", "faq")
 _IMPORTERS = {
     "events": import_event_table,
     "facilities": import_facility_table,
     "opportunities": import_opportunity_table,
+    "faq": import_faq_table,
 }
-_KIND_NAMES = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会"}
+_KIND_NAMES = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会", "faq": "よくある質問"}
 
 
 def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None) -> ImportReport:
@@ -31,7 +33,7 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
     report = ImportReport(kind=kind, path=str(path))
     now = as_naive_utc(now)
     if kind not in KINDS:
-        report.refused = f"種類「{kind}」は取り込めません。events / facilities / opportunities のどれかを指定してください。"
+        report.refused = f"種類「{kind}」は取り込めません。events / facilities / opportunities / faq のどれかを指定してください。"
         return report
     if is_ics(str(path)):
         if kind != "events":

@@ -16,6 +16,8 @@ from sqlmodel import select
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.search.facility_hours import hours_on, parse_hours
+from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
+                         small_talk, small_talk_text)
 from content.i18n import N_, translator
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
@@ -27,6 +29,7 @@ from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
+FAQ_SURE = 0.9  # an FAQ entry meeting this share of the words answers even when events matched too
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
@@ -195,11 +198,17 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         now = now.replace(tzinfo=TOKYO)
     _ = translator(lang)
     note = ""
+    talk = small_talk(request.text) if not (request.offset or request.relax) else None
+    if talk is not None:  # 「こんにちは」「ありがとう」: a short friendly reply and the menu
+        return Answer([text_message(small_talk_text(talk, lang), _fallback_actions(lang))], [])
     index = current_index(session)
     parsed = _parse(session, request, now, index)
     if parsed.intent in ("settings", "help"):
         return Answer(understood=False)
     result = search(session, parsed, now=now, relax=request.relax, index=index)
+    faq = _faq_for(session, request, parsed, result)
+    if faq is not None:  # 「ゴミの出し方を知りたい」「市役所の電話番号」: the city's own answer
+        return Answer(faq_messages(faq.entry, lang, _fallback_actions(lang)), [faq_item(faq.entry)])
     structured = _is_question(parsed)
     if ((not structured or not result.hits) and not result.keywords and not parsed.places
             and _HOW_MUCH.search(parsed.normalized or "")):
@@ -296,6 +305,22 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         missing = _("{words}に合うものは見つかりませんでした。").format(words=words) + "\n" + _("近いもの：")
         note = missing + ("\n" + note if note else "")
     return _results(session, parsed, request, result, now, lang, note)
+
+
+def _faq_for(session, request: Request, parsed: ParsedQuery, result: SearchResult) -> Optional[FaqMatch]:
+    """The FAQ entry that answers a typed question better than the search, or None.
+
+    A question about dates or a named facility is the search's; otherwise an entry meeting most of the words
+    answers when the search found nothing, or when it meets nearly all of them.
+    """
+    if request.offset or request.relax or parsed.date_range or parsed.facility_ids:
+        return None
+    match = match_faq(session, question_words(parsed.normalized or request.text))
+    if match is None or match.coverage < FAQ_STRONG:
+        return None
+    if result.hits and match.coverage < FAQ_SURE:
+        return None
+    return match
 
 
 def _place_kind_alias(session, request: Request, word: str, now: datetime, lang: str, location) -> Optional[Answer]:
