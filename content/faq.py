@@ -63,6 +63,7 @@ class FaqMatch:
     entry: FaqEntry
     coverage: float
     score: float
+    precision: float = 0.0  # how nearly the question is one of the entry's own phrasings
 
 
 @dataclass
@@ -97,8 +98,10 @@ class FaqIndex:
         self.idf = {word: math.log(1 + (total - n + 0.5) / (n + 0.5)) for word, n in df.items()}
         self.unseen_idf = math.log(1 + (total + 0.5) / 0.5)
 
-    def best(self, words: list[str]) -> Optional[tuple[int, float, float]]:
-        """(entry id, coverage, score) of the best entry for the question's words, or None."""
+    def best(self, words: list[str]) -> Optional[tuple[int, float, float, float]]:
+        """(entry id, coverage, score, precision) of the best entry for the question's words, or None.
+
+        precision: the largest share of one phrasing's words (question or paraphrase) the question has."""
         words = [w for w in dict.fromkeys(words) if w not in _FAQ_STOPWORDS]
         if not words or not self.entries:
             return None
@@ -121,7 +124,7 @@ class FaqIndex:
             precision = max((len(p & asked) / len(p) for p in entry.phrasings), default=0.0)
             key = (round(met / mass, 2), round(precision, 2), score)
             if best_key is None or key > best_key:
-                best, best_key = (entry.id, met / mass, score), key
+                best, best_key = (entry.id, met / mass, score, precision), key
         return best
 
 
@@ -163,7 +166,7 @@ def match_faq(session, words: list[str]) -> Optional[FaqMatch]:
     if found is None:
         return None
     entry = session.get(FaqEntry, found[0])
-    return FaqMatch(entry, found[1], found[2]) if entry is not None else None
+    return FaqMatch(entry, *found[1:]) if entry is not None else None
 
 
 def faq_text(entry: FaqEntry, lang: str) -> str:

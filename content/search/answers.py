@@ -29,7 +29,8 @@ from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
-FAQ_SURE = 0.9  # an FAQ entry meeting this share of the words answers even when events matched too
+FAQ_SURE = 0.9  # an FAQ entry meeting this share of the words answers even when events matched too,
+FAQ_PHRASED = 0.67  # … when the question is nearly one of the entry's own phrasings
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
@@ -318,8 +319,8 @@ def _faq_for(session, request: Request, parsed: ParsedQuery, result: SearchResul
     match = match_faq(session, question_words(parsed.normalized or request.text))
     if match is None or match.coverage < FAQ_STRONG:
         return None
-    if result.hits and match.coverage < FAQ_SURE:
-        return None
+    if result.hits and (match.coverage < FAQ_SURE or match.precision < FAQ_PHRASED):
+        return None  # 「手話」「詐欺」 with events to show: a keyword of an entry is not its question
     return match
 
 
