@@ -19,6 +19,7 @@ from content.search.facility_hours import hours_on, parse_hours
 from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
                          small_talk, small_talk_text)
 from content.i18n import N_, translator
+from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
@@ -70,6 +71,8 @@ class Answer:
     messages: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     understood: bool = True
+    nothing_found: bool = False  # said plainly that nothing matched (the question is counted for staff)
+    unmatched: list[str] = field(default_factory=list)  # normalised words no row has (counted for staff)
 
 
 @dataclass
@@ -189,7 +192,12 @@ def answer_question(session, text: str, *, now: datetime, lang: str, resident=No
     location = None
     if resident is not None and resident.last_location_lat is not None and resident.last_location_lon is not None:
         location = (resident.last_location_lat, resident.last_location_lon)
-    return answer_request(session, Request(text=text or ""), now=now, lang=lang, location=location)
+    answer = answer_request(session, Request(text=text or ""), now=now, lang=lang, location=location)
+    if answer.understood and (answer.nothing_found or answer.unmatched):
+        # what residents asked that found nothing: normalised words by week, never the text or who asked
+        record_unanswered(session, question=text if answer.nothing_found else "", unmatched=answer.unmatched,
+                          now=now)
+    return answer
 
 
 def answer_request(session, request: Request, *, now: datetime, lang: str,
@@ -305,7 +313,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.missing[:3]))
         missing = _("{words}に合うものは見つかりませんでした。").format(words=words) + "\n" + _("近いもの：")
         note = missing + ("\n" + note if note else "")
-    return _results(session, parsed, request, result, now, lang, note)
+    answer = _results(session, parsed, request, result, now, lang, note)
+    answer.unmatched = list(result.missing)
+    return answer
 
 
 def _faq_for(session, request: Request, parsed: ParsedQuery, result: SearchResult) -> Optional[FaqMatch]:
@@ -690,4 +700,5 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     else:
         text += "\n" + _("ほかのことばや日にちでも聞いてみてください。")
         actions.append(_request_action(_("今週末のイベント"), Request(text="今週末のイベント")))
-    return Answer([text_message(text, actions + _fallback_actions(lang))], [])
+    return Answer([text_message(text, actions + _fallback_actions(lang))], [], nothing_found=True,
+                  unmatched=list(result.unknown))
