@@ -195,7 +195,11 @@ def _map_button(uri: Optional[str], lang: str) -> list[dict]:
 def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detailed: bool = False) -> dict:
     """An event: title, when, where, a short description, 詳細 and 地図."""
     _ = translator(lang)
-    body = [_text(event.title, size="md", bold=True, max_lines=0 if detailed else 3, limit=TITLE_CHARS * (2 if detailed else 1))]
+    english = _babel_locale(lang) == "en"
+    # the file's English columns (イベント名_英語, 説明_英語) where the city published them
+    title = (getattr(event, "title_en", None) if english else None) or event.title
+    description = (getattr(event, "description_en", None) if english else None) or event.description
+    body = [_text(title, size="md", bold=True, max_lines=0 if detailed else 3, limit=TITLE_CHARS * (2 if detailed else 1))]
     when = event_when(event, lang)
     if when:
         body.append(_row(_("日時"), when))
@@ -216,12 +220,12 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
                              (_("主催"), event.organizer), (_("問合せ"), event.contact)):
             if value:
                 body.append(_row(label, value, 200))
-        if event.description:
-            body.append(_text(event.description, size="sm", color=MUTED, limit=LONG_DESCRIPTION))
+        if description:
+            body.append(_text(description, size="sm", color=MUTED, limit=LONG_DESCRIPTION))
         if event.url and is_sendable_uri(event.url):
             buttons.append(_button(uri_action(_("ウェブサイト"), event.url, label_limit=40)))
-    elif event.description:
-        body.append(_text(event.description, size="xs", color=FAINT, max_lines=3, limit=SHORT_DESCRIPTION))
+    elif description:
+        body.append(_text(description, size="xs", color=FAINT, max_lines=3, limit=SHORT_DESCRIPTION))
     if not detailed:
         buttons.append(_detail_button("event", event.id, event.title, lang))
     buttons += _map_button(maps_uri(event.latitude, event.longitude, event.address, event.place_name), lang)
