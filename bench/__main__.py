@@ -13,6 +13,10 @@ def main() -> int:
     status = real_eval.main([]) or status
     print("\nSecond examiner's questions (bench/real_questions_2.yaml):")
     status = real_eval.main(["--questions", str(real_eval.QUESTIONS.with_name("real_questions_2.yaml"))]) or status
+    exam_a = real_eval.QUESTIONS.with_name("exam_a")
+    print("\nExam A (issue 12: four places unseen until then, data in bench/exam_a/; first asked: 77.5 % top-1, "
+          "84.3 % top-3):")
+    status = real_eval.main(["--questions", str(exam_a / "questions.yaml"), "--opendata", str(exam_a)]) or status
     result = webhook_bench.main()
     return status or (result if isinstance(result, int) else 0)
 
