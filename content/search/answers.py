@@ -24,7 +24,7 @@ from content.messages import MAX_POSTBACK_DATA, message_action, shorten_grapheme
 from content.query import parse_query
 from content.query.model import ParsedQuery
 from content.search.ranking import FACILITY_INTENTS, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
-from content.search.terms import normalize_text
+from content.search.terms import normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
@@ -130,9 +130,29 @@ def _request_action(label: str, request: Request, display: Optional[str] = None)
 
 # --- understanding --------------------------------------------------------------------------------------
 
+_KANJI_RUN = re.compile(r"[一-龥々]{3,6}")
+
+
+def fix_place_word_slip(index, text: str) -> str:
+    """A one-kanji slip in the word for a kind of place (図所館 → 図書館), when the facilities use that word."""
+    words = index.__dict__.get("_place_words")
+    if words is None:
+        words = {w for doc in index.docs if doc.kind == "facility" for w in terms_of(doc.title)
+                 if len(w) >= 3 and _KANJI_RUN.fullmatch(w)}
+        index.__dict__["_place_words"] = words
+    for run in _KANJI_RUN.findall(normalize_text(text)):
+        if any(run in w for w in words) or any(w in run for w in words) or terms_of(run)[:1] == [run]:
+            continue  # a word the dictionary knows (駐輪場) is no slip: only runs Sudachi reads char by char
+        close = sorted(w for w in words if len(w) == len(run) and sum(a != b for a, b in zip(w, run)) == 1
+                       and w[-1] == run[-1])
+        if len(close) == 1:  # only when one word fits: 図所館 → 図書館, never a guess between two
+            text = text.replace(run, close[0])
+    return text
+
+
 def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     """Parse the text, then apply the tapped overrides (date, audience)."""
-    parsed = parse_query(request.text, now=now, places=index.place_index)
+    parsed = parse_query(fix_place_word_slip(index, request.text), now=now, places=index.place_index)
     changes = {}
     places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)]
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):

@@ -381,6 +381,17 @@ def _season_terms(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
     return out
 
 
+THEMED_WORDS = ("クリスマス", "ハロウィン", "ハロウィーン", "七夕", "節分", "ひな祭り", "ひなまつり", "花火")
+
+
+def _themed_word(parsed: ParsedQuery) -> str | None:
+    """A themed day (クリスマス, not 夏休み) that is the whole date of the question: the subject, not just the days."""
+    label = parsed.date_label or ""
+    if not _only_season_words(label):
+        return None
+    return next((word for word in THEMED_WORDS if word in label), None)
+
+
 def _only_season_words(label: str | None) -> bool:
     """True when a date label is made of season words only (「クリスマス」, not 「今月・クリスマス」)."""
     rest = label or ""
@@ -407,10 +418,21 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         now = now.replace(tzinfo=TOKYO)
     terms, unknown, optional = ([], [], []) if "k" in relax else keyword_terms(index, parsed)
     season = [] if "k" in relax or "d" in relax else _season_terms(index, parsed)
-    if season and season_required:
+    themed = _themed_word(parsed) if not (terms or unknown or season_required or "k" in relax or "d" in relax) else None
+    if themed and not season:
+        # 「クリスマスのイベント」 where no row has the word: not every event of 12/25, but "nothing for クリスマス"
+        return SearchResult(kinds=tuple(kinds or kinds_for(parsed.intent)), unknown=[themed], relaxed=relax)
+    if themed:
+        # only rows carrying the word, on any coming date (クリスマス会 on 12/15 is a Christmas event too)
+        season_required = True
+        terms = list(season)
+        season = []
+        parsed = dataclasses.replace(parsed, date_range=None, date_label=themed)
+    if season and season_required and parsed.date_range is not None and not themed:
         terms = terms + [t for t in season if t not in terms]
         parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
         season = []
+
     if not kinds:
         kinds = kinds_for(parsed.intent)
         if terms and parsed.intent == "events":
