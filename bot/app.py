@@ -64,6 +64,9 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     app.extensions["tsunagari"] = rt
 
     app.register_blueprint(webhook_blueprint())
+    from bot.signup_public import signup_public_blueprint
+
+    app.register_blueprint(signup_public_blueprint())
     _mount_console(app)
     if config.emulator:
         _mount_emulator(app, config)

@@ -145,20 +145,36 @@ def db_upgrade() -> None:
 @main.command("import")
 @click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq"]))
 @click.argument("path")
-def import_(kind: str, path: str) -> None:
+@click.option("--signup", type=click.Choice(["chat", "none"]), default=None,
+              help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
+def import_(kind: str, path: str, signup: str | None) -> None:
     """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics."""
     from content.importers import import_path
+    from content.signups.imports import signup_mode_problem
     from models import make_engine, session_scope
 
+    if (problem := signup_mode_problem(kind, signup)):
+        raise click.UsageError(problem)
     engine = make_engine(Config.from_env().database_url)
     with session_scope(engine) as session:
         report = import_path(session, kind, path)
-    click.echo(report.format())
+        extra = import_signup_mode(session, kind, report, signup)
+    click.echo(report.format() + extra)
     if report.refused:
         sys.exit(2)
     from content.search.index import warm_index
 
     warm_index(engine, INDEX_CACHE)  # the next `ask` finds the index built
+
+
+def import_signup_mode(session, kind: str, report, mode: str | None) -> str:
+    """Apply --signup to the rows just imported; the report line it adds ('' when not asked or refused)."""
+    from content.signups.imports import active_count, apply_signup_mode, signup_mode_line
+
+    if mode is None or report.refused or not report.source:
+        return ""
+    changed = apply_signup_mode(session, kind, report.source, mode)
+    return "\n" + signup_mode_line(kind, mode, changed, active_count(session, kind, report.source))
 
 
 def parse_as_of(value: str | None, tz: str) -> datetime:
@@ -237,6 +253,10 @@ def richmenu_deploy() -> None:
         raise click.ClickException(str(exc))
     click.echo(f"rich menu {deploy_rich_menu(config)} is the default")
 
+
+from bot.cli_signups import attendance  # noqa: E402  (sign-ups, issue 9)
+
+main.add_command(attendance)
 
 if __name__ == "__main__":
     main()

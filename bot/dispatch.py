@@ -80,7 +80,7 @@ def run_handler(engine, messenger, config, event: dict, handler, can_reply: bool
                                  if user_id else (None, None))
             ctx = Context(session=session, event=event, now=city_now(config), resident=resident,
                           lang=resident.language if resident is not None else "ja", can_reply=can_reply,
-                          extra={"profile": profile or {}})
+                          extra={"profile": profile or {}, "public_url": getattr(config, "public_url", None)})
             messages = handler(ctx) or []
             session.commit()
         except BaseException:

@@ -372,6 +372,7 @@ def event_values(template: Template, index: int, day: date, facility: Facility) 
         "fee": fee,
         "is_free": fee_is_free(template.fee),
         "capacity": template.capacity,
+        "chat_signup": bool(template.capacity),  # sign-ups (issue 9): first-come events take them in the chat
         "organizer": template.organizer or None,
         "contact": f"{facility.name} {facility.phone}",
         "url": f"https://www.city.midori.example.jp/event/{index + 1:03d}.html",

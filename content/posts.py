@@ -19,6 +19,7 @@ from content import audit
 from content.accounts import can_access_organization, is_staff
 from content.messages import is_sendable_uri
 from content.paging import Page, clamp_page, paginate
+from content.signups.settings import after_item_saved, check_signup_values, deadline_for
 from models import Event, Facility, Notice, Opportunity, Organization, utcnow
 
 KINDS = {"events": Event, "opportunities": Opportunity, "notices": Notice}
@@ -142,6 +143,7 @@ def check_event(values: dict, now: datetime | None = None, tz: str = "Asia/Tokyo
     _check_common(values, errors)
     _check_span(values, errors, now_local, required=True)
     _check_capacity(values, errors)
+    check_signup_values("events", values, errors, now_local)
     rule = values.get("recurrence") or "none"
     if rule not in RECURRENCES:
         errors["recurrence"] = "繰り返しの指定が正しくありません。"
@@ -167,6 +169,7 @@ def check_opportunity(values: dict, now: datetime | None = None, tz: str = "Asia
     _check_common(values, errors)
     _check_span(values, errors, now_local, required=False)
     _check_capacity(values, errors)
+    check_signup_values("opportunities", values, errors, now_local)
     if values.get("kind") and values["kind"] not in OPPORTUNITY_KINDS:
         errors["kind"] = "種類を選んでください。"
     deadline = values.get("deadline")
@@ -270,9 +273,9 @@ def series_rows(session, record) -> list:
 # --- create and edit ----------------------------------------------------------------------------
 
 _EVENT_COPY = ("title", "description", "category", "place_name", "audience", "fee", "capacity", "contact",
-               "url", "image_url", "facility_id")
+               "url", "image_url", "facility_id", "chat_signup", "apply_method")
 _OPPORTUNITY_COPY = ("title", "description", "kind", "place_name", "audience", "capacity", "contact", "url",
-                     "facility_id")
+                     "facility_id", "chat_signup", "apply_method")
 _NOTICE_COPY = ("title", "body", "topics", "districts", "image_url")
 
 
@@ -328,6 +331,7 @@ def build_preview(session, kind: str, values: dict, actor=None, tz: str = "Asia/
     _fill(session, row, kind, values, tz)
     if kind == "events":
         row.starts_at, row.ends_at = to_utc(values.get("starts_at"), tz), to_utc(values.get("ends_at"), tz)
+        row.signup_deadline = deadline_for(values, values.get("starts_at"), tz)
     org = _owner_org(session, actor, values) if actor is not None else None
     row.organization_id = org.id if org else None
     if kind != "notices":
@@ -375,6 +379,7 @@ def _new_event_rows(session, actor, values: dict, org, tz: str) -> list[Event]:
                     status="draft", created_by=actor.id)
         _fill(session, row, "events", values, tz)
         row.starts_at, row.ends_at = to_utc(starts, tz), to_utc(ends, tz)
+        row.signup_deadline = deadline_for(values, starts, tz)
         session.add(row)
         rows.append(row)
     return rows
@@ -407,6 +412,7 @@ def update_post(session, actor, kind: str, record, values: dict, *, tz: str = "A
                 row.organizer = org.name if org else None
         session.add(row)
     session.flush()
+    after_item_saved(session, rows, utcnow())
     audit.record(session, actor, "edit", RECORD_TYPES[kind], rows[0].id, address=address)
     return rows[0]
 
@@ -430,6 +436,7 @@ def _reschedule(session, actor, rows: list[Event], values: dict, tz: str) -> lis
             kept.append(row)
         row.series_key = series_key if len(spans) > 1 else None
         row.starts_at, row.ends_at = to_utc(starts, tz), to_utc(ends, tz)
+        row.signup_deadline = deadline_for(values, starts, tz)
         session.add(row)
     return kept
 
@@ -448,6 +455,7 @@ def form_values(session, kind: str, record, tz: str = "Asia/Tokyo") -> dict:
     if kind == "notices":
         values["send_at"] = to_local(head.send_at, tz)
     if kind == "events":
+        values["signup_deadline"] = to_local(head.signup_deadline, tz)
         values["recurrence"] = infer_recurrence(rows, tz)
         values["repeat_count"] = len(rows) if len(rows) > 1 else None
         values["repeat_until"] = None

@@ -14,6 +14,7 @@ from content.menus import (command_for, help_messages, main_menu_actions, main_m
                            not_understood_messages)
 from content.messages import postback_action, text_message
 from content.search.answers import answer_question
+from handlers.signup import signup_text_reply, with_my_signups_choice
 from handlers.registry import Context, on_event
 from models import ConversationState, Facility, as_naive_utc
 
@@ -112,7 +113,7 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
     if command == "facilities":
         return facilities_prompt(ctx, resident, lang)
     if command == "participate":
-        return ask(ctx, resident, VOLUNTEER_QUERY, lang)
+        return with_my_signups_choice(ask(ctx, resident, VOLUNTEER_QUERY, lang), lang)
     if command == "survey":
         return no_survey_messages(lang)
     if command == "settings":
@@ -123,6 +124,9 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
         return onboarding.delete_confirm_messages(lang)
     if command == "menu":
         return main_menu_messages(lang)
+    signups = signup_text_reply(ctx, resident, text, lang)  # 「参加予定」「申し込みたい」 before the search
+    if signups is not None:
+        return signups
     return ask(ctx, resident, text, lang)
 
 

@@ -6,6 +6,7 @@ from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
 from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat
+from models.signups import Attendance, CalendarToken, Signup, SignupReminder
 from models.faq import FaqEntry, UnansweredWord
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",
     "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",
+    "Signup", "Attendance", "SignupReminder", "CalendarToken",
     "FaqEntry", "UnansweredWord",
 ]

@@ -59,6 +59,10 @@ class Event(SQLModel, table=True):
     contact: Optional[str] = Field(default=None, max_length=300)
     url: Optional[str] = Field(default=None, max_length=1000)
     image_url: Optional[str] = Field(default=None, max_length=1000)
+    # Sign-ups (issue 9): residents sign up in the chat only when chat_signup; else apply_method is shown as published.
+    chat_signup: bool = Field(default=False)
+    signup_deadline: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)
+    apply_method: Optional[str] = Field(default=None, sa_type=Text)
     organization_id: Optional[int] = Field(default=None, foreign_key="organization.id", index=True)
     status: str = Field(default="published", max_length=16, index=True)
     reject_reason: Optional[str] = Field(default=None, sa_type=Text)
@@ -91,6 +95,9 @@ class Opportunity(SQLModel, table=True):
     audience_tags: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     contact: Optional[str] = Field(default=None, max_length=300)
     url: Optional[str] = Field(default=None, max_length=1000)
+    # Sign-ups (issue 9): in the chat when chat_signup (closing at `deadline`); else apply_method as published.
+    chat_signup: bool = Field(default=False)
+    apply_method: Optional[str] = Field(default=None, sa_type=Text)
     organization_id: Optional[int] = Field(default=None, foreign_key="organization.id", index=True)
     status: str = Field(default="published", max_length=16, index=True)
     reject_reason: Optional[str] = Field(default=None, sa_type=Text)

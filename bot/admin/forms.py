@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, EmailField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -17,6 +17,8 @@ except ImportError:  # pragma: no cover
     SelectChoice = None
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+SIGNUP_LABEL = "LINEで参加を受け付ける（住民がカードの「参加する」で申し込み、定員を超えるとキャンセル待ち）"
+APPLY_LABEL = "申込方法（LINEで受け付けないとき。例：電話で中央公民館 0480-21-2020 へ）"
 
 
 def choices(pairs) -> list:
@@ -79,6 +81,9 @@ class EventForm(JapaneseForm):
     audience = StringField("対象（例：小学生と保護者）", validators=[Optional()])
     fee = StringField("参加費（例：無料、300円）", validators=[Optional()])
     capacity = IntegerField("定員（人）", validators=[Optional()])
+    chat_signup = BooleanField(SIGNUP_LABEL)
+    signup_deadline = DateTimeLocalField("申込締切（空欄なら開始まで）", format=DATETIME_FORMATS, validators=[Optional()])
+    apply_method = StringField(APPLY_LABEL, validators=[Optional()])
     contact = StringField("問い合わせ先", validators=[Optional()])
     url = StringField("詳しい案内のURL", validators=[Optional()])
     image = FileField("画像（JPEGかPNG、2MBまで）")
@@ -99,6 +104,8 @@ class OpportunityForm(JapaneseForm):
     place_name = StringField("場所の名前（施設一覧にないとき）", validators=[Optional()])
     audience = StringField("対象（例：どなたでも）", validators=[Optional()])
     capacity = IntegerField("募集人数", validators=[Optional()])
+    chat_signup = BooleanField(SIGNUP_LABEL)
+    apply_method = StringField(APPLY_LABEL, validators=[Optional()])
     contact = StringField("問い合わせ先", validators=[Optional()])
     url = StringField("詳しい案内のURL", validators=[Optional()])
     organization_id = SelectField("団体", coerce=int_or_none, validators=[Optional()])

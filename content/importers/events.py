@@ -115,12 +115,23 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
         "image_url": first_url(v("image_url")),
         "status": "published",
         "active": True,
+        **signup_values(v),
     }
     if "中止" in v("status"):
         values["active"] = False  # published as cancelled: kept, but not shown
         report.warnings.append((line_no, f"状態「{v('status')}」のため表示しません"))
     key = keys.key(v("id"), title, starts_at.isoformat(), place)
     return Record(line_no=line_no, source_key=key, values=values)
+
+
+def signup_values(v) -> dict:
+    """The published 参加申込終了日 (a date alone means the end of that day) and 申込方法, for sign-ups."""
+    day = parse_date(v("apply_until_date"))
+    clock = parse_time(v("apply_until_time"))
+    deadline = None
+    if day is not None:
+        deadline = tokyo_to_utc(day, clock) if clock else tokyo_to_utc(day + timedelta(days=1), None)
+    return {"signup_deadline": deadline, "apply_method": tidy(v("apply")) or None}
 
 
 def describe(v) -> str:

@@ -44,6 +44,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "capacity": ("定員",),
     "capacity_note": ("定員備考",),
     "apply": ("参加申込方法", "申込方法"),
+    "apply_until_date": ("参加申込終了日", "申込期限日", "申込締切日", "申込締切", "申込期限"),  # sign-ups (issue 9)
+    "apply_until_time": ("参加申込終了時間", "申込期限時刻", "申込締切時間", "申込締切時刻"),
     "url": ("URL", "コンテンツURL", "ホームページ"),
     "apply_url": ("申込URL",),
     "image_url": ("画像URL", "画像"),
@@ -91,6 +93,7 @@ OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
     "capacity": ("定員", "募集人数"),
     "audience": ("対象", "対象者"),
     "contact": ("連絡先", "問い合わせ先"),
+    "apply": ("申込方法", "応募方法", "参加申込方法"),  # sign-ups (issue 9): shown as published
     "url": ("URL",),
 }
 

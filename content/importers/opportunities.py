@@ -87,6 +87,7 @@ def opportunity_record(layout: Layout, cells: list[str], line_no: int, keys: Key
         "audience": audience or None,
         "audience_tags": audience_tags_for(" ".join(filter(None, (audience, title, description)))),
         "contact": clean(v("contact")) or None,
+        "apply_method": clean(v("apply")) or None,
         "url": first_url(v("url")),
         "status": "published",
         "active": True,

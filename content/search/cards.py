@@ -192,6 +192,15 @@ def _map_button(uri: Optional[str], lang: str) -> list[dict]:
     return [_button(uri_action(_("地図"), uri, label_limit=40))] if uri else []
 
 
+def _add_signup_parts(item, lang: str, detailed: bool, body: list[dict], buttons: list[dict]) -> None:
+    """Sign-ups (issue 9): 「参加する」 first when the item takes them in the chat, else how to apply."""
+    from content.signups.card_parts import signup_card_parts
+
+    rows, actions = signup_card_parts(item, lang, detailed=detailed)
+    body.extend(_row(label, value, 300 if detailed else 60) for label, value in rows)
+    buttons[:0] = [_button(action, primary=n == 0) for n, action in enumerate(actions)]
+
+
 def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detailed: bool = False) -> dict:
     """An event: title, when, where, a short description, 詳細 and 地図."""
     _ = translator(lang)
@@ -229,6 +238,7 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
     if not detailed:
         buttons.append(_detail_button("event", event.id, event.title, lang))
     buttons += _map_button(maps_uri(event.latitude, event.longitude, event.address, event.place_name), lang)
+    _add_signup_parts(event, lang, detailed, body, buttons)
     return _bubble(body, buttons, "mega" if detailed else "kilo")
 
 
@@ -346,6 +356,7 @@ def opportunity_bubble(opportunity, lang: str, *, detailed: bool = False) -> dic
         if opportunity.description:
             body.append(_text(opportunity.description, size="xs", color=FAINT, max_lines=3, limit=SHORT_DESCRIPTION))
         buttons.append(_detail_button("opportunity", opportunity.id, opportunity.title, lang))
+    _add_signup_parts(opportunity, lang, detailed, body, buttons)
     return _bubble(body, buttons, "mega" if detailed else "kilo")
 
 
