@@ -131,8 +131,8 @@ _CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用で�
 _PART_HOURS = re.compile(r"^\s*(?!開館|開所|開園|利用|営業|受付)[^\d、。:：]{1,8}時間は")
 _SEASON_QUALIFIER = re.compile(r"\s*(?:の間)?\s*(?:は|まで)\s*[、,]?\s*")
 _YEAR_END = re.compile(r"(?:および|及び|並びに|、|と)?\s*年末年始\s*(?:[（(][^（）()]*[)）])?")
-_UNTIL = re.compile(r"(?:(午前|午後)\s*)?(\d{1,2})\s*(?:[:：]\s*(\d{2})|時(?:\s*(\d{1,2})\s*分|(半))?)\s*まで")
-_FROM = re.compile(r"(?:(午前|午後)\s*)?(\d{1,2})\s*(?:[:：]\s*(\d{2})|時(?:\s*(\d{1,2})\s*分|(半))?)\s*から")
+_UNTIL = re.compile(_CLOCK + r"\s*まで")  # 21時まで
+_FROM = re.compile(_CLOCK + r"\s*から")  # 10:00から
 
 
 def split_notes(text: str) -> tuple[str, list[str]]:
