@@ -1,4 +1,5 @@
-"""Run every benchmark: search (with its keyword baseline), the real-file examination, the webhook (with its baseline)."""
+"""Run every benchmark: search (with its keyword baseline), the real-file examination, the webhook (with its baseline),
+survey tallies (beside pandas)."""
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,7 @@ import sys
 
 def main() -> int:
     """Run the benchmarks in turn; the exit status is non-zero when one of them missed a target."""
-    from bench import ask_bench, real_eval, search_bench, webhook_bench
+    from bench import ask_bench, real_eval, search_bench, tally_bench, webhook_bench
 
     status = search_bench.main(sys.argv[1:]) or 0
     print()
@@ -19,6 +20,8 @@ def main() -> int:
     status = real_eval.main(["--questions", str(exam_a / "questions.yaml"), "--opendata", str(exam_a)]) or status
     ask_bench.main()
     result = webhook_bench.main()
+    print()
+    status = tally_bench.main([]) or status
     return status or (result if isinstance(result, int) else 0)
 
 

@@ -36,6 +36,7 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     """Build the web app for a Config; workers start only when asked and inbox_threads > 0."""
     from bot.inbox import InboxWorkers
     from bot.messenger import LineMessenger
+    from bot.survey_pages import survey_pages_blueprint
     from bot.webhook import webhook_blueprint
     from handlers.registry import load_handlers
 
@@ -64,6 +65,7 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     app.extensions["tsunagari"] = rt
 
     app.register_blueprint(webhook_blueprint())
+    app.register_blueprint(survey_pages_blueprint())
     from bot.signup_public import signup_public_blueprint
 
     app.register_blueprint(signup_public_blueprint())

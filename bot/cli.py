@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
 
 # Built search indexes kept between short-lived commands (import, ask), beside the default database.
@@ -143,12 +144,16 @@ def db_upgrade() -> None:
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq", "answers"]))
 @click.argument("path")
 @click.option("--signup", type=click.Choice(["chat", "none"]), default=None,
               help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
-def import_(kind: str, path: str, signup: str | None) -> None:
-    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics."""
+@click.option("--survey", "survey_code", default=None, help="answers: the survey's code.")
+@click.option("--round", "round_number", type=int, default=None, help="answers: the round (made when missing).")
+def import_(kind: str, path: str, signup: str | None, survey_code: str | None, round_number: int | None) -> None:
+    """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics; survey answers from paper or phone."""
+    if kind == "answers":
+        return cli_surveys.import_answers_file(path, survey_code, round_number)
     from content.importers import import_path
     from content.signups.imports import signup_mode_problem
     from models import make_engine, session_scope
@@ -257,6 +262,7 @@ def richmenu_deploy() -> None:
 from bot.cli_signups import attendance  # noqa: E402  (sign-ups, issue 9)
 
 main.add_command(attendance)
+cli_surveys.attach(main)
 
 if __name__ == "__main__":
     main()

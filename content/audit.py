@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "reject": "差し戻し", "withdraw": "取り下げ", "delete": "削除", "import": "取り込み", "export": "書き出し",
     "user_add": "ユーザー追加", "user_reset": "パスワード再発行", "user_disable": "ユーザー無効化",
     "user_enable": "ユーザー有効化", "org_add": "団体追加", "org_edit": "団体編集",
+    "survey_open": "アンケート開始", "survey_close": "アンケート締切", "survey_publish": "結果公開",
 }
 ACTIONS = tuple(ACTION_LABELS)
 DETAIL_MAX = 2000

@@ -55,6 +55,17 @@ def register_text_flow(flow: str, text_flow: TextFlow) -> None:
     TEXT_FLOWS[flow] = text_flow
 
 
+# Asked when no conversation took the text, before the menu words and the search: (ctx, resident, lang) →
+# reply or None. A survey round's first answer typed under its push comes in this way.
+TEXT_OPENERS: list[Callable[[Context, object, str], Optional[list]]] = []
+
+
+def register_text_opener(opener: Callable[[Context, object, str], Optional[list]]) -> None:
+    """Let a function take a text that starts a conversation (first answer wins)."""
+    if opener not in TEXT_OPENERS:
+        TEXT_OPENERS.append(opener)
+
+
 def _is_stale(ctx: Context, state: ConversationState) -> bool:
     """A question left unanswered for a day no longer frames what the resident types."""
     return as_naive_utc(ctx.now) - state.updated_at > STALE_AFTER
@@ -101,6 +112,11 @@ def on_text(ctx: Context) -> list[dict]:
         if taken is not None:
             return taken
         lead = flow.leave(ctx, resident, state, lang)  # the text is something else: leave politely
+    else:
+        for opener in TEXT_OPENERS:
+            taken = opener(ctx, resident, lang)
+            if taken is not None:
+                return taken
     messages = route_text(ctx, resident, ctx.text, lang)
     return (lead + messages) if len(lead) + len(messages) <= MAX_MESSAGES else messages
 
@@ -115,7 +131,9 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
     if command == "participate":
         return with_my_signups_choice(ask(ctx, resident, VOLUNTEER_QUERY, lang), lang)
     if command == "survey":
-        return no_survey_messages(lang)
+        from handlers.survey import survey_tile  # the survey handlers register on this module: import late
+
+        return survey_tile(ctx, resident, lang)
     if command == "settings":
         return onboarding.settings_menu_messages(resident, lang)
     if command == "help":

@@ -7,6 +7,8 @@ from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent
 from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat
 from models.signups import Attendance, CalendarToken, Signup, SignupReminder
+from models.surveys import (Answer, Indicator, PopulationCell, Question, Response, Survey, SurveyRound,
+                            ANSWER_CHANNELS, INDICATOR_METHODS, QUESTION_TYPES)
 from models.faq import FaqEntry, UnansweredWord
 
 __all__ = [
@@ -16,5 +18,7 @@ __all__ = [
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent",
     "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",
     "Signup", "Attendance", "SignupReminder", "CalendarToken",
+    "Survey", "Question", "SurveyRound", "Response", "Answer", "Indicator", "PopulationCell",
+    "ANSWER_CHANNELS", "INDICATOR_METHODS", "QUESTION_TYPES",
     "FaqEntry", "UnansweredWord",
 ]

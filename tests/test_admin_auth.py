@@ -21,7 +21,8 @@ GET_PAGES = ["/admin/", "/admin/events/", "/admin/notices/", "/admin/opportuniti
 STAFF_PAGES = ["/admin/queue", "/admin/import", "/admin/organizations", "/admin/events/export.csv"]
 ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/organizations/1"]
 URL_ARGS = {"kind": "events", "post_id": 1, "step": "submit", "user_id": 1, "org_id": 1,
-            "code": "e", "item_id": 1, "signup_id": 1}  # sign-up pages (issue 9)
+            "code": "e", "item_id": 1, "signup_id": 1,  # sign-up pages (issue 9)
+            "number": 1}  # survey rounds (issue 8)
 
 
 @pytest.fixture

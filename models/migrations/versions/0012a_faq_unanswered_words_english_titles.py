@@ -1,7 +1,7 @@
 """FAQ entries, unanswered words by week, English event titles and descriptions
 
 Revision ID: 0012a
-Revises: 0009a
+Revises: 0008a
 Create Date: 2026-11-30 19:46:14.445471
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0012a'
-down_revision = '0009a'
+down_revision = '0008a'
 branch_labels = None
 depends_on = None
 
