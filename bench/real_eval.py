@@ -262,7 +262,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--city", default="", help="only this city")
     parser.add_argument("--json", dest="json_out", default="", help="write every outcome as JSON here")
     parser.add_argument("--questions", default=str(QUESTIONS), help="the YAML file of questions to ask")
+    parser.add_argument("--opendata", default="", help="the folder of the set's data files (default: TSUNAGARI_OPENDATA "
+                                                        "or ../shared/opendata)")
     args = parser.parse_args(argv)
+    global OPENDATA, WORKDIR
+    if args.opendata:
+        OPENDATA = Path(args.opendata).resolve()
+        WORKDIR = WORKDIR / OPENDATA.name  # its own databases: city names may repeat across sets
     if not OPENDATA.is_dir():
         print(f"real_eval: {OPENDATA} is absent; real-file questions skipped.")
         return 0

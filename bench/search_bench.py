@@ -28,14 +28,14 @@ if str(ROOT) not in sys.path:
 
 from content.search.answers import answer_question  # noqa: E402
 from content.search.index import build_index, clear_cache, to_tokyo  # noqa: E402
-from models import Event, Facility, Opportunity, create_schema, make_engine  # noqa: E402
+from models import Event, FaqEntry, Facility, Opportunity, create_schema, make_engine  # noqa: E402
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 QUESTIONS = Path(__file__).with_name("questions.yaml")
 OPENDATA = ROOT.parent / "shared" / "opendata"
 BIG_EVENTS, BIG_FACILITIES = 5000, 500
 TARGETS = {"top3": 0.90, "margin": 0.20, "p95_ms": 50.0, "build_s": 30.0}
-MODELS = {"event": Event, "facility": Facility, "opportunity": Opportunity}
+MODELS = {"event": Event, "facility": Facility, "opportunity": Opportunity, "faq": FaqEntry}
 
 
 # --- the keyword-LIKE baseline ----------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def baseline_items(session, text: str, now: datetime) -> list[dict]:
 
 def _title(row) -> str:
     """Title or name of any row."""
-    return getattr(row, "title", None) or getattr(row, "name", "")
+    return getattr(row, "title", None) or getattr(row, "name", None) or getattr(row, "question", "")
 
 
 def _as_date(value) -> date:
@@ -122,6 +122,9 @@ def judge(session, items: list[dict], understood: bool, expect: dict) -> tuple[b
     """(correct at top 1, correct at top 3)."""
     if expect.get("not_understood"):  # the baseline has no notion of understanding: it must show nothing
         ok = (understood is False) if understood is not None else not items
+        return ok, ok
+    if expect.get("small_talk"):  # a greeting or thanks: a friendly reply (understood), no item shown
+        ok = not items and understood is not False
         return ok, ok
     if expect.get("none"):  # nothing shown, and (for the bot) said plainly rather than "not understood"
         ok = not items and understood is not False

@@ -6,12 +6,16 @@ import signal
 import sys
 import threading
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
+
+# Built search indexes kept between short-lived commands (import, ask), beside the default database.
+INDEX_CACHE = Path("instance") / "search-cache"
 
 
 def configure_logging() -> None:
@@ -161,7 +165,7 @@ _attach_ops_commands()
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "answers"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq", "answers"]))
 @click.argument("path")
 @click.option("--signup", type=click.Choice(["chat", "none"]), default=None,
               help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
@@ -184,6 +188,9 @@ def import_(kind: str, path: str, signup: str | None, survey_code: str | None, r
     click.echo(report.format() + extra)
     if report.refused:
         sys.exit(2)
+    from content.search.index import warm_index
+
+    warm_index(engine, INDEX_CACHE)  # the next `ask` finds the index built
 
 
 def import_signup_mode(session, kind: str, report, mode: str | None) -> str:
@@ -213,8 +220,10 @@ def parse_as_of(value: str | None, tz: str) -> datetime:
 def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
     """Answer TEXT exactly as the bot would answer a resident."""
     from bot.asking import ask_as_resident
+    from content.search.index import keep_indexes_in
     from models import make_engine
 
+    keep_indexes_in(INDEX_CACHE)  # a one-off question loads the index the last command built
     config = Config.from_env()
     result = ask_as_resident(make_engine(config.database_url), text, now=parse_as_of(as_of, config.tz), lang=lang)
     if as_json:

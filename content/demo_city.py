@@ -236,6 +236,9 @@ def seed_demo_city(session: Session, today: date) -> None:
     report = ImportReport(kind="events", source=SOURCE)
     sync_records(session, Event, SOURCE, event_records(today, rng, facilities), report)
     sync_records(session, Opportunity, SOURCE, opportunity_records(today, facilities), ImportReport(kind="opportunities"))
+    from content.faq import seed_demo_faq
+
+    seed_demo_faq(session)  # ゴミの出し方, 市役所の連絡先, 各種証明書, 子育て相談 …
     session.flush()
 
 

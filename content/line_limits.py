@@ -535,9 +535,9 @@ def _describe_sdk_error(exc: Exception) -> str:
 
 
 def _sdk_message(obj: dict) -> Any:
-    """The SDK's Message.from_dict (imported lazily so content/ stays light to import)."""
-    from linebot.v3.messaging.models import Message
-    return Message.from_dict(obj)
+    """The SDK's Message.from_dict (its models loaded without the API clients: content/line_sdk_models.py)."""
+    from content.line_sdk_models import model
+    return model("Message").from_dict(obj)
 
 
 # --- public API ------------------------------------------------------------------------------------------
@@ -634,8 +634,8 @@ def validate_richmenu(obj: dict) -> list[dict]:
             _check_action(c, area["action"], f"{a_prop}.action", "richmenu")
     details = [{**d, "property": d["property"].removeprefix("richmenu.")} for d in c.details]
     if not details:
-        from linebot.v3.messaging.models import RichMenuRequest
-        details = _sdk_problems(RichMenuRequest.from_dict, obj, "richmenu")
+        from content.line_sdk_models import model
+        details = _sdk_problems(model("RichMenuRequest").from_dict, obj, "richmenu")
     return details
 
 

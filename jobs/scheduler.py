@@ -36,7 +36,8 @@ from models import JobError, SchedulerHeartbeat, make_engine, session_scope, utc
 log = logging.getLogger(__name__)
 
 # Modules whose add_jobs(scheduler, engine, messenger, config) register scheduled work. Add yours here.
-JOB_MODULES: list[str] = ["jobs.delivery", "jobs.notices", "jobs.retention", "jobs.reminders", "jobs.rounds"]
+JOB_MODULES: list[str] = ["jobs.delivery", "jobs.notices", "jobs.retention", "jobs.reminders", "jobs.rounds",
+                          "jobs.unanswered"]
 
 # Any constant works; it names "the tsunagari scheduler" among PostgreSQL advisory locks.
 ADVISORY_LOCK_KEY = 0x7473756E  # "tsun"

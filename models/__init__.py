@@ -9,6 +9,7 @@ from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbea
 from models.signups import Attendance, CalendarToken, Signup, SignupReminder
 from models.surveys import (Answer, Indicator, PopulationCell, Question, Response, Survey, SurveyRound,
                             ANSWER_CHANNELS, INDICATOR_METHODS, QUESTION_TYPES)
+from models.faq import FaqEntry, UnansweredWord
 
 __all__ = [
     "as_naive_utc", "make_engine", "session_scope", "utcnow", "create_schema",
@@ -19,4 +20,5 @@ __all__ = [
     "Signup", "Attendance", "SignupReminder", "CalendarToken",
     "Survey", "Question", "SurveyRound", "Response", "Answer", "Indicator", "PopulationCell",
     "ANSWER_CHANNELS", "INDICATOR_METHODS", "QUESTION_TYPES",
+    "FaqEntry", "UnansweredWord",
 ]

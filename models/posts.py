@@ -37,6 +37,8 @@ class Event(SQLModel, table=True):
     title: str = Field(max_length=300)
     kana: Optional[str] = Field(default=None, max_length=300)
     description: Optional[str] = Field(default=None, sa_type=Text)
+    title_en: Optional[str] = Field(default=None, max_length=300)  # イベント名_英語 / 名称(英字), when published
+    description_en: Optional[str] = Field(default=None, sa_type=Text)  # 説明_英語, when published
     category: Optional[str] = Field(default=None, max_length=200)
     starts_at: Optional[datetime] = Field(sa_type=NaiveDateTime, default=None, index=True)  # naive UTC
     ends_at: Optional[datetime] = Field(default=None, sa_type=NaiveDateTime)

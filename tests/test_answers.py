@@ -58,9 +58,16 @@ def test_carousel_shows_what_the_items_list(session, city):
     assert "11月28日(土) 10:00〜12:00" in json.dumps(carousel, ensure_ascii=False)
 
 
-@pytest.mark.parametrize("text", ["こんにちは", "ありがとう", "asdfgh", "😀"])
-def test_greetings_and_noise_are_not_understood(session, city, text):
+@pytest.mark.parametrize("text", ["asdfgh", "😀"])
+def test_noise_is_not_understood(session, city, text):
     assert answer_question(session, text, now=NOW, lang="ja").understood is False
+
+
+@pytest.mark.parametrize("text", ["こんにちは", "ありがとう"])
+def test_greetings_and_thanks_get_a_friendly_reply_not_a_search(session, city, text):
+    # issue 12: 「こんにちは」「ありがとう」 got the "not understood" reply; now a short friendly one with the menu
+    answer = answer_question(session, text, now=NOW, lang="ja")
+    assert answer.understood and answer.items == [] and answer.messages[0]["quickReply"]["items"]
 
 
 def test_facility_question_answers_todays_hours_first(session, city):

@@ -163,3 +163,18 @@ def test_facility_bubble_for_another_day_names_that_day():
     flat = json.dumps(facility_bubble(_facility(), "ja", today=date(2026, 11, 26), day=date(2026, 11, 30)),
                       ensure_ascii=False)
     assert "11月30日(月)は休館日です" in flat
+
+
+def test_english_cards_use_the_files_english_title_and_description():
+    from types import SimpleNamespace
+
+    from content.search.cards import event_bubble
+    event = SimpleNamespace(id=1, title="花火大会", title_en="Fireworks Festival", description="夏の花火",
+                            description_en="Summer fireworks by the river", starts_at=None, ends_at=None,
+                            all_day=False, place_name="河川敷", address=None, latitude=None, longitude=None,
+                            fee=None, is_free=None, capacity=None, url=None, image_url=None, audience=None,
+                            time_note=None, organizer=None, contact=None, facility_id=None, category=None,
+                            district=None)
+    english = str(event_bubble(event, "en"))
+    assert "Fireworks Festival" in english and "Summer fireworks" in english
+    assert "花火大会" in str(event_bubble(event, "ja"))

@@ -87,3 +87,46 @@ def test_a_later_closing_time_on_weekends_in_parentheses():
 
 def test_hospital_style_department_hours_are_left_to_the_published_text():
     assert hours_on(parse_hours("8:30～17:00（外来）12:00～20:00（見舞い）"), date(2026, 12, 1)).status == "unknown"
+
+
+# --- notes after the plain hours: seasons, dated closures, other hours on some days ---------------------------
+@pytest.mark.parametrize("hours_text, day, status, ranges", [
+    # a facility open only in one season
+    ("10:00～17:30（月火水木金土日） 7/1～8/31の間利用可", date(2022, 1, 15), "closed", []),
+    ("10:00～17:30（月火水木金土日） 7/1～8/31の間利用可", date(2022, 7, 15), "open", [(time(10), time(17, 30))]),
+    ("8:00～20:30（月火水木金土日） 11/23～2月第3日曜日の間利用可", date(2022, 2, 20), "open", [(time(8), time(20, 30))]),
+    ("8:00～20:30（月火水木金土日） 11/23～2月第3日曜日の間利用可", date(2022, 2, 21), "closed", []),
+    ("9:00～21:00（月火水木金土日） 4月下旬～11月下旬の間利用可", date(2022, 1, 10), "closed", []),
+    ("0:00～23:59（月火水木金土日） 開館期間5/1～10/15", date(2022, 10, 20), "closed", []),
+    # winter hours
+    ("7:00～18:00（月火水木金土日） 10/16～2/末は、8時～17時", date(2022, 1, 10), "open", [(time(8), time(17))]),
+    ("7:00～18:00（月火水木金土日） 10/16～2/末は、8時～17時", date(2022, 5, 1), "open", [(time(7), time(18))]),
+    ("5:00～22:00（月火水木金土日） 年末年始（12/29～1/3）は終日利用不可。11月～4月まで21時まで", date(2022, 1, 20), "open",
+     [(time(5), time(21))]),
+    # dated closures written after the hours
+    ("9:30～18:30（火水木金土日） 毎月第4金曜日と祝日の翌日、年末年始（12/28～1/4）は終日利用不可", date(2022, 2, 25), "closed", []),
+    ("9:30～18:30（火水木金土日） 毎月第4金曜日と祝日の翌日、年末年始（12/28～1/4）は終日利用不可", date(2022, 12, 28), "closed", []),
+    ("9:00～17:00（月火水木金） 4月～11月は毎月第3木曜日、12月～3月は毎週木曜日（祝日の木曜日を除く）および年末年始は終日利用不可",
+     date(2022, 1, 13), "closed", []),
+    ("9:00～17:00（月火水木金） 4月～11月は毎月第3木曜日、12月～3月は毎週木曜日（祝日の木曜日を除く）および年末年始は終日利用不可",
+     date(2022, 5, 12), "open", [(time(9), time(17))]),
+    # 日曜・祝日 exceptions are not overridden by the weekday hours
+    ("9:30～18:30（火水木金土日） 土日祝日は10:00から18:00まで", date(2022, 2, 26), "open", [(time(10), time(18))]),
+    ("13:00～19:00（月火水金土日） 土・日曜日、祝日は10:00から利用可", date(2022, 2, 19), "open", [(time(10), time(19))]),
+    # one part's hours (the bath) are not the facility's
+    ("9:00～17:00（火水木金土日） 入浴時間は午前10時から午後4時まで。年末年始（12/29～1/3）は終日利用不可", date(2022, 2, 15), "open",
+     [(time(9), time(17))]),
+])
+def test_notes_after_the_hours_change_the_day(hours_text, day, status, ranges):
+    hours = hours_on(parse_hours(hours_text), day)
+    assert (hours.status, hours.ranges) == (status, ranges)
+
+
+def test_a_season_only_facility_says_it_is_out_of_season():
+    assert hours_on(parse_hours("10:00～17:30（月火水木金土日） 7/1～8/31の間利用可"), date(2022, 1, 15)).out_of_season
+
+
+def test_notes_are_kept_to_be_shown_with_the_answer():
+    info = parse_hours("9:00～21:30（月火水木金土日） 毎月第2土曜日と年末年始（12/29～1/3）は終日利用不可")
+    assert info.notes == "毎月第2土曜日と年末年始(12/29~1/3)は終日利用不可"  # NFKC, as read
+    assert (2, 5) in info.closed_nth

@@ -102,3 +102,18 @@ def test_not_found_words_are_said_as_typed(question, words, typed):
     """The word reported as not found is the resident's spelling, not Sudachi's normalised form."""
     from content.search.answers import as_typed
     assert as_typed(parse_query(question, now=NOW), words) == typed
+
+
+# --- issue 12: nothing found only when nothing fits ------------------------------------------------------------
+def test_verbs_are_met_by_the_noun_rows_list_them_under():
+    from content.search.terms import verb_nouns
+    assert verb_nouns("歌う") == ("歌",)  # ウタ of ウタウ
+    assert verb_nouns("踊る") == ("踊り",)
+    assert verb_nouns("泳ぐ") == ()  # 泳 reads エイ: not the noun of 泳ぐ
+
+
+def test_sudachi_synonyms_expand_respecting_the_no_trigger_flag():
+    from content.search.terms import dictionary_synonyms
+    assert dictionary_synonyms("スマホ")["スマートフォン"] == 0.8  # same word, another form
+    assert "sp" not in dictionary_synonyms("sp")  # SP is 展開制御 1: it never starts an expansion
+    assert dictionary_synonyms("散歩").get("散策") == 0.5  # a near word of the group

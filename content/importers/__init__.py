@@ -1,82 +1,23 @@
 """Importing a city's published open data (CSV in the standard layouts, iCalendar) and our opportunities CSV.
 
 Entry point: import_path(session, kind, path) → ImportReport. The caller commits (e.g. inside session_scope).
+The names below load on first use (PEP 562): the search imports content.importers.audience alone, and a
+one-off `tsunagari ask` should not pay for icalendar and every importer.
 """
 from __future__ import annotations
 
-import csv
-from datetime import datetime
-from pathlib import Path
+from importlib import import_module
 
-from sqlmodel import Session
-
-from content.importers.audience import audience_tags_for
-from content.importers.csvread import read_table
-from content.importers.events import import_event_table
-from content.importers.facilities import import_facility_table
-from content.importers.ical import import_ics, is_ics, local_ics_path
-from content.importers.layouts import REQUIRED, detect_layout, expected_headers
-from content.importers.opportunities import import_opportunity_table
-from content.importers.report import ImportReport, import_command_text
-from models.db import as_naive_utc
-
-KINDS = ("events", "facilities", "opportunities")
-_IMPORTERS = {
-    "events": import_event_table,
-    "facilities": import_facility_table,
-    "opportunities": import_opportunity_table,
-}
-_KIND_NAMES = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会"}
-
-__all__ = ["import_path", "ImportReport", "import_command_text", "audience_tags_for", "KINDS"]
+_WHERE = {"import_path": "content.importers.files", "KINDS": "content.importers.files",
+          "ImportReport": "content.importers.report", "import_command_text": "content.importers.report",
+          "audience_tags_for": "content.importers.audience"}
+__all__ = list(_WHERE)
 
 
-def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None) -> ImportReport:
-    """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data."""
-    report = ImportReport(kind=kind, path=str(path))
-    now = as_naive_utc(now)
-    if kind not in KINDS:
-        report.refused = f"種類「{kind}」は取り込めません。events / facilities / opportunities のどれかを指定してください。"
-        return report
-    if is_ics(str(path)):
-        if kind != "events":
-            report.refused = "iCalendar（.ics）はイベントとしてだけ取り込めます（kind=events）。"
-            return report
-        file = local_ics_path(str(path))
-        if file is not None and not file.is_file():
-            report.refused = f"ファイルが見つかりません: {path}"
-            return report
-        try:
-            import_ics(session, str(path), report, now)
-        except ValueError as exc:
-            report.refused = f"iCalendar として読めませんでした（{exc}）。"
-        return report
-    file = Path(path)
-    if not file.is_file():
-        report.refused = f"ファイルが見つかりません: {path}"
-        return report
-    try:
-        table = read_table(file.read_bytes())
-    except csv.Error as exc:
-        report.refused = f"CSV として読めませんでした（{exc}）。"
-        return report
-    report.encoding = table.encoding
-    layout = detect_layout(table.header, kind)
-    if layout is None:
-        report.refused = refusal_message(kind, table.header)
-        return report
-    report.layout = layout.name
-    _IMPORTERS[kind](session, table, layout, str(path), report)
-    return report
-
-
-
-def refusal_message(kind: str, header: list[str]) -> str:
-    """Why a header is not a known layout for the kind: the headers expected, those found, and a likely kind."""
-    found = "、".join(header[:12]) + ("…" if len(header) > 12 else "") if header else "（見出し行がありません）"
-    message = (f"{_KIND_NAMES[kind]}の既知の形式ではありません。見出し行に {expected_headers(kind)} が必要です。\n"
-               f"見つかった見出し: {found}")
-    others = [k for k in REQUIRED if k != kind and detect_layout(header, k) is not None]
-    if others:
-        message += f"\nこのファイルは「{_KIND_NAMES[others[0]]}」（{others[0]}）の形式のようです。"
-    return message
+def __getattr__(name: str):
+    """Load a public name from its module the first time it is asked for."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value

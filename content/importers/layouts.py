@@ -13,6 +13,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
     "municipality": ("地方公共団体名", "市区町村名"),
     "title": ("イベント名", "名称", "イベント名称", "催し名", "タイトル", "件名"),
+    "title_en": ("イベント名_英語", "名称(英字)", "名称_英語", "イベント名(英語)"),
+    "description_en": ("説明_英語", "概要_英語", "説明(英語)"),
     "subtitle": ("サブタイトル",),
     "kana": ("イベント名_カナ", "名称(カナ)", "名称_カナ", "イベント名(カナ)", "フリガナ", "ふりがな"),
     "summary": ("概要",),
@@ -95,11 +97,25 @@ OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("URL",),
 }
 
+# The city's FAQ, in a layout of our own following the standard's conventions (docs/faq-csv.md).
+FAQ_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("ID", "識別子", "番号"),
+    "question": ("質問", "よくある質問", "問い"),
+    "paraphrases": ("質問_別表現", "別表現", "言い換え"),
+    "answer": ("回答", "答え"),
+    "category": ("カテゴリー", "カテゴリ", "分類"),
+    "keywords": ("キーワード",),
+    "department": ("担当課", "担当", "問い合わせ先"),
+    "phone": ("連絡先電話番号", "電話番号"),
+    "url": ("URL", "関連URL", "ホームページ"),
+}
+
 # What makes a header a layout of each kind: every group needs one of its names.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "events": (("イベント名", "名称"), ("開始日", "開催日")),
     "facilities": (("名称", "施設名"), ("住所", "所在地_連結表記", "所在地", "緯度")),
     "opportunities": (("種別",), ("タイトル",)),
+    "faq": (("質問", "よくある質問", "問い"), ("回答", "答え")),
 }
 
 
@@ -155,6 +171,8 @@ def layout_name(header: list[str], kind: str) -> str:
         if "料金(基本)" in names or "名称_英語" in names:
             return "tourism"  # 観光施設一覧
         return "facility"
+    if kind == "faq":
+        return "faq"
     return "opportunity"
 
 
@@ -164,7 +182,8 @@ def detect_layout(header: list[str], kind: str) -> Layout | None:
         return None
     if kind == "facilities" and has_required(header, "events"):
         return None  # an event file has 名称 and 住所 too
-    fields = {"events": EVENT_FIELDS, "facilities": FACILITY_FIELDS, "opportunities": OPPORTUNITY_FIELDS}[kind]
+    fields = {"events": EVENT_FIELDS, "facilities": FACILITY_FIELDS, "opportunities": OPPORTUNITY_FIELDS,
+              "faq": FAQ_FIELDS}[kind]
     return Layout(kind=kind, name=layout_name(header, kind), columns=map_columns(header, fields))
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-_KIND_LABELS = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会"}
+_KIND_LABELS = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会", "faq": "よくある質問"}
 
 
 @dataclass

@@ -86,6 +86,10 @@ _AUDIENCE_RULES: tuple[tuple[re.Pattern, str], ...] = (
 
 # English topic → the word the city's Japanese titles use (one word: every extra word would also have to match).
 _KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("japanese (?:class(?:es)?|lessons?|courses?|language class(?:es)?)|learn(?:ing)? japanese", "日本語教室"),
+    ("job (?:fairs?|seminars?|hunting)|career fairs?|jobs?|employment", "就職"),
+    ("foreigners?|foreign (?:residents?|nationals?)|international residents?", "外国人"),
+    ("babies|infants?|toddlers?", "赤ちゃん"), ("swim(?:ming)?", "水泳"),
     ("health consultation", "健康相談"), ("international exchange", "国際交流"), ("story ?time", "おはなし会"),
     ("story telling", "おはなし会"), ("storytelling", "おはなし会"), ("picture books?", "絵本"),
     ("community cent(?:er|re)s?", "公民館"), ("city hall", "市役所"), ("town hall", "役場"),

@@ -17,18 +17,26 @@ from content.search.cards import (carousel_message, closed_days_line, event_bubb
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.closures import closure_line
 from content.search.facility_hours import hours_on, parse_hours
+from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
+                         small_talk, small_talk_text)
 from content.i18n import N_, translator
+from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search.ranking import FACILITY_INTENTS, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
-from content.search.terms import normalize_text
+from content.search.ranking import FACILITY_INTENTS, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
+from content.search.terms import normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
 
 PAGE_SIZE = 10
+FAQ_SURE = 0.9  # an FAQ entry meeting this share of the words answers even when events matched too,
+FAQ_PHRASED = 0.67  # … when the question is nearly one of the entry's own phrasings
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
+# 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
+_WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
+                            r"(?:とこ|ところ|所|場所|施設|公園)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
@@ -64,6 +72,8 @@ class Answer:
     messages: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     understood: bool = True
+    nothing_found: bool = False  # said plainly that nothing matched (the question is counted for staff)
+    unmatched: list[str] = field(default_factory=list)  # normalised words no row has (counted for staff)
 
 
 @dataclass
@@ -121,9 +131,29 @@ def _request_action(label: str, request: Request, display: Optional[str] = None)
 
 # --- understanding --------------------------------------------------------------------------------------
 
+_KANJI_RUN = re.compile(r"[一-龥々]{3,6}")
+
+
+def fix_place_word_slip(index, text: str) -> str:
+    """A one-kanji slip in the word for a kind of place (図所館 → 図書館), when the facilities use that word."""
+    words = index.__dict__.get("_place_words")
+    if words is None:
+        words = {w for doc in index.docs if doc.kind == "facility" for w in terms_of(doc.title)
+                 if len(w) >= 3 and _KANJI_RUN.fullmatch(w)}
+        index.__dict__["_place_words"] = words
+    for run in _KANJI_RUN.findall(normalize_text(text)):
+        if any(run in w for w in words) or any(w in run for w in words) or terms_of(run)[:1] == [run]:
+            continue  # a word the dictionary knows (駐輪場) is no slip: only runs Sudachi reads char by char
+        close = sorted(w for w in words if len(w) == len(run) and sum(a != b for a, b in zip(w, run)) == 1
+                       and w[-1] == run[-1])
+        if len(close) == 1:  # only when one word fits: 図所館 → 図書館, never a guess between two
+            text = text.replace(run, close[0])
+    return text
+
+
 def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     """Parse the text, then apply the tapped overrides (date, audience)."""
-    parsed = parse_query(request.text, now=now, places=index.place_index)
+    parsed = parse_query(fix_place_word_slip(index, request.text), now=now, places=index.place_index)
     changes = {}
     places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)]
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
@@ -183,7 +213,12 @@ def answer_question(session, text: str, *, now: datetime, lang: str, resident=No
     location = None
     if resident is not None and resident.last_location_lat is not None and resident.last_location_lon is not None:
         location = (resident.last_location_lat, resident.last_location_lon)
-    return answer_request(session, Request(text=text or ""), now=now, lang=lang, location=location)
+    answer = answer_request(session, Request(text=text or ""), now=now, lang=lang, location=location)
+    if answer.understood and (answer.nothing_found or answer.unmatched):
+        # what residents asked that found nothing: normalised words by week, never the text or who asked
+        record_unanswered(session, question=text if answer.nothing_found else "", unmatched=answer.unmatched,
+                          now=now)
+    return answer
 
 
 def answer_request(session, request: Request, *, now: datetime, lang: str,
@@ -193,11 +228,17 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         now = now.replace(tzinfo=TOKYO)
     _ = translator(lang)
     note = ""
+    talk = small_talk(request.text) if not (request.offset or request.relax) else None
+    if talk is not None:  # 「こんにちは」「ありがとう」: a short friendly reply and the menu
+        return Answer([text_message(small_talk_text(talk, lang), _fallback_actions(lang))], [])
     index = current_index(session)
     parsed = _parse(session, request, now, index)
     if parsed.intent in ("settings", "help"):
         return Answer(understood=False)
     result = search(session, parsed, now=now, relax=request.relax, index=index)
+    faq = _faq_for(session, request, parsed, result)
+    if faq is not None:  # 「ゴミの出し方を知りたい」「市役所の電話番号」: the city's own answer
+        return Answer(faq_messages(faq.entry, lang, _fallback_actions(lang)), [faq_item(faq.entry)])
     structured = _is_question(parsed)
     if ((not structured or not result.hits) and not result.keywords and not parsed.places
             and _HOW_MUCH.search(parsed.normalized or "")):
@@ -221,20 +262,41 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         events = search(session, at_facility, now=now, relax=request.relax, kinds=("event",), index=index)
         if events.hits:
             parsed, result = at_facility, events
+    if (parsed.intent == "facility_closed" and parsed.weekdays and not parsed.facility_ids and len(result.hits) > 1
+            and parsed.date_range):
+        # 「水曜定休の温泉ってどこ？」: of the facilities of that kind, those closed on that day of the week
+        day = _asked_day(parsed, now.date())
+        closed = [hit for hit in result.hits if hit not in _open_on(session, [hit], day)]
+        if closed:
+            result = dataclasses.replace(result, hits=closed)
+            note = _("{day}が休みの施設です。").format(day=format_day(day, lang))
     if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
         fallback = _free_facilities(session, parsed, request, now, index)
         if fallback.hits:
             result = fallback
             note = _("無料で入れる施設です。")
-    if (not result.hits and parsed.intent in ("events", "unknown") and result.keywords and not result.unknown
-            and not parsed.date_range):
-        # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all
-        fallback = search(session, dataclasses.replace(parsed, intent="facility_info"), now=now,
-                          relax=request.relax, kinds=("facility",), index=index, min_coverage=STRONG_COVERAGE)
+    wants_place = bool(_WANTS_A_PLACE.search(parsed.normalized or "")) or (
+        parsed.audiences and bool(re.search(r"施設|しせつ", parsed.normalized or "")))
+    if (not result.hits and parsed.intent in ("events", "unknown")
+            and ((result.keywords and not result.unknown) or wants_place)
+            and (not parsed.date_range or _one_day(parsed))):
+        # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
+        # 「火曜日に入れる温泉ある？」: no event that day, but the facilities of that kind open that day
+        # 「バーベキューできるとこ」 asks for a place: a facility met through a synonym (焼肉広場) answers it
+        coverage = MIN_COVERAGE if wants_place else STRONG_COVERAGE
+        # a word nothing has (室内) is named beside the places that fit the rest, not a reason for none
+        unknown = result.unknown if wants_place else []
+        fallback = search(session, dataclasses.replace(
+            parsed, intent="facility_info", terms=[t for t in parsed.terms if t not in unknown]), now=now,
+            relax=request.relax, kinds=("facility",), index=index, min_coverage=coverage)
+        fallback.missing = fallback.missing or list(unknown)
+        if parsed.date_range:
+            fallback.hits = _open_on(session, fallback.hits, _asked_day(parsed, now.date()))
         if fallback.hits:
             result = fallback
-            note = _("イベントは見つかりませんでしたが、関係する施設があります。")
+            note = (_("{day}にあいている施設です。").format(day=format_day(_asked_day(parsed, now.date()), lang))
+                    if parsed.date_range else _("イベントは見つかりませんでしたが、関係する施設があります。"))
     if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
         # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
@@ -260,12 +322,37 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             return _ask_for_location(lang)
         if location is not None:
             _nearest_first(index, result, location)
+    if result.audience_unstated:
+        # 「手話を習いたい」: nothing says 障がいのある方向け; the topic's rows for anyone are the answer
+        label = _context_label(session, dataclasses.replace(parsed, date_range=None, places=[], free_only=False),
+                               lang)
+        note = _("{audience}と書かれたものはありませんが、対象の書かれていないものがあります。").format(
+            audience=label) + ("\n" + note if note else "")
+        parsed = dataclasses.replace(parsed, audiences=[])
     if result.missing:
         # 「ヨガと英会話」 with no yoga: say which word found nothing before showing what the other words found
         words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.missing[:3]))
         missing = _("{words}に合うものは見つかりませんでした。").format(words=words) + "\n" + _("近いもの：")
         note = missing + ("\n" + note if note else "")
-    return _results(session, parsed, request, result, now, lang, note)
+    answer = _results(session, parsed, request, result, now, lang, note)
+    answer.unmatched = list(result.missing)
+    return answer
+
+
+def _faq_for(session, request: Request, parsed: ParsedQuery, result: SearchResult) -> Optional[FaqMatch]:
+    """The FAQ entry that answers a typed question better than the search, or None.
+
+    A question about dates or a named facility is the search's; otherwise an entry meeting most of the words
+    answers when the search found nothing, or when it meets nearly all of them.
+    """
+    if request.offset or request.relax or parsed.date_range or parsed.facility_ids:
+        return None
+    match = match_faq(session, question_words(parsed.normalized or request.text))
+    if match is None or match.coverage < FAQ_STRONG:
+        return None
+    if result.hits and (match.coverage < FAQ_SURE or match.precision < FAQ_PHRASED):
+        return None  # 「手話」「詐欺」 with events to show: a keyword of an entry is not its question
+    return match
 
 
 def _place_kind_alias(session, request: Request, word: str, now: datetime, lang: str, location) -> Optional[Answer]:
@@ -506,6 +593,23 @@ def fee_line(facility, lang: str) -> str:
     return _("料金：{fee}").format(fee=fee) if fee else _("料金の情報は公開されていません。")
 
 
+def _one_day(parsed: ParsedQuery) -> bool:
+    """True when the asked dates are a single day (火曜日, 明日), the day a facility must be open."""
+    start, end = parsed.date_range
+    return (end - start) <= timedelta(days=1)
+
+
+def _open_on(session, hits: list[Hit], day) -> list[Hit]:
+    """The facility hits not closed on that day by their published hours (unknown hours are kept)."""
+    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, hits))
+    kept = []
+    for hit in hits:
+        row = rows.get((hit.kind, hit.id))
+        if row is not None and hours_on(parse_hours(row.hours_text, row.closed_text), day).status != "closed":
+            kept.append(hit)
+    return kept
+
+
 def _asked_day(parsed: ParsedQuery, today):
     """The day a facility question is about: the asked date (明日, 木曜日), else today."""
     if parsed.date_range:
@@ -537,6 +641,9 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
     closed = closed_days_line(info, lang) if info.closed_understood else None
     if closed:
         lines.append(_("休館日：{days}").format(days=closed))
+    if info.notes and today_line and info.closed_understood:
+        # seasons, dated closures, other hours on weekends: the published words, so nothing read is hidden
+        lines.append(_("お知らせ：{text}").format(text=shorten_graphemes(info.notes, 200)))
     if not today_line or not info.closed_understood:
         if facility.hours_text:
             lines.append(_("開館時間（公開情報）：{text}").format(text=facility.hours_text))
@@ -614,4 +721,5 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     else:
         text += "\n" + _("ほかのことばや日にちでも聞いてみてください。")
         actions.append(_request_action(_("今週末のイベント"), Request(text="今週末のイベント")))
-    return Answer([text_message(text, actions + _fallback_actions(lang))], [])
+    return Answer([text_message(text, actions + _fallback_actions(lang))], [], nothing_found=True,
+                  unmatched=list(result.unknown))

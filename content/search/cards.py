@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Optional
 from urllib.parse import quote
 
-from babel.dates import format_date
 
 from content.search.event_days import Repeat, is_long_running, repeat_of
 from content.closures import closure_line
@@ -42,8 +41,20 @@ def _babel_locale(lang: str) -> str:
 def format_day(day: date, lang: str) -> str:
     """12月6日(土) / Sat, Dec 6."""
     if _babel_locale(lang) == "en":
-        return format_date(day, "EEE, MMM d", locale="en")
-    return format_date(day, "M月d日(E)", locale="ja")
+        return f"{EN_WEEKDAYS[day.weekday()]}, {EN_MONTHS[day.month - 1]} {day.day}"
+    return f"{day.month}月{day.day}日({JA_WEEKDAYS[day.weekday()]})"
+
+
+# CLDR's short names for the two fixed patterns cards use (EEE, MMM d / M月d日(E)): written out because Babel
+# unpickles its locale data in every process (≈ 0.2 s of a one-off `tsunagari ask`) for these 26 words.
+EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+JA_WEEKDAYS = "月火水木金土日"
+
+
+def _month_day(day: date, english: bool) -> str:
+    """Dec 6 / 12月6日."""
+    return f"{EN_MONTHS[day.month - 1]} {day.day}" if english else f"{day.month}月{day.day}日"
 
 
 def clock(value) -> str:
@@ -79,10 +90,7 @@ def format_period(starts: Optional[datetime], ends: Optional[datetime], all_day:
         return format_when(starts, ends, all_day, lang)
     last = ends - timedelta(minutes=1) if (ends.hour, ends.minute) == (0, 0) and ends > starts else ends
     english = _babel_locale(lang) == "en"
-    pattern = "MMM d" if english else "M月d日"
-    locale = "en" if english else "ja"
-    text = f"{format_date(starts.date(), pattern, locale=locale)}{' – ' if english else '〜'}" \
-           f"{format_date(last.date(), pattern, locale=locale)}"
+    text = f"{_month_day(starts.date(), english)}{' – ' if english else '〜'}{_month_day(last.date(), english)}"
     if not all_day and (starts.hour, starts.minute) != (0, 0):
         hours = clock(starts)
         if (ends.hour, ends.minute) > (starts.hour, starts.minute):
@@ -197,7 +205,11 @@ def _add_signup_parts(item, lang: str, detailed: bool, body: list[dict], buttons
 def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detailed: bool = False) -> dict:
     """An event: title, when, where, a short description, 詳細 and 地図."""
     _ = translator(lang)
-    body = [_text(event.title, size="md", bold=True, max_lines=0 if detailed else 3, limit=TITLE_CHARS * (2 if detailed else 1))]
+    english = _babel_locale(lang) == "en"
+    # the file's English columns (イベント名_英語, 説明_英語) where the city published them
+    title = (getattr(event, "title_en", None) if english else None) or event.title
+    description = (getattr(event, "description_en", None) if english else None) or event.description
+    body = [_text(title, size="md", bold=True, max_lines=0 if detailed else 3, limit=TITLE_CHARS * (2 if detailed else 1))]
     when = event_when(event, lang)
     if when:
         body.append(_row(_("日時"), when))
@@ -218,12 +230,12 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
                              (_("主催"), event.organizer), (_("問合せ"), event.contact)):
             if value:
                 body.append(_row(label, value, 200))
-        if event.description:
-            body.append(_text(event.description, size="sm", color=MUTED, limit=LONG_DESCRIPTION))
+        if description:
+            body.append(_text(description, size="sm", color=MUTED, limit=LONG_DESCRIPTION))
         if event.url and is_sendable_uri(event.url):
             buttons.append(_button(uri_action(_("ウェブサイト"), event.url, label_limit=40)))
-    elif event.description:
-        body.append(_text(event.description, size="xs", color=FAINT, max_lines=3, limit=SHORT_DESCRIPTION))
+    elif description:
+        body.append(_text(description, size="xs", color=FAINT, max_lines=3, limit=SHORT_DESCRIPTION))
     if not detailed:
         buttons.append(_detail_button("event", event.id, event.title, lang))
     buttons += _map_button(maps_uri(event.latitude, event.longitude, event.address, event.place_name), lang)
@@ -236,6 +248,8 @@ def today_hours_line(info: FacilityHours, day: date, lang: str, today: Optional[
     _ = translator(lang)
     hours = hours_on(info, day)
     is_today = today is None or day == today
+    if hours.status == "closed" and hours.out_of_season:
+        return _("今日は利用期間外です") if is_today else _("{day}は利用期間外です").format(day=format_day(day, lang))
     if hours.status == "closed":
         return _("今日は休館日です") if is_today else _("{day}は休館日です").format(day=format_day(day, lang))
     if hours.status == "open":

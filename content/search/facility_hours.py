@@ -13,6 +13,8 @@ from typing import Optional
 
 import jpholiday
 
+from content.search.seasons import SPAN, YearSpan, find_span, span_of
+
 WEEKDAYS = "月火水木金土日"
 _HOURS_LABEL = re.compile(r"【\s*(開館時間|利用時間|営業時間|開所時間|開園時間|利用可能時間|受付時間)\s*】")
 _CLOSED_LABEL = re.compile(r"【\s*(休館日|休業日|休所日|休園日|定休日|休み)\s*】")
@@ -45,6 +47,10 @@ class FacilityHours:
     irregular: bool = False  # 不定期
     hours_understood: bool = False
     closed_understood: bool = True  # False when some of the closed-day text was not recognised
+    open_seasons: list = field(default_factory=list)  # [YearSpan]: open only then (7/1～8/31の間利用可)
+    seasonal_hours: list = field(default_factory=list)  # [(YearSpan, ranges or None, end time or None)]
+    seasonal_closed: list = field(default_factory=list)  # [(YearSpan, FacilityHours of closed rules)]
+    notes: str = ""  # the published sentences beyond the plain hours (seasons, dated closures, a part's hours)
 
 
 @dataclass
@@ -54,6 +60,7 @@ class DayHours:
     status: str  # "open" | "closed" | "unknown"
     ranges: list = field(default_factory=list)
     all_day: bool = False
+    out_of_season: bool = False  # closed because the facility opens only in another part of the year
 
 
 def split_hours_text(hours_text: Optional[str], closed_text: Optional[str]) -> tuple[str, str]:
@@ -108,10 +115,141 @@ def _day_kinds(label: str) -> list[str]:
 def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) -> FacilityHours:
     """Read hours and closed days from the published free text."""
     hours, closed = split_hours_text(hours_text, closed_text)
+    hours, notes = split_notes(hours)
     result = FacilityHours()
     _read_hours(hours, result)
     _read_closed(closed, result)
+    for note in notes:
+        _read_note(note, result)
+    result.notes = "。".join(notes)
     return result
+
+
+_CHUNK = re.compile(r"。|(?<=[)）])\s+")
+_NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
+_CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館)(?:です|とします|となります)?")
+_PART_HOURS = re.compile(r"^\s*(?!開館|開所|開園|利用|営業|受付)[^\d、。:：]{1,8}時間は")
+_SEASON_QUALIFIER = re.compile(r"\s*(?:の間)?\s*(?:は|まで)\s*[、,]?\s*")
+_YEAR_END = re.compile(r"(?:および|及び|並びに|、|と)?\s*年末年始\s*(?:[（(][^（）()]*[)）])?")
+_UNTIL = re.compile(_CLOCK + r"\s*まで")  # 21時まで
+_FROM = re.compile(_CLOCK + r"\s*から")  # 10:00から
+
+
+def split_notes(text: str) -> tuple[str, list[str]]:
+    """(the plain hours, the note sentences after them): 「9:30～18:30（火水木金土日） 毎月第4金曜日…は終日利用不可」.
+
+    Only what follows the first sentence can be a note, so 「9:00～19:00 (土・日・祝休日は9:00～17:00)」 stays whole.
+    """
+    chunks = [c.strip() for c in _CHUNK.split(text or "") if c and c.strip()]
+    if len(chunks) < 2:
+        return text, []
+    plain, notes = [chunks[0]], []
+    for chunk in chunks[1:]:
+        (notes if _NOTE_MARK.search(chunk) else plain).append(chunk)
+    return " ".join(plain), notes
+
+
+def _read_note(note: str, result: FacilityHours) -> None:
+    """One note sentence: a part's hours (shown only), an open season, seasonal hours, dated closures or
+    other hours for some days (土日祝日は10:00から18:00まで)."""
+    if _PART_HOURS.search(note):
+        return  # 入浴時間は午前10時から午後4時まで: one part's hours, not the facility's
+    closes = _CLOSURE.search(note) is not None
+    if closes:
+        _read_dated_closures(note, result)
+        return
+    span, rest = find_span(note)
+    if span is not None:
+        if re.search(r"利用可|期間|のみ|開館|営業|オープン", note):
+            result.open_seasons.append(span)
+            return
+        _read_seasonal_hours(span, rest, result)
+        return
+    _read_day_hours(note, result)
+
+
+def _read_dated_closures(note: str, result: FacilityHours) -> None:
+    """Closures, some only in part of the year: 「4月～11月は毎月第3木曜日、12月～3月は毎週木曜日（祝日の木曜日を
+    除く）および年末年始は終日利用不可」."""
+    text = _CLOSURE.sub(" ", note)
+    year_end = _YEAR_END.search(text)
+    if year_end:  # 年末年始 (with its stated days) closes every year, whatever season it is written beside
+        _merge_closed(year_end.group(0).lstrip("および及び並びに、と"), result)
+        text = text[:year_end.start()] + " " + text[year_end.end():]
+    text = re.sub(r"と(?=\s*[毎第年祝日月火水木金土\d])", "、", text)
+    matches = list(SPAN.finditer(text))
+    general, position = [], 0
+    for i, match in enumerate(matches):
+        qualifier = _SEASON_QUALIFIER.match(text, match.end())
+        span = span_of(match)
+        if not qualifier or span is None:
+            continue  # 7/1～7/3 on its own: the closed days themselves, read with the rest
+        following = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        general.append(text[position:match.start()])
+        sub = FacilityHours()
+        _read_closed(text[qualifier.end():following].strip(" 、,"), sub)
+        if _has_closed_rules(sub):
+            result.seasonal_closed.append((span, sub))
+        position = following
+    general.append(text[position:])
+    _merge_closed(" ".join(general), result)
+
+
+def _has_closed_rules(info: FacilityHours) -> bool:
+    """True when some closed-day rule was read."""
+    return bool(info.closed_weekdays or info.closed_nth or info.closed_spans or info.closed_holidays
+                or info.closed_after_holiday)
+
+
+def _merge_closed(text: str, result: FacilityHours) -> None:
+    """Closed-day rules read from a note, added to the facility's (a note never makes the closed text 'not understood')."""
+    sub = FacilityHours()
+    _read_closed(text.strip(" 、,。"), sub)
+    result.closed_weekdays |= sub.closed_weekdays
+    result.closed_nth |= sub.closed_nth
+    result.closed_spans += [span for span in sub.closed_spans if span not in result.closed_spans]
+    result.closed_holidays = result.closed_holidays or sub.closed_holidays
+    result.closed_after_holiday = result.closed_after_holiday or sub.closed_after_holiday
+    result.holiday_shift = result.holiday_shift or sub.holiday_shift
+
+
+def _read_seasonal_hours(span: YearSpan, rest: str, result: FacilityHours) -> None:
+    """「10/16～2/末は、8時～17時」 (other hours then) or 「11月～4月まで21時まで」 (closing earlier then)."""
+    match = _RANGE.search(rest)
+    if match:
+        start, end = _clock(*match.groups()[:5]), _clock(*match.groups()[5:])
+        if start is not None and end is not None:
+            if match.group(6) is None and match.group(1) == "午後" and end.hour < 12:
+                end = time(end.hour + 12, end.minute)
+            result.seasonal_hours.append((span, [(start, end)], None))
+        return
+    until = _UNTIL.search(rest)
+    if until:
+        end = _clock(*until.groups())
+        if end is not None:
+            result.seasonal_hours.append((span, None, end))
+
+
+def _read_day_hours(note: str, result: FacilityHours) -> None:
+    """「土日祝日は10:00から18:00まで」「土・日曜日、祝日は10:00から利用可」: other hours on some kinds of day."""
+    label, _sep, rest = note.partition("は")
+    kinds = _day_kinds(label)
+    if not rest or not kinds or "special" in kinds or len(label) > 14:
+        return
+    match = _RANGE.search(rest)
+    if match:
+        start, end = _clock(*match.groups()[:5]), _clock(*match.groups()[5:])
+    else:
+        begin, until = _FROM.search(rest), _UNTIL.search(rest)
+        start = _clock(*begin.groups()) if begin else None
+        end = _clock(*until.groups()) if until else None
+    usual = result.ranges.get("default") or result.ranges.get("weekday") or []
+    if start is None and end is None or not usual and (start is None or end is None):
+        return
+    start = start or usual[0][0]
+    end = end or usual[-1][1]
+    for kind in kinds:
+        result.ranges[kind] = [(start, end)]
 
 
 def _read_hours(text: str, result: FacilityHours) -> None:
@@ -232,10 +370,23 @@ def _closed_by_rule(info: FacilityHours, day: date) -> bool:
 
 
 def hours_on(info: FacilityHours, day: date) -> DayHours:
-    """Open with which hours, closed, or unknown on a given date."""
+    """Open with which hours, closed, or unknown on a given date (seasons and dated notes included)."""
+    if info.open_seasons and not any(span.contains(day) for span in info.open_seasons):
+        return DayHours("closed", out_of_season=True)
+    hours = _usual_hours_on(info, day)
+    if hours.status == "open" and hours.ranges:
+        for span, ranges, end in info.seasonal_hours:
+            if span.contains(day):
+                hours = DayHours("open", ranges=ranges or [(a, end) for a, _b in hours.ranges])
+    return hours
+
+
+def _usual_hours_on(info: FacilityHours, day: date) -> DayHours:
+    """Open with which hours, closed, or unknown on a date, from the weekly rules and closures."""
     if info.irregular and not info.hours_understood:
         return DayHours("unknown")
-    if _closed_by_rule(info, day):
+    if _closed_by_rule(info, day) or any(span.contains(day) and _closed_by_rule(sub, day)
+                                         for span, sub in info.seasonal_closed):
         return DayHours("closed")
     if info.open_24h:
         return DayHours("open", all_day=True)

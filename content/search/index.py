@@ -5,15 +5,19 @@ three weighted channels (words, surface bigrams, kana-reading bigrams), which ra
 """
 from __future__ import annotations
 
-import re
-
+import hashlib
 import math
+import os
+import pickle
+import re
+import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterable, Optional
 from zoneinfo import ZoneInfo
 
@@ -270,7 +274,7 @@ def _kana_text(kana: Optional[str], *names: Optional[str]) -> str:
 # Events a city files under children's categories, or story times and parent-and-child sessions, are for children
 # even when 対象者 is empty (土曜日おはなし会 in 子育て・教育).
 CHILDREN_CATEGORY_RE = re.compile(r"子育て|子ども|子供|こども|キッズ|児童")
-CHILDREN_TITLE_RE = re.compile(r"おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
+CHILDREN_TITLE_RE = re.compile(r"こども館|子ども館|児童館|児童センター|おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
 
 
 def _with_children(tags: frozenset, category: str | None, title: str | None) -> frozenset:
@@ -318,7 +322,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
     doc = Doc("facility", row.id, row.name, facility_id=row.id, place=normalize_text(row.name),
               district=row.district or "", address=normalize_text(row.address),
               latitude=row.latitude, longitude=row.longitude, category=row.category or "",
-              is_free=facility_is_free(row.fee))
+              is_free=facility_is_free(row.fee),
+              audience_tags=_with_children(frozenset(), row.category, row.name))  # こども館, 児童館
     fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
               (_short(row.description), 1)]
     kana = _kana_text(row.kana, row.name)
@@ -395,9 +400,69 @@ def current_index(session) -> SearchIndex:
         cached = _cache.get(key)
         if cached and cached[0] == version:
             return cached[1]
-        index = build_index(session)
+        index = _load_from_disk(str(bind.url), version)
+        if index is None:
+            index = build_index(session)
+            _save_to_disk(str(bind.url), version, index)
         _cache[key] = (version, index)
         return index
+
+
+# A folder where built indexes are kept between processes (None = memory only). Set by short-lived commands
+# (`tsunagari ask`, `import`): a one-off question then loads the index in milliseconds instead of rebuilding it.
+# The file is named for the database URL and holds the data_version it was built for; a changed row changes
+# the version, so a stale file is never used. Only this process writes the folder (pickle: trusted like the DB).
+_disk_cache: Optional[Path] = None
+
+
+def keep_indexes_in(folder: Optional[Path]) -> None:
+    """Keep built indexes in this folder between processes (None: memory only)."""
+    global _disk_cache
+    _disk_cache = folder
+
+
+def warm_index(engine, folder: Optional[Path]) -> None:
+    """Build this database's index now and keep it in the folder (after an import, for the next `ask`)."""
+    from sqlmodel import Session
+
+    keep_indexes_in(folder)
+    with Session(engine) as session:
+        current_index(session)
+
+
+def _disk_file(url: str) -> Optional[Path]:
+    """The cache file of a database, or None when disk caching is off or the database lives in memory."""
+    if _disk_cache is None or ":memory:" in url or url.rstrip("/").endswith("sqlite:"):
+        return None
+    return _disk_cache / f"index-{hashlib.sha256(url.encode()).hexdigest()[:16]}.pickle"
+
+
+def _load_from_disk(url: str, version: tuple) -> Optional[SearchIndex]:
+    """The index stored for this database and version, or None."""
+    path = _disk_file(url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            stored_version, index = pickle.load(handle)
+    except Exception:  # a file from another release or a torn write: rebuild instead
+        return None
+    return index if stored_version == version and isinstance(index, SearchIndex) else None
+
+
+def _save_to_disk(url: str, version: tuple, index: SearchIndex) -> None:
+    """Store a freshly built index (written aside, then renamed, so a reader never sees half a file)."""
+    path = _disk_file(url)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((version, index), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:  # a read-only folder only costs speed
+        return
 
 
 def clear_cache() -> None:

@@ -17,7 +17,7 @@ from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
 from content.search.index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
-                                 reading_of, terms_of)
+                                 reading_of, terms_of, verb_nouns)
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -32,6 +32,7 @@ FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "fa
 AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": {"parents", "children"},
                   "elementary": {"elementary", "children"}}
 MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
+PARTIAL_COVERAGE = 0.35  # a long question (3+ words) nothing meets half of: the rows meeting the most
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
 LONG_ROW_DAMPING = 0.6
@@ -68,6 +69,8 @@ class SearchResult:
     missing: list[str] = field(default_factory=list)  # nouns no row contains, when the hits match the other words
     towns: list[str] = field(default_factory=list)  # places read from the rows themselves (町名, 会場名), for labels
     relaxed: str = ""
+    # True when no row said it was for the asked audience and rows that state no audience are shown instead
+    audience_unstated: bool = False
 
 
 def kinds_for(intent: str) -> tuple[str, ...]:
@@ -127,6 +130,11 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(term)
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
+        elif not is_noun(term):
+            # 「歌える会」: no row has the verb, but rows list the thing done (歌, 踊り, 釣り)
+            nouns = [n for n in verb_nouns(term) if _in_titles(index, n)]
+            if nouns and nouns[0] not in keywords:
+                keywords.append(nouns[0])
     optional: list[str] = []
     text = normalize_text(parsed.normalized or parsed.text)
     for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
@@ -143,6 +151,14 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         else:
             optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
     return keywords, unknown, optional
+
+
+def _in_titles(index: SearchIndex, word: str) -> bool:
+    """True when some row's title carries the word (cached per index): what a row is, not what it mentions."""
+    cache = index.__dict__.setdefault("_title_word_cache", {})
+    if word not in cache:
+        cache[word] = any(word in doc.title_text for doc in index.docs)
+    return cache[word]
 
 
 def _kana_words(index: SearchIndex, runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -280,7 +296,8 @@ def _scan(index: SearchIndex, kind: str, start, end, now: datetime, past: bool) 
 
 def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], now: datetime,
                relax: str = "") -> list[int]:
-    """Indexes of docs that pass every structured filter (relax: d=dates, p=places, a=audience, f=fee)."""
+    """Indexes of docs that pass every structured filter (relax: d=dates, p=places, a=audience, f=fee;
+    s = the audience only excludes rows that state another audience)."""
     date_range = parsed.date_range if "d" not in relax else None
     start, end = (date_range or (None, None))
     if start is not None and start.tzinfo is None:
@@ -317,7 +334,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
             if (facility_ids or facility_names or districts) and not _place_ok(
                     doc, facility_ids, facility_names + pieces, districts):
                 continue
-            if wanted and kind == "event" and not _audience_ok(doc, wanted):
+            if wanted and kind == "event" and not _audience_ok(doc, wanted) and not (
+                    "s" in relax and doc.audience_tags <= {"anyone"}):
                 continue  # an opening's audience is who may help, not who it is for: no filter there
             if free_only and doc.is_free is not True:
                 continue
@@ -363,6 +381,17 @@ def _season_terms(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
     return out
 
 
+THEMED_WORDS = ("クリスマス", "ハロウィン", "ハロウィーン", "七夕", "節分", "ひな祭り", "ひなまつり", "花火")
+
+
+def _themed_word(parsed: ParsedQuery) -> str | None:
+    """A themed day (クリスマス, not 夏休み) that is the whole date of the question: the subject, not just the days."""
+    label = parsed.date_label or ""
+    if not _only_season_words(label):
+        return None
+    return next((word for word in THEMED_WORDS if word in label), None)
+
+
 def _only_season_words(label: str | None) -> bool:
     """True when a date label is made of season words only (「クリスマス」, not 「今月・クリスマス」)."""
     rest = label or ""
@@ -389,10 +418,21 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         now = now.replace(tzinfo=TOKYO)
     terms, unknown, optional = ([], [], []) if "k" in relax else keyword_terms(index, parsed)
     season = [] if "k" in relax or "d" in relax else _season_terms(index, parsed)
-    if season and season_required:
+    themed = _themed_word(parsed) if not (terms or unknown or season_required or "k" in relax or "d" in relax) else None
+    if themed and not season:
+        # 「クリスマスのイベント」 where no row has the word: not every event of 12/25, but "nothing for クリスマス"
+        return SearchResult(kinds=tuple(kinds or kinds_for(parsed.intent)), unknown=[themed], relaxed=relax)
+    if themed:
+        # only rows carrying the word, on any coming date (クリスマス会 on 12/15 is a Christmas event too)
+        season_required = True
+        terms = list(season)
+        season = []
+        parsed = dataclasses.replace(parsed, date_range=None, date_label=themed)
+    if season and season_required and parsed.date_range is not None and not themed:
         terms = terms + [t for t in season if t not in terms]
         parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
         season = []
+
     if not kinds:
         kinds = kinds_for(parsed.intent)
         if terms and parsed.intent == "events":
@@ -435,7 +475,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         if distinctive and len(unknown) <= len(distinctive):
             missing, unknown = unknown, []
     generic = [t for t in terms if t in GENERIC_SEARCH_WORDS]
-    if generic and len(generic) < len(terms) and "k" not in relax:
+    if generic and (len(generic) < len(terms) or parsed.audiences or parsed.categories) and "k" not in relax:
+        # 「手話を習いたい」: with the subject read as an audience or a category, 習う alone must not be required
         # 清掃活動 / 英会話の教室: the specific word must match; 活動, 教室 only rank (ビーチクリーン is a 清掃活動)
         terms = [t for t in terms if t not in generic]
         optional = optional + generic
@@ -447,21 +488,47 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax,
                           towns=place_label + towns, missing=missing)
     if not allowed or unknown:
-        return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
+        return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
+                or (None if unknown else _audience_unstated(session, parsed, now, relax, kinds, index, terms))
+                or result)
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
         words = [t.lower() for t in parsed.terms] + terms
         ranked = [(i, 1.0) for i in _facilities_in_place_order(index, parsed, allowed, words)]
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
+        if not ranked and len(terms) >= 3 and "k" not in relax:
+            # 「認知症の親を介護してる人どうしで話せる会」: a long question; the rows meeting most of its rarer words
+            # are the answer, and the words they lack are named (nothing found only when nothing fits)
+            ranked = _rank(index, parsed, allowed, terms, categories, PARTIAL_COVERAGE)
+            if ranked:
+                result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)]
     if not parsed.past:
         ranked = _starting_first(index, ranked, parsed, now, relax)
     for i, relative in ranked[:MAX_HITS]:
         doc = index.docs[i]
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
     if not result.hits:
-        return _season_retry(session, parsed, now, relax, kinds, index, season, season_required) or result
+        return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
+                or _audience_unstated(session, parsed, now, relax, kinds, index, terms) or result)
     return result
+
+
+def _audience_unstated(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
+    """The topic's rows that state no audience, when none states the asked one (「手話を習いたい」 read as
+    障がいのある方向け finds the 手話 course for anyone): the topic words count more than an audience word."""
+    if not terms or not parsed.audiences or "a" in relax or "s" in relax:
+        return None
+    retry = search(session, parsed, now=now, relax=relax + "s", kinds=kinds, index=index)
+    if not retry.hits:
+        return None
+    retry.audience_unstated = True
+    return retry
+
+
+def _doc_has(index: SearchIndex, i: int, term: str) -> bool:
+    """True when a doc contains the term or one of its synonyms as a word."""
+    return any(i in index.words.postings.get(word, ()) for word in expand([term]))
 
 
 def is_city_word(index: SearchIndex, term: str) -> bool:

@@ -10,12 +10,12 @@ import threading
 import unicodedata
 from functools import lru_cache
 
-from sudachipy import Dictionary, SplitMode
+from sudachipy import SplitMode
+
+from content.search.synonyms import synonyms_of
 
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接頭辞"}
 _local = threading.local()
-_dictionary_lock = threading.Lock()
-_dictionary = None
 
 # Words that say "search" but not what for: they must not rank one item above another.
 QUERY_STOPWORDS = frozenset("""
@@ -26,7 +26,7 @@ QUERY_STOPWORDS = frozenset("""
 開催 やる 遣る 時間 開館 閉館 休館 営業 住所 電話 番号 場所 日程 スケジュール 申し込み 申込 料金 無料 対象 施設 館 センター
 入館料 入園料 入場料 利用料 使用料 観覧料 入館 入園 値段 費用 有料 見られる 見れる 行ける お金 金 掛かる かかる 参加費 受講料
 お知らせ 紹介 集まり 集い つどい 会合 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
-只 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ
+とこ トコ 只 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ
 """.split())
 
 # Groups of words residents and cities use for the same thing (normalised forms are computed at load).
@@ -81,6 +81,10 @@ SYNONYM_GROUPS = [
     ["プール", "温水プール"],
     ["駐輪場", "自転車駐車場", "自転車置き場", "駐輪"],
     ["駐車場", "駐車", "パーキング", "駐車台数"],
+    ["パソコン", "PC", "パーソナルコンピューター"],  # PC starts no expansion in Sudachi's dictionary (展開制御 1)
+    ["バーベキュー", "BBQ", "焼肉", "焼き肉"],
+    ["温泉", "湯", "入浴", "浴場", "銭湯"],
+    ["水泳", "泳ぐ", "プール", "海水浴", "スイミング"],
 ]
 
 _KATA_FROM_HIRA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
@@ -99,14 +103,13 @@ def to_katakana(text: str) -> str:
 
 
 def _tokenizer():
-    """One Sudachi tokenizer per thread (the dictionary is shared and loaded once)."""
-    global _dictionary
+    """One Sudachi tokenizer per thread, on the dictionary the query reader loaded (one load per process:
+    index and questions must use the same dictionary, and each load costs ≈ 0.1 s)."""
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        with _dictionary_lock:
-            if _dictionary is None:
-                _dictionary = Dictionary(dict="core")
-        tok = _dictionary.tokenizer(mode=SplitMode.C)
+        from content.query.normalize import _get_dictionary
+
+        tok = _get_dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tok
     return tok
 
@@ -262,7 +265,8 @@ def query_terms(text: str) -> list[str]:
 
 
 def expand(terms: list[str]) -> dict[str, float]:
-    """Query terms with weights: 1.0 for what the resident typed, 0.6 for synonyms."""
+    """Query terms with weights: 1.0 for what the resident typed, 0.6 for the city's own synonyms (SYNONYM_GROUPS),
+    and Sudachi's synonym dictionary: 0.8 for another form of the same word (パソコン → PC), 0.5 for a near one."""
     weights: dict[str, float] = {}
     syn = synonym_map()
     for term in terms:
@@ -270,4 +274,56 @@ def expand(terms: list[str]) -> dict[str, float]:
     for term in terms:
         for other in syn.get(term, ()):
             weights.setdefault(other, 0.6)
+        for other, weight in dictionary_synonyms(term).items():
+            if weight > weights.get(other, 0.0):
+                weights[other] = weight
     return weights
+
+
+@lru_cache(maxsize=20000)
+def dictionary_synonyms(term: str) -> dict[str, float]:
+    """A term's synonyms from Sudachi's synonym dictionary, as normalised terms with weights (see synonyms.py)."""
+    morphemes = list(_tokenizer().tokenize(normalize_text(term)))
+    if len(morphemes) != 1:
+        return {}
+    group_ids = tuple(morphemes[0].synonym_group_ids())
+    if not group_ids:
+        return {}
+    out: dict[str, float] = {}
+    for word, weight in synonyms_of(term, group_ids).items():
+        normed = _single_term(word)
+        if normed and normed != term and weight > out.get(normed, 0.0):
+            out[normed] = weight
+    return out
+
+
+@lru_cache(maxsize=20000)
+def _single_term(word: str) -> str | None:
+    """The normalised term of a one-word headword (several-word synonyms would only add noise as single words)."""
+    morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+    if len(morphemes) != 1:
+        return None
+    return morphemes[0].normalized_form().lower()
+
+
+_GODAN_STEM = {"う": "い", "く": "き", "ぐ": "ぎ", "す": "し", "つ": "ち", "ぬ": "に", "ぶ": "び", "む": "み", "る": "り"}
+
+
+@lru_cache(maxsize=5000)
+def verb_nouns(term: str) -> tuple[str, ...]:
+    """Nouns a verb's meaning is usually listed under (歌う → 歌, 踊る → 踊り, 釣る → 釣り, 泳ぐ → 泳ぎ), as terms."""
+    morphemes = list(_tokenizer().tokenize(normalize_text(term)))
+    if len(morphemes) != 1 or morphemes[0].part_of_speech()[0] != "動詞" or len(term) < 2:
+        return ()
+    candidates = []
+    stem = re.sub(r"[ぁ-ゖ]+$", "", term)
+    if _KANJI.search(stem) and reading_of(term).startswith(reading_of(stem)):
+        candidates.append(stem)  # 歌う → 歌 (ウタ of ウタウ), not 泳ぐ → 泳 (エイ)
+    if term[-1] in _GODAN_STEM:
+        candidates.append(term[:-1] + _GODAN_STEM[term[-1]])
+    out = []
+    for word in candidates:
+        normed = _single_term(word) if word else None
+        if normed and normed != term and normed not in out and normed not in QUERY_STOPWORDS and is_noun(normed):
+            out.append(normed)
+    return tuple(out)
