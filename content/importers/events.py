@@ -14,6 +14,7 @@ from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_rows
+from content.search.facility_hours import clock_ranges
 from content.importers.values import (
     clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_coordinate, parse_date, parse_int, parse_time,
     tokyo_to_utc,
@@ -58,6 +59,11 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
     for field in ("start_time", "end_time"):
         if is_unreadable_time(v(field)):
             notes.append(v(field))
+    if start_clock is None:
+        # 「午後2時05分 から 午後3時45分」 in 日時備考: the times are published, only not in the time cells
+        ranges = clock_ranges(_ECHO_LINE.sub("", v("time_note")))
+        if ranges:
+            start_clock, end_clock = min(ranges)[0], max(end for _start, end in ranges)
     all_day = start_clock is None
     starts_at = tokyo_to_utc(start_day, start_clock)
     if all_day:
