@@ -194,17 +194,19 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
             audiences.append(tag)
     categories = [tag for tag, pattern in vocab.CATEGORY_RULES if _search(pattern, *unplaced)]
     free_only = _search(vocab.FREE_RE, *texts)
+    price = vocab.PRICE_LIMIT_RE.search(written)
+    max_price = int(price.group(1).replace(",", "")) if price else None
     wants_nearby = _search(vocab.NEARBY_RE, *texts)
-    terms = content_terms(tokens, skip_spans=dates.spans)
+    terms = content_terms(tokens, skip_spans=dates.spans + ((price.span(),) if price else ()))
     facility_named = any(m.kind == "facility" for m in matches)
     facility_word = _search(vocab.FACILITY_WORD_RE, *texts)
     intent = _decide_intent(texts, facility_named=facility_named, facility_word=facility_word,
                             categories=categories, audiences=audiences, has_date=dates.start is not None,
-                            free_only=free_only, wants_nearby=wants_nearby, terms=terms,
+                            free_only=free_only or max_price is not None, wants_nearby=wants_nearby, terms=terms,
                             has_time=dates.time_of_day is not None or dates.exact_time is not None)
     terms = _cleaned_terms(terms, intent, categories, tokens)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
-    has_subject = bool(matches or categories or audiences or subject_terms)
+    has_subject = bool(matches or categories or audiences or subject_terms or max_price is not None)
     return ParsedQuery(
         text=text,
         normalized=normalized,
@@ -219,6 +221,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         audiences=audiences,
         categories=categories,
         free_only=free_only,
+        max_price=max_price,
         past=dates.past,
         wants_nearby=wants_nearby,
         place_text_unmatched=_unmatched_place_text(tokens, matches),

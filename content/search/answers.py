@@ -16,7 +16,7 @@ from sqlmodel import select
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.closures import closure_line
-from content.search.facility_hours import hours_on, parse_hours
+from content.search.facility_hours import closed_for_season, hours_on, parse_hours
 from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
                          small_talk, small_talk_text)
 from content.i18n import N_, translator
@@ -24,7 +24,7 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search.ranking import FACILITY_INTENTS, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
+from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
 from content.search.terms import normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -155,7 +155,8 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     """Parse the text, then apply the tapped overrides (date, audience)."""
     parsed = parse_query(fix_place_word_slip(index, request.text), now=now, places=index.place_index)
     changes = {}
-    places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)]
+    places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)
+              and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))]
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
         # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
         parsed = parse_query(request.text, now=now)
@@ -176,6 +177,27 @@ def _only_city_name(index, place) -> bool:
     matched = normalize_text(place.matched or "")
     return (place.kind == "facility" and matched != normalize_text(place.name) and len(matched) < len(place.name)
             and is_city_word(index, matched))
+
+
+def _topic_inside_name(index, place) -> bool:
+    """「冬でもキャンプできるとこ」: キャンプ inside 輪島エコロジーキャンプ場 is what is wanted, not that place —
+    a word from the middle of one facility's name that other facilities also offer is a topic."""
+    matched = normalize_text(place.matched or "")
+    name = normalize_text(place.name)
+    if place.kind != "facility" or place.score >= 95 or not matched or name.endswith(matched):
+        return False
+    words = terms_of(matched)
+    if len(words) != 1:
+        return False
+    others = 0
+    for i in index.words.postings.get(words[0], ()):
+        doc = index.docs[i]
+        if doc.kind != "facility" or doc.id == place.id:
+            continue
+        others += 1
+        if others >= 2:
+            return True
+    return False
 
 
 def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
@@ -270,6 +292,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if closed:
             result = dataclasses.replace(result, hits=closed)
             note = _("{day}が休みの施設です。").format(day=format_day(day, lang))
+    if len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"} and not parsed.places:
+        # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
+        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _asked_day(parsed, now.date())))
     if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
         fallback = _free_facilities(session, parsed, request, now, index)
@@ -523,6 +548,8 @@ def _context_label(session, parsed: ParsedQuery, lang: str, towns: list[str] | t
             parts.append(_(AUDIENCE_LABELS.get(parsed.audiences[0], N_("対象あり"))))
     if parsed.free_only:
         parts.append(_("無料"))
+    if parsed.max_price is not None:
+        parts.append(_("{yen}円以下").format(yen=f"{parsed.max_price:,}"))
     return _("・").join(parts)
 
 
@@ -537,6 +564,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     today = now.date()
     day = _asked_day(parsed, today)
     bubbles = [_bubble_for(hit, row, lang, today, day=day) for hit, row in rows]
+    if parsed.free_only and not any(states_fees(current_index(session), kind) for kind in result.kinds):
+        parsed = dataclasses.replace(parsed, free_only=False)  # the file states no fees: not called 無料 here
     context = _context_label(session, parsed, lang, result.towns)
     summary = _("{n}件見つかりました。").format(n=total)
     if context:
@@ -608,6 +637,16 @@ def _open_on(session, hits: list[Hit], day) -> list[Hit]:
         if row is not None and hours_on(parse_hours(row.hours_text, row.closed_text), day).status != "closed":
             kept.append(hit)
     return kept
+
+
+def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
+    """The facility hits with those closed for the season on that day moved last (order otherwise kept)."""
+    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, hits[:30]))
+    def out_of_season(hit: Hit) -> bool:
+        """Closed on that day because it opens only in another part of the year."""
+        row = rows.get((hit.kind, hit.id))
+        return row is not None and closed_for_season(parse_hours(row.hours_text, row.closed_text), day)
+    return sorted(hits, key=out_of_season)
 
 
 def _asked_day(parsed: ParsedQuery, today):
