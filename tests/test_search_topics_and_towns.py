@@ -112,3 +112,16 @@ def test_a_price_limit_keeps_what_costs_less_and_leaves_out_what_states_more(ses
     """Free and cheaper rows answer; a row stating a higher fee is left out."""
     found = titles(session, question)
     assert shown in found and (hidden is None or hidden not in found)
+
+
+def test_a_repeated_event_is_one_card_with_its_next_dates(session, city):
+    """The same class on three days: one card (the first), its next two dates on it, the others still listed."""
+    for offset in (4, 11, 18):
+        session.add(Event(source="test", source_key=f"shogi{offset}", title="はじめての将棋", place_name="中央公民館",
+                          starts_at=utc(day(offset), 10), ends_at=utc(day(offset), 12)))
+    session.commit()
+    answer = answer_question(session, "将棋", now=NOW, lang="ja")
+    shown = [item["title"] for item in answer.items]
+    assert shown.count("はじめての将棋") == 1 and "囲碁将棋の会" in shown
+    card = str(answer.messages[-1])
+    assert "次の日程" in card and "12月7日(月)、12月14日(月)" in card

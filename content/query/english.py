@@ -190,8 +190,9 @@ def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str
         if follower is not None:
             out.remove(follower)
             out.append((start, kana + follower[1]))
-        elif len(text_words := re.findall(r"[A-Za-z]+", original[start:end])) >= 2:
-            out.append((start, kana))  # Muroya no Sono: a name of several words is a place's name
+        elif len(re.findall(r"[A-Za-z]+", original[start:end])) >= 2 or re.match(r"[ -]?[A-Z][a-z]", original[end:]):
+            # Muroya no Sono, Yamaguchi Flower Land: a name of several capitalised words is a place's name
+            out.append((start, kana))
         # a bare one-word name (Tokorozawa, Komae) is most often the city itself: no word to match
     return out
 

@@ -49,6 +49,7 @@ class ParsedQuery:
     categories: list[str] = field(default_factory=list)  # category tags, e.g. "講座", "スポーツ"
     free_only: bool = False  # 無料 asked
     max_price: Optional[int] = None  # 「500円以下」: yen the resident will pay at most
+    age: Optional[int] = None  # 「0歳の子と」: the age of the child the resident means
     past: bool = False  # the resident asked about past events (先週, 昨日, …)
     wants_nearby: bool = False  # 近く / 近所 / 周辺 asked
     place_text_unmatched: Optional[str] = None  # a place-like word (…館, …センター) that matched nothing

@@ -196,6 +196,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     free_only = _search(vocab.FREE_RE, *texts)
     price = vocab.PRICE_LIMIT_RE.search(written)
     max_price = int(price.group(1).replace(",", "")) if price else None
+    age = vocab.AGE_RE.search(written)
     wants_nearby = _search(vocab.NEARBY_RE, *texts)
     terms = content_terms(tokens, skip_spans=dates.spans + ((price.span(),) if price else ()))
     facility_named = any(m.kind == "facility" for m in matches)
@@ -222,6 +223,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         categories=categories,
         free_only=free_only,
         max_price=max_price,
+        age=int(age.group(1)) if age else None,
         past=dates.past,
         wants_nearby=wants_nearby,
         place_text_unmatched=_unmatched_place_text(tokens, matches),

@@ -490,10 +490,45 @@ def _load(session, hits: list[Hit]) -> list[tuple[Hit, object]]:
     return [(hit, rows[(hit.kind, hit.id)]) for hit in hits if (hit.kind, hit.id) in rows]
 
 
-def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None) -> dict:
+SERIES_DATES = 3  # next dates shown on a repeated event's card
+
+
+def one_card_per_series(index, hits: list[Hit]) -> tuple[list[Hit], dict]:
+    """Hits with a repeated event (same title, same place) kept once, where it first ranks, and
+    (kind, id) → the next days it is held again (at most SERIES_DATES, in date order)."""
+    docs = index.__dict__.get("_doc_by_key")
+    if docs is None:
+        docs = {(doc.kind, doc.id): doc for doc in index.docs}
+        index.__dict__["_doc_by_key"] = docs
+    first: dict[tuple, Hit] = {}
+    later: dict[tuple, list] = {}
+    kept: list[Hit] = []
+    for hit in hits:
+        doc = docs.get((hit.kind, hit.id))
+        if hit.kind != "event" or doc is None or doc.long or doc.starts is None:
+            kept.append(hit)
+            continue
+        series = (doc.title_text, doc.place)
+        if series in first:
+            later[series].append(doc.starts.date())
+            continue
+        first[series] = hit
+        later[series] = []
+        kept.append(hit)
+    next_days = {}
+    for series, days in later.items():
+        hit = first[series]
+        own = docs[(hit.kind, hit.id)].starts.date()
+        upcoming = sorted({d for d in days if d != own})
+        if upcoming:
+            next_days[(hit.kind, hit.id)] = tuple(d for d in upcoming if d > own)[:SERIES_DATES] or tuple(upcoming[:SERIES_DATES])
+    return kept, next_days
+
+
+def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None, next_days: tuple = ()) -> dict:
     """The card for one row of any kind (a facility's hours for `day`, today by default)."""
     if hit.kind == "event":
-        return event_bubble(row, lang, distance_m=hit.distance_m, detailed=detailed)
+        return event_bubble(row, lang, distance_m=hit.distance_m, detailed=detailed, next_days=next_days)
     if hit.kind == "facility":
         return facility_bubble(row, lang, today=today, distance_m=hit.distance_m, detailed=detailed, day=day)
     return opportunity_bubble(row, lang, detailed=detailed)
@@ -557,13 +592,15 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
              lang: str, note: str = "") -> Answer:
     """A summary line (or a facility's hours), the carousel, and choices to narrow or page."""
     _ = translator(lang)
-    total = len(result.hits)
+    hits, next_days = one_card_per_series(current_index(session), result.hits)
+    total = len(hits)
     offset = request.offset if request.offset < total else 0
-    page = result.hits[offset:offset + PAGE_SIZE]
+    page = hits[offset:offset + PAGE_SIZE]
     rows = _load(session, page)
     today = now.date()
     day = _asked_day(parsed, today)
-    bubbles = [_bubble_for(hit, row, lang, today, day=day) for hit, row in rows]
+    bubbles = [_bubble_for(hit, row, lang, today, day=day, next_days=next_days.get((hit.kind, hit.id), ()))
+               for hit, row in rows]
     if parsed.free_only and not any(states_fees(current_index(session), kind) for kind in result.kinds):
         parsed = dataclasses.replace(parsed, free_only=False)  # the file states no fees: not called 無料 here
     context = _context_label(session, parsed, lang, result.towns)

@@ -71,6 +71,7 @@ class Doc:
     category: str = ""
     is_free: Optional[bool] = None
     price: Optional[int] = None  # the lowest amount in yen the published fee states (0 when free), None unknown
+    ages: Optional[tuple[int, int]] = None  # the children's ages a title or audience states (0・1歳 → (0, 1))
     sub_kind: str = ""  # opportunity kind
     long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
     repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
@@ -173,10 +174,10 @@ class SearchIndex:
         self.by_kind[doc.kind].append(index)
         words = _weighted((terms_of(text), weight) for text, weight in fields if text)
         for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
-            words[CATEGORY_PREFIX + tag] += 2  # 「スポーツ」 matches ラケットテニス教室 without the word
+            words[CATEGORY_PREFIX + tag] += 4  # 「スポーツ」 matches ラケットテニス教室 without the word
         if doc.kind == "facility":  # events are filtered by audience; a facility for children only ranks up
             for tag in doc.audience_tags:
-                words[AUDIENCE_PREFIX + tag] += 2
+                words[AUDIENCE_PREFIX + tag] += 4
         self.words.add(index, words)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
@@ -324,15 +325,39 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
               audience_tags=_with_children(frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
                   row.category, row.title),
-              category=row.category or "", is_free=row.is_free, price=price_of(row.fee, row.is_free))
+              category=row.category or "", is_free=row.is_free, price=price_of(row.fee, row.is_free),
+              ages=ages_of(row.title, row.audience))
     if is_long_running(doc.starts, doc.ends):
         doc.long = True
         doc.repeat = repeat_of(doc.starts, doc.ends, doc.all_day, row.time_note, row.title)
-    fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
-              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1),
-              (_short(row.time_note), 1)]  # 日時備考 often says what happens: 「講演会60分と落語30分」
+    # title and category say what it is, the description what happens, the venue only where: a venue's name
+    # (こどもの森, 男女共同参画センター) must not outrank the topic of another event.
+    fields = [(row.title, 6), (row.category, 4), (row.place_name, 2), (row.audience, 4),
+              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 3),
+              (_short(row.time_note), 2)]  # 日時備考 often says what happens: 「講演会60分と落語30分」
     kana = _kana_text(row.kana, row.title, row.place_name)
     return doc, fields, " ".join(filter(None, (row.title, row.place_name))), kana, row.description
+
+
+_AGE_SPAN = re.compile(r"(\d{1,2})\s*(?:歳|才)?\s*(?:・|、|,|～|〜|~|-|－|から)\s*(\d{1,2})\s*(?:歳|才)")
+_AGE_FROM = re.compile(r"(\d{1,2})\s*(?:歳|才)(?:児)?\s*(?:以上|から)")
+_AGE_UNTIL = re.compile(r"(\d{1,2})\s*(?:歳|才)(?:児)?\s*(?:以下|まで|未満)")
+_AGE_ONE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:歳|才)(?:児)?")
+
+
+def ages_of(*texts: Optional[str]) -> Optional[tuple[int, int]]:
+    """The ages (first, last) a title or audience states: 0・1歳 → (0, 1), 3歳以上 → (3, 99), 2歳児 → (2, 2)."""
+    text = normalize_text(" ".join(t for t in texts if t))
+    if m := _AGE_SPAN.search(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        return (first, last) if first <= last else None
+    if m := _AGE_FROM.search(text):
+        return int(m.group(1)), 99
+    if m := _AGE_UNTIL.search(text):
+        return 0, int(m.group(1))
+    if m := _AGE_ONE.search(text):
+        return int(m.group(1)), int(m.group(1))
+    return None
 
 
 _YEN = re.compile(r"(\d[\d,]*)\s*円")
@@ -365,8 +390,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               is_free=facility_is_free(row.fee), price=price_of(row.fee, facility_is_free(row.fee)),
               audience_tags=_with_children(frozenset(), row.category, row.name)  # こども館, 児童館
               | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset()))
-    fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
-              (_short(row.description), 1)]
+    fields = [(row.name, 6), (aliases, 6), (row.category, 4), (row.district, 1), (row.address, 2),
+              (_short(row.description), 3)]
     kana = _kana_text(row.kana, row.name)
     return doc, fields, " ".join(filter(None, (row.name, aliases))), kana, row.description
 
@@ -378,8 +403,8 @@ def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:
               audience_tags=frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, None)),
               sub_kind=row.kind or "")
-    fields = [(row.title, 3), (row.kind and _KIND_WORDS.get(row.kind), 2), (row.place_name, 1),
-              (row.audience, 1), (row.organizer, 1), (row.district, 1), (_short(row.description), 1)]
+    fields = [(row.title, 6), (row.kind and _KIND_WORDS.get(row.kind), 4), (row.place_name, 2),
+              (row.audience, 2), (row.organizer, 2), (row.district, 2), (_short(row.description), 3)]
     return doc, fields, row.title or "", _kana_text(None, row.title), row.description
 
 

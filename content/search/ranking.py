@@ -365,6 +365,13 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     return out
 
 
+def _age_fit(doc, age: Optional[int]) -> int:
+    """1 when the row states ages including the asked one, -1 when its stated ages leave it out, else 0."""
+    if age is None or doc.ages is None:
+        return 0
+    return 1 if doc.ages[0] <= age <= doc.ages[1] else -1
+
+
 def states_fees(index: SearchIndex, kind: str) -> bool:
     """True when some row of this kind states whether it is free (cached per index)."""
     cache = index.__dict__.setdefault("_states_fees", {})
@@ -374,23 +381,47 @@ def states_fees(index: SearchIndex, kind: str) -> bool:
 
 
 def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed: ParsedQuery, now: datetime,
-                    relax: str) -> list[tuple[int, float]]:
-    """Within a relevance band, what starts in the asked window comes before what merely is still running."""
+                    relax: str, weak: bool = False) -> list[tuple[int, float]]:
+    """Within a relevance band, what starts in the asked window comes before what merely is still running.
+
+    weak: no word had to match (only audience or category words ranked): a months-long row that began before
+    the window then comes after everything that starts in it, whatever it scored.
+    """
     asked = bool(parsed.date_range) and "d" not in relax
     window = parsed.date_range[0] if asked else now
     if window.tzinfo is None:
         window = window.replace(tzinfo=TOKYO)
     start_ts = window.timestamp()
     position = {pair[0]: n for n, pair in enumerate(ranked)}
+    def relevance(pair) -> float:
+        """The score, a months-long row (a weekly class as one span) damped below what is on that date."""
+        doc = index.docs[pair[0]]
+        running = doc.kind == "event" and doc.start_ts < start_ts
+        return pair[1] * (LONG_ROW_DAMPING if running and doc.long and asked else 1.0)
+    band = relevance_bands([relevance(pair) for pair in ranked])
     def key(pair):
         """Band, running-before-window, previous position."""
         doc = index.docs[pair[0]]
         running = doc.kind == "event" and doc.start_ts < start_ts
-        # a months-long row (a weekly class as one span) sits below what is on that date unless far more relevant
-        relevance = pair[1] * (LONG_ROW_DAMPING if running and doc.long and asked else 1.0)
         unpriced = parsed.max_price is not None and doc.price is None  # 500円以下: a stated price under it first
-        return (-int(relevance * 10 + 0.5), unpriced, running, position[pair[0]])
+        return (weak and running and doc.long, -_age_fit(doc, parsed.age), band[relevance(pair)], unpriced,
+                running, position[pair[0]])
     return sorted(ranked, key=key)
+
+
+BAND_WIDTH = 0.1  # scores within 10 % of a band's best are "as relevant": date decides among them
+
+
+def relevance_bands(scores: list[float]) -> dict[float, int]:
+    """score → band number (0 = best): each band holds the scores within BAND_WIDTH of its highest, so two
+    near-equal scores never fall either side of a fixed boundary (0.95 and 1.0 are one band)."""
+    bands: dict[float, int] = {}
+    band, leader = -1, None
+    for score in sorted(set(scores), reverse=True):
+        if leader is None or score <= leader - BAND_WIDTH + 1e-9:
+            band, leader = band + 1, score
+        bands[score] = band
+    return bands
 
 
 def _season_terms(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
@@ -424,9 +455,9 @@ def _only_season_words(label: str | None) -> bool:
     return bool(label) and not rest.strip(" ・、")
 
 
-def _order_key(doc: Doc, relative: float, past: bool):
-    """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
-    return (-int(relative * 10 + 0.5), -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
+def _order_key(doc: Doc, band: int, past: bool):
+    """Sort key: relevance band (relevance_bands), then date (soonest first; latest first for past questions)."""
+    return (band, -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
@@ -529,7 +560,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             if ranked:
                 result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)]
     if not parsed.past:
-        ranked = _starting_first(index, ranked, parsed, now, relax)
+        ranked = _starting_first(index, ranked, parsed, now, relax, weak=not terms)
     for i, relative in ranked[:MAX_HITS]:
         doc = index.docs[i]
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
@@ -669,13 +700,14 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     if not scored:
         if terms:
             return []
-        return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0.0, past))]
+        return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0, past))]
     best = max(score for score, _share in scored.values())
     kept = [(i, score / best) for i, (score, _share) in scored.items() if score >= RELATIVE_CUTOFF * best]
     if not terms:  # categories only boost: rows without the category still count
         kept_ids = {i for i, _ in kept}
         kept += [(i, 0.0) for i in allowed if i not in kept_ids]
-    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], pair[1], past))
+    band = relevance_bands([relative for _i, relative in kept])
+    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past))
     return kept
 
 

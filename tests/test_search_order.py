@@ -1,0 +1,69 @@
+"""The order results come in: date among near-equal scores, the child's age, long rows after what starts then."""
+from __future__ import annotations
+
+import pytest
+
+from content.search.answers import answer_question
+from content.search.index import ages_of, clear_cache
+from content.search.ranking import relevance_bands
+from models import Event
+from tests.search_support import NOW, day, seed_small_city, utc
+
+
+@pytest.fixture
+def city(session):
+    """The small city, seeded once per test."""
+    clear_cache()
+    return seed_small_city(session)
+
+
+def titles(session, question: str) -> list[str]:
+    """Titles of the items the bot shows, in order."""
+    return [item["title"] for item in answer_question(session, question, now=NOW, lang="ja").items]
+
+
+@pytest.mark.parametrize("scores, bands", [
+    ([1.0, 0.95, 0.9, 0.5], [0, 0, 1, 2]),  # 0.95 is as relevant as 1.0; 0.9 is not
+    ([0.96, 0.95, 0.86], [0, 0, 1]),  # no fixed boundary between 0.96 and 0.95
+    ([0.0, 0.0], [0, 0]),
+])
+def test_scores_within_a_tenth_of_a_bands_best_share_it(scores, bands):
+    found = relevance_bands(scores)
+    assert [found[s] for s in scores] == bands
+
+
+@pytest.mark.parametrize("text, ages", [
+    ("親子で楽しむおはなし会(0・1歳)", (0, 1)), ("3歳以上", (3, 99)), ("2歳児とその保護者", (2, 2)),
+    ("5歳まで", (0, 5)), ("小学生", None), ("令和3年度", None),
+])
+def test_the_ages_a_title_or_audience_states(text, ages):
+    assert ages_of(text) == ages
+
+
+def test_the_childs_age_puts_the_session_for_it_first(session, city):
+    """「2歳向けのおはなし会」: the 2・3歳 session, though the 0・1歳 one is earlier."""
+    for title, hour in (("おはなし会(0・1歳)", 10), ("おはなし会(2・3歳)", 11)):
+        session.add(Event(source="test", source_key=title, title=title, place_name="中央図書館",
+                          starts_at=utc(day(5), hour), ends_at=utc(day(5), hour, 30)))
+    session.commit()
+    assert titles(session, "2歳向けのおはなし会")[:1] == ["おはなし会(2・3歳)"]
+
+
+def test_a_months_long_row_comes_after_what_starts_on_the_asked_days(session, city):
+    """Only an audience asked: a weekly class published as one span since spring comes after the events to come."""
+    session.add(Event(source="test", source_key="long", title="子ども向け 子育てひろば", audience="子ども",
+                      audience_tags=["children"], starts_at=utc(day(-150), 10), ends_at=utc(day(100), 12)))
+    session.commit()
+    shown = titles(session, "子ども向けのイベント")
+    assert shown[0] != "子ども向け 子育てひろば" and "子ども工作教室" in shown[:2]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is there free parking at Yamaguchi Flower Land?", "ヤマグチ"),  # a capitalised run names a place
+    ("Are there Japanese classes for foreigners in Kashiwa?", None),  # one bare name is the city itself
+])
+def test_a_romaji_word_in_a_capitalised_name_is_kept(question, expected):
+    from content.query.english import english_to_japanese
+
+    japanese = english_to_japanese(question)
+    assert (expected in japanese) if expected else ("カシワ" not in japanese)
