@@ -125,3 +125,23 @@ def test_a_repeated_event_is_one_card_with_its_next_dates(session, city):
     assert shown.count("はじめての将棋") == 1 and "囲碁将棋の会" in shown
     card = str(answer.messages[-1])
     assert "次の日程" in card and "12月7日(月)、12月14日(月)" in card
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Where can I go camping?", False),  # キャンプ inside 輪島エコロジーキャンプ場: the topic, not that place
+    ("Is there a pool?", True),  # プール ends 市民プール: the kind of place it is
+])
+def test_an_english_topic_word_inside_another_facilitys_name_does_not_name_it(session, city, question, named):
+    from content.search.answers import Request, _parse
+
+    add_facility(session, "輪島エコロジーキャンプ場", "石川県輪島市")
+    add_facility(session, "市民プール", "つながり市本町7")
+    parsed = _parse(session, Request(text=question), NOW, current_index(session))
+    assert bool(parsed.places) is named
+
+
+def test_nothing_found_names_the_word_that_failed_not_the_day(session, city):
+    """The only 陶芸 class is over: on no coming day is there one, so the answer names 陶芸, not 日曜日."""
+    add_event(session, "陶芸教室", offset=-3)
+    answer = answer_question(session, "日曜の陶芸", now=NOW, lang="ja")
+    assert answer.items == [] and answer.messages[0]["text"].startswith("「陶芸」に合うものは見つかりませんでした。")

@@ -122,6 +122,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("houses?|residences?", "住宅"),
     ("goldfish", "金魚"), ("rakugo", "落語"), ("karaoke", "カラオケ"), ("choir|chorus", "合唱"),
 )
+TOPIC_WORDS = frozenset(ja for _en, ja in _KEYWORDS)  # what English topics are read as (never a place's own name)
 _KEYWORD_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS)
 
 _LATIN_RE = re.compile(r"[A-Za-z]")

@@ -156,7 +156,8 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     parsed = parse_query(fix_place_word_slip(index, request.text), now=now, places=index.place_index)
     changes = {}
     places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)
-              and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))]
+              and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
+              and not (parsed.language == "en" and _english_topic_inside_name(p))]
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
         # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
         parsed = parse_query(request.text, now=now)
@@ -198,6 +199,16 @@ def _topic_inside_name(index, place) -> bool:
         if others >= 2:
             return True
     return False
+
+
+def _english_topic_inside_name(place) -> bool:
+    """「Where can I camp?」 read as キャンプ: a topic word from the English table inside another facility's name
+    (ロイヤルキャンプ村, a nickname) is not that facility named; romaji names (コイズミヤクモ) are names."""
+    from content.query.english import TOPIC_WORDS
+
+    matched = normalize_text(place.matched or "")
+    return (place.kind == "facility" and place.score < 95 and matched in TOPIC_WORDS
+            and not normalize_text(place.name).endswith(matched))
 
 
 def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
@@ -770,14 +781,8 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     """Say plainly nothing matched, and offer the relaxed searches that do find something."""
     _ = translator(lang)
     context = _context_label(session, parsed, lang, result.towns)
-    if result.unknown:
-        words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.unknown[:3]))
-        text = _("{words}に合うものは見つかりませんでした。").format(words=words)
-    elif context:
-        text = _("{context}に合うものは見つかりませんでした。").format(context=context)
-    else:
-        text = _("お探しのものは見つかりませんでした。")
     actions = []
+    found_without: dict[str, int] = {}  # relaxation flag → how many it finds
     active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day),
               "p": bool(parsed.places or result.towns),
               "a": bool(parsed.audiences), "f": bool(parsed.free_only), "k": True}
@@ -786,12 +791,22 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
             continue
         relax = request.relax + flag
         found = search(session, parsed, now=now, relax=relax, index=index)
-        if found.hits:
+        found_without[flag] = len(found.hits)
+        if found.hits and len(actions) < 3:
             n = len(found.hits)
             actions.append(_request_action(f"{_(label)}({n})", dataclasses.replace(request, relax=relax, offset=0),
                                            display=_(label)))
-        if len(actions) >= 3:
-            break
+    # 「日曜の図書館のイベント」 where nothing is about 図書館 on any day: the word failed, not the day
+    words_failed = (result.keywords or ([parsed.place_text_unmatched] if parsed.place_text_unmatched else [])) \
+        if not found_without.get("d") else []
+    words_failed = [w for w in words_failed if w not in context]  # 北公民館 already named as the place asked
+    if result.unknown or words_failed:
+        words = _("、").join(f"「{w}」" for w in as_typed(parsed, (result.unknown or words_failed)[:3]))
+        text = _("{words}に合うものは見つかりませんでした。").format(words=words)
+    elif context:
+        text = _("{context}に合うものは見つかりませんでした。").format(context=context)
+    else:
+        text = _("お探しのものは見つかりませんでした。")
     if actions:
         text += "\n" + _("条件を変えると見つかります。下から選んでください。")
     else:
