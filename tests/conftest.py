@@ -40,10 +40,16 @@ def _postgres_engine():
 
 
 def _truncate_all(engine) -> None:
-    """Empty every table between tests (much faster than recreating the schema)."""
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    """Empty every table and restart every id between tests.
+
+    DELETE, children first, rather than TRUNCATE: TRUNCATE makes new files for all thirty-odd tables and took
+    0.6–0.9 s per test here, DELETE of the few rows a test leaves takes about 20 ms."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
 
 
 @pytest.fixture(params=BACKENDS)
