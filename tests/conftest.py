@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -62,12 +63,22 @@ def database_url(request, tmp_path) -> str:
     return os.environ["TEST_DATABASE_URL"]
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with every table, made once: copying it takes a millisecond, creating the schema 0.2 s."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    eng = make_engine(f"sqlite:///{path}")
+    create_schema(eng)
+    eng.dispose()
+    return path
+
+
 @pytest.fixture
 def engine(database_url, request):
     """An engine on a fresh database with every table."""
     if database_url.startswith("sqlite"):
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), database_url.removeprefix("sqlite:///"))
         eng = make_engine(database_url)
-        create_schema(eng)
         yield eng
         eng.dispose()
     else:
