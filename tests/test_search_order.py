@@ -59,7 +59,7 @@ def test_a_months_long_row_comes_after_what_starts_on_the_asked_days(session, ci
 
 
 @pytest.mark.parametrize("question, expected", [
-    ("Is there free parking at Yamaguchi Flower Land?", "ヤマグチ"),  # a capitalised run names a place
+    ("Is there free parking at Yamaguchi Flower Land?", "やまぐち"),  # read like a name typed in kana
     ("Are there Japanese classes for foreigners in Kashiwa?", None),  # one bare name is the city itself
 ])
 def test_a_romaji_word_in_a_capitalised_name_is_kept(question, expected):
@@ -67,3 +67,30 @@ def test_a_romaji_word_in_a_capitalised_name_is_kept(question, expected):
 
     japanese = english_to_japanese(question)
     assert (expected in japanese) if expected else ("カシワ" not in japanese)
+
+
+@pytest.mark.parametrize("question, time_of_day", [
+    ("平日の昼間に参加できる体操", "daytime"), ("日中やってる講座", "daytime"), ("昼から", "afternoon"),
+    ("明日中央公民館で何かある？", None),  # 明日中央 holds 日中: not a time of day
+])
+def test_daytime_is_its_own_time_of_day(question, time_of_day):
+    from content.query import parse_query
+
+    assert parse_query(question, now=NOW).time_of_day == time_of_day
+
+
+def test_a_daytime_question_keeps_a_ten_oclock_class(session, city):
+    """昼間 is 9–17: 囲碁将棋の会 at 13:00 on a Friday is listed."""
+    shown = titles(session, "平日の昼間の囲碁")
+    assert shown[:1] == ["囲碁将棋の会"]
+
+
+def test_an_exact_word_outranks_a_rarer_synonym_in_a_title(session, city):
+    """運動 is a synonym of 体操 and rarer here: 体操 in a title still comes first."""
+    session.add(Event(source="test", source_key="undo", title="花いっぱい運動", starts_at=utc(day(1), 9),
+                      ends_at=utc(day(1), 10)))
+    for n in range(4):  # 体操 is common here, 運動 is not
+        session.add(Event(source="test", source_key=f"radio{n}", title=f"ラジオ体操 第{n + 1}班",
+                          starts_at=utc(day(2 + n), 6), ends_at=utc(day(2 + n), 7)))
+    session.commit()
+    assert "体操" in titles(session, "体操")[0]

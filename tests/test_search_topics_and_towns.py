@@ -145,3 +145,17 @@ def test_nothing_found_names_the_word_that_failed_not_the_day(session, city):
     add_event(session, "陶芸教室", offset=-3)
     answer = answer_question(session, "日曜の陶芸", now=NOW, lang="ja")
     assert answer.items == [] and answer.messages[0]["text"].startswith("「陶芸」に合うものは見つかりませんでした。")
+
+
+def test_a_shortened_loanword_finds_the_title_word_it_shortens(session, city):
+    """ベビマ is ベビー|マッサージ shortened: the one title word that starts with ベビ and holds マ after it."""
+    add_event(session, "ベビーマッサージ教室", "赤ちゃんとふれあう")
+    assert titles(session, "ベビマ")[:1] == ["ベビーマッサージ教室"]
+
+
+def test_a_shortened_form_two_title_words_fit_is_not_guessed(session, city):
+    from content.search.ranking import abbreviated_word
+
+    add_event(session, "ベビーマッサージ教室")
+    add_event(session, "ベビーマーケット", offset=6)
+    assert abbreviated_word(current_index(session), "ベビマ") is None

@@ -181,6 +181,11 @@ def romaji_names(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, kana) for a, b, kana in out if all("ァ" <= c <= "ヺ" or c == "ー" for c in kana)]
 
 
+def _hiragana(katakana: str) -> str:
+    """Katakana → hiragana."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)
+
+
 def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str]],
                 original: str) -> list[tuple[int, str]]:
     """Keywords with romaji facility names: a name right before a place type joins it (コイズミヤクモ資料館)."""
@@ -191,9 +196,12 @@ def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str
         if follower is not None:
             out.remove(follower)
             out.append((start, kana + follower[1]))
-        elif len(re.findall(r"[A-Za-z]+", original[start:end])) >= 2 or re.match(r"[ -]?[A-Z][a-z]", original[end:]):
-            # Muroya no Sono, Yamaguchi Flower Land: a name of several capitalised words is a place's name
-            out.append((start, kana))
+        elif len(re.findall(r"[A-Za-z]+", original[start:end])) >= 2:
+            out.append((start, kana))  # Muroya no Sono: a name of several words is a place's name
+        elif re.match(r"[ -]?[A-Z][a-z]", original[end:]):
+            # Yamaguchi Flower Land: the romaji part of a longer capitalised name, in hiragana so that it is
+            # matched against the names' readings (やまぐちフラワーランド, 山口…) like a name typed in kana
+            out.append((start, _hiragana(kana)))
         # a bare one-word name (Tokorozawa, Komae) is most often the city itself: no word to match
     return out
 

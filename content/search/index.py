@@ -229,9 +229,14 @@ class SearchIndex:
         for term in terms:
             term_scores: dict[int, float] = {}
             strength: dict[int, float] = {}  # 1.0 = the word itself (or its spelling), 0.6 = only a synonym
+            own_idf = self.words.idf(term, total)
             for word, weight in list(expand([term]).items()) + list((aliases or {}).get(term, {}).items()):
                 for form in self.word_forms(word):
-                    for i, value in self.words.score({form: weight}, allowed, total).items():
+                    # a synonym rarer than the word itself (運動 for 体操) must not outscore the word: it counts
+                    # at most as specific as the resident's own word
+                    rarity = min(1.0, own_idf / self.words.idf(form, total)) if own_idf and form != term and \
+                        self.words.idf(form, total) else 1.0
+                    for i, value in self.words.score({form: weight * rarity}, allowed, total).items():
                         term_scores[i] = max(term_scores.get(i, 0.0), value)
                         strength[i] = max(strength.get(i, 0.0), weight)
             idf = self.words.idf(term, total)

@@ -129,6 +129,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue  # 焼津 of 「焼津に動物園ある？」: in every address, it matches every row
         if _known(index, term):
             keywords.append(term)
+        elif (long_form := abbreviated_word(index, term)) is not None:
+            keywords.append(long_form)  # ベビマ → ベビーマッサージ: the title's word it shortens
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
         elif not is_noun(term):
@@ -158,6 +160,26 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         # 「みんなで歌える会」 with nothing sung: 会 alone would list every 相談会; the verb is what found nothing
         unknown += [v for v in unmatched_verbs if v not in unknown]
     return keywords, unknown, optional
+
+
+_KATAKANA_RUN = re.compile(r"[ァ-ヺー]{4,}")
+
+
+def abbreviated_word(index: SearchIndex, term: str) -> str | None:
+    """The one katakana word of the titles a short katakana form abbreviates (ベビマ → ベビーマッサージ), or None.
+
+    Loanwords are shortened to the first sounds of their parts (ベビー|マッサージ → ベビ|マ): the word must start
+    with the form's first two letters and hold the rest further on, in order. Only an unambiguous word counts.
+    """
+    if not (3 <= len(term) <= 4 and _is_katakana_word(term)):
+        return None
+    runs = index.__dict__.get("_title_katakana_runs")
+    if runs is None:
+        runs = sorted({run for doc in index.docs for run in _KATAKANA_RUN.findall(doc.title_text)})
+        index.__dict__["_title_katakana_runs"] = runs
+    pattern = re.compile(re.escape(term[:2]) + "".join("[ァ-ヺー]*?" + re.escape(c) for c in term[2:]))
+    found = {run for run in runs if pattern.match(run) and not run.startswith(term)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _in_titles(index: SearchIndex, word: str) -> bool:
@@ -263,6 +285,8 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
         if time_of_day == "afternoon" and not 12 <= hour < 18:
             return False
         if time_of_day == "evening" and hour < 17:
+            return False
+        if time_of_day == "daytime" and not 9 <= hour < 17:
             return False
     return True
 
