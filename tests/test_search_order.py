@@ -94,3 +94,13 @@ def test_an_exact_word_outranks_a_rarer_synonym_in_a_title(session, city):
                           starts_at=utc(day(2 + n), 6), ends_at=utc(day(2 + n), 7)))
     session.commit()
     assert "体操" in titles(session, "体操")[0]
+
+
+@pytest.mark.parametrize("question, word", [
+    ("Where can I go skating?", "スケート"), ("skate park", "スケボー"), ("health check for babies", "健診"),
+    ("garbage collection day", "ごみ"), ("Is there a barbecue area?", "バーベキュー"), ("fishing spots", "釣り"),
+])
+def test_everyday_english_words_read_as_the_words_city_files_use(question, word):
+    from content.query.english import english_to_japanese
+
+    assert word in english_to_japanese(question).split()
