@@ -104,3 +104,12 @@ def test_everyday_english_words_read_as_the_words_city_files_use(question, word)
     from content.query.english import english_to_japanese
 
     assert word in english_to_japanese(question).split()
+
+
+@pytest.mark.parametrize("question, terms", [
+    ("体を動かしたい", ["体操"]), ("汗を流したい", ["スポーツ"]), ("体操したい", ["体操"]),
+])
+def test_a_set_phrase_reads_as_its_topic(question, terms):
+    from content.query import parse_query
+
+    assert parse_query(question, now=NOW).terms == terms

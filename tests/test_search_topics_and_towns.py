@@ -159,3 +159,10 @@ def test_a_shortened_form_two_title_words_fit_is_not_guessed(session, city):
     add_event(session, "ベビーマッサージ教室")
     add_event(session, "ベビーマーケット", offset=6)
     assert abbreviated_word(current_index(session), "ベビマ") is None
+
+
+@pytest.mark.parametrize("question", ["祖父母向けの講座", "じいじばあば向けの子育ての講座", "シニア向けの講座"])
+def test_a_course_for_grandparents_is_found_by_the_words_for_them(session, city, question):
+    """孫育て講座 「祖父母世代向けの講座です」 is for seniors as well as for those raising children."""
+    add_event(session, "孫育て講座", "イマドキの子育てを知って孫育てを楽しもう。【祖父母世代向けの講座です】")
+    assert titles(session, question)[:1] == ["孫育て講座"]
