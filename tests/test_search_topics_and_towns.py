@@ -166,3 +166,10 @@ def test_a_course_for_grandparents_is_found_by_the_words_for_them(session, city,
     """孫育て講座 「祖父母世代向けの講座です」 is for seniors as well as for those raising children."""
     add_event(session, "孫育て講座", "イマドキの子育てを知って孫育てを楽しもう。【祖父母世代向けの講座です】")
     assert titles(session, question)[:1] == ["孫育て講座"]
+
+
+@pytest.mark.parametrize("text, understood", [("今日は寒いですね", False), ("今日なにかある？", True)])
+def test_small_talk_naming_a_day_is_no_question(session, city, text, understood):
+    """A day and words no row has, asking nothing: not answered with every row of that day."""
+    answer = answer_question(session, text, now=NOW, lang="ja")
+    assert answer.understood is understood

@@ -282,6 +282,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             note = _("料金が公開されている施設です。")
     if not structured and not result.keywords and not result.unknown:
         return Answer(understood=False)
+    if (parsed.intent == "unknown" and parsed.date_range and parsed.terms and not note
+            and not (result.keywords or result.unknown or parsed.places or parsed.audiences or parsed.categories)):
+        return Answer(understood=False)  # 「今日は寒いですね」: a day and words no row has, no question about them
     if (not result.hits and parsed.intent in ("events", "unknown") and parsed.facility_ids
             and (_OPEN_WORDS.search(parsed.normalized) or not (parsed.date_range or _EVENT_WORDS.search(parsed.normalized)))):
         # 「大井川図書館って明日あいてる？」「テニスコートある？」: no event there, the facility is the answer

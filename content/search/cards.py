@@ -223,7 +223,7 @@ def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detail
         body.append(_row("", event.time_note, 200))
     place = event.place_name or event.address or ""
     if place:
-        body.append(_row(_("場所"), place))
+        body.append(_row(_("場所"), easy(place) if normalize_language(lang) == "ja-easy" else place))
     if distance_m is not None:
         body.append(_row(_("距離"), format_distance(distance_m, lang)))
     fee = event.fee or (_("無料") if event.is_free else None)
