@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from content.importers.ical import import_ics, is_ics, local_ics_path
 from content.importers.layouts import REQUIRED, detect_layout, expected_headers
 from content.importers.opportunities import import_opportunity_table
 from content.importers.report import ImportReport, import_command_text
+from content.importers.values import TOKYO
 from models.db import as_naive_utc
 
 KINDS = ("events", "facilities", "opportunities", "faq")
@@ -28,8 +29,11 @@ _IMPORTERS = {
 _KIND_NAMES = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会", "faq": "よくある質問"}
 
 
-def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None) -> ImportReport:
-    """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data."""
+def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None,
+                year: int | None = None) -> ImportReport:
+    """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data.
+
+    `year`: for event dates written without one (「9月7日(土)」); see content/importers/freedates.py."""
     report = ImportReport(kind=kind, path=str(path))
     now = as_naive_utc(now)
     if kind not in KINDS:
@@ -63,7 +67,11 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
         report.refused = refusal_message(kind, table.header)
         return report
     report.layout = layout.name
-    _IMPORTERS[kind](session, table, layout, str(path), report)
+    if kind == "events":
+        today = now.replace(tzinfo=timezone.utc).astimezone(TOKYO).date() if now else None
+        import_event_table(session, table, layout, str(path), report, year=year, today=today)
+    else:
+        _IMPORTERS[kind](session, table, layout, str(path), report)
     return report
 
 
