@@ -92,9 +92,9 @@ def last_free_day(text: str, start_day: date, hint: YearHint) -> date | None:
     return last if last >= start_day else None
 
 
-def row_clocks(v, date_is_free_text: bool) -> tuple[time | None, time | None, list[str]]:
+def row_clocks(v) -> tuple[time | None, time | None, list[str]]:
     """Start and end clock: the time cells (「9:00」, 「17:00（最終入館16:30まで）」, 「10:00～12:00」), else a
-    time written in a free-text date cell, else one in the time note (「午後2時05分 から 午後3時45分」)."""
+    time written in the date cell (「令和6年10月5日（土）午後1時30分～3時」), else one in the time note (「午後2時05分 から 午後3時45分」)."""
     notes = [v(field) for field in ("start_time", "end_time") if is_unreadable_time(v(field))]
     start_clock = parse_time(v("start_time"))
     end_clock = parse_time(v("end_time"))
@@ -104,7 +104,7 @@ def row_clocks(v, date_is_free_text: bool) -> tuple[time | None, time | None, li
         end_clock = end_clock or span_end
     if end_clock is None and is_unreadable_time(v("end_time")):
         end_clock = leading_clock(v("end_time"))
-    for text in ([v("start_date")] if date_is_free_text else []) + [_ECHO_LINE.sub("", v("time_note"))]:
+    for text in (v("start_date"), _ECHO_LINE.sub("", v("time_note"))):
         if start_clock is None:
             start_clock, span_end = parse_clock_span(text)
             end_clock = end_clock or span_end
@@ -136,7 +136,7 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
     spans = row_days(v, hint, line_no, report)
     if spans is None:
         return None
-    start_clock, end_clock, notes = row_clocks(v, parse_date(v("start_date")) is None)
+    start_clock, end_clock, notes = row_clocks(v)
     time_note = "\n".join(filter(None, notes + [_ECHO_LINE.sub("", v("time_note")).strip()])) or None
     values = row_values(layout, cells, v, title, matcher, report)
     values["time_note"] = time_note

@@ -13,7 +13,7 @@ from content.importers.events import import_event_table
 from content.importers.facilities import import_facility_table
 from content.importers.faq import import_faq_table
 from content.importers.ical import import_ics, is_ics, local_ics_path
-from content.importers.layouts import REQUIRED, detect_layout, expected_headers
+from content.importers.layouts import REQUIRED, detect_layout, expected_headers, found_required
 from content.importers.opportunities import import_opportunity_table
 from content.importers.report import ImportReport, import_command_text
 from content.importers.values import TOKYO
@@ -79,8 +79,11 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
 def refusal_message(kind: str, header: list[str]) -> str:
     """Why a header is not a known layout for the kind: the headers expected, those found, and a likely kind."""
     found = "、".join(header[:12]) + ("…" if len(header) > 12 else "") if header else "（見出し行がありません）"
-    message = (f"{_KIND_NAMES[kind]}の既知の形式ではありません。見出し行に {expected_headers(kind)} が必要です。\n"
-               f"見つかった見出し: {found}")
+    message = (f"{_KIND_NAMES[kind]}の既知の形式ではありません。見出し行に {expected_headers(kind, header)} が"
+               f"必要ですが、見つかりません。\n")
+    if present := found_required(header, kind):
+        message += f"必要な列のうち見つかったもの: {'、'.join('「' + name + '」' for name in present)}\n"
+    message += f"見つかった見出し: {found}"
     others = [k for k in REQUIRED if k != kind and detect_layout(header, k) is not None]
     if others:
         message += f"\nこのファイルは「{_KIND_NAMES[others[0]]}」（{others[0]}）の形式のようです。"

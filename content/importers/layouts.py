@@ -199,6 +199,14 @@ def detect_layout(header: list[str], kind: str) -> Layout | None:
     return Layout(kind=kind, name=layout_name(header, kind), columns=map_columns(header, fields))
 
 
-def expected_headers(kind: str) -> str:
-    """The header names a kind needs, for the refusal message."""
-    return "、".join("「" + "」または「".join(group) + "」" for group in REQUIRED[kind])
+def expected_headers(kind: str, header: list[str] | None = None) -> str:
+    """The header names a kind needs, for the refusal message: only the groups the header lacks, when given."""
+    names = set(header or ())
+    groups = [g for g in REQUIRED[kind] if not any(normalize_header(a) in names for a in g)] if header else REQUIRED[kind]
+    return "、".join("「" + "」または「".join(group) + "」" for group in groups or REQUIRED[kind])
+
+
+def found_required(header: list[str], kind: str) -> list[str]:
+    """The header cells that satisfy one of the kind's column groups (what a near-miss file did have)."""
+    wanted = {normalize_header(a) for group in REQUIRED[kind] for a in group}
+    return [name for name in header if name in wanted]
