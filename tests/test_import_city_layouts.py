@@ -123,3 +123,16 @@ def test_a_layout_without_a_title_column_names_what_was_found_and_what_is_missin
     assert report.refused
     assert "「行事名」" in report.refused and "「催し物名」" in report.refused  # the title names it looks for
     assert "会場名" in report.refused  # what the file has
+
+
+@pytest.mark.parametrize("header, fields", [
+    ("施設名称,所在地,TEL,開館時間,休館日", {"name": "施設名称", "address": "所在地", "phone": "TEL", "open_time": "開館時間",
+                                     "closed": "休館日"}),
+    ("施設名,住所,電話,開館時間帯,休園日", {"name": "施設名", "phone": "電話", "hours_note": "開館時間帯", "closed": "休園日"}),
+])
+def test_facility_header_names_of_cities_own_lists_are_mapped(header, fields):
+    names = [normalize_header(n) for n in header.split(",")]
+    layout = detect_layout(names, "facilities")
+    assert layout is not None
+    for field, column in fields.items():
+        assert names[layout.columns[field][0]] == column, field
