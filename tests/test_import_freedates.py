@@ -5,7 +5,7 @@ import pytest
 
 from content.importers.clocktext import leading_clock, parse_clock_span
 from content.importers.freedates import (
-    YearHint, fiscal_year_value, parse_schedule, year_from_cells, year_from_file_name,
+    YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
 )
 
 D = date
@@ -63,6 +63,23 @@ def test_text_naming_no_readable_date_is_none(text):
 ])
 def test_a_yearless_date_takes_its_year_from_context(hint, text, expected):
     assert parse_schedule(text, hint).spans[0][0] == expected
+
+
+@pytest.mark.parametrize("text, month, days, clocks", [
+    ("10月5日(土)10:00～12:00、10月12日(土)14:00～16:00", None, [D(2024, 10, 5), D(2024, 10, 12)],
+     [(time(10, 0), time(12, 0)), (time(14, 0), time(16, 0))]),
+    ("【ホーム戦】\n14日（土）午後1時、15日（日）午後6時", 9, [D(2024, 9, 14), D(2024, 9, 15)],
+     [(time(13, 0), None), (time(18, 0), None)]),
+    ("10月4日、11日 いずれも（金）", None, [D(2024, 10, 4), D(2024, 10, 11)], []),  # no date has its own clock
+])
+def test_each_date_keeps_the_clock_written_after_it(text, month, days, clocks):
+    schedule = parse_schedule(text, AUTUMN_2024, month=month)
+    assert [first for first, _ in schedule.spans] == days and schedule.clocks == clocks
+
+
+@pytest.mark.parametrize("text, expected", [("9月の試合日程", 9), ("9月7日", None), ("随時", None), ("13月", None)])
+def test_a_cell_naming_only_a_month(text, expected):
+    assert month_named(text) == expected
 
 
 def test_a_weekday_that_fits_no_year_is_reported_and_the_date_kept():

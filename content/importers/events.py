@@ -12,7 +12,7 @@ from content.importers.audience import event_audience_tags
 from content.importers.clocktext import leading_clock, parse_clock_span
 from content.importers.csvread import CsvTable
 from content.importers.freedates import (
-    YearHint, fiscal_year_value, parse_schedule, year_from_cells, year_from_file_name,
+    Schedule, YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
 )
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
@@ -29,6 +29,7 @@ from models import Event
 _ECHO_LINE = re.compile(r"^\s*(開始日|終了日|開始時刻|終了時刻|開始時間|終了時間)\s*[:：].*$", re.M)
 _FREE_WORDS = re.compile(r"(参加費|受講料|入場料|観覧料|料金|費用|参加|入場|観覧)(は)?無料|無料です|無料で")
 _NO_AUDIENCE = ("対象者検索対象外",)
+_PLACEHOLDER = re.compile(r"[\s\-－—―ー‐]*")  # 「—」 in a time cell: no time, nothing to note
 
 
 def import_event_table(session: Session, table: CsvTable, layout: Layout, path: str, report: ImportReport, *,
@@ -51,10 +52,10 @@ def file_year_hint(path: str, table: CsvTable, year: int | None, today: date) ->
     return YearHint(today=today, year=found[0], fiscal=found[1]) if found else YearHint(today=today)
 
 
-def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> list[tuple[date, date]] | None:
-    """The row's occurrences as (first day, last day): a published date, else the free text of the date cells.
-
-    None (with the reason in the report) when no date can be read; the other rows are kept."""
+def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule | None:
+    """The row's occurrences: a published date, else the free text of the date cell (else, for a cell naming only a
+    month, 「9月の試合日程」, the days written in the time cell). None, with the reason in the report, when no date
+    can be read; the other rows are kept."""
     raw = v("start_date")
     start_day = parse_date(raw)
     if start_day is None and raw:
@@ -62,15 +63,16 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> list[tupl
         if fiscal is not None:
             hint = YearHint(today=hint.today, year=fiscal, fiscal=True)
         schedule = parse_schedule(raw, hint)
+        if schedule is None and (month := month_named(raw)) is not None:
+            schedule = parse_schedule(v("start_time"), hint, month=month)
         if schedule is None:
             report.skip(line_no, f"開始日「{raw}」を日付として読めません")
             return None
         report.warnings.extend((line_no, w) for w in schedule.warnings)
-        spans = schedule.spans
-        end_day = parse_date(v("end_date")) or last_free_day(v("end_date"), spans[0][0], hint)
-        if end_day is not None and len(spans) == 1 and end_day >= spans[0][0]:
-            spans = [(spans[0][0], end_day)]
-        return spans
+        end_day = parse_date(v("end_date")) or last_free_day(v("end_date"), schedule.spans[0][0], hint)
+        if end_day is not None and len(schedule.spans) == 1 and end_day >= schedule.spans[0][0]:
+            schedule.spans = [(schedule.spans[0][0], end_day)]
+        return schedule
     if start_day is None:
         report.skip(line_no, "開始日がありません")
         return None
@@ -78,7 +80,7 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> list[tupl
     if end_day < start_day:
         report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
         end_day = start_day
-    return [(start_day, end_day)]
+    return Schedule(spans=[(start_day, end_day)])
 
 
 def last_free_day(text: str, start_day: date, hint: YearHint) -> date | None:
@@ -95,7 +97,8 @@ def last_free_day(text: str, start_day: date, hint: YearHint) -> date | None:
 def row_clocks(v) -> tuple[time | None, time | None, list[str]]:
     """Start and end clock: the time cells (「9:00」, 「17:00（最終入館16:30まで）」, 「10:00～12:00」), else a
     time written in the date cell (「令和6年10月5日（土）午後1時30分～3時」), else one in the time note (「午後2時05分 から 午後3時45分」)."""
-    notes = [v(field) for field in ("start_time", "end_time") if is_unreadable_time(v(field))]
+    notes = [v(field) for field in ("start_time", "end_time")
+             if is_unreadable_time(v(field)) and not _PLACEHOLDER.fullmatch(v(field))]
     start_clock = parse_time(v("start_time"))
     end_clock = parse_time(v("end_time"))
     if start_clock is None and is_unreadable_time(v("start_time")):
@@ -133,10 +136,13 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
     if not title:
         report.skip(line_no, "イベント名がありません")
         return None
-    spans = row_days(v, hint, line_no, report)
-    if spans is None:
+    schedule = row_days(v, hint, line_no, report)
+    if schedule is None:
         return None
+    spans = schedule.spans
     start_clock, end_clock, notes = row_clocks(v)
+    # a clock written after each date (「14日（土）午後1時、15日（日）午後2時」) counts when the time cells give none
+    own = schedule.clocks if start_clock is None and schedule.clocks else [(start_clock, end_clock)] * len(spans)
     time_note = "\n".join(filter(None, notes + [_ECHO_LINE.sub("", v("time_note")).strip()])) or None
     values = row_values(layout, cells, v, title, matcher, report)
     values["time_note"] = time_note
@@ -144,14 +150,14 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
         values["active"] = False  # published as cancelled: kept, but not shown
         report.warnings.append((line_no, f"状態「{v('status')}」のため表示しません"))
     if len(spans) == 1:
-        starts_at, ends_at, all_day = span_times(spans[0][0], spans[0][1], start_clock, end_clock)
+        starts_at, ends_at, all_day = span_times(spans[0][0], spans[0][1], *own[0])
         key = keys.key(v("id"), title, starts_at.isoformat(), values["place_name"] or "")
         return [Record(line_no=line_no, source_key=key,
                        values={**values, "starts_at": starts_at, "ends_at": ends_at, "all_day": all_day})]
     base = keys.key(v("id"), title, "series", spans[0][0].isoformat(), values["place_name"] or "")
     records = []
-    for first, last in spans:
-        starts_at, ends_at, all_day = span_times(first, last, start_clock, end_clock)
+    for (first, last), clocks in zip(spans, own):
+        starts_at, ends_at, all_day = span_times(first, last, *clocks)
         records.append(Record(line_no=line_no, source_key=f"{base}@{first.strftime('%Y%m%d')}"[:300],
                               values={**values, "starts_at": starts_at, "ends_at": ends_at, "all_day": all_day,
                                       "series_key": f"{report.source}|{base}"[:300]}))

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
-from content.importers.clocktext import normalize
+from content.importers.clocktext import normalize, parse_clock_span
 
 WEEKDAYS = "月火水木金土日"
 _ERA_START = {"令和": 2019, "平成": 1989, "昭和": 1926, "R": 2019, "H": 1989}
@@ -34,6 +34,7 @@ _EVERY_WEEK = re.compile(r"毎週\s*([月火水木金土日](?:\s*[・、,及び
 _RANGE_GAP = re.compile(r"^[\s　]*(?:[~〜\-ー―‐─]|から)[\s　]*$")
 _YEAR_MENTION = re.compile(r"(?P<era>令和|平成)\s*(?P<ey>\d{1,2}|元)\s*年(?P<fy1>度)?|(?<!\d)(?P<y>20\d{2})\s*年(?P<fy2>度)?")
 _FILE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_MONTH_ONLY = re.compile(r"(?<!\d)(\d{1,2})\s*月(?!\s*\d)")
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,14 @@ class YearHint:
 
 @dataclass
 class Schedule:
-    """The days a free-text date cell names: each span is one occurrence (first day, last day)."""
+    """The days a free-text date cell names: each span is one occurrence (first day, last day).
+
+    `clocks` holds, per span, the clock written right after its date (「14日（土）午後1時、15日（日）午後2時」), or
+    (None, None); it is empty when the cell gives no date its own clock."""
 
     spans: list[tuple[date, date]]
     warnings: list[str] = field(default_factory=list)
+    clocks: list[tuple[time | None, time | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -122,13 +127,14 @@ def valid(year: int, month: int, day: int) -> bool:
     return True
 
 
-def resolve_dates(tokens: list[_Token], shared_weekday: int | None, hint: YearHint) -> tuple[list[date], list[str]]:
+def resolve_dates(tokens: list[_Token], shared_weekday: int | None, hint: YearHint,
+                  month_given: int | None = None) -> tuple[list[date], list[str]]:
     """Each token as a date: months carried forward, years from context, never going back in time within the cell."""
     days: list[date] = []
     warnings: list[str] = []
     for token in tokens:
         previous = days[-1] if days else None
-        month = token.month or (previous.month if previous else None)
+        month = token.month or (previous.month if previous else month_given)
         if month is None:
             raise ValueError("a day without a month")
         weekday = token.weekday if token.weekday is not None else shared_weekday
@@ -150,18 +156,19 @@ def resolve_dates(tokens: list[_Token], shared_weekday: int | None, hint: YearHi
     return days, warnings
 
 
-def spans_of(text: str, tokens: list[_Token], days: list[date]) -> list[tuple[date, date]]:
-    """Join dates linked by ～ / 〜 / - / から (across line breaks) into ranges; the others are single days."""
+def spans_of(text: str, tokens: list[_Token], days: list[date]) -> list[tuple[date, date, str]]:
+    """Join dates linked by ～ / 〜 / - / から (across line breaks) into ranges; the others are single days.
+
+    Each span comes with the text after it, up to the next date (where its own clock would be written)."""
     spans = []
     index = 0
     while index < len(days):
-        if index + 1 < len(days) and _RANGE_GAP.match(text[tokens[index].end:tokens[index + 1].start]):
-            first, last = days[index], days[index + 1]
-            spans.append((first, last) if last >= first else (first, first))
-            index += 2
-        else:
-            spans.append((days[index], days[index]))
-            index += 1
+        linked = index + 1 < len(days) and _RANGE_GAP.match(text[tokens[index].end:tokens[index + 1].start])
+        last_index = index + 1 if linked else index
+        first, last = days[index], days[last_index]
+        tail_end = tokens[last_index + 1].start if last_index + 1 < len(tokens) else len(text)
+        spans.append((first, last if last >= first else first, text[tokens[last_index].end:tail_end]))
+        index = last_index + 1
     return spans
 
 
@@ -181,18 +188,33 @@ def every_week(text: str, spans: list[tuple[date, date]]) -> list[tuple[date, da
     return days or spans
 
 
-def parse_schedule(text: str | None, hint: YearHint) -> Schedule | None:
-    """The occurrences a free-text date cell names, or None when it names no readable date."""
+def parse_schedule(text: str | None, hint: YearHint, month: int | None = None) -> Schedule | None:
+    """The occurrences a free-text date cell names, or None when it names no readable date.
+
+    `month`: the month of days written alone (「14日（土）、15日（日）」 under a cell saying 「9月の試合日程」)."""
     text = clean_text(text)
     tokens = find_tokens(text)
     if not tokens:
         return None
     shared = _SHARED_WEEKDAY.search(text)
     try:
-        days, warnings = resolve_dates(tokens, WEEKDAYS.index(shared[1]) if shared else None, hint)
+        days, warnings = resolve_dates(tokens, WEEKDAYS.index(shared[1]) if shared else None, hint, month)
     except ValueError:
         return None
-    return Schedule(spans=every_week(text, spans_of(text, tokens, days)), warnings=warnings)
+    spans = spans_of(text, tokens, days)
+    stated = [(first, last) for first, last, _ in spans]
+    weekly = every_week(text, stated)
+    if weekly != stated:
+        return Schedule(spans=weekly, warnings=warnings)  # the period's clock, if any, is the row's
+    clocks = [parse_clock_span(tail) for _, _, tail in spans]
+    own_clocks = clocks if any(start for start, _ in clocks) else []
+    return Schedule(spans=weekly, warnings=warnings, clocks=own_clocks)
+
+
+def month_named(text: str | None) -> int | None:
+    """The month a date cell names without a day (「9月の試合日程」 → 9), or None."""
+    match = _MONTH_ONLY.search(clean_text(text))
+    return int(match[1]) if match and 1 <= int(match[1]) <= 12 else None
 
 
 def year_mentions(text: str) -> list[tuple[int, bool]]:
