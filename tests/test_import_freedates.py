@@ -3,7 +3,7 @@ from datetime import date, time
 
 import pytest
 
-from content.importers.clocktext import leading_clock, parse_clock_span
+from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span
 from content.importers.freedates import (
     YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
 )
@@ -125,6 +125,16 @@ def test_a_fiscal_year_column_value(text, expected):
 ])
 def test_japanese_clock_times_in_free_text(text, expected):
     assert parse_clock_span(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("開催時間は、午前は9時から11時、午後は1時30分から3時30分までです。", (time(9, 0), time(15, 30))),
+    ("10:00～12:00、13:00～15:00の2回", (time(10, 0), time(15, 0))),
+    ("午後2時05分 から 午後3時45分", (time(14, 5), time(15, 45))),
+    ("受付 9:30 開会 10:00 閉会 12:00", (time(9, 30), None)),  # clocks but no range: only the first is sure
+])
+def test_a_note_with_several_sessions_gives_the_first_start_and_the_last_end(text, expected):
+    assert parse_clock_bounds(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [

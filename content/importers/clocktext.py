@@ -9,7 +9,7 @@ _KANJI_DIGITS = str.maketrans("〇一二三四五六七八九", "0123456789")
 
 # One clock: optional 午前/午後 (or AM/PM after), hour, then ":MM" or "時[MM分|半]".
 CLOCK = re.compile(
-    r"(?P<half>午前|午後|正午)?\s*"
+    r"(?P<half>午前|午後|正午)?\s*(?:は\s*)?"
     r"(?:(?P<h1>\d{1,2})\s*:\s*(?P<m1>\d{2})(?::\d{2})?|(?P<h2>\d{1,2})\s*時(?!間)\s*(?:(?P<m2>\d{1,2})\s*分(?!間)|(?P<han>半))?)"
     r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
 )
@@ -68,9 +68,32 @@ def parse_clock_span(text: str | None) -> tuple[time | None, time | None]:
     gap = normalize(text)[start_end:end_begin]
     if not _RANGE_GAP.match(gap):
         return start, None
-    if end < start and end.hour < 12 and start.hour >= 12:
-        end = time(end.hour + 12, end.minute)
+    end = afternoon_end(start, end)
     return start, end if end > start else None
+
+
+def parse_clock_bounds(text: str | None) -> tuple[time | None, time | None]:
+    """From a note that may give several sessions, the start of the first and the end of the last:
+    「午前は9時から11時、午後は1時30分から3時30分まで」 → (9:00, 15:30); one session reads as parse_clock_span."""
+    clocks = find_clocks(text)
+    if len(clocks) <= 2:
+        return parse_clock_span(text)
+    text = normalize(text)
+    ranges = []
+    for (start, _, start_end), (end, end_begin, _) in zip(clocks, clocks[1:]):
+        if _RANGE_GAP.match(text[start_end:end_begin]):
+            ranges.append((start, afternoon_end(start, end)))
+    if not ranges:
+        return clocks[0][0], None
+    first, last = ranges[0][0], ranges[-1][1]
+    return first, last if last > first else None
+
+
+def afternoon_end(start: time, end: time) -> time:
+    """An end written without 午後 after an afternoon start (「午後1時～4時」) is in the afternoon too."""
+    if end < start and end.hour < 12 and start.hour >= 12:
+        return time(end.hour + 12, end.minute)
+    return end
 
 
 def leading_clock(text: str | None) -> time | None:

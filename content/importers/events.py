@@ -9,7 +9,7 @@ from urllib.parse import quote
 from sqlmodel import Session
 
 from content.importers.audience import event_audience_tags
-from content.importers.clocktext import leading_clock, parse_clock_span
+from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span
 from content.importers.csvread import CsvTable
 from content.importers.freedates import (
     Schedule, YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
@@ -109,7 +109,7 @@ def row_clocks(v) -> tuple[time | None, time | None, list[str]]:
         end_clock = leading_clock(v("end_time"))
     for text in (v("start_date"), _ECHO_LINE.sub("", v("time_note"))):
         if start_clock is None:
-            start_clock, span_end = parse_clock_span(text)
+            start_clock, span_end = parse_clock_bounds(text)
             end_clock = end_clock or span_end
     return start_clock, end_clock, notes
 
