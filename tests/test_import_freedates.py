@@ -7,6 +7,7 @@ from content.importers.clocktext import leading_clock, parse_clock_bounds, parse
 from content.importers.freedates import (
     YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
 )
+from content.importers.values import parse_capacity
 
 D = date
 AUTUMN_2024 = YearHint(today=date(2026, 11, 30), year=2024)
@@ -146,3 +147,9 @@ def test_a_note_with_several_sessions_gives_the_first_start_and_the_last_end(tex
 ])
 def test_a_time_cell_is_read_by_the_clock_it_starts_with(text, expected):
     assert leading_clock(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("20", 20), ("15組（申込順）", 15), ("申込先着30人", 30), ("当日先着\n220人", 220),
+                                            ("なし", None), ("", None)])
+def test_a_capacity_written_in_words(text, expected):
+    assert parse_capacity(text) == expected

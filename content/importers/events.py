@@ -20,7 +20,7 @@ from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_rows
 from content.importers.values import (
-    TOKYO, clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_coordinate, parse_date, parse_int,
+    TOKYO, clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
     parse_time, tokyo_to_utc,
 )
 from models import Event
@@ -198,7 +198,7 @@ def row_values(layout: Layout, cells: list[str], v, title: str, matcher: Facilit
         "audience_tags": event_audience_tags(audience, title, description),
         "fee": fee or None,
         "is_free": is_free,
-        "capacity": parse_int(v("capacity")) or parse_int(v("capacity_note")),
+        "capacity": parse_capacity(v("capacity")) or parse_capacity(v("capacity_note")),
         "organizer": tidy(v("organizer")) or None,
         "contact": contact_of(v) or None,
         "url": first_url(v("url"), v("apply_url")),
