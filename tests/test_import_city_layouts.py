@@ -140,3 +140,14 @@ def test_facility_header_names_of_cities_own_lists_are_mapped(header, fields):
     assert layout is not None
     for field, column in fields.items():
         assert names[layout.columns[field][0]] == column, field
+
+
+def test_a_facility_file_with_the_standard_english_item_names_is_imported(session):
+    from models import Facility
+
+    report = import_path(session, "facilities", str(FIXTURES / "facility-english-items.csv"), now=NOW)
+    assert report.ok and (report.imported, report.skipped) == (2, 0)
+    museum = session.exec(select(Facility).where(Facility.name == "島の資料館")).one()
+    assert (museum.address, museum.phone) == ("架空市島町15-22", "000-000-0102")
+    assert "8/1から8/20までは18:00まで" in (museum.hours_text or "") and "300円" in (museum.fee or "")
+    assert museum.latitude == pytest.approx(34.389)

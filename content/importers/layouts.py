@@ -63,28 +63,29 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("ID", "施設ID", "識別子"),
     "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
-    "name": ("名称", "施設名", "施設名称", "施設の名称"),
-    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな"),
+    # The 推奨データセット's English item names (name, address, telephoneNumber …) stand in some cities' headers.
+    "name": ("名称", "施設名", "施設名称", "施設の名称", "name"),
+    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな", "nameKana"),
     "alias": ("名称_通称", "名称(通称)", "通称"),
     "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ"),
-    "address": ("住所", "所在地_連結表記", "所在地"),
+    "address": ("住所", "所在地_連結表記", "所在地", "address"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
-    "latitude": ("緯度",),
-    "longitude": ("経度",),
-    "phone": ("電話番号", "連絡先電話番号", "TEL", "電話"),
+    "latitude": ("緯度", "latitude"),
+    "longitude": ("経度", "longitude"),
+    "phone": ("電話番号", "連絡先電話番号", "TEL", "電話", "telephoneNumber"),
     "phone_ext": ("内線番号", "連絡先内線番号"),
-    "weekdays": ("利用可能曜日",),
-    "open_time": ("開始時間", "開館時間"),
-    "close_time": ("終了時間", "閉館時間"),
+    "weekdays": ("利用可能曜日", "availableDate"),
+    "open_time": ("開始時間", "開館時間", "startTime"),
+    "close_time": ("終了時間", "閉館時間", "endTime"),
     "hours_note": ("利用可能日時特記事項", "利用可能時間特記事項", "利用時間", "営業時間", "開館時間帯", "開所時間",
-                   "利用可能時間", "受付時間"),
+                   "利用可能時間", "受付時間", "availableDateNote"),
     "closed": ("休館日", "定休日", "休業日", "閉館日", "休園日", "休所日", "休場日"),
-    "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料"),
-    "fee_detail": ("料金(詳細)", "料金備考"),
-    "description": ("説明", "概要"),
-    "access": ("アクセス方法",),
-    "url": ("URL", "ホームページ"),
-    "note": ("備考",),
+    "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料", "basicPrice"),
+    "fee_detail": ("料金(詳細)", "料金備考", "detailPrice"),
+    "description": ("説明", "概要", "description"),
+    "access": ("アクセス方法", "access"),
+    "url": ("URL", "ホームページ", "referenceObject"),
+    "note": ("備考", "note"),
 }
 
 OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -124,7 +125,8 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
                 "事業名", "講座名", "教室名", "講演名", "大会名", "企画名"),
                ("開始日", "開催日", "開始年月日", "開催開始日", "開催日時", "開催年月日", "日時", "開催期間", "期間",
                 "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日")),
-    "facilities": (("名称", "施設名", "施設名称", "施設の名称"), ("住所", "所在地_連結表記", "所在地", "緯度")),
+    "facilities": (("名称", "施設名", "施設名称", "施設の名称", "name"),
+                   ("住所", "所在地_連結表記", "所在地", "緯度", "address", "latitude")),
     "opportunities": (("種別",), ("タイトル",)),
     "faq": (("質問", "よくある質問", "問い"), ("回答", "答え")),
 }
@@ -181,7 +183,7 @@ def layout_name(header: list[str], kind: str) -> str:
             return "event"  # 推奨データセット イベント一覧 (32 columns)
         return "event-city"  # a city's own layout (行事名 / 催し物名 …, often free-text dates)
     if kind == "facilities":
-        if "料金(基本)" in names or "名称_英語" in names:
+        if names & {"料金(基本)", "名称_英語", "basicPrice"}:
             return "tourism"  # 観光施設一覧
         return "facility"
     if kind == "faq":
