@@ -18,7 +18,7 @@ from sqlmodel import func, or_, select
 from content import audit, notices
 from content.accounts import can_access_organization, is_staff
 from content.messages import is_sendable_uri
-from content.paging import Page, clamp_page, paginate
+from content.paging import Page, page_of, paginate
 from content.signups.settings import after_item_saved, check_signup_values, deadline_for
 from models import Event, Facility, Notice, Opportunity, Organization, utcnow
 
@@ -725,9 +725,7 @@ def pending_queue(session, actor, page=1, per_page=20) -> Page:
             count = len(series_rows(session, row)) if kind == "events" and row.series_key else 1
             items.append(QueueItem(kind, row, count))
     items.sort(key=lambda item: (item.record.updated_at, item.record.id), reverse=True)
-    page, per_page = clamp_page(page, per_page)
-    start = (page - 1) * per_page
-    return Page(items=items[start:start + per_page], page=page, per_page=per_page, total=len(items))
+    return page_of(items, page, per_page)
 
 
 def count_pending(session) -> int:
