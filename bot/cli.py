@@ -13,6 +13,7 @@ import click
 
 from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
+from content.i18n import LANGUAGES
 
 # Built search indexes kept between short-lived commands (import, ask), beside the default database.
 INDEX_CACHE = Path("instance") / "search-cache"
@@ -25,10 +26,40 @@ def configure_logging() -> None:
     configure()
 
 
-@click.group()
-def main() -> None:
+# Commands that make their own database (or need none): every other one opens an existing, migrated one.
+CREATES_DATABASE = {"db", "demo"}
+
+
+class TsunagariGroup(click.Group):
+    """The top-level group; it keeps the subcommand's arguments so the group can tell a --help request."""
+
+    def resolve_command(self, ctx, args):
+        """Find the subcommand, remembering what follows it."""
+        name, cmd, rest = super().resolve_command(ctx, args)
+        ctx.meta["subcommand_args"] = list(rest)
+        return name, cmd, rest
+
+
+@click.group(cls=TsunagariGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """つながり: a LINE bot for a city's residents, community centers and volunteer groups."""
     configure_logging()
+    asks_help = set(ctx.meta.get("subcommand_args", [])) & set(ctx.help_option_names)
+    if ctx.invoked_subcommand not in CREATES_DATABASE and not asks_help:
+        require_database()
+
+
+def require_database() -> None:
+    """Exit 2 with what to run when DATABASE_URL names no usable database (instead of a traceback, and
+    without leaving an empty SQLite file behind)."""
+    from models.db import missing_database_problem
+
+    problem = missing_database_problem(Config.from_env().database_url)
+    if problem:
+        click.echo(f"error: {problem}.\n"
+                   "Create it with `tsunagari db upgrade`, or set DATABASE_URL to the city's database.", err=True)
+        sys.exit(2)
 
 
 def serve_app(app, host: str, port: int) -> None:
@@ -215,7 +246,7 @@ def parse_as_of(value: str | None, tz: str) -> datetime:
 @main.command()
 @click.argument("text")
 @click.option("--as-of", "as_of", default=None, help="ISO datetime taken as now (city time when no offset).")
-@click.option("--lang", default="ja", show_default=True)
+@click.option("--lang", default="ja", show_default=True, type=click.Choice(LANGUAGES))
 @click.option("--json", "as_json", is_flag=True)
 def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
     """Answer TEXT exactly as the bot would answer a resident."""
