@@ -40,8 +40,10 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     from bot.workers import InboxWorkers
     from handlers.registry import load_handlers
 
-    app = Flask(__name__, instance_relative_config=False)
+    # One instance folder (TSUNAGARI_INSTANCE_DIR, default ./instance) rather than one inside the installed package.
+    app = Flask(__name__, instance_relative_config=False, instance_path=str(config.instance_dir.resolve()))
     app.config.update(
+        UPLOAD_FOLDER=str(config.upload_dir.resolve()),
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
         SESSION_COOKIE_HTTPONLY=True,

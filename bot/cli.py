@@ -6,7 +6,6 @@ import signal
 import sys
 import threading
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -14,9 +13,6 @@ import click
 from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
 from content.i18n import LANGUAGES
-
-# Built search indexes kept between short-lived commands (import, ask), beside the default database.
-INDEX_CACHE = Path("instance") / "search-cache"
 
 
 def configure_logging() -> None:
@@ -212,7 +208,8 @@ def import_(kind: str, path: str, signup: str | None, survey_code: str | None, r
 
     if (problem := signup_mode_problem(kind, signup)):
         raise click.UsageError(problem)
-    engine = make_engine(Config.from_env().database_url)
+    config = Config.from_env()
+    engine = make_engine(config.database_url)
     with session_scope(engine) as session:
         report = import_path(session, kind, path)
         extra = import_signup_mode(session, kind, report, signup)
@@ -221,7 +218,7 @@ def import_(kind: str, path: str, signup: str | None, survey_code: str | None, r
         sys.exit(2)
     from content.search.index import warm_index
 
-    warm_index(engine, INDEX_CACHE)  # the next `ask` finds the index built
+    warm_index(engine, config.index_cache_dir)  # the next `ask` finds the index built
 
 
 def import_signup_mode(session, kind: str, report, mode: str | None) -> str:
@@ -254,8 +251,8 @@ def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
     from content.search.index import keep_indexes_in
     from models import make_engine
 
-    keep_indexes_in(INDEX_CACHE)  # a one-off question loads the index the last command built
     config = Config.from_env()
+    keep_indexes_in(config.index_cache_dir)  # a one-off question loads the index the last command built
     result = ask_as_resident(make_engine(config.database_url), text, now=parse_as_of(as_of, config.tz), lang=lang)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
