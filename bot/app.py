@@ -58,6 +58,9 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
         # Behind HTTPS termination: the client's address (login rate limits, audit) and scheme come from the proxy.
         n = config.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    from bot.https import init_https
+
+    init_https(app)
     engine = engine or make_engine(config.database_url,
                                    **config.pool_options(config.web_threads + config.inbox_threads + 2))
     if create_tables:
