@@ -183,6 +183,8 @@ def test_login_is_rate_limited_per_account(client, accounts, engine):
         assert login(client, "south@example.jp", "wrong guess").status_code == 401
     blocked = login(client, "south@example.jp")
     assert blocked.status_code == 429 and "しばらくログインできません" in blocked.get_data(as_text=True)
+    wait = int(blocked.headers["Retry-After"])
+    assert 20 <= wait <= 30 and f"あと{wait}秒" in blocked.get_data(as_text=True)  # the wait left is shown
     assert client.get("/admin/").status_code == 302
     with Session(engine) as session:
         actions = [a.action for a in session.exec(select(AuditLog).order_by(AuditLog.id))]

@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 from datetime import date, datetime, time, timedelta
+from math import ceil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,7 +38,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))
     form = LoginForm()
-    status = 200
+    status, retry_after = 200, None
     if form.validate_on_submit():
         session = db()
         result = accounts.authenticate(session, form.email.data, form.password.data, client_address())
@@ -52,14 +53,26 @@ def login():
                      address=client_address())
         session.commit()
         if result.outcome == "limited":
-            flash("ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。", "error")
+            flash(f"ログインの失敗が続いたため、しばらくログインできません。あと{wait_text(result.retry_after)}"
+                  "待ってからお試しください。", "error")
             status = 429
+            retry_after = max(1, ceil(result.retry_after.total_seconds()))
         else:
             flash("メールアドレスまたはパスワードが違います。", "error")
             status = 401  # the same answer whether or not the password was right: no hint for a guesser
     elif request.method == "POST":
         status = 400
-    return render_template("admin/login.html", form=form), status
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("admin/login.html", form=form), status, headers
+
+
+def wait_text(wait) -> str:
+    """A wait in Japanese, rounded up: 「45秒」, 「3分」, 「2分30秒」."""
+    seconds = max(1, ceil(wait.total_seconds()))
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest}秒"
+    return f"{minutes}分{rest}秒" if rest else f"{minutes}分"
 
 
 def logout():
