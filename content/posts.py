@@ -712,9 +712,35 @@ class QueueItem:
         """The kind in Japanese."""
         return KIND_LABELS[self.kind]
 
+    @property
+    def due_at(self) -> datetime | None:
+        """When the item happens or goes out: an event's start, an opening's deadline or start (the earlier), a
+        notice's send time; None for a notice sent on approval (the most urgent of all)."""
+        record = self.record
+        if self.kind == "notices":
+            return record.send_at
+        dates = [d for d in (getattr(record, "deadline", None), record.starts_at) if d is not None]
+        return min(dates) if dates else None
+
+    @property
+    def due_label(self) -> str:
+        """What due_at is, in Japanese."""
+        if self.kind == "notices":
+            return "配信"
+        record = self.record
+        deadline = getattr(record, "deadline", None)
+        return "締切" if deadline is not None and (record.starts_at is None or deadline <= record.starts_at) else "開催"
+
+    def urgency(self) -> tuple:
+        """Sort key: notices sent on approval first, then the soonest date, then undated items; within each, the
+        longest waiting first."""
+        due = self.due_at
+        rank = 1 if due is not None else (0 if self.kind == "notices" else 2)
+        return (rank, due or datetime.min, self.record.updated_at, self.record.id)
+
 
 def pending_queue(session, actor, page=1, per_page=20) -> Page:
-    """Pending posts of every kind, newest submission first (staff only)."""
+    """Pending posts of every kind, most urgent first: by the item's own date, then the longest waiting (staff only)."""
     require_staff(actor)
     items: list[QueueItem] = []
     for kind, model in KINDS.items():
@@ -724,7 +750,7 @@ def pending_queue(session, actor, page=1, per_page=20) -> Page:
         for row in session.exec(stmt).all():
             count = len(series_rows(session, row)) if kind == "events" and row.series_key else 1
             items.append(QueueItem(kind, row, count))
-    items.sort(key=lambda item: (item.record.updated_at, item.record.id), reverse=True)
+    items.sort(key=QueueItem.urgency)
     return page_of(items, page, per_page)
 
 
