@@ -18,7 +18,7 @@ from sqlmodel import func, or_, select
 from content import audit, notices
 from content.accounts import can_access_organization, is_staff
 from content.messages import is_sendable_uri
-from content.paging import Page, page_of, paginate
+from content.paging import MAX_PER_PAGE, Page, page_of, paginate
 from content.signups.settings import after_item_saved, check_signup_values, deadline_for
 from models import Event, Facility, Notice, Opportunity, Organization, utcnow
 
@@ -696,7 +696,8 @@ def list_posts(session, actor, kind: str, filters: dict | None = None, page=1, p
         stmt = _series_heads(stmt).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
         stmt = stmt.order_by(model.updated_at.desc(), model.id.desc())
-    return paginate(session, stmt, page, per_page)
+    # per_page comes from code (20 for a page, the export's limit for a CSV), never from a query string.
+    return paginate(session, stmt, page, per_page, most=max(per_page, MAX_PER_PAGE))
 
 
 @dataclass

@@ -323,7 +323,7 @@ def test_staff_export_is_csv_for_excel_audited_and_defused(engine, app, south, s
     post_form(south, "/admin/events/new", event_form("餅つき大会"))
     response = staff.get("/admin/events/export.csv?q=餅")
     text = response.get_data(as_text=True)
-    assert response.mimetype == "text/csv" and text.startswith("\ufeffid,title")
+    assert response.mimetype == "text/csv" and text.startswith("\ufeffID,タイトル,状態")
     assert "餅つき大会" in text and "HYPERLINK" not in text
     everything = staff.get("/admin/events/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in everything

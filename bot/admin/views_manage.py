@@ -307,8 +307,25 @@ def audit_log():
                                  record_type=args.get("record_type") or None, since=since, until=until,
                                  page=page, per_page=50)
     filters = {k: args.get(k, "") for k in ("action", "actor", "record_type", "date_from", "date_to")}
+    targets = {key: (target.name, target_url(target)) for key, target in
+               audit.describe_targets(db(), result.items).items()}
     return render_template("admin/audit.html", page=result, filters=filters, actions=audit.ACTION_LABELS,
+                           record_types=audit.RECORD_TYPE_LABELS, targets=targets,
                            args={k: v for k, v in filters.items() if v})
+
+
+def target_url(target) -> str | None:
+    """The console page of an audit entry's target, where it has one."""
+    kinds = {"event": "events", "opportunity": "opportunities", "notice": "notices"}
+    if target.record_type in kinds:
+        return url_for("admin.post_show", kind=kinds[target.record_type], post_id=target.record_id)
+    if target.record_type == "organization":
+        return url_for("admin.organization_edit", org_id=target.record_id)
+    if target.record_type == "survey" and target.key:
+        return url_for("admin.survey_show", code=target.key)
+    if target.record_type == "console_user":
+        return url_for("admin.users")
+    return None
 
 
 def upload(name: str):
