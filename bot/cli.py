@@ -192,7 +192,7 @@ _attach_ops_commands()
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq", "answers"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "districts", "faq", "answers"]))
 @click.argument("path")
 @click.option("--signup", type=click.Choice(["chat", "none"]), default=None,
               help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
@@ -202,6 +202,8 @@ def import_(kind: str, path: str, signup: str | None, survey_code: str | None, r
     """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics; survey answers from paper or phone."""
     if kind == "answers":
         return cli_surveys.import_answers_file(path, survey_code, round_number)
+    if kind == "districts":
+        return import_districts_file(path)
     from content.importers import import_path
     from content.signups.imports import signup_mode_problem
     from models import make_engine, session_scope
@@ -219,6 +221,24 @@ def import_(kind: str, path: str, signup: str | None, survey_code: str | None, r
     from content.search.index import warm_index
 
     warm_index(engine, config.index_cache_dir)  # the next `ask` finds the index built
+
+
+def import_districts_file(path: str) -> None:
+    """The city's 地区 from a CSV (README: 地区); any bad row refuses the file with its line number (exit 2)."""
+    from content.districts import import_districts
+    from models import make_engine, session_scope
+
+    try:
+        data = open(path, "rb").read()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}")
+    config = Config.from_env()
+    engine = make_engine(config.database_url)
+    with session_scope(engine) as session:
+        report = import_districts(session, data)
+    click.echo(report.format())
+    if report.problems:
+        sys.exit(2)
 
 
 def import_signup_mode(session, kind: str, report, mode: str | None) -> str:

@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "user_add": "ユーザー追加", "user_reset": "パスワード再発行", "user_disable": "ユーザー無効化",
     "user_enable": "ユーザー有効化", "org_add": "団体追加", "org_edit": "団体編集",
     "survey_open": "アンケート開始", "survey_close": "アンケート締切", "survey_publish": "結果公開",
+    "district_add": "地区追加", "district_edit": "地区編集",
 }
 ACTIONS = tuple(ACTION_LABELS)
 DETAIL_MAX = 2000
@@ -75,7 +76,7 @@ def query_entries(session, *, action: str | None = None, actor: str | None = Non
 
 RECORD_TYPE_LABELS = {
     "event": "イベント", "opportunity": "募集", "notice": "お知らせ", "console_user": "ユーザー",
-    "organization": "団体", "survey": "アンケート", "signup": "参加申込", "attendance": "出欠",
+    "organization": "団体", "district": "地区", "survey": "アンケート", "signup": "参加申込", "attendance": "出欠",
     "unanswered": "答えられなかった言葉", "events": "イベント（取り込み）", "facilities": "施設（取り込み）",
     "opportunities": "募集（取り込み）", "faq": "よくある質問（取り込み）",
 }
@@ -93,11 +94,11 @@ class Target:
 
 def _name_columns():
     """For each record type with a page of its own: the table and the column naming a row."""
-    from models import ConsoleUser, Event, Notice, Opportunity, Organization, Survey
+    from models import ConsoleUser, District, Event, Notice, Opportunity, Organization, Survey
 
     return {"event": (Event, "title"), "opportunity": (Opportunity, "title"), "notice": (Notice, "title"),
             "console_user": (ConsoleUser, "email"), "organization": (Organization, "name"),
-            "survey": (Survey, "title")}
+            "district": (District, "name"), "survey": (Survey, "title")}
 
 
 def describe_targets(session, entries) -> dict[tuple[str, int], Target]:

@@ -1,5 +1,6 @@
 """What a staffer sees in a morning at the console, in headless Chromium: the queue by urgency with dates, an
-event's 分類 and 参加費, an audit log that names titles and people with links, and the wait left after failed logins."""
+event's 分類 and 参加費, an audit log that names titles and people with links, the wait left after failed logins,
+and the city's 地区 set up by hand."""
 from __future__ import annotations
 
 import threading
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 
 from content import posts
 from content.accounts import add_user
-from models import LoginAttempt, utcnow
+from models import Facility, LoginAttempt, utcnow
 from tests.conftest import free_port
 from tests.fixtures.console.support import PASSWORD, fast_hashing  # noqa: F401
 
@@ -47,6 +48,7 @@ def seed_queue(engine) -> dict:
             posts.submit(session, org, "events", record)
             record.updated_at = now - timedelta(hours=3 - n)  # the soonest was submitted last
             ids[title] = record.id
+        session.add(Facility(source="test", source_key="south", name="南地区交流センター"))
         session.commit()
     return ids
 
@@ -99,5 +101,22 @@ def test_a_staffers_morning_at_the_console(engine, console_url, chromium):
         assert page.url.endswith(f"/admin/events/{ids['明後日の清掃']}")
         page.goto(console_url + "/admin/audit?action=submit")
         assert page.locator("td[data-label='対象']", has_text="#").count() == 0
+
+        page.get_by_role("link", name="地区", exact=True).click()
+        assert "まだ地区がありません" in page.locator("table.districts").inner_text()
+        page.get_by_label("地区名（例：中央地区）").fill("南地区")
+        page.get_by_label("ふりがな（例：ちゅうおうちく。住民が、かなで入力しても見つかります）").fill("minami")
+        page.get_by_role("button", name="追加").click()
+        assert "ひらがなかカタカナ" in page.locator("#field-kana .error").inner_text()  # shown again, kept
+        assert page.get_by_label("地区名（例：中央地区）").input_value() == "南地区"
+        page.get_by_label("ふりがな（例：ちゅうおうちく。住民が、かなで入力しても見つかります）").fill("みなみちく")
+        page.get_by_label("南地区交流センター").check()
+        page.get_by_role("button", name="追加").click()
+        row = page.locator("table.districts tbody tr").first.inner_text()
+        assert "南地区" in row and "みなみちく" in row and "南地区交流センター" in row
+        page.get_by_role("link", name="南地区", exact=True).click()
+        page.get_by_label("地区名（例：中央地区）").fill("南部地区")
+        page.get_by_role("button", name="保存").click()
+        assert "南部地区" in page.locator("table.districts").inner_text()
     finally:
         context.close()

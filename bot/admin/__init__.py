@@ -6,7 +6,8 @@ from datetime import timedelta
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from bot.admin import views_manage, views_notices, views_posts, views_signups, views_surveys, views_unanswered
+from bot.admin import (views_districts, views_manage, views_notices, views_posts, views_signups, views_surveys,
+                       views_unanswered)
 from bot.admin.auth import close_db, enforce_login, login_manager
 from bot.admin.templating import register_filters
 
@@ -29,6 +30,7 @@ def create_admin_blueprint() -> Blueprint:
     views_surveys.register(bp)
     views_signups.register(bp)
     views_unanswered.register(bp)
+    views_districts.register(bp)
     register_filters(bp)
     register_error_pages(bp)
     return bp

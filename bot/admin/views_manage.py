@@ -321,6 +321,8 @@ def target_url(target) -> str | None:
         return url_for("admin.post_show", kind=kinds[target.record_type], post_id=target.record_id)
     if target.record_type == "organization":
         return url_for("admin.organization_edit", org_id=target.record_id)
+    if target.record_type == "district":
+        return url_for("admin.district_edit", district_id=target.record_id)
     if target.record_type == "survey" and target.key:
         return url_for("admin.survey_show", code=target.key)
     if target.record_type == "console_user":

@@ -1,4 +1,4 @@
-"""Notice opt-outs kept after a resident deletes their data (a hash of the LINE user id only)
+"""Notice opt-outs kept after a resident deletes their data (a hash of the LINE user id only); districts' updated_at
 
 Revision ID: 0010a
 Revises: 0012a
@@ -23,7 +23,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('user_hash')
     )
+    with op.batch_alter_table('district', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_at', sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('district', schema=None) as batch_op:
+        batch_op.drop_column('updated_at')
     op.drop_table('notice_opt_out')
