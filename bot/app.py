@@ -145,6 +145,17 @@ def _mount_emulator(app: Flask, config: Config) -> None:
     app.register_blueprint(
         create_emulator_blueprint(channel_secret=config.channel_secret,
                                   access_token=config.channel_access_token,
-                                  webhook_url=config.extra.get("webhook_url") or own_callback),
+                                  webhook_url=config.extra.get("webhook_url") or own_callback,
+                                  location_presets=lambda: city_location_presets(app)),
         url_prefix="/emulator",
     )
+
+
+def city_location_presets(app: Flask) -> list[dict]:
+    """The simulator's location presets from this city's own facilities."""
+    from sqlmodel import Session
+
+    from content.locations import location_presets
+
+    with Session(runtime(app).engine) as session:
+        return location_presets(session)

@@ -10,6 +10,7 @@ from bot.admin import (views_districts, views_manage, views_notices, views_posts
                        views_unanswered)
 from bot.admin.auth import close_db, enforce_login, login_manager
 from bot.admin.templating import register_filters
+from bot.headers import add_protective_headers
 
 csrf = CSRFProtect()
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -45,13 +46,7 @@ def protect_against_csrf():
 
 def add_security_headers(response):
     """No framing, no sniffing, no third-party anything, and no caching of console pages."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    add_protective_headers(response)
     if request.endpoint not in ("admin.static", "admin.upload"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
