@@ -228,8 +228,10 @@ def import_districts_file(path: str) -> None:
     from content.districts import import_districts
     from models import make_engine, session_scope
 
+    from pathlib import Path
+
     try:
-        data = open(path, "rb").read()
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {path}: {exc.strerror}")
     config = Config.from_env()
