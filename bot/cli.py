@@ -198,7 +198,10 @@ _attach_ops_commands()
               help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
 @click.option("--survey", "survey_code", default=None, help="answers: the survey's code.")
 @click.option("--round", "round_number", type=int, default=None, help="answers: the round (made when missing).")
-def import_(kind: str, path: str, signup: str | None, survey_code: str | None, round_number: int | None) -> None:
+@click.option("--year", type=click.IntRange(1900, 2200), default=None,
+              help="events: the year of dates written without one (「9月7日(土)」); else from the file, else today.")
+def import_(kind: str, path: str, signup: str | None, survey_code: str | None, round_number: int | None,
+            year: int | None) -> None:
     """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics; survey answers from paper or phone."""
     if kind == "answers":
         return cli_surveys.import_answers_file(path, survey_code, round_number)
@@ -213,7 +216,7 @@ def import_(kind: str, path: str, signup: str | None, survey_code: str | None, r
     config = Config.from_env()
     engine = make_engine(config.database_url)
     with session_scope(engine) as session:
-        report = import_path(session, kind, path)
+        report = import_path(session, kind, path, year=year)
         extra = import_signup_mode(session, kind, report, signup)
     click.echo(report.format() + extra)
     if report.refused:
