@@ -93,31 +93,6 @@ def _clock(ampm: Optional[str], hour: str, minute: Optional[str], minute2: Optio
     return time(h, m)
 
 
-# A range right after these words is when to apply or call, not when the thing itself happens.
-_NOT_THE_EVENT = re.compile(r"(?:受付|申込|申し込み|電話|問合せ|問い合わせ|締切|開場)[^、。\n]{0,6}$")
-
-
-def clock_ranges(text: Optional[str]) -> list[tuple[time, time]]:
-    """Every clock range in free text (「午前10時~12時、午後2時~4時」 → 10:00–12:00, 14:00–16:00), in order.
-
-    An end without 午前/午後 after a 午後 start is in the afternoon too (午後2時~4時 is 14:00–16:00);
-    ranges for applying or calling (受付 9:00～17:00) are left out.
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    out = []
-    for match in _RANGE.finditer(text):
-        if _NOT_THE_EVENT.search(text[:match.start()]):
-            continue
-        start, end = _clock(*match.groups()[:5]), _clock(*match.groups()[5:])
-        if start is None or end is None:
-            continue
-        if match.group(6) is None and match.group(1) == "午後" and end.hour < 12:
-            end = time(end.hour + 12, end.minute)
-        if end > start:
-            out.append((start, end))
-    return out
-
-
 def _day_kinds(label: str) -> list[str]:
     """Which kinds of day a label before a time range names (平日, 土日祝 …); [] for none, ["special"] to ignore."""
     if re.search(r"長期休暇|夏休み|冬休み|春休み|休暇|外来|見舞|救急", label):
