@@ -273,15 +273,30 @@ def bench_backend(name: str, database_url: str, residents: int) -> bool:
     seed(database_url, residents)
     print(f"\n{name}: {residents:,} residents seeded in {time.perf_counter() - started:.1f} s")
     print(f"  {'run':<34} {'requests':>9} {'wall s':>8} {'wait s':>8} {'own s':>8} {'peak MB':>8}")
-    print(row("BASELINE bare loop (no exactly-once)", measure(database_url, residents, bare=True, failing=False)))
+    baseline = measure(database_url, residents, bare=True, failing=False)
+    print(row("BASELINE bare loop (no exactly-once)", baseline))
     ok = True
     for label, failing in (("engine", False), ("engine, 10 % of requests fail 500", True)):
         figures = measure(database_url, residents, bare=False, failing=failing)
         print(row(label, figures))
+        record_summary(name, "" if not failing else ", 10 % 500s", figures, baseline)
         ok &= figures["own_s"] <= TARGETS["own_s"] and figures["peak_mb"] <= TARGETS["peak_mb"]
         if not failing:
             ok &= figures["requests"] <= TARGETS["requests"]
     return ok
+
+
+def record_summary(backend: str, variant: str, figures: dict, baseline: dict) -> None:
+    """The closing table of `make bench`: requests, own time and peak memory beside the bare loop's."""
+    from bench import summary
+
+    area = "fan-out"
+    summary.record(area, f"{backend}: multicast requests{variant}", figures["requests"], baseline["requests"], "requests",
+                   higher_is_better=False, baseline_name="bare loop")
+    summary.record(area, f"{backend}: own time{variant}", figures["own_s"], baseline["own_s"], "s", higher_is_better=False,
+                   baseline_name="bare loop")
+    summary.record(area, f"{backend}: peak memory{variant}", figures["peak_mb"], baseline["peak_mb"], "MB",
+                   higher_is_better=False, baseline_name="bare loop")
 
 
 def main(argv: list[str] | None = None) -> int:
