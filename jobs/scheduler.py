@@ -1,4 +1,4 @@
-"""The one scheduler process: APScheduler 3 in the foreground, kept single per database by a lock.
+"""The one scheduler process: APScheduler 3 runs the jobs while the main thread keeps watch over the lock.
 
 Every area adds its jobs through JOB_MODULES: each module named there exposes
 `add_jobs(scheduler, engine, messenger, config)` and registers its jobs with explicit ids and
@@ -10,7 +10,8 @@ on SQLite an exclusive lock on a file beside the database file. A second schedul
 every few seconds, and takes over within a minute of the first one dying (the kernel or PostgreSQL frees the
 lock with the process or its connection). A scheduler whose connections are cut (pg_terminate_backend, a
 server restart) stops sending at once, reconnects and takes the lock back if nobody else took it meanwhile;
-otherwise it stands by in turn. Long job runs check `shutting_down` (the lock re-checked) before each request. While it acts, the scheduler writes a heartbeat every few seconds
+otherwise it stands by in turn. Long job runs check `shutting_down` (the lock re-checked) before each
+request. While it acts, the scheduler writes a heartbeat every few seconds
 (models.last_scheduler_heartbeat reads it) and records every job error or missed run in job_error.
 """
 from __future__ import annotations
@@ -233,8 +234,8 @@ shutting_down = ActingGuard()
 
 
 @contextmanager
-def single_scheduler_lock(engine: Engine, wait_seconds: float = STANDBY_POLL_SECONDS,
-                          stop: threading.Event | None = None, database_url: str | None = None) -> Iterator[SchedulerLock]:
+def single_scheduler_lock(engine: Engine, wait_seconds: float = STANDBY_POLL_SECONDS, stop: threading.Event | None = None,
+                          database_url: str | None = None) -> Iterator[SchedulerLock]:
     """Wait (as a standby) until this process holds the scheduler lock, then hold it for the block."""
     lock = SchedulerLock(engine, database_url)
     stop = stop or threading.Event()
