@@ -108,16 +108,24 @@ def engine_loop(engine, messenger, delivery_id: int) -> int:
     """The scheduler's delivery job, run until the delivery is finished; returns its multicast requests."""
     from content.deliveries import delivery_report
     from jobs.delivery import DeliverySettings, send_due_deliveries
+    from jobs.scheduler import SchedulerLock, shutting_down
     from models import session_scope
 
     settings = DeliverySettings(quiet=None)
-    while True:
-        send_due_deliveries(engine, messenger, settings, budget=600)
-        with session_scope(engine) as session:
-            report = delivery_report(session, delivery_id)
-        if report["state"] in ("done", "failed"):
-            assert report["sent"] == report["recipients"], report
-            return report["requests"]
+    # As in `tsunagari scheduler`: the lock held, and re-checked by the job before each request.
+    lock = SchedulerLock(engine)
+    assert lock.try_acquire(), "another scheduler holds this database's lock"
+    shutting_down.watch(lock)
+    try:
+        while True:
+            send_due_deliveries(engine, messenger, settings, budget=600, stop=shutting_down)
+            with session_scope(engine) as session:
+                report = delivery_report(session, delivery_id)
+            if report["state"] in ("done", "failed"):
+                assert report["sent"] == report["recipients"], report
+                return report["requests"]
+    finally:
+        lock.release()
 
 
 def bare_loop(engine, messenger, delivery_id: int) -> int:
