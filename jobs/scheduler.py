@@ -102,22 +102,21 @@ class SchedulerLock:
 
     def _connect(self) -> None:
         """A dedicated connection for the lock (not from the pool the jobs share)."""
-        self._lock_engine = make_engine(self.database_url, poolclass=NullPool,
+        # Autocommit: each check is one round trip (it runs before every request of a send), and the connection
+        # never sits idle in a transaction.
+        self._lock_engine = make_engine(self.database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
                                         connect_args={"application_name": APPLICATION_NAME})
         self._conn = self._lock_engine.connect()
         # If this host vanishes without closing the socket, PostgreSQL notices within ~30 s and frees the lock.
         for setting in ("tcp_keepalives_idle = 10", "tcp_keepalives_interval = 5", "tcp_keepalives_count = 3"):
             self._conn.execute(text(f"SET {setting}"))
-        self._conn.commit()
 
     def _try_advisory(self) -> bool:
         """pg_try_advisory_lock on the lock connection, reconnecting when that connection broke."""
         try:
             if self._conn is None:
                 self._connect()
-            got = bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
-            self._conn.commit()  # a session-level lock outlives the transaction; do not sit idle in one
-            return got
+            return bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
         except Exception as exc:  # terminated backend, restarted server, network: drop it and try again later
             log.warning("scheduler lock: database not reachable (%s); trying again", type(exc).__name__)
             self._drop_connection()
@@ -151,7 +150,6 @@ class SchedulerLock:
                 try:
                     held = self._conn.execute(HELD_SQL, {"hi": ADVISORY_LOCK_KEY >> 32,
                                                          "lo": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).scalar()
-                    self._conn.commit()
                     if held:
                         return True
                 except Exception as exc:
@@ -184,7 +182,6 @@ class SchedulerLock:
                 if self._conn is not None:
                     try:
                         self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
-                        self._conn.commit()
                     finally:
                         self._drop_connection()
                 if self._handle is not None:
