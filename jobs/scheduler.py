@@ -349,6 +349,7 @@ def run_scheduler(config, messenger=None, stop: threading.Event | None = None) -
                 act_while_held(engine, messenger, config, lock, stop)
             if not stop.is_set():
                 log.warning("scheduler lock lost: standing by again (another scheduler may act now)")
+                stop.wait(LOCK_CHECK_SECONDS)  # a database that keeps failing is not hammered in a loop
     finally:
         engine.dispose()
 
