@@ -400,7 +400,8 @@ def _nearest_first(index, result: SearchResult, location: tuple[float, float]) -
         doc = docs.get((hit.kind, hit.id))
         if doc is not None and doc.latitude is not None and doc.longitude is not None:
             hit.distance_m = haversine_m(location[0], location[1], doc.latitude, doc.longitude)
-    result.hits.sort(key=lambda h: (h.distance_m is None, round((h.distance_m or 0) / 500)))
+    # By the distance itself: the cards show it, and 389.7 km above 389.4 km reads as a mistake.
+    result.hits.sort(key=lambda h: (h.distance_m is None, h.distance_m or 0))
 
 
 def answer_location(session, latitude: float, longitude: float, *, now: datetime, lang: str) -> Answer:

@@ -369,7 +369,8 @@ def _version_statement():
     for table in (Event, Facility, Opportunity):
         columns += [select(func.count(table.id)).scalar_subquery(), select(func.max(table.id)).scalar_subquery(),
                     select(func.max(table.updated_at)).scalar_subquery()]
-    columns += [select(func.count(District.id)).scalar_subquery(), select(func.max(District.id)).scalar_subquery()]
+    columns += [select(func.count(District.id)).scalar_subquery(), select(func.max(District.id)).scalar_subquery(),
+                select(func.max(District.updated_at)).scalar_subquery()]
     return select(*columns)
 
 
