@@ -60,7 +60,7 @@ def notice_send(title: str, body: str, segments: tuple[str, ...], at: str | None
     click.echo(json.dumps(out, ensure_ascii=False))
     if later:
         click.echo(f"quiet hours ({config.quiet_hours}): it will be sent at {out['scheduled_for']} "
-                   "(--urgent sends now)", err=True)
+                   "(--urgent sends now; TSUNAGARI_QUIET_HOURS= sets no quiet hours)", err=True)
 
 
 def _iso(moment, tz: str) -> str:
@@ -102,3 +102,15 @@ def delivery_show(delivery_id: int, as_json: bool) -> None:
     for key, label in labels:
         if report.get(key) not in (None, ""):
             click.echo(f"  {label}: {report[key]}")
+    if report["state"] in ("queued", "held", "sending") and not _scheduler_alive(engine):
+        click.echo("  note: no scheduler is running on this database; `tsunagari scheduler` sends it")
+
+
+def _scheduler_alive(engine) -> bool:
+    """Whether a scheduler wrote its heartbeat within the last minute."""
+    from bot.ops import SCHEDULER_STALE
+    from models import last_scheduler_heartbeat, session_scope, utcnow
+
+    with session_scope(engine) as session:
+        beat = last_scheduler_heartbeat(session)
+    return beat is not None and utcnow() - beat <= SCHEDULER_STALE

@@ -26,7 +26,7 @@ def fresh_demo_database(instance_dir: Path = Path("instance")) -> str:
     demo_db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(str(demo_db) + suffix).unlink(missing_ok=True)
-    url = f"sqlite:///{demo_db}"
+    url = f"sqlite:///{demo_db.resolve()}"  # absolute: the CLI may be run from another folder
     upgrade(url)
     return url
 
@@ -53,6 +53,9 @@ def prepare_demo(host: str, port: int):
     config = Config.from_env(database_url=url).with_emulator(public_base_url(host, port))
     seed_demo(url, datetime.now(ZoneInfo(config.tz)).date())  # the city's today, not the machine's
     print("console accounts (password: %s): %s" % (DEMO_PASSWORD, ", ".join(a[0] for a in DEMO_ACCOUNTS)))
+    # Pushes go out only from the scheduler process, never from this web process: say how to start it here.
+    print(f"notices are pushed by the scheduler; in another shell: DATABASE_URL={url} "
+          f"LINE_API_HOST={config.line_api_host} tsunagari scheduler (the same two for tsunagari notice send)")
     return create_app(config), config
 
 

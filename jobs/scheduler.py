@@ -1,4 +1,4 @@
-"""The one scheduler process: APScheduler 3 in the foreground, kept single per database by a lock.
+"""The one scheduler process: APScheduler 3 runs the jobs while the main thread keeps watch over the lock.
 
 Every area adds its jobs through JOB_MODULES: each module named there exposes
 `add_jobs(scheduler, engine, messenger, config)` and registers its jobs with explicit ids and
@@ -8,7 +8,10 @@ Every area adds its jobs through JOB_MODULES: each module named there exposes
 One scheduler acts per database. On PostgreSQL it holds a session advisory lock on a connection of its own;
 on SQLite an exclusive lock on a file beside the database file. A second scheduler waits as a standby, trying
 every few seconds, and takes over within a minute of the first one dying (the kernel or PostgreSQL frees the
-lock with the process or its connection). While it acts, the scheduler writes a heartbeat every few seconds
+lock with the process or its connection). A scheduler whose connections are cut (pg_terminate_backend, a
+server restart) stops sending at once, reconnects and takes the lock back if nobody else took it meanwhile;
+otherwise it stands by in turn. Long job runs check `shutting_down` (the lock re-checked) before each
+request. While it acts, the scheduler writes a heartbeat every few seconds
 (models.last_scheduler_heartbeat reads it) and records every job error or missed run in job_error.
 """
 from __future__ import annotations
@@ -26,12 +29,13 @@ from pathlib import Path
 from typing import Iterator
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from models import JobError, SchedulerHeartbeat, make_engine, session_scope, utcnow
+from models.db import default_database_url, normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +51,15 @@ HEARTBEAT_JOB_ID = "scheduler_heartbeat"
 # Jobs that poll every second: while one long run goes on, APScheduler's "skipped: maximum number of running
 # instances" warning would repeat every second and bury real warnings.
 QUIET_POLL_JOBS = {"deliveries"}
+# Names the scheduler's connections in pg_stat_activity (operators, and the tests that cut them, find them by it).
+APPLICATION_NAME = "tsunagari scheduler"
 
 
-# Set when the scheduler is stopping: long job runs (a big send) check it between requests and return early.
-shutting_down = threading.Event()
+LOCK_CHECK_SECONDS = 1.0  # the acting scheduler also re-checks its lock this often when idle
 
 
 class LockLost(RuntimeError):
-    """The connection holding the advisory lock broke: another scheduler may act now, so this one must stop."""
+    """The scheduler lock is no longer held: another scheduler may act now, so this one must stop."""
 
 
 # --- the single-scheduler lock -----------------------------------------------------------------------
@@ -68,8 +73,16 @@ def lock_file_for(database_url: str | None) -> Path:
     return Path(database).resolve().with_name(Path(database).name + ".scheduler.lock")
 
 
+# pg_locks shows a bigint advisory key as classid (high half), objid (low half) and objsubid 1.
+HELD_SQL = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
+                "AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1")
+
+
 class SchedulerLock:
-    """Held while this process is THE scheduler; `check()` raises LockLost if it was lost."""
+    """Held while this process is THE scheduler; `still_held()` re-checks it (and takes it back if it is free).
+
+    Its methods are called from the main thread, the heartbeat job and the delivery job: one mutex keeps them
+    off the shared connection at the same time."""
 
     def __init__(self, engine: Engine, database_url: str | None = None):
         self.engine = engine
@@ -78,24 +91,36 @@ class SchedulerLock:
         self._conn = None
         self._lock_engine = None
         self._handle = None
+        self._mutex = threading.RLock()
 
     def try_acquire(self) -> bool:
-        """Take the lock if it is free (never blocks)."""
-        if self.is_postgresql:
-            return self._try_advisory()
-        return self._try_file()
+        """Take the lock if it is free (never blocks; a database that cannot be reached counts as 'not now')."""
+        with self._mutex:
+            if self.is_postgresql:
+                return self._try_advisory()
+            return self._try_file()
+
+    def _connect(self) -> None:
+        """A dedicated connection for the lock (not from the pool the jobs share)."""
+        # Autocommit: each check is one round trip (it runs before every request of a send), and the connection
+        # never sits idle in a transaction.
+        self._lock_engine = make_engine(self.database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT",
+                                        connect_args={"application_name": APPLICATION_NAME})
+        self._conn = self._lock_engine.connect()
+        # If this host vanishes without closing the socket, PostgreSQL notices within ~30 s and frees the lock.
+        for setting in ("tcp_keepalives_idle = 10", "tcp_keepalives_interval = 5", "tcp_keepalives_count = 3"):
+            self._conn.execute(text(f"SET {setting}"))
 
     def _try_advisory(self) -> bool:
-        """pg_try_advisory_lock on a dedicated connection (not from the pool the jobs share)."""
-        if self._conn is None:
-            self._lock_engine = make_engine(self.database_url, poolclass=NullPool)
-            self._conn = self._lock_engine.connect()
-            # If this host vanishes without closing the socket, PostgreSQL notices within ~30 s and frees the lock.
-            for setting in ("tcp_keepalives_idle = 10", "tcp_keepalives_interval = 5", "tcp_keepalives_count = 3"):
-                self._conn.execute(text(f"SET {setting}"))
-        got = bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
-        self._conn.commit()  # a session-level lock outlives the transaction; do not sit idle in one
-        return got
+        """pg_try_advisory_lock on the lock connection, reconnecting when that connection broke."""
+        try:
+            if self._conn is None:
+                self._connect()
+            return bool(self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}).scalar())
+        except Exception as exc:  # terminated backend, restarted server, network: drop it and try again later
+            log.warning("scheduler lock: database not reachable (%s); trying again", type(exc).__name__)
+            self._drop_connection()
+            return False
 
     def _try_file(self) -> bool:
         """flock on <database>.scheduler.lock; the kernel frees it when the process dies."""
@@ -113,37 +138,101 @@ class SchedulerLock:
         self._handle.flush()
         return True
 
-    def check(self) -> None:
-        """Raise LockLost when the advisory lock's connection is gone (a file lock cannot be lost)."""
+    def still_held(self) -> bool:
+        """Whether this process still holds the lock; a lost one is taken back when nobody else took it meanwhile.
+
+        A PostgreSQL session lock is lost with its connection (pg_terminate_backend, a server restart, a network
+        cut). Until this returns True again nothing may be sent: another scheduler may be acting."""
         if not self.is_postgresql:
-            return
-        try:
-            self._conn.execute(text("SELECT 1")).scalar()
-            self._conn.commit()
-        except Exception as exc:
-            raise LockLost(f"scheduler lock connection lost ({type(exc).__name__})") from None
+            return True  # a flock lives as long as this process
+        with self._mutex:
+            if self._conn is not None:
+                try:
+                    held = self._conn.execute(HELD_SQL, {"hi": ADVISORY_LOCK_KEY >> 32,
+                                                         "lo": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).scalar()
+                    if held:
+                        return True
+                except Exception as exc:
+                    log.warning("scheduler lock connection lost (%s)", type(exc).__name__)
+                    self._drop_connection()
+            if self._try_advisory():
+                log.info("scheduler lock taken back on a new connection")
+                return True
+            return False
+
+    def check(self) -> None:
+        """Raise LockLost unless the lock is (still, or again) held."""
+        if not self.still_held():
+            raise LockLost("the scheduler lock was lost")
+
+    def _drop_connection(self) -> None:
+        """Close a broken lock connection without raising (closing it frees the lock on the server, if any)."""
+        conn, engine, self._conn, self._lock_engine = self._conn, self._lock_engine, None, None
+        for close in (conn.close if conn is not None else None, engine.dispose if engine is not None else None):
+            if close is not None:
+                try:
+                    close()
+                except Exception:
+                    pass
 
     def release(self) -> None:
         """Give the lock up (a standby takes over at its next try)."""
-        try:
-            if self._conn is not None:
-                try:
-                    self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
-                    self._conn.commit()
-                finally:
-                    self._conn.close()
-                    self._lock_engine.dispose()
-            if self._handle is not None:
-                fcntl.flock(self._handle, fcntl.LOCK_UN)
-                self._handle.close()
-        except Exception:  # releasing is best effort: the process is ending and the OS frees the rest
-            log.exception("releasing the scheduler lock failed")
-        self._conn = self._handle = None
+        with self._mutex:
+            try:
+                if self._conn is not None:
+                    try:
+                        self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                    finally:
+                        self._drop_connection()
+                if self._handle is not None:
+                    fcntl.flock(self._handle, fcntl.LOCK_UN)
+                    self._handle.close()
+            except Exception as exc:  # best effort: a broken connection frees the lock on the server anyway
+                log.warning("releasing the scheduler lock failed (%s)", type(exc).__name__)
+            self._drop_connection()
+            self._handle = None
+
+
+class ActingGuard:
+    """What long job runs (a big send) check before each request: set once the scheduler is stopping or has lost
+    its lock, so that at most one scheduler sends at any moment."""
+
+    def __init__(self):
+        self._stopping = threading.Event()
+        self._lock: SchedulerLock | None = None
+
+    def watch(self, lock: SchedulerLock | None) -> None:
+        """Start acting under this lock."""
+        self._lock = lock
+        self._stopping.clear()
+
+    def set(self) -> None:
+        """Stop acting."""
+        self._stopping.set()
+
+    def clear(self) -> None:
+        """Act again (no lock to re-check)."""
+        self.watch(None)
+
+    def is_set(self) -> bool:
+        """True when jobs must stop: told to, or the lock is gone."""
+        if self._stopping.is_set():
+            return True
+        lock = self._lock
+        if lock is not None and not lock.still_held():
+            log.error("scheduler lock lost during a job run: stopping it")
+            self._stopping.set()
+            return True
+        return False
+
+
+# Long job runs check it between requests and return early when the scheduler stops or lost its lock.
+shutting_down = ActingGuard()
 
 
 @contextmanager
-def single_scheduler_lock(engine: Engine, wait_seconds: float = STANDBY_POLL_SECONDS,
-                          stop: threading.Event | None = None, database_url: str | None = None) -> Iterator[SchedulerLock]:
+def single_scheduler_lock(engine: Engine, wait_seconds: float = STANDBY_POLL_SECONDS, stop: threading.Event | None = None,
+                          database_url: str | None = None) -> Iterator[SchedulerLock]:
     """Wait (as a standby) until this process holds the scheduler lock, then hold it for the block."""
     lock = SchedulerLock(engine, database_url)
     stop = stop or threading.Event()
@@ -213,10 +302,10 @@ class _QuietPollWarnings(logging.Filter):
 # --- building and running ----------------------------------------------------------------------------------
 
 def build_scheduler(engine: Engine, messenger=None, config=None, lock: SchedulerLock | None = None,
-                    modules: list[str] | None = None) -> BlockingScheduler:
+                    modules: list[str] | None = None) -> BackgroundScheduler:
     """A scheduler with every job module's jobs, the heartbeat and the error listener (not started)."""
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
-                                                                 "misfire_grace_time": 60})
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                  "misfire_grace_time": 60})
     for name in modules if modules is not None else JOB_MODULES:
         importlib.import_module(name).add_jobs(scheduler, engine, messenger, config)
     scheduler.add_job(beat, "interval", seconds=HEARTBEAT_SECONDS, id=HEARTBEAT_JOB_ID, name="heartbeat",
@@ -234,11 +323,18 @@ def _quiet_apscheduler_logs() -> None:
         scheduler_log.addFilter(_QuietPollWarnings())
 
 
+def scheduler_engine(database_url: str | None) -> Engine:
+    """The jobs' engine; on PostgreSQL its connections carry the scheduler's application_name."""
+    url = normalize_url(database_url or default_database_url())
+    if url.startswith("postgresql"):
+        return make_engine(url, connect_args={"application_name": APPLICATION_NAME})
+    return make_engine(url)
+
+
 def run_scheduler(config, messenger=None, stop: threading.Event | None = None) -> None:
-    """Stand by until this process holds the lock, then run every job until SIGTERM/SIGINT or the lock is lost."""
-    engine = make_engine(config.database_url)
+    """Stand by until this process holds the lock, act until SIGTERM/SIGINT; a lost lock means standing by again."""
+    engine = scheduler_engine(config.database_url)
     stop = stop or threading.Event()
-    shutting_down.clear()
     _quiet_apscheduler_logs()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -247,22 +343,31 @@ def run_scheduler(config, messenger=None, stop: threading.Event | None = None) -
     messenger = messenger if messenger is not None else delivery_messenger(config)
     for name in JOB_MODULES:
         importlib.import_module(name)
-    with single_scheduler_lock(engine, stop=stop, database_url=config.database_url) as lock:
-        scheduler = build_scheduler(engine, messenger, config, lock)
+    try:
+        while not stop.is_set():
+            with single_scheduler_lock(engine, stop=stop, database_url=config.database_url) as lock:
+                act_while_held(engine, messenger, config, lock, stop)
+            if not stop.is_set():
+                log.warning("scheduler lock lost: standing by again (another scheduler may act now)")
+                stop.wait(LOCK_CHECK_SECONDS)  # a database that keeps failing is not hammered in a loop
+    finally:
+        engine.dispose()
+
+
+def act_while_held(engine: Engine, messenger, config, lock: SchedulerLock, stop: threading.Event) -> None:
+    """Run every job until told to stop or the lock is found lost; return once every running job has ended."""
+    shutting_down.watch(lock)
+    scheduler = build_scheduler(engine, messenger, config, lock)
+    try:
         beat(engine, lock, started=True)
-        threading.Thread(target=_stop_when_told, args=(scheduler, stop, lock, engine), name="scheduler-stop",
-                         daemon=True).start()
-        log.info("scheduler running with %d jobs", len(scheduler.get_jobs()))
-        scheduler.start()
-    engine.dispose()
-
-
-def _stop_when_told(scheduler: BlockingScheduler, stop: threading.Event, lock: SchedulerLock, engine: Engine) -> None:
-    """Shut the scheduler down on a signal, or as soon as the lock is found lost (another one may act now)."""
-    while not stop.wait(HEARTBEAT_SECONDS):
-        try:
-            lock.check()
-        except LockLost:
+    except Exception as exc:  # the database went away between taking the lock and now: wait and try again
+        log.warning("scheduler could not start acting (%s)", type(exc).__name__)
+        shutting_down.set()
+        return
+    scheduler.start()
+    log.info("scheduler running with %d jobs", len(scheduler.get_jobs()))
+    while not stop.wait(LOCK_CHECK_SECONDS):
+        if not lock.still_held():
             log.error("scheduler lock lost: stopping so that exactly one scheduler acts")
             break
     shutting_down.set()

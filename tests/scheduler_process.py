@@ -107,3 +107,52 @@ def inbox_counts(server, user_ids) -> dict[str, int]:
 def log_text(path: Path) -> str:
     """A process log, for failure messages."""
     return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+class MulticastTimes:
+    """WSGI middleware on the emulator's server: when each multicast request began and ended, and through which
+    host name it came (two schedulers given two names for the same emulator can be told apart)."""
+
+    def __init__(self, app):
+        import threading
+
+        self.app, self.wsgi_app = app, app.wsgi_app
+        self.calls: list[tuple[float, float, str]] = []
+        self._lock = threading.Lock()
+        app.wsgi_app = self
+
+    def __call__(self, environ, start_response):
+        """Time the call (the emulator's simulated latency included)."""
+        if not environ.get("PATH_INFO", "").endswith("/v2/bot/message/multicast"):
+            return self.wsgi_app(environ, start_response)
+        began = time.monotonic()
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            with self._lock:
+                self.calls.append((began, time.monotonic(), environ.get("HTTP_HOST", "").rsplit(":", 1)[0]))
+
+    def overlapping(self) -> list[tuple]:
+        """Pairs of multicast requests that were in flight at the same time (one sender never does that)."""
+        with self._lock:
+            calls = sorted(self.calls)
+        return [(a, b) for a, b in zip(calls, calls[1:]) if b[0] < a[1]]
+
+    def last_host(self) -> str:
+        """The host name of the latest multicast."""
+        with self._lock:
+            return max(self.calls)[2]
+
+
+def cut_scheduler_connections(engine) -> int:
+    """pg_terminate_backend on every connection of every scheduler process (lock and jobs); how many were cut."""
+    from sqlalchemy import text
+
+    from jobs.scheduler import APPLICATION_NAME
+
+    with engine.connect() as conn:
+        cut = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND application_name = :name"),
+                           {"name": APPLICATION_NAME}).scalar()
+        conn.commit()
+    return int(cut)

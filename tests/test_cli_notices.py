@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from jobs.scheduler import beat
 from models import make_engine
 from tests.delivery_support import add_city_districts, add_residents
 
@@ -67,6 +68,11 @@ def test_delivery_show_reports_the_delivery(city, database_url):
         "failed": 0, "requests": 0}
     text = city.invoke(main, ["delivery", "show", str(out["delivery"])]).output
     assert "state: queued" in text and "recipients: 3" in text
+    assert "no scheduler is running" in text  # nothing goes out without `tsunagari scheduler`
+    scheduler_engine = make_engine(database_url)
+    beat(scheduler_engine)
+    scheduler_engine.dispose()
+    assert "no scheduler is running" not in city.invoke(main, ["delivery", "show", str(out["delivery"])]).output
     missing = city.invoke(main, ["delivery", "show", "999"])
     assert missing.exit_code == 2 and "no delivery 999" in missing.output
     make_engine(database_url).dispose()

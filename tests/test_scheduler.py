@@ -93,6 +93,62 @@ def test_a_standby_waits_and_can_be_stopped(engine, database_url):
         holder.release()
 
 
+def cut(engine, holder: bool) -> None:
+    """pg_terminate_backend on the scheduler lock's holder connection, or on every other scheduler connection."""
+    from sqlalchemy import text
+
+    holder_pid = ("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid::bigint = :k AND granted")
+    with engine.connect() as conn:
+        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name "
+                          f"AND datname = current_database() AND pid {'IN' if holder else 'NOT IN'} ({holder_pid})"),
+                     {"name": sched.APPLICATION_NAME, "k": sched.ADVISORY_LOCK_KEY})
+        conn.commit()
+
+
+@pytest.fixture
+def pg_locks(engine, database_url):
+    """Two scheduler locks on one PostgreSQL database (skipped on SQLite: a file lock cannot be cut)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("connections are cut on PostgreSQL only")
+    first, second = sched.SchedulerLock(engine, database_url), sched.SchedulerLock(engine, database_url)
+    yield first, second
+    first.release()
+    second.release()
+
+
+def test_a_lock_whose_connection_was_cut_is_taken_back_when_nobody_took_it(engine, pg_locks):
+    first, second = pg_locks
+    assert first.try_acquire()
+    cut(engine, holder=True)
+    assert first.still_held()  # on a new connection
+    assert not second.try_acquire()
+
+
+def test_a_lock_taken_by_another_meanwhile_is_lost_and_stops_the_jobs(engine, pg_locks):
+    first, second = pg_locks
+    assert first.try_acquire()
+    sched.shutting_down.watch(first)
+    try:
+        assert not sched.shutting_down.is_set()
+        cut(engine, holder=True)
+        assert second.try_acquire()
+        assert not first.still_held() and sched.shutting_down.is_set()
+        with pytest.raises(sched.LockLost):
+            first.check()
+    finally:
+        sched.shutting_down.clear()
+
+
+def test_a_standby_whose_connection_was_cut_keeps_waiting_and_then_takes_over(engine, pg_locks):
+    first, second = pg_locks
+    assert first.try_acquire() and not second.try_acquire()
+    cut(engine, holder=False)
+    assert not second.try_acquire()  # no PendingRollbackError: the broken connection is replaced
+    assert not second.try_acquire()
+    first.release()
+    assert second.try_acquire() and second.still_held()
+
+
 def test_web_and_worker_processes_never_load_the_scheduler(tmp_path):
     import subprocess
 

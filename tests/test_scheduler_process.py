@@ -11,7 +11,8 @@ from content.deliveries import delivery_report, queue_delivery
 from content.segments import parse_segment
 from models import session_scope
 from tests.delivery_support import add_residents, user_id
-from tests.scheduler_process import (accepted_multicasts, add_followers, inbox_counts, kill, log_text,
+from tests.scheduler_process import (MulticastTimes, accepted_multicasts, add_followers, cut_scheduler_connections,
+                                     inbox_counts, kill, log_text,
                                      start_emulator_server, start_scheduler, wait_for)
 
 pytestmark = pytest.mark.slow
@@ -104,3 +105,40 @@ def test_two_schedulers_one_acts_and_the_standby_takes_over_within_a_minute(city
     assert_exactly_once(server, inside, outside)
     assert report(engine, delivery_id)["sent"] == IN_SEGMENT
     assert user_id(0) in inside
+
+
+def test_schedulers_whose_connections_are_cut_keep_exactly_one_sender_and_send_nothing_twice(
+        engine, database_url, tmp_path):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("pg_terminate_backend: PostgreSQL only (a SQLite lock is a file the process keeps)")
+    server = start_emulator_server(database_url, engine)
+    times = MulticastTimes(server.app)
+    inside = add_residents(engine, 10_000, district="北野地区")
+    outside = add_residents(engine, 100, start=10_000, district="中央地区")
+    add_followers(server, inside + outside)
+    emulator_state(server.app).configure({"latency_ms": 300})  # 20 batches: a send of several seconds
+    port = server.base_url.rsplit(":", 1)[1]
+    hosts = {"127.0.0.1": f"http://127.0.0.1:{port}/emulator", "localhost": f"http://localhost:{port}/emulator"}
+    logs = {host: tmp_path / f"{host}.log" for host in hosts}
+    procs = {host: start_scheduler(database_url, api, logs[host]) for host, api in hosts.items()}
+    try:
+        assert wait_for(lambda: any("standing by" in log_text(log) for log in logs.values()), timeout=60)
+        delivery_id = queue_notice(engine)
+        for accepted in (2, 5):  # cut every connection of both, twice, while the send goes on
+            assert wait_for(lambda: accepted_multicasts(server) >= accepted, timeout=60), log_text(logs["localhost"])
+            assert cut_scheduler_connections(engine) >= 1
+            assert wait_for(lambda: accepted_multicasts(server) >= accepted + 2, timeout=60), \
+                "the pair stopped sending: " + "".join(log_text(log) for log in logs.values())
+            assert all(proc.poll() is None for proc in procs.values()), "a scheduler died of a cut connection"
+        actor = times.last_host()
+        kill(procs[actor])  # the other one, cut twice too, still stands by and takes over
+        standby = next(host for host in hosts if host != actor)
+        assert wait_for(lambda: report(engine, delivery_id)["state"] == "done", timeout=120), log_text(logs[standby])
+        assert times.last_host() == standby and procs[standby].poll() is None
+    finally:
+        for proc in procs.values():
+            kill(proc)
+        server.stop()
+    assert not times.overlapping(), "two schedulers sent at the same time"
+    assert_exactly_once(server, inside, outside)
+    assert report(engine, delivery_id)["sent"] == len(inside)
