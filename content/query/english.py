@@ -101,7 +101,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("fireworks?", "花火"), ("librar(?:y|ies)", "図書館"), ("art (?:museum|gallery)", "美術館"),
     ("science museum", "科学館"), ("memorial (?:museum|hall|house)s?", "記念館"), ("museums?", "資料館"),
     ("parks?", "公園"), ("pools?", "プール"), ("gym(?:nasium)?s?", "体育館"), ("sports? (?:center|centre|hall)", "体育館"),
-    ("concerts?", "コンサート"), ("festivals?", "祭り"), ("tennis", "テニス"), ("exercises?", "体操"),
+    ("concert halls?|music halls?", "ホール"), ("concerts?", "コンサート"), ("festivals?", "祭り"), ("tennis", "テニス"), ("exercises?", "体操"),
     ("gymnastics", "体操"), ("yoga", "ヨガ"), ("dance|dancing", "ダンス"), ("cooking", "料理"), ("cook", "料理"),
     ("health", "健康"), ("consultations?", "相談"), ("lectures?", "講座"), ("seminars?", "講座"), ("courses?", "講座"),
     ("workshops?", "講座"), ("class(?:es)?", "教室"), ("lessons?", "教室"), ("flowers?", "花"),
@@ -110,7 +110,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("history", "歴史"), ("art", "美術"), ("crafts?", "工作"), ("pottery", "陶芸"), ("calligraphy", "書道"),
     ("kites?", "たこ"), ("christmas", "クリスマス"), ("halloween", "ハロウィン"), ("new year", "正月"),
     ("sports?", "スポーツ"), ("swimming", "水泳"), ("walking", "ウォーキング"), ("hiking", "ハイキング"),
-    ("soccer|football", "サッカー"), ("baseball", "野球"), ("table tennis|ping ?pong", "卓球"),
+    ("soccer|football", "サッカー"), ("match(?:es)?|games?", "試合"), ("baseball", "野球"), ("table tennis|ping ?pong", "卓球"),
     ("raft race|rafting|rafts?", "いかだ"), ("marathon|running", "マラソン"), ("races?", "レース"), ("clean[- ]?up|cleaning", "清掃"), ("recycling", "リサイクル"),
     ("computers?|pc", "パソコン"), ("smartphones?", "スマホ"), ("parenting|child ?care|childcare", "子育て"),
     ("nature", "自然"), ("science", "科学"), ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
@@ -140,7 +140,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("welfare", "福祉"), ("pregnan(?:cy|t)|expectant mothers?", "妊娠"), ("baby massage", "ベビーマッサージ"),
     ("rhythmics?|eurhythmics", "リトミック"), ("tea party|tea", "お茶"), ("lunch", "ランチ"), ("cafe|café", "カフェ"),
     ("hiking trails?|trails?", "ハイキング"), ("picnic", "ピクニック"), ("barbecue|bbq", "バーベキュー"),
-    ("playgrounds?|play areas?", "遊具"), ("zoo", "動物園"),
+    ("playgrounds?|play areas?", "遊具"), ("dog ?runs?|dog parks?", "ドッグラン"), ("operas?", "オペラ"), ("zoo", "動物園"),
 )
 TOPIC_WORDS = frozenset(ja for _en, ja in _KEYWORDS)  # what English topics are read as (never a place's own name)
 _KEYWORD_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS)

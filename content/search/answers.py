@@ -24,7 +24,7 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
+from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, is_city_word, named_by_kind, nearby, search, words_beyond_places
 from content.search.terms import normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -43,7 +43,7 @@ _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用�
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
-_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時)")
+_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時|いける|行ける|入れる)")
 # Words that only say "somewhere to go": with 無料, any free facility answers them
 PLACE_ONLY_WORDS = frozenset("観光地 観光 観光スポット スポット 名所 見所 見どころ 施設 場所 所 ところ 処 地 とこ".split())
 AUDIENCE_LABELS = {"seniors": N_("高齢者向け"), "disabled": N_("障がいのある方向け"), "anyone": N_("どなたでも")}
@@ -306,6 +306,11 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if closed:
             result = dataclasses.replace(result, hits=closed)
             note = _("{day}が休みの施設です。").format(day=format_day(day, lang))
+    if (len(result.hits) > 1 and parsed.intent in ("facility_hours", "facility_info") and set(result.kinds) == {"facility"}
+            and parsed.date_range and (not parsed.places or named_by_kind(parsed))):
+        # 「今日 月曜だけど開いてる美術館ある？」: of several places of a kind, those closed on the day named come last
+        # (「運動公園のプールって冬もやってる？」 names no day: the pool is the answer, open or not)
+        result = dataclasses.replace(result, hits=_open_first(session, result.hits, _asked_day(parsed, now.date())))
     if len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"} and not parsed.places:
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
         result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _asked_day(parsed, now.date())))
@@ -330,12 +335,18 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             parsed, intent="facility_info", terms=[t for t in parsed.terms if t not in unknown]), now=now,
             relax=request.relax, kinds=("facility",), index=index, min_coverage=coverage)
         fallback.missing = fallback.missing or list(unknown)
+        open_that_day = fallback.hits
         if parsed.date_range:
-            fallback.hits = _open_on(session, fallback.hits, _asked_day(parsed, now.date()))
-        if fallback.hits:
-            result = fallback
+            open_that_day = _open_on(session, fallback.hits, _asked_day(parsed, now.date()))
+        if open_that_day:
+            result = dataclasses.replace(fallback, hits=open_that_day)
             note = (_("{day}にあいている施設です。").format(day=format_day(_asked_day(parsed, now.date()), lang))
                     if parsed.date_range else _("イベントは見つかりませんでしたが、関係する施設があります。"))
+        elif fallback.hits and not wants_place and parsed.date_range:
+            # 「今日 都立図書館いける？」 on its closed day: the library itself is the answer (its card says closed),
+            # not "nothing found"
+            result = fallback
+            parsed = dataclasses.replace(parsed, intent="facility_hours")
     if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
         # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
@@ -689,6 +700,13 @@ def _open_on(session, hits: list[Hit], day) -> list[Hit]:
         if row is not None and hours_on(parse_hours(row.hours_text, row.closed_text), day).status != "closed":
             kept.append(hit)
     return kept
+
+
+def _open_first(session, hits: list[Hit], day) -> list[Hit]:
+    """The facility hits with those closed on that day (by their published hours) moved last, order otherwise kept."""
+    head = hits[:30]
+    open_ones = set(map(id, _open_on(session, head, day)))
+    return sorted(head, key=lambda hit: id(hit) not in open_ones) + hits[30:]
 
 
 def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:

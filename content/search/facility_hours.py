@@ -149,6 +149,9 @@ def split_notes(text: str) -> tuple[str, list[str]]:
     return " ".join(plain), notes
 
 
+_HOURS_LABEL = re.compile(r"(?:営業|開館|利用|開園)時間")
+
+
 def _read_note(note: str, result: FacilityHours) -> None:
     """One note sentence: a part's hours (shown only), an open season, seasonal hours, dated closures or
     other hours for some days (土日祝日は10:00から18:00まで)."""
@@ -160,7 +163,8 @@ def _read_note(note: str, result: FacilityHours) -> None:
         return
     span, rest = find_span(note)
     if span is not None:
-        if re.search(r"利用可|期間|のみ|開館|営業|オープン", note) or not rest.strip(" 、,。:：()（）"):
+        # 「営業時間:11月～2月は8時～18時」 gives that season's hours: 営業 of 営業時間 names no open season
+        if re.search(r"利用可|期間|のみ|開館|営業|オープン", _HOURS_LABEL.sub("", note)) or not rest.strip(" 、,。:：()（）"):
             # a bare 「4/1～10/31」 after the hours is when the place opens at all (a summer-only campsite)
             result.open_seasons.append(span)
             return

@@ -41,7 +41,7 @@ LONG_ROW_DAMPING = 0.6
 # Words that say what kind of thing is wanted but not which: with only these left, an unmatched word was the subject.
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
-クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する
+クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -574,7 +574,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
         words = [t.lower() for t in parsed.terms] + terms
-        ranked = [(i, 1.0) for i in _facilities_in_place_order(index, parsed, allowed, words)]
+        order = _facilities_in_place_order(index, parsed, allowed, words)
+        if terms and named_by_kind(parsed):
+            # 「釣りができる公園」: 公園 matched every park's name; the other words decide which parks come first
+            order = _by_other_words(index, order, terms)
+        ranked = [(i, 1.0) for i in order]
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
         if not ranked and len(terms) >= 3 and "k" not in relax:
@@ -733,6 +737,22 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     band = relevance_bands([relative for _i, relative in kept])
     kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past))
     return kept
+
+
+def named_by_kind(parsed: ParsedQuery) -> bool:
+    """True when the facilities were matched only by a kind of place (公園, 美術館) shared by several names."""
+    matched = [normalize_text(p.matched) for p in parsed.places if p.kind == "facility"]
+    return len(matched) >= 2 and len(set(matched)) < len(matched)
+
+
+def _by_other_words(index: SearchIndex, order: list[int], terms: list[str]) -> list[int]:
+    """Facilities of one kind with those whose text (description, address, hours) meets the words first.
+
+    The words only rank: a park whose description does not say 釣り is still a park, listed after those that do.
+    """
+    scored = index.score_terms(terms, {}, allowed=set(order))
+    position = {i: n for n, i in enumerate(order)}
+    return sorted(order, key=lambda i: (-scored.get(i, (0.0, 0.0))[0], position[i]))
 
 
 def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed: list[int],

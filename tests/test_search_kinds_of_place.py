@@ -1,0 +1,131 @@
+"""A kind of place (公園, 美術館) named with other words: the other words rank within the kind; places closed on the
+asked day come after open ones; filler date words (今度), English place words and the words files use for
+concerts and matches are read."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from content.query.english import english_to_japanese
+from content.search.answers import answer_question
+from content.search.facility_hours import hours_on, parse_hours
+from content.search.index import clear_cache
+from content.search.terms import kana_terms
+from models import Event, Facility
+from tests.search_support import NOW, day, utc
+
+
+PARKS = [  # invented parks: only the descriptions tell them apart
+    ("みどり台公園", "芝生広場と遊具があります。", "つながり市みどり台1"),
+    ("さくら川公園", "川沿いの散策路。釣りができる護岸があります。", "つながり市さくら町2"),
+    ("ひばり丘公園", "展望台から旅客機の離着陸が見える。ドッグランもあります。", "つながり市ひばり丘3"),
+]
+
+
+@pytest.fixture
+def parks(session):
+    """Three parks whose names share only 公園, listed in file order."""
+    clear_cache()
+    for i, (name, description, address) in enumerate(PARKS):
+        session.add(Facility(source="test", source_key=f"p{i}", name=name, description=description,
+                             address=address, category="公園", hours_text="終日"))
+    session.commit()
+
+
+def titles(session, question: str, lang: str = "ja", now=NOW) -> list[str]:
+    """Titles of the items the bot shows, in order."""
+    return [item["title"] for item in answer_question(session, question, now=now, lang=lang).items]
+
+
+@pytest.mark.parametrize("question, lang, first", [
+    ("釣りができる公園", "ja", "さくら川公園"),
+    ("ドッグランのある公園", "ja", "ひばり丘公園"),
+    ("Which park has a dog run?", "en", "ひばり丘公園"),
+])
+def test_the_other_words_rank_within_the_kind_of_place(session, parks, question, lang, first):
+    """公園 matches every park's name; 釣り or ドッグラン in a description puts that park first, the rest still listed."""
+    found = titles(session, question, lang)
+    assert found[0] == first
+    assert set(found) == {name for name, _d, _a in PARKS}
+
+
+MUSEUMS = [  # (name, closed text): the first is shut on the first and third Monday
+    ("みなと美術館", "第1、第3月曜日"),
+    ("やまのて美術館", "火曜日"),
+]
+
+
+def test_a_museum_closed_on_the_asked_day_comes_after_an_open_one(session):
+    """「今日 開いてる美術館」 on the first Monday: the museum open that day first, the closed one after."""
+    clear_cache()
+    for i, (name, closed) in enumerate(MUSEUMS):
+        session.add(Facility(source="test", source_key=f"m{i}", name=name, hours_text="9:30～17:30",
+                             closed_text=closed))
+    session.commit()
+    first_monday = NOW.replace(month=12, day=7)  # 2026-12-07 is the first Monday of December
+    assert titles(session, "今日 開いてる美術館ある？", now=first_monday) == ["やまのて美術館", "みなと美術館"]
+
+
+def test_hours_of_a_season_are_no_season_the_place_opens_in():
+    """「営業時間:11月～2月は…」 gives that season's hours; the place is not closed the rest of the year."""
+    hours = parse_hours("09:00～19:00 定休日:火曜日、営業時間:11月～2月は午前9時～午後6時", None)
+    assert hours.open_seasons == []
+    assert hours_on(hours, date(2026, 10, 7)).status == "open"
+
+
+def test_a_filler_date_word_in_kana_is_no_topic():
+    """こんどの連休: こんど (今度) says when, not what; no kana topic word is read from it."""
+    assert kana_terms("こんどの3連休 なにかイベントある？") == []
+
+
+@pytest.mark.parametrize("english, japanese", [
+    ("Which park has a dog run?", "ドッグラン"),
+    ("Is there a concert hall near the station?", "ホール"),
+    ("Any opera this month?", "オペラ"),
+])
+def test_english_place_and_topic_words_are_read(english, japanese):
+    """dog run, concert hall and opera become the words the city's files use."""
+    assert japanese in english_to_japanese(english)
+
+
+@pytest.mark.parametrize("question", ["今日 みなと県立図書館いける？", "今日 県立図書館いける？"])
+def test_a_library_asked_about_on_its_closed_day_is_shown_not_nothing_found(session, question):
+    """「今日 …いける？」 on the library's closed day (Thursday): the library itself answers, its card saying closed."""
+    clear_cache()
+    session.add(Facility(source="test", source_key="lib", name="みなと県立図書館", hours_text="9:00～19:00",
+                         closed_text="木曜日"))
+    session.commit()
+    answer = answer_question(session, question, now=NOW, lang="ja")  # NOW is a Thursday
+    assert [item["title"] for item in answer.items] == ["みなと県立図書館"]
+    assert not answer.nothing_found
+
+
+def add_event(session, title: str, description: str = "", audience_tags: tuple = ()) -> None:
+    """One event on a coming day."""
+    session.add(Event(source="test", source_key=title, title=title, description=description,
+                      starts_at=utc(day(3), 14), ends_at=utc(day(3), 16), place_name="つながり文化ホール",
+                      audience_tags=list(audience_tags)))
+    session.commit()
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("オーケストラを聴きたい", "ja"),
+    ("子供が楽しめるコンサートある？", "ja"),
+])
+def test_a_concert_is_found_by_the_words_the_file_uses(session, question, lang):
+    """オーケストラ meets 交響楽団; 楽しめる only says the resident wants to enjoy it, no row has to say so."""
+    clear_cache()
+    add_event(session, "つながり交響楽団 定期演奏会", "子供から大人までのコンサートです。", ("children",))
+    assert titles(session, question, lang) == ["つながり交響楽団 定期演奏会"]
+
+
+@pytest.mark.parametrize("question, lang", [
+    ("サッカーの試合を見たい", "ja"),
+    ("Where can I watch a soccer match?", "en"),
+])
+def test_a_match_is_found_by_its_fixture_wording(session, question, lang):
+    """A home game listed as 「公式戦 対戦相手：…」 is the 試合 / match the resident asks about."""
+    clear_cache()
+    add_event(session, "ホームゲーム（つながりFC）対戦相手：みなとユナイテッド", "リーグ公式戦です。")
+    assert titles(session, question, lang)[:1] == ["ホームゲーム（つながりFC）対戦相手：みなとユナイテッド"]
