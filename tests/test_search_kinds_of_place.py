@@ -129,3 +129,52 @@ def test_a_match_is_found_by_its_fixture_wording(session, question, lang):
     clear_cache()
     add_event(session, "ホームゲーム（つながりFC）対戦相手：みなとユナイテッド", "リーグ公式戦です。")
     assert titles(session, question, lang)[:1] == ["ホームゲーム（つながりFC）対戦相手：みなとユナイテッド"]
+
+
+def test_a_station_named_only_in_an_events_access_finds_it(session, tmp_path):
+    """「みなと台の美術館で何やってる？」: the event file's アクセス方法 (みなと台駅から徒歩5分) says where it is."""
+    from content.importers import import_path
+    clear_cache()
+    path = tmp_path / "events.csv"
+    path.write_text(
+        '"都道府県名","市区町村名","イベント名","開始日","終了日","説明","場所名称","住所","アクセス方法","URL","備考"\n'
+        '"東京都","つながり区","版画の100年","2026-11-20","2026-12-20","版画の歴史をたどる展覧会。","つながり区立美術館",'
+        '"つながり区本町1-1","地下鉄みなと台駅から徒歩5分","",""\n'
+        '"東京都","つながり区","写真の現在","2026-11-20","2026-12-20","現代の写真家の展覧会。","つながり写真美術館",'
+        '"つながり区西町2-2","バス停「西町」下車すぐ","",""\n', encoding="utf-8")
+    import_path(session, "events", str(path))
+    assert titles(session, "みなと台の美術館で何やってる？") == ["版画の100年"]
+
+
+@pytest.mark.parametrize("question, past", [
+    ("海岸でごみ拾いするのがあったはず", False),  # recalling something seen: it may well be coming
+    ("ごみ拾いがあったような気がする", False),
+    ("先週あったごみ拾いはどうだった？", True),
+])
+def test_a_recalled_event_is_not_read_as_a_past_one(question, past):
+    """「…があったはず」 says the resident remembers it, not that it is over."""
+    from content.query import parse_query
+    assert parse_query(question, now=NOW).past is past
+
+
+@pytest.mark.parametrize("description, hours", [
+    ("開園時間8:00～21:00。運動広場があります。", "開園時間8:00～21:00"),
+    ("営業時間は午前10時～午後5時です。", "営業時間は午前10時～午後5時"),
+    ("芝生広場があります。", ""),
+])
+def test_hours_written_only_in_a_facilitys_description_are_read(description, hours):
+    """A park file with no hours column says 「開園時間8:00～21:00」 in 説明: those are its hours."""
+    from content.importers.facilities import hours_in_description
+    assert hours_in_description(description) == hours
+
+
+def test_the_places_open_until_the_asked_hour_come_first(session):
+    """「夜9時まで開いてる公園」 at 18:00: the parks open that late first, the latest closing first; the park
+    closing at 17:00 comes last."""
+    clear_cache()
+    for i, (name, hours) in enumerate((("うみべ公園", "9:00～17:00"), ("かわべ公園", "8:00～21:00"),
+                                        ("やまべ公園", "7:00～22:00"))):
+        session.add(Facility(source="test", source_key=f"late{i}", name=name, hours_text=hours))
+    session.commit()
+    evening = NOW.replace(hour=18)
+    assert titles(session, "夜9時まで開いてる公園", now=evening) == ["やまべ公園", "かわべ公園", "うみべ公園"]

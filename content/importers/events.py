@@ -225,13 +225,14 @@ def signup_values(v) -> dict:
 
 
 def describe(v) -> str:
-    """概要, 説明 and the practical notes (申込方法, 定員備考, 備考) as one description."""
+    """概要, 説明 and the practical notes (申込方法, 定員備考, 備考, アクセス) as one description."""
     parts = []
     for text in (v("subtitle"), v("summary"), v("description")):
         text = text.strip()
         if text and text not in parts:
             parts.append(text)
-    for label, field in (("申込方法", "apply"), ("定員", "capacity_note"), ("備考", "note")):
+    # アクセス names the station or district residents say (清澄白河, 池袋) when the address does not
+    for label, field in (("申込方法", "apply"), ("定員", "capacity_note"), ("備考", "note"), ("アクセス", "access")):
         text = _ECHO_LINE.sub("", v(field)).strip()
         if text:
             parts.append(f"{label}: {text}")

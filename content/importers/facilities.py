@@ -50,6 +50,17 @@ def link_unlinked_events(session: Session) -> int:
     return linked
 
 
+_CLOCK = re.compile(r"\d{1,2}\s*[:：時]")
+_HOURS_SENTENCE = re.compile(r"(?:開園|開館|営業|利用|開場)時間\s*[はがを:：]?\s*(?:午前|午後)?\d{1,2}\s*[:：時]\s*\d{0,2}分?\s*"
+                             r"[～〜~\-－]\s*(?:午前|午後)?\d{1,2}\s*[:：時]\s*\d{0,2}分?")
+
+
+def hours_in_description(description: str) -> str:
+    """「開園時間8:00～21:00。」 written in 説明 when the hours columns give no time: the park's hours, or ''."""
+    match = _HOURS_SENTENCE.search(description or "")
+    return match.group(0) if match else ""
+
+
 def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport) -> Record | None:
     """One row as a Record, or None (reason in the report) when it has no name."""
     v = lambda field: layout.value(cells, field)  # noqa: E731
@@ -61,6 +72,8 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
     hours, closed = split_hours_text(note)
     structured = structured_hours(v("weekdays"), v("open_time"), v("close_time"))
     hours = join_text(structured, hours)
+    if not _CLOCK.search(hours or ""):
+        hours = join_text(hours, hours_in_description(v("description")))
     closed = join_text(closed, v("closed"))
     address = clean(v("address"))
     building = clean(v("building"))

@@ -57,6 +57,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "apply_url": ("申込URL",),
     "image_url": ("画像URL", "画像"),
     "note": ("備考",),
+    "access": ("アクセス方法", "アクセス"),
     "status": ("状態",),
 }
 

@@ -311,6 +311,11 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         # 「今日 月曜だけど開いてる美術館ある？」: of several places of a kind, those closed on the day named come last
         # (「運動公園のプールって冬もやってる？」 names no day: the pool is the answer, open or not)
         result = dataclasses.replace(result, hits=_open_first(session, result.hits, _asked_day(parsed, now.date())))
+    if (len(result.hits) > 1 and parsed.intent in ("facility_hours", "facility_info") and set(result.kinds) == {"facility"}
+            and (parsed.exact_time or parsed.time_of_day == "evening") and (not parsed.places or named_by_kind(parsed))):
+        # 「夜9時まで開いてる公園」「夜遅くまでやってる温泉」: those open until then first, the latest closing first
+        result = dataclasses.replace(result, hits=_open_late_first(session, result.hits, _asked_day(parsed, now.date()),
+                                                                   parsed.exact_time))
     if len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"} and not parsed.places:
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
         result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _asked_day(parsed, now.date())))
@@ -707,6 +712,23 @@ def _open_first(session, hits: list[Hit], day) -> list[Hit]:
     head = hits[:30]
     open_ones = set(map(id, _open_on(session, head, day)))
     return sorted(head, key=lambda hit: id(hit) not in open_ones) + hits[30:]
+
+
+def _open_late_first(session, hits: list[Hit], day, until: Optional[tuple[int, int]]) -> list[Hit]:
+    """Facility hits open that day until the asked time (or any evening hour) first, the latest closing first;
+    the others after, in their order."""
+    head = hits[:30]
+    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, head))
+    def key(hit: Hit):
+        """(does not qualify, minus the closing minute)."""
+        row = rows.get((hit.kind, hit.id))
+        hours = hours_on(parse_hours(row.hours_text, row.closed_text), day) if row is not None else None
+        if hours is None or hours.status != "open" or not hours.ranges:
+            return (1, 0)
+        closing = max(end.hour * 60 + end.minute for _start, end in hours.ranges)
+        wanted = until[0] * 60 + until[1] if until else 18 * 60
+        return (0, -closing) if closing >= wanted else (1, 0)
+    return sorted(head, key=key) + hits[30:]
 
 
 def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
