@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import select
+
 import pytest
 
 from content.query.english import english_to_japanese
@@ -178,3 +180,42 @@ def test_the_places_open_until_the_asked_hour_come_first(session):
     session.commit()
     evening = NOW.replace(hour=18)
     assert titles(session, "夜9時まで開いてる公園", now=evening) == ["やまべ公園", "かわべ公園", "うみべ公園"]
+
+
+UNDATED_HEADER = '"都道府県名","市区町村名","イベント名","開始日","終了日","説明","場所名称","住所","URL","備考"\n'
+
+
+def test_a_programme_without_a_date_is_imported_and_found_by_its_topic(session, tmp_path):
+    """A year-round programme (no 開始日, but a description and a place) is kept: 「らくご」 finds it, a question
+    about a day does not, and its card says where to look for the dates."""
+    from content.importers import import_path
+    clear_cache()
+    path = tmp_path / "events.csv"
+    path.write_text(UNDATED_HEADER +
+                    '"東京都","つながり区","寄席と音楽のひととき","","","落語家と音楽家の共演です。","つながり文化ホール",'
+                    '"つながり区本町1","https://example.jp/yose",""\n'
+                    '"東京都","つながり区","題名だけの行","","","","","","",""\n', encoding="utf-8")
+    report = import_path(session, "events", str(path))
+    assert (report.imported, report.skipped) == (1, 1)
+    assert (2, "開始日がないため、日程未定として取り込みました") in report.warnings
+    event = session.exec(select(Event)).one()
+    assert event.starts_at is None and event.ends_at is None
+    assert titles(session, "らくごが聞けるイベントある？") == ["寄席と音楽のひととき"]
+    assert titles(session, "明日 落語ある？") == []
+    answer = answer_question(session, "落語", now=NOW, lang="ja")
+    assert "日程は詳細のリンク先でご確認ください" in str(answer.messages)
+
+
+def test_free_asked_where_no_row_says_free_shows_those_stating_no_fee_and_says_so(session):
+    """「無料で聴けるコンサート」: no concert's fee says 無料; the one stating no fee (its description says 無料) is
+    shown first with a note, the one stating a price is left out."""
+    clear_cache()
+    add_event(session, "ロビーコンサート", "ホワイエで行う無料のコンサートです。")
+    session.add(Event(source="test", source_key="paid", title="定期コンサート", fee="3000円", is_free=False,
+                      starts_at=utc(day(4), 19), ends_at=utc(day(4), 21), place_name="つながり文化ホール"))
+    session.add(Event(source="test", source_key="free-talk", title="無料相談会", fee="無料", is_free=True,
+                      starts_at=utc(day(4), 10), ends_at=utc(day(4), 12), place_name="つながり区役所"))
+    session.commit()
+    answer = answer_question(session, "無料で聴けるコンサート", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["ロビーコンサート"]
+    assert "無料と書かれたものはありませんが" in str(answer.messages)

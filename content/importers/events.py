@@ -140,6 +140,8 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
     if not title:
         report.skip(line_no, "イベント名がありません")
         return None
+    if not v("start_date") and is_undated_programme(v):
+        return [undated_record(layout, cells, v, title, line_no, keys, matcher, report)]
     schedule = row_days(v, hint, line_no, report)
     if schedule is None:
         return None
@@ -166,6 +168,24 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
                               values={**values, "starts_at": starts_at, "ends_at": ends_at, "all_day": all_day,
                                       "series_key": f"{report.source}|{base}"[:300]}))
     return records
+
+
+def is_undated_programme(v) -> bool:
+    """A row with no date that still tells residents what it is and where (a year-round programme, a tour held
+    on request): a description and a place or a link. A bare title without a date says nothing and is skipped."""
+    return bool(v("description").strip() or v("summary").strip()) and bool(
+        v("place").strip() or v("building").strip() or v("url").strip())
+
+
+def undated_record(layout: Layout, cells: list[str], v, title: str, line_no: int, keys: KeyMaker,
+                   matcher: FacilityMatcher, report: ImportReport) -> Record:
+    """An undated programme as one event without a start: found by its words, never on a date asked."""
+    values = row_values(layout, cells, v, title, matcher, report)
+    values["time_note"] = _ECHO_LINE.sub("", v("time_note")).strip() or None
+    report.warnings.append((line_no, "開始日がないため、日程未定として取り込みました"))
+    key = keys.key(v("id"), title, "undated", values["place_name"] or "")
+    return Record(line_no=line_no, source_key=key,
+                  values={**values, "starts_at": None, "ends_at": None, "all_day": True})
 
 
 def row_values(layout: Layout, cells: list[str], v, title: str, matcher: FacilityMatcher,

@@ -319,8 +319,10 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     if len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"} and not parsed.places:
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
         result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _asked_day(parsed, now.date())))
-    if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
-        # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
+    if ((not result.hits or result.fee_unstated) and parsed.free_only and parsed.intent in ("events", "unknown")
+            and not parsed.date_range):
+        # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料 (before events that
+        # merely state no fee)
         fallback = _free_facilities(session, parsed, request, now, index)
         if fallback.hits:
             result = fallback
@@ -384,6 +386,10 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         note = _("{audience}と書かれたものはありませんが、対象の書かれていないものがあります。").format(
             audience=label) + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, audiences=[])
+    if result.fee_unstated:
+        # 「無料で聴けるコンサート」: nothing says 無料; the concerts whose fee is not stated are shown, and said so
+        note = _("無料と書かれたものはありませんが、料金の書かれていないものがあります。") + ("\n" + note if note else "")
+        parsed = dataclasses.replace(parsed, free_only=False)
     if result.missing:
         # 「ヨガと英会話」 with no yoga: say which word found nothing before showing what the other words found
         words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.missing[:3]))

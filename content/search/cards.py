@@ -116,6 +116,8 @@ def repeat_label(rule: Optional[Repeat], lang: str) -> str:
 
 def event_when(event, lang: str) -> str:
     """When an event is, as a card shows it: the date and time, or for a long row its period and repeat."""
+    if event.starts_at is None:
+        return translator(lang)("日程は詳細のリンク先でご確認ください")  # a programme the file gives no date
     starts, ends = to_tokyo(event.starts_at), to_tokyo(event.ends_at)
     if not is_long_running(starts, ends):
         return format_when(event.starts_at, event.ends_at, event.all_day, lang)

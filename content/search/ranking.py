@@ -71,6 +71,8 @@ class SearchResult:
     relaxed: str = ""
     # True when no row said it was for the asked audience and rows that state no audience are shown instead
     audience_unstated: bool = False
+    # True when no matching row said it was free and rows that state no fee are shown instead (none says a price)
+    fee_unstated: bool = False
 
 
 def kinds_for(intent: str) -> tuple[str, ...]:
@@ -261,7 +263,9 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
                    past: bool, time_of_day: Optional[str]) -> bool:
     """Date window, upcoming-only and time-of-day checks for one event."""
     if doc.starts is None:
-        return False
+        # a programme the file gives no date (通年, on request): it answers a question about the topic, never one
+        # about a day, a time of day or the past
+        return start is None and not past and time_of_day is None
     last = doc.ends or doc.starts
     if doc.all_day:
         if doc.ends is not None and doc.ends > doc.starts and (doc.ends.hour, doc.ends.minute) == (0, 0):
@@ -374,8 +378,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
             if wanted and kind == "event" and not _audience_ok(doc, wanted) and not (
                     "s" in relax and doc.audience_tags <= {"anyone"}):
                 continue  # an opening's audience is who may help, not who it is for: no filter there
-            if free_only and doc.is_free is not True:
-                continue
+            if free_only and (doc.is_free is False if "u" in relax else doc.is_free is not True):
+                continue  # "u": no row said 無料; those stating no fee stay, those stating a price do not
             if max_price is not None and doc.price is not None and doc.price > max_price:
                 continue
             if kind == "event":
@@ -563,6 +567,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     # 防犯 of 防犯灯: a sub-word of a word that is itself known only ranks; the whole word must match
     subwords = [t for t in terms if any(t != other and t in other for other in terms)]
     terms = [t for t in terms if t not in subwords]
+    if "u" in relax:
+        optional = optional + ["無料"]  # no row states 無料 in its fee: one saying it in its description ranks up
     categories = [] if "k" in relax else (list(parsed.categories) + audience_boosts(parsed) + subwords + season
                                           + optional)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax,
@@ -570,6 +576,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     if not allowed or unknown:
         return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
                 or (None if unknown else _audience_unstated(session, parsed, now, relax, kinds, index, terms))
+                or (None if unknown else _fee_unstated(session, parsed, now, relax, kinds, index, terms))
                 or result)
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
@@ -594,7 +601,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
     if not result.hits:
         return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
-                or _audience_unstated(session, parsed, now, relax, kinds, index, terms) or result)
+                or _audience_unstated(session, parsed, now, relax, kinds, index, terms)
+                or _fee_unstated(session, parsed, now, relax, kinds, index, terms) or result)
     return result
 
 
@@ -607,6 +615,18 @@ def _audience_unstated(session, parsed, now, relax, kinds, index, terms) -> Sear
     if not retry.hits:
         return None
     retry.audience_unstated = True
+    return retry
+
+
+def _fee_unstated(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
+    """The topic's rows that state no fee, when none of them says 無料 (「無料で聴けるコンサート」 where the file
+    writes fees only for some rows): 無料 then only leaves out what states a price; the topic words count more."""
+    if not terms or not parsed.free_only or "f" in relax or "u" in relax:
+        return None
+    retry = search(session, parsed, now=now, relax=relax + "u", kinds=kinds, index=index)
+    if not retry.hits:
+        return None
+    retry.fee_unstated = True
     return retry
 
 
