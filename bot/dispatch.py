@@ -15,7 +15,7 @@ import weakref
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
+from sqlalchemy import bindparam, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, select
@@ -68,9 +68,12 @@ def user_id_of(event: dict) -> str | None:
     return source.get("userId") if source.get("type") == "user" else None
 
 
+_RESIDENT_BY_LINE_ID = select(Resident).where(Resident.line_user_id == bindparam("line_user_id"))
+
+
 def load_resident(session: Session, messenger, event: dict, user_id: str, profile_needed: bool) -> tuple:
     """The resident for a user id, created on first contact; also the LINE profile when it is needed."""
-    resident = session.exec(select(Resident).where(Resident.line_user_id == user_id)).first()
+    resident = session.exec(_RESIDENT_BY_LINE_ID, params={"line_user_id": user_id}).first()
     profile = None
     if resident is None or profile_needed:
         profile = fetch_profile(messenger, user_id)
