@@ -60,12 +60,14 @@ class Outcome:
     def summary(self) -> str:
         """The accounting in one paragraph (for assertion messages and the bench)."""
         t = self.figures
+        schedulers = f"; scheduler processes still running at the end {self.schedulers_alive}" \
+            if self.schedulers_alive else ""
         return (f"good events {self.good_events}, malformed {self.bad_events}, bodies refused {self.bodies_refused}, "
                 f"unanswered {self.unanswered}, residents with wrong marks {len(self.marks_wrong)}, inbox {self.inbox}, "
                 f"worst wait after the worker died {self.worst_wait_after_kill:.1f} s; "
                 f"ack p50/p99 {t.ack_p50_ms:.0f}/{t.ack_p99_ms:.0f} ms, reply p50/p99/max "
                 f"{t.reply_p50_s:.2f}/{t.reply_p99_s:.2f}/{t.reply_max_s:.2f} s; faults: {'; '.join(self.log)}"
-                f"{f'; scheduler processes still running at the end {self.schedulers_alive}' if self.schedulers_alive else ''}")
+                f"{schedulers}")
 
 
 class FaultInjector:

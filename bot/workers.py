@@ -155,7 +155,7 @@ class InboxWorkers:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self.wake(everyone=True)  # events may have come while we were not listening
                     while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                        for _ in conn.notifies(timeout=1.0):  # a second of them, then look at _stop
                             self.wake()
             except Exception as exc:
                 log.warning("inbox listener lost its connection (%s); reconnecting", type(exc).__name__)
