@@ -179,21 +179,24 @@ def run_questions(session, questions: list[dict], now: datetime, *, system: bool
     for entry in questions:
         text, expect = entry["q"], entry["expect"]
         timings = []
+        crashed = False
         try:
             for _ in range(REPEATS):
                 started = time.perf_counter()
                 items, understood = ask_once(session, text, now, system)
                 timings.append((time.perf_counter() - started) * 1000)
-        except Exception as exc:  # a crash is a wrong answer, and shown
-            items, understood = [], True
+        except Exception as exc:  # a crash is a wrong answer (even where "nothing" was expected), and shown
+            session.rollback()
+            items, understood, crashed = [], True, True
             print(f"  ! {text}: {type(exc).__name__}: {exc}", file=sys.stderr)
         ms = min(timings) if timings else 0.0
         score.first_runs.append(timings[0] if timings else 0.0)
-        shown = []
+        shown = ["CRASH"] if crashed else []
         for item in items[:3]:
             row = session.get(MODELS[item["kind"]], item["id"])
             shown.append(_title(row) if row else "?")
-        score.add(text, judge(session, items, understood, expect), ms, shown)
+        result = (False, False) if crashed else judge(session, items, understood, expect)
+        score.add(text, result, ms, shown)
     return score
 
 

@@ -40,8 +40,10 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     from bot.workers import InboxWorkers
     from handlers.registry import load_handlers
 
-    app = Flask(__name__, instance_relative_config=False)
+    # One instance folder (TSUNAGARI_INSTANCE_DIR, default ./instance) rather than one inside the installed package.
+    app = Flask(__name__, instance_relative_config=False, instance_path=str(config.instance_dir.resolve()))
     app.config.update(
+        UPLOAD_FOLDER=str(config.upload_dir.resolve()),
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
         SESSION_COOKIE_HTTPONLY=True,
@@ -56,6 +58,9 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
         # Behind HTTPS termination: the client's address (login rate limits, audit) and scheme come from the proxy.
         n = config.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    from bot.https import init_https
+
+    init_https(app)
     engine = engine or make_engine(config.database_url,
                                    **config.pool_options(config.web_threads + config.inbox_threads + 2))
     if create_tables:
@@ -141,6 +146,17 @@ def _mount_emulator(app: Flask, config: Config) -> None:
     app.register_blueprint(
         create_emulator_blueprint(channel_secret=config.channel_secret,
                                   access_token=config.channel_access_token,
-                                  webhook_url=config.extra.get("webhook_url") or own_callback),
+                                  webhook_url=config.extra.get("webhook_url") or own_callback,
+                                  location_presets=lambda: city_location_presets(app)),
         url_prefix="/emulator",
     )
+
+
+def city_location_presets(app: Flask) -> list[dict]:
+    """The simulator's location presets from this city's own facilities."""
+    from sqlmodel import Session
+
+    from content.locations import location_presets
+
+    with Session(runtime(app).engine) as session:
+        return location_presets(session)

@@ -6,16 +6,13 @@ import signal
 import sys
 import threading
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
 from bot import cli_surveys
 from bot.config import Config, ConfigError, public_base_url
-
-# Built search indexes kept between short-lived commands (import, ask), beside the default database.
-INDEX_CACHE = Path("instance") / "search-cache"
+from content.i18n import LANGUAGES
 
 
 def configure_logging() -> None:
@@ -25,10 +22,40 @@ def configure_logging() -> None:
     configure()
 
 
-@click.group()
-def main() -> None:
+# Commands that make their own database (or need none): every other one opens an existing, migrated one.
+CREATES_DATABASE = {"db", "demo"}
+
+
+class TsunagariGroup(click.Group):
+    """The top-level group; it keeps the subcommand's arguments so the group can tell a --help request."""
+
+    def resolve_command(self, ctx, args):
+        """Find the subcommand, remembering what follows it."""
+        name, cmd, rest = super().resolve_command(ctx, args)
+        ctx.meta["subcommand_args"] = list(rest)
+        return name, cmd, rest
+
+
+@click.group(cls=TsunagariGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """つながり: a LINE bot for a city's residents, community centers and volunteer groups."""
     configure_logging()
+    asks_help = set(ctx.meta.get("subcommand_args", [])) & set(ctx.help_option_names)
+    if ctx.invoked_subcommand not in CREATES_DATABASE and not asks_help:
+        require_database()
+
+
+def require_database() -> None:
+    """Exit 2 with what to run when DATABASE_URL names no usable database (instead of a traceback, and
+    without leaving an empty SQLite file behind)."""
+    from models.db import missing_database_problem
+
+    problem = missing_database_problem(Config.from_env().database_url)
+    if problem:
+        click.echo(f"error: {problem}.\n"
+                   "Create it with `tsunagari db upgrade`, or set DATABASE_URL to the city's database.", err=True)
+        sys.exit(2)
 
 
 def serve_app(app, host: str, port: int) -> None:
@@ -167,32 +194,58 @@ _attach_ops_commands()
 
 
 @main.command("import")
-@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "faq", "answers"]))
+@click.argument("kind", type=click.Choice(["events", "facilities", "opportunities", "districts", "faq", "answers"]))
 @click.argument("path")
 @click.option("--signup", type=click.Choice(["chat", "none"]), default=None,
               help="chat: residents sign up for these in the chat (定員, 参加申込終了日 from the file); none: no longer.")
 @click.option("--survey", "survey_code", default=None, help="answers: the survey's code.")
 @click.option("--round", "round_number", type=int, default=None, help="answers: the round (made when missing).")
-def import_(kind: str, path: str, signup: str | None, survey_code: str | None, round_number: int | None) -> None:
+@click.option("--year", type=click.IntRange(1900, 2200), default=None,
+              help="events: the year of dates written without one (「9月7日(土)」); else from the file, else today.")
+def import_(kind: str, path: str, signup: str | None, survey_code: str | None, round_number: int | None,
+            year: int | None) -> None:
     """CSV in any municipal open-data layout (UTF-8, BOM, cp932) or .ics; survey answers from paper or phone."""
     if kind == "answers":
         return cli_surveys.import_answers_file(path, survey_code, round_number)
+    if kind == "districts":
+        return import_districts_file(path)
     from content.importers import import_path
     from content.signups.imports import signup_mode_problem
     from models import make_engine, session_scope
 
     if (problem := signup_mode_problem(kind, signup)):
         raise click.UsageError(problem)
-    engine = make_engine(Config.from_env().database_url)
+    config = Config.from_env()
+    engine = make_engine(config.database_url)
     with session_scope(engine) as session:
-        report = import_path(session, kind, path)
+        report = import_path(session, kind, path, year=year)
         extra = import_signup_mode(session, kind, report, signup)
     click.echo(report.format() + extra)
     if report.refused:
         sys.exit(2)
     from content.search.index import warm_index
 
-    warm_index(engine, INDEX_CACHE)  # the next `ask` finds the index built
+    warm_index(engine, config.index_cache_dir)  # the next `ask` finds the index built
+
+
+def import_districts_file(path: str) -> None:
+    """The city's 地区 from a CSV (README: 地区); any bad row refuses the file with its line number (exit 2)."""
+    from content.districts import import_districts
+    from models import make_engine, session_scope
+
+    from pathlib import Path
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror}")
+    config = Config.from_env()
+    engine = make_engine(config.database_url)
+    with session_scope(engine) as session:
+        report = import_districts(session, data)
+    click.echo(report.format())
+    if report.problems:
+        sys.exit(2)
 
 
 def import_signup_mode(session, kind: str, report, mode: str | None) -> str:
@@ -217,7 +270,7 @@ def parse_as_of(value: str | None, tz: str) -> datetime:
 @main.command()
 @click.argument("text")
 @click.option("--as-of", "as_of", default=None, help="ISO datetime taken as now (city time when no offset).")
-@click.option("--lang", default="ja", show_default=True)
+@click.option("--lang", default="ja", show_default=True, type=click.Choice(LANGUAGES))
 @click.option("--json", "as_json", is_flag=True)
 def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
     """Answer TEXT exactly as the bot would answer a resident."""
@@ -225,8 +278,8 @@ def ask(text: str, as_of: str | None, lang: str, as_json: bool) -> None:
     from content.search.index import keep_indexes_in
     from models import make_engine
 
-    keep_indexes_in(INDEX_CACHE)  # a one-off question loads the index the last command built
     config = Config.from_env()
+    keep_indexes_in(config.index_cache_dir)  # a one-off question loads the index the last command built
     result = ask_as_resident(make_engine(config.database_url), text, now=parse_as_of(as_of, config.tz), lang=lang)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))

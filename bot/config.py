@@ -42,14 +42,19 @@ class Config:
     public_url: str | None = None  # the deployment's public address (https://…): LINE fetches card images there
     testing: bool = False
     session_cookie_secure: bool = True
+    # The one folder for what a deployment keeps on disk: the default SQLite file, the secret key, uploads, caches.
+    instance_dir: Path = Path("instance")
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Config":
         """Build a Config from environment variables (DESIGN.md: Environment)."""
         env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("TSUNAGARI_INSTANCE_DIR") or "instance")
         values = dict(
-            database_url=env.get("DATABASE_URL") or None,
+            instance_dir=instance_dir,
+            database_url=env.get("DATABASE_URL") or (f"sqlite:///{instance_dir / 'tsunagari.db'}"
+                                                     if env.get("TSUNAGARI_INSTANCE_DIR") else None),
             channel_secret=env.get("LINE_CHANNEL_SECRET") or None,
             channel_access_token=env.get("LINE_CHANNEL_ACCESS_TOKEN") or None,
             line_api_host=env.get("LINE_API_HOST") or None,
@@ -74,17 +79,27 @@ class Config:
         values.update(overrides)
         return cls(**values)
 
+    @property
+    def upload_dir(self) -> Path:
+        """Where console uploads (event and notice images) are kept."""
+        return self.instance_dir / "uploads"
+
+    @property
+    def index_cache_dir(self) -> Path:
+        """Where short-lived commands keep the built search index between runs."""
+        return self.instance_dir / "search-cache"
+
     def pool_options(self, threads: int) -> dict:
         """Connection pool settings for a process running `threads` threads that use the database."""
         size = self.db_pool_size or threads
         return {"pool_size": size, "max_overflow": max(2, size // 2)}
 
     def with_persistent_secret_key(self, environ: Mapping[str, str] | None = None) -> "Config":
-        """Without SECRET_KEY, keep one in instance/secret_key so console sessions survive restarts."""
+        """Without SECRET_KEY, keep one in the instance folder's secret_key so console sessions survive restarts."""
         env = os.environ if environ is None else environ
         if env.get("SECRET_KEY"):
             return self
-        path = Path("instance") / "secret_key"
+        path = self.instance_dir / "secret_key"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)

@@ -13,20 +13,20 @@ from bot.config import Config, public_base_url
 
 log = logging.getLogger(__name__)
 
-DEMO_DB = Path("instance") / "demo.db"
 DEMO_ACCOUNTS = (("admin@demo.example.jp", "admin", None), ("staff@demo.example.jp", "staff", None),
                  ("center@demo.example.jp", "org", "中央地区交流センター運営協議会"))
 DEMO_PASSWORD = "tsunagari-demo"
 
 
-def fresh_demo_database() -> str:
-    """Delete and recreate instance/demo.db through the migrations; returns its URL."""
+def fresh_demo_database(instance_dir: Path = Path("instance")) -> str:
+    """Delete and recreate demo.db in the instance folder through the migrations; returns its URL."""
     from models.migrate import upgrade
 
-    DEMO_DB.parent.mkdir(parents=True, exist_ok=True)
+    demo_db = instance_dir / "demo.db"
+    demo_db.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
-        Path(str(DEMO_DB) + suffix).unlink(missing_ok=True)
-    url = f"sqlite:///{DEMO_DB}"
+        Path(str(demo_db) + suffix).unlink(missing_ok=True)
+    url = f"sqlite:///{demo_db}"
     upgrade(url)
     return url
 
@@ -48,7 +48,8 @@ def prepare_demo(host: str, port: int):
     """Build the demo app: fresh seeded database, emulator on, workers in the web process."""
     from bot.app import create_app
 
-    url = fresh_demo_database()
+    instance_dir = Config.from_env().instance_dir
+    url = fresh_demo_database(instance_dir)
     config = Config.from_env(database_url=url).with_emulator(public_base_url(host, port))
     seed_demo(url, datetime.now(ZoneInfo(config.tz)).date())  # the city's today, not the machine's
     print("console accounts (password: %s): %s" % (DEMO_PASSWORD, ", ".join(a[0] for a in DEMO_ACCOUNTS)))

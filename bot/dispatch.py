@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 
 from bot import ops
 from bot.inbox import MAX_ATTEMPTS, ClaimLost, hold_reply_in, retry_later, settle, settle_in
-from content.i18n import normalize_language
+from content.residents import get_or_create_resident
 from handlers.registry import Context, registry
 from models import InboxEvent, Resident, utcnow
 
@@ -78,10 +78,7 @@ def load_resident(session: Session, messenger, event: dict, user_id: str, profil
     if resident is None or profile_needed:
         profile = fetch_profile(messenger, user_id)
     if resident is None and event.get("type") not in USER_EVENTS_WITHOUT_RESIDENT:
-        language = normalize_language((profile or {}).get("language"))
-        resident = Resident(line_user_id=user_id, language=language)
-        session.add(resident)
-        session.flush()
+        resident = get_or_create_resident(session, user_id, language=(profile or {}).get("language"))
     return resident, profile
 
 

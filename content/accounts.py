@@ -18,9 +18,17 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
-ACCOUNT_FAILURE_LIMIT = 5       # failures per account in the window before it is locked
-ADDRESS_FAILURE_LIMIT = 20      # failures per address in the window (one office may share an address)
-FAILURE_WINDOW = timedelta(minutes=15)
+# Failures slow the guesser down instead of walling the account off: after the free ones, each failure of the same
+# account from the same address doubles the wait before that pair may try again. Another address that has not
+# failed (the admin at their own desk) still gets in with the right password at once.
+ACCOUNT_FAILURE_LIMIT = 5       # failures of one account from one address before the waits begin
+PAIR_FIRST_DELAY = timedelta(seconds=30)
+PAIR_MAX_DELAY = timedelta(minutes=15)
+# One address failing across many accounts (password spraying) waits too, but briefly: an office shares its address.
+ADDRESS_FAILURE_LIMIT = 20
+ADDRESS_FIRST_DELAY = timedelta(seconds=2)
+ADDRESS_MAX_DELAY = timedelta(minutes=1)
+FAILURE_WINDOW = timedelta(hours=1)
 
 STAFF_ROLES = ("admin", "staff")
 
@@ -31,10 +39,11 @@ class AccountError(ValueError):
 
 @dataclass
 class LoginResult:
-    """What a login attempt came to: ok, bad (wrong e-mail or password), limited, inactive."""
+    """What a login attempt came to: ok, bad (wrong e-mail or password), limited (with the wait left), inactive."""
 
     outcome: str
     user: ConsoleUser | None = None
+    retry_after: timedelta = timedelta(0)
 
     @property
     def ok(self) -> bool:
@@ -144,7 +153,7 @@ def change_password(session, user: ConsoleUser, current: str, new: str) -> None:
 
 def count_failures(session, *, email: str | None = None, address: str | None = None,
                    now: datetime | None = None) -> int:
-    """Failed logins in the window for an e-mail or an address."""
+    """Failed logins in the window for an e-mail, an address, or the two together."""
     since = (now or utcnow()) - FAILURE_WINDOW
     stmt = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.at >= since)
     if email is not None:
@@ -154,10 +163,40 @@ def count_failures(session, *, email: str | None = None, address: str | None = N
     return int(session.exec(stmt).one())
 
 
+def growing_delay(failures: int, limit: int, first: timedelta, most: timedelta) -> timedelta:
+    """The wait after `failures` failures: none below the limit, then first, doubling each time, capped."""
+    if failures < limit:
+        return timedelta(0)
+    return min(most, first * 2 ** min(failures - limit, 20))
+
+
+def last_failure_at(session, *, since: datetime, email: str | None = None, address: str | None = None):
+    """When the latest failure in the window happened for an e-mail and/or an address (None: none)."""
+    stmt = select(func.max(LoginAttempt.at)).where(LoginAttempt.at >= since)
+    if email is not None:
+        stmt = stmt.where(LoginAttempt.email == normalize_email(email)[:254])
+    if address is not None:
+        stmt = stmt.where(LoginAttempt.address == address[:64])
+    return session.exec(stmt).one()
+
+
+def login_wait(session, email: str, address: str, now: datetime | None = None) -> timedelta:
+    """How long this account must wait before trying again from this address (zero: it may try now)."""
+    now = now or utcnow()
+    since = now - FAILURE_WINDOW
+    waits = [timedelta(0)]
+    pair = count_failures(session, email=email, address=address, now=now)
+    if (delay := growing_delay(pair, ACCOUNT_FAILURE_LIMIT, PAIR_FIRST_DELAY, PAIR_MAX_DELAY)):
+        waits.append(last_failure_at(session, since=since, email=email, address=address) + delay - now)
+    spread = count_failures(session, address=address, now=now)
+    if (delay := growing_delay(spread, ADDRESS_FAILURE_LIMIT, ADDRESS_FIRST_DELAY, ADDRESS_MAX_DELAY)):
+        waits.append(last_failure_at(session, since=since, address=address) + delay - now)
+    return max(waits)
+
+
 def is_rate_limited(session, email: str, address: str, now: datetime | None = None) -> bool:
-    """True when this account or this address has failed too often lately."""
-    return (count_failures(session, email=email, now=now) >= ACCOUNT_FAILURE_LIMIT
-            or count_failures(session, address=address, now=now) >= ADDRESS_FAILURE_LIMIT)
+    """True when this account from this address (or this address at all) must wait before trying again."""
+    return login_wait(session, email, address, now) > timedelta(0)
 
 
 def note_failure(session, email: str, address: str, now: datetime | None = None) -> None:
@@ -165,9 +204,13 @@ def note_failure(session, email: str, address: str, now: datetime | None = None)
     session.add(LoginAttempt(email=normalize_email(email)[:254], address=(address or "")[:64], at=now or utcnow()))
 
 
-def clear_failures(session, email: str) -> None:
-    """Forget an account's failures after it logged in (the address's count stays)."""
-    session.exec(delete(LoginAttempt).where(LoginAttempt.email == normalize_email(email)[:254]))
+def clear_failures(session, email: str, address: str | None = None) -> None:
+    """Forget an account's failures (only those from `address` when given: a login elsewhere must not reset a
+    guesser's wait)."""
+    stmt = delete(LoginAttempt).where(LoginAttempt.email == normalize_email(email)[:254])
+    if address is not None:
+        stmt = stmt.where(LoginAttempt.address == address[:64])
+    session.exec(stmt)
 
 
 def prune_login_attempts(session, now: datetime | None = None, keep: timedelta = timedelta(days=1)) -> int:
@@ -179,9 +222,9 @@ def prune_login_attempts(session, now: datetime | None = None, keep: timedelta =
 def authenticate(session, email: str, password: str, address: str, now: datetime | None = None) -> LoginResult:
     """Check a login, counting failures per account and per address; the caller commits."""
     now = now or utcnow()
-    if is_rate_limited(session, email, address, now):
-        note_failure(session, email, address, now)  # keep the lock while the hammering goes on
-        return LoginResult("limited")
+    if (wait := login_wait(session, email, address, now)) > timedelta(0):
+        # Not checked and not counted: trying again during the wait neither tests a password nor lengthens it.
+        return LoginResult("limited", retry_after=wait)
     user = find_user(session, email)
     if user is None:
         verify_password(_DUMMY_HASH, password or "")
@@ -196,7 +239,7 @@ def authenticate(session, email: str, password: str, address: str, now: datetime
         user.password_hash = hash_password(password)
     user.last_login_at = now
     session.add(user)
-    clear_failures(session, user.email)
+    clear_failures(session, user.email, address)
     return LoginResult("ok", user)
 
 

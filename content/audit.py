@@ -1,6 +1,7 @@
 """The audit log: who did what to which record and when. The application only ever appends."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event
@@ -17,6 +18,7 @@ ACTION_LABELS = {
     "user_add": "ユーザー追加", "user_reset": "パスワード再発行", "user_disable": "ユーザー無効化",
     "user_enable": "ユーザー有効化", "org_add": "団体追加", "org_edit": "団体編集",
     "survey_open": "アンケート開始", "survey_close": "アンケート締切", "survey_publish": "結果公開",
+    "district_add": "地区追加", "district_edit": "地区編集",
 }
 ACTIONS = tuple(ACTION_LABELS)
 DETAIL_MAX = 2000
@@ -70,6 +72,49 @@ def query_entries(session, *, action: str | None = None, actor: str | None = Non
         stmt = stmt.where(AuditLog.at < until)
     stmt = stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
     return paginate(session, stmt, page, per_page)
+
+
+RECORD_TYPE_LABELS = {
+    "event": "イベント", "opportunity": "募集", "notice": "お知らせ", "console_user": "ユーザー",
+    "organization": "団体", "district": "地区", "survey": "アンケート", "signup": "参加申込", "attendance": "出欠",
+    "unanswered": "答えられなかった言葉", "events": "イベント（取り込み）", "facilities": "施設（取り込み）",
+    "opportunities": "募集（取り込み）", "faq": "よくある質問（取り込み）",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an entry was about, as a person reads it: a title, an e-mail address or a name."""
+
+    record_type: str
+    record_id: int
+    name: str
+    key: str | None = None  # what a link needs besides the id (a survey's code)
+
+
+def _name_columns():
+    """For each record type with a page of its own: the table and the column naming a row."""
+    from models import ConsoleUser, District, Event, Notice, Opportunity, Organization, Survey
+
+    return {"event": (Event, "title"), "opportunity": (Opportunity, "title"), "notice": (Notice, "title"),
+            "console_user": (ConsoleUser, "email"), "organization": (Organization, "name"),
+            "district": (District, "name"), "survey": (Survey, "title")}
+
+
+def describe_targets(session, entries) -> dict[tuple[str, int], Target]:
+    """The named targets of some entries, one query per record type (a deleted row simply has no name)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.record_type and entry.record_id is not None:
+            wanted.setdefault(entry.record_type, set()).add(entry.record_id)
+    targets = {}
+    for record_type, (model, column) in _name_columns().items():
+        if not wanted.get(record_type):
+            continue
+        for row in session.exec(select(model).where(model.id.in_(wanted[record_type]))).all():
+            targets[(record_type, row.id)] = Target(record_type, row.id, getattr(row, column) or "",
+                                                    getattr(row, "code", None))
+    return targets
 
 
 def _refuse_row_change(_mapper, _connection, target) -> None:

@@ -18,7 +18,7 @@ from sqlmodel import func, or_, select
 from content import audit, notices
 from content.accounts import can_access_organization, is_staff
 from content.messages import is_sendable_uri
-from content.paging import Page, clamp_page, paginate
+from content.paging import MAX_PER_PAGE, Page, page_of, paginate
 from content.signups.settings import after_item_saved, check_signup_values, deadline_for
 from models import Event, Facility, Notice, Opportunity, Organization, utcnow
 
@@ -696,7 +696,8 @@ def list_posts(session, actor, kind: str, filters: dict | None = None, page=1, p
         stmt = _series_heads(stmt).order_by(Event.starts_at.desc(), Event.id.desc())
     else:
         stmt = stmt.order_by(model.updated_at.desc(), model.id.desc())
-    return paginate(session, stmt, page, per_page)
+    # per_page comes from code (20 for a page, the export's limit for a CSV), never from a query string.
+    return paginate(session, stmt, page, per_page, most=max(per_page, MAX_PER_PAGE))
 
 
 @dataclass
@@ -712,9 +713,35 @@ class QueueItem:
         """The kind in Japanese."""
         return KIND_LABELS[self.kind]
 
+    @property
+    def due_at(self) -> datetime | None:
+        """When the item happens or goes out: an event's start, an opening's deadline or start (the earlier), a
+        notice's send time; None for a notice sent on approval (the most urgent of all)."""
+        record = self.record
+        if self.kind == "notices":
+            return record.send_at
+        dates = [d for d in (getattr(record, "deadline", None), record.starts_at) if d is not None]
+        return min(dates) if dates else None
+
+    @property
+    def due_label(self) -> str:
+        """What due_at is, in Japanese."""
+        if self.kind == "notices":
+            return "配信"
+        record = self.record
+        deadline = getattr(record, "deadline", None)
+        return "締切" if deadline is not None and (record.starts_at is None or deadline <= record.starts_at) else "開催"
+
+    def urgency(self) -> tuple:
+        """Sort key: notices sent on approval first, then the soonest date, then undated items; within each, the
+        longest waiting first."""
+        due = self.due_at
+        rank = 1 if due is not None else (0 if self.kind == "notices" else 2)
+        return (rank, due or datetime.min, self.record.updated_at, self.record.id)
+
 
 def pending_queue(session, actor, page=1, per_page=20) -> Page:
-    """Pending posts of every kind, newest submission first (staff only)."""
+    """Pending posts of every kind, most urgent first: by the item's own date, then the longest waiting (staff only)."""
     require_staff(actor)
     items: list[QueueItem] = []
     for kind, model in KINDS.items():
@@ -724,10 +751,8 @@ def pending_queue(session, actor, page=1, per_page=20) -> Page:
         for row in session.exec(stmt).all():
             count = len(series_rows(session, row)) if kind == "events" and row.series_key else 1
             items.append(QueueItem(kind, row, count))
-    items.sort(key=lambda item: (item.record.updated_at, item.record.id), reverse=True)
-    page, per_page = clamp_page(page, per_page)
-    start = (page - 1) * per_page
-    return Page(items=items[start:start + per_page], page=page, per_page=per_page, total=len(items))
+    items.sort(key=QueueItem.urgency)
+    return page_of(items, page, per_page)
 
 
 def count_pending(session) -> int:

@@ -5,6 +5,7 @@ A TRANSIENT resident (id None, not in the session — `tsunagari ask`) is change
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from typing import Callable
@@ -13,7 +14,8 @@ from sqlmodel import Session, select
 
 from content.i18n import normalize_language
 from content.topics import TOPIC_CODES
-from models import AGE_GROUPS, GENDERS, RESIDENT_LANGUAGES, ConversationState, District, Resident, as_naive_utc
+from models import (AGE_GROUPS, GENDERS, RESIDENT_LANGUAGES, ConversationState, District, NoticeOptOut, Resident,
+                    as_naive_utc)
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,32 @@ def get_or_create_resident(session: Session, line_user_id: str, *, language: str
         return resident
     resident = Resident(line_user_id=line_user_id, language=normalize_language(language),
                         followed_at=as_naive_utc(now), created_at=as_naive_utc(now), updated_at=as_naive_utc(now))
+    resident.notifications = not take_kept_opt_out(session, line_user_id)
     session.add(resident)
     session.flush()
     return resident
+
+
+def opt_out_hash(line_user_id: str) -> str:
+    """The one thing kept of a resident who deleted their data with notices off: a hash of the user id."""
+    return hashlib.sha256(f"tsunagari-notice-opt-out:{line_user_id}".encode()).hexdigest()
+
+
+def keep_opt_out(session: Session, resident: Resident) -> None:
+    """Remember that this resident does not want notices, beyond the deletion of their data."""
+    user_hash = opt_out_hash(resident.line_user_id)
+    if session.exec(select(NoticeOptOut).where(NoticeOptOut.user_hash == user_hash)).first() is None:
+        session.add(NoticeOptOut(user_hash=user_hash))
+
+
+def take_kept_opt_out(session: Session, line_user_id: str) -> bool:
+    """True when a returning resident had switched notices off before deleting their data (the row moves back
+    into their resident record: it goes)."""
+    kept = session.exec(select(NoticeOptOut).where(NoticeOptOut.user_hash == opt_out_hash(line_user_id))).first()
+    if kept is None:
+        return False
+    session.delete(kept)
+    return True
 
 
 def _touch(session: Session, resident: Resident, now: datetime | None) -> None:
@@ -192,6 +217,8 @@ def delete_personal_data(session: Session, resident: Resident) -> None:
     for hook in list(UNLINK_HOOKS):
         hook(session, resident)
     clear_conversation(session, resident)
+    if not resident.notifications:
+        keep_opt_out(session, resident)  # deleting data must not sign anyone up for pushes again
     session.delete(resident)
     session.flush()
     log.info("resident data deleted")  # no id or user id: the log must not identify the person

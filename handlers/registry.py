@@ -1,6 +1,7 @@
 """Handlers register here by decorator, keyed by event type and message type or postback action."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Optional
@@ -12,6 +13,17 @@ from content.i18n import translator
 from models import Resident
 
 Handler = Callable[["Context"], list]
+
+# Where a postback names a row by an id that is not one (garbled, forged, past the database's integer range:
+# 99999999999999999999 overflows SQLite and PostgreSQL alike), it goes here instead of to its handler.
+BAD_ID_ACTION = "__bad_id__"
+ID_PATTERN = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
+
+
+def is_valid_id(value: str) -> bool:
+    """True for a positive id the database can hold."""
+    return bool(ID_PATTERN.fullmatch(value)) and 0 < int(value) <= MAX_ID
 
 
 class DuplicateHandler(RuntimeError):
@@ -59,14 +71,17 @@ class Registry:
 
     def __init__(self) -> None:
         self._handlers: dict[tuple[str, Optional[str]], Handler] = {}
+        self._id_keys: dict[tuple[str, Optional[str]], tuple[str, ...]] = {}
 
-    def on(self, event_type: str, key: Optional[str] = None) -> Callable[[Handler], Handler]:
-        """Register a handler; registering the same key twice raises DuplicateHandler."""
+    def on(self, event_type: str, key: Optional[str] = None, *, ids: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+        """Register a handler; `ids` are the postback keys holding row ids, checked before it runs. Registering
+        the same key twice raises DuplicateHandler."""
         def decorate(func: Handler) -> Handler:
             slot = (event_type, key)
             if slot in self._handlers:
                 raise DuplicateHandler(f"{slot} already handled by {self._handlers[slot].__qualname__}")
             self._handlers[slot] = func
+            self._id_keys[slot] = tuple(ids)
             return func
         return decorate
 
@@ -77,7 +92,10 @@ class Registry:
         if event_type == "message":
             key = (event.get("message") or {}).get("type")
         elif event_type == "postback":
-            key = parse_postback((event.get("postback") or {}).get("data", "")).get("action")
+            data = parse_postback((event.get("postback") or {}).get("data", ""))
+            key = data.get("action")
+            if any(data.get(name) and not is_valid_id(data[name]) for name in self._id_keys.get((event_type, key), ())):
+                key = BAD_ID_ACTION
         return self._handlers.get((event_type, key)) or self._handlers.get((event_type, None))
 
     def keys(self) -> list[tuple[str, Optional[str]]]:

@@ -18,7 +18,7 @@ def on_search_request(ctx: Context) -> list[dict]:
     return answer.messages or main_menu_messages(ctx.lang)
 
 
-@on_event("postback", "search_detail")
+@on_event("postback", "search_detail", ids=("id",))
 def on_search_detail(ctx: Context) -> list[dict]:
     """Show the whole event, facility or opening behind a 詳細 button."""
     ctx.extra.setdefault("items", [])

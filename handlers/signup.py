@@ -32,7 +32,7 @@ def qr_url(ctx: Context, signup) -> Optional[str]:
     return f"{base}/signups/qr/{signup.qr_token}.png" if base else None
 
 
-@on_event("postback", sm.JOIN_ACTION)
+@on_event("postback", sm.JOIN_ACTION, ids=("id",))
 def on_join(ctx: Context) -> list[dict]:
     """参加する: in, on the waitlist with the position, or a polite no with similar items."""
     resident = _resident(ctx)
@@ -55,7 +55,7 @@ def _tapped_signup(ctx: Context, resident):
     return core.find_signup(ctx.session, resident.id, kind_of(item), item.id) if item is not None else None
 
 
-@on_event("postback", sm.CANCEL_ACTION)
+@on_event("postback", sm.CANCEL_ACTION, ids=("id", "s"))
 def on_cancel(ctx: Context) -> list[dict]:
     """キャンセルする: the place is freed and the first in line moves up at once (and is told by push)."""
     resident = _resident(ctx)
@@ -81,7 +81,7 @@ def coming(ctx: Context, resident, lead: Optional[str] = None) -> list[dict]:
     return messages
 
 
-@on_event("postback", sm.CODE_ACTION)
+@on_event("postback", sm.CODE_ACTION, ids=("id", "s"))
 def on_code(ctx: Context) -> list[dict]:
     """The check-in code (and its QR image) of one sign-up."""
     resident = _resident(ctx)

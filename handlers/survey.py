@@ -21,7 +21,7 @@ def _stale(ctx: Context, state: ConversationState) -> bool:
     return as_naive_utc(ctx.now) - state.updated_at > STALE_AFTER
 
 
-@on_event("postback", chat.ACTION)
+@on_event("postback", chat.ACTION, ids=("r",))
 def on_survey_answer(ctx: Context) -> list[dict]:
     """A tapped choice, 決定, 答えない, 戻る or あとで."""
     resident = _resident(ctx)

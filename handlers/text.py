@@ -201,7 +201,7 @@ def no_survey_messages(lang: str) -> list[dict]:
     return [text_message(_("いま回答できるアンケートはありません。始まったらお知らせします。"), main_menu_actions(lang))]
 
 
-@on_event("postback", ASK_ACTION)
+@on_event("postback", ASK_ACTION, ids=("f",))
 def on_ask(ctx: Context) -> list[dict]:
     """A tapped question (イベント・施設 quick replies): answered as if typed, in Japanese for the search."""
     ctx.extra.setdefault("items", [])

@@ -1,6 +1,6 @@
 """Tables, engine and session: the only layer that talks to the database."""
 from models.db import as_naive_utc, make_engine, session_scope, utcnow, create_schema
-from models.residents import Resident, ConversationState, RESIDENT_LANGUAGES, AGE_GROUPS, GENDERS
+from models.residents import Resident, ConversationState, NoticeOptOut, RESIDENT_LANGUAGES, AGE_GROUPS, GENDERS
 from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
@@ -13,7 +13,7 @@ from models.faq import FaqEntry, UnansweredWord
 
 __all__ = [
     "as_naive_utc", "make_engine", "session_scope", "utcnow", "create_schema",
-    "Resident", "ConversationState", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
+    "Resident", "ConversationState", "NoticeOptOut", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent", "InboxLane", "InboxWorker",
     "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",

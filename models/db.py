@@ -34,6 +34,56 @@ def default_database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+def configured_url(url: str | None) -> str:
+    """The URL a process would open: the given one, or the default SQLite file (its folder not created)."""
+    return normalize_url(url or f"sqlite:///{DEFAULT_SQLITE_PATH}")
+
+
+def describe_url(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def missing_database_problem(url: str | None) -> str | None:
+    """Why the database at url cannot be opened as ours (absent, unreachable, never migrated), or None.
+
+    Checked without creating anything: opening a SQLite path makes an empty file, and an empty schema only
+    turns into a long traceback on the first query."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    url = configured_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            return None
+        if not Path(parsed.database).is_file():
+            return f"no database at {parsed.database}"
+    engine = create_engine(url, hide_parameters=True, poolclass=_null_pool())
+    try:
+        with engine.connect() as conn:
+            inspector = inspect(conn)
+            # Migrated databases carry alembic_version; the tests' and the demo's create_all schemas a resident table.
+            if inspector.has_table("alembic_version") or inspector.has_table("resident"):
+                return None
+            return f"database {describe_url(url)} has no tsunagari schema"
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        return f"cannot open database {describe_url(url)}: {reason}"
+    finally:
+        engine.dispose()
+
+
+def _null_pool():
+    """A pool that keeps no connection after a one-off check."""
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
 def normalize_url(url: str) -> str:
     """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
     if url.startswith("postgres://"):

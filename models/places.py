@@ -17,6 +17,8 @@ class District(SQLModel, table=True):
     name: str = Field(unique=True, max_length=64)
     kana: Optional[str] = Field(default=None, max_length=128)
     position: int = 0
+    # Renaming a district changes neither the count nor the max id: the search index checks this too.
+    updated_at: Optional[datetime] = Field(sa_type=NaiveDateTime, default_factory=utcnow)
 
 
 class Facility(SQLModel, table=True):

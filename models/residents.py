@@ -50,3 +50,14 @@ class ConversationState(SQLModel, table=True):
     step: str = Field(max_length=32)
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     updated_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)
+
+
+class NoticeOptOut(SQLModel, table=True):
+    """A resident who deleted their data with notices switched off: only a hash of the LINE user id is kept (as
+    e-mail systems keep an unsubscribe list), so coming back does not switch notices on again."""
+
+    __tablename__ = "notice_opt_out"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(sa_type=NaiveDateTime, default_factory=utcnow)

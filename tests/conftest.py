@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -40,10 +41,16 @@ def _postgres_engine():
 
 
 def _truncate_all(engine) -> None:
-    """Empty every table between tests (much faster than recreating the schema)."""
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    """Empty every table and restart every id between tests.
+
+    DELETE, children first, rather than TRUNCATE: TRUNCATE makes new files for all thirty-odd tables and took
+    0.6–0.9 s per test here, DELETE of the few rows a test leaves takes about 20 ms."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -56,12 +63,22 @@ def database_url(request, tmp_path) -> str:
     return os.environ["TEST_DATABASE_URL"]
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with every table, made once: copying it takes a millisecond, creating the schema 0.2 s."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    eng = make_engine(f"sqlite:///{path}")
+    create_schema(eng)
+    eng.dispose()
+    return path
+
+
 @pytest.fixture
 def engine(database_url, request):
     """An engine on a fresh database with every table."""
     if database_url.startswith("sqlite"):
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), database_url.removeprefix("sqlite:///"))
         eng = make_engine(database_url)
-        create_schema(eng)
         yield eng
         eng.dispose()
     else:

@@ -82,7 +82,7 @@ def seed_small_city(session) -> dict:
         session.add(row)
         rows[data["title"]] = row
     for i in range(25):  # many occurrences to page through
-        row = Event(source="test", source_key=f"walk{i}", title="朝のウォーキング", category="スポーツ",
+        row = Event(source="test", source_key=f"walk{i}", title=f"朝のウォーキング 第{i + 1}回", category="スポーツ",
                     starts_at=utc(day(i + 1), 7), ends_at=utc(day(i + 1), 8), place_name="中央公園",
                     latitude=35.6790, longitude=139.7590)
         session.add(row)

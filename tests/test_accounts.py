@@ -75,11 +75,43 @@ def test_disabled_account_cannot_log_in(session):
     assert authenticate(session, "a@example.jp", "right password", "10.0.0.1").outcome == "inactive"
 
 
-def test_account_is_locked_after_five_failures_even_with_right_password(session):
+def test_five_failures_make_that_address_wait_even_with_the_right_password(session):
     add_user(session, "a@example.jp", "staff", password="right password")
-    for n in range(accounts.ACCOUNT_FAILURE_LIMIT):
-        assert authenticate(session, "a@example.jp", "guess", f"10.0.0.{n}").outcome == "bad"
-    assert authenticate(session, "a@example.jp", "right password", "10.0.0.99").outcome == "limited"
+    for _ in range(accounts.ACCOUNT_FAILURE_LIMIT):
+        assert authenticate(session, "a@example.jp", "guess", "10.0.0.1").outcome == "bad"
+    limited = authenticate(session, "a@example.jp", "right password", "10.0.0.1")
+    assert limited.outcome == "limited"
+    assert timedelta(0) < limited.retry_after <= accounts.PAIR_FIRST_DELAY
+
+
+def test_right_password_from_an_address_that_has_not_failed_gets_in(session):
+    add_user(session, "admin@example.jp", "admin", password="right password")
+    for _ in range(accounts.ACCOUNT_FAILURE_LIMIT * 3):
+        authenticate(session, "admin@example.jp", "guess", "198.51.100.66")
+    assert authenticate(session, "admin@example.jp", "right password", "10.0.0.2").ok
+    # the guesser's wait is not reset by the admin's login elsewhere
+    assert authenticate(session, "admin@example.jp", "guess", "198.51.100.66").outcome == "limited"
+
+
+@pytest.mark.parametrize("failures, wait_seconds", [(4, 0), (5, 30), (6, 60), (7, 120), (9, 480), (10, 900), (30, 900)])
+def test_the_wait_grows_with_each_failure_up_to_a_cap(session, failures, wait_seconds):
+    now = utcnow()
+    for _ in range(failures):
+        session.add(LoginAttempt(email="a@example.jp", address="10.0.0.1", at=now))
+    session.flush()
+    assert accounts.login_wait(session, "a@example.jp", "10.0.0.1", now) == timedelta(seconds=wait_seconds)
+
+
+def test_trying_again_during_the_wait_does_not_lengthen_it(session):
+    add_user(session, "a@example.jp", "staff", password="right password")
+    start = utcnow()
+    for _ in range(accounts.ACCOUNT_FAILURE_LIMIT):
+        authenticate(session, "a@example.jp", "guess", "10.0.0.1", now=start)
+    for second in range(1, 29):
+        assert authenticate(session, "a@example.jp", "guess", "10.0.0.1",
+                            now=start + timedelta(seconds=second)).outcome == "limited"
+    after = start + accounts.PAIR_FIRST_DELAY
+    assert authenticate(session, "a@example.jp", "right password", "10.0.0.1", now=after).ok
 
 
 def test_address_is_limited_across_accounts(session):
@@ -88,6 +120,17 @@ def test_address_is_limited_across_accounts(session):
         authenticate(session, f"user{n}@example.jp", "guess", "203.0.113.7")
     assert authenticate(session, "victim@example.jp", "right password", "203.0.113.7").outcome == "limited"
     assert authenticate(session, "victim@example.jp", "right password", "198.51.100.1").outcome == "ok"
+
+
+def test_a_shared_office_address_waits_briefly_not_a_quarter_hour(session):
+    add_user(session, "colleague@example.jp", "staff", password="right password")
+    start = utcnow()
+    for n in range(accounts.ADDRESS_FAILURE_LIMIT):
+        authenticate(session, f"user{n}@example.jp", "guess", "203.0.113.7", now=start)
+    limited = authenticate(session, "colleague@example.jp", "right password", "203.0.113.7", now=start)
+    assert limited.outcome == "limited" and limited.retry_after <= accounts.ADDRESS_MAX_DELAY <= timedelta(minutes=1)
+    later = start + limited.retry_after
+    assert authenticate(session, "colleague@example.jp", "right password", "203.0.113.7", now=later).ok
 
 
 def test_failures_expire_after_the_window(session):

@@ -65,3 +65,21 @@ def test_query_filters_by_action_actor_type_and_time(session):
 def test_long_detail_is_cut_not_refused(session):
     entry = audit.record(session, None, "import", detail="x" * 10_000)
     assert len(entry.detail) == audit.DETAIL_MAX and entry.actor_email is None
+
+
+def test_entries_name_their_targets_by_title_email_and_name(session):
+    from content.accounts import add_user
+    from models import Event
+
+    user, _ = add_user(session, "boss@city.example.jp", "admin", password="x" * 12)
+    event = Event(source="console", source_key="k1", title="餅つき大会")
+    session.add(event)
+    session.flush()
+    entries = [audit.record(session, user, "approve", "event", event.id),
+               audit.record(session, user, "user_reset", "console_user", user.id),
+               audit.record(session, user, "delete", "event", 99999, detail="消えた行事")]
+    session.flush()
+    targets = audit.describe_targets(session, entries)
+    assert targets[("event", event.id)].name == "餅つき大会"
+    assert targets[("console_user", user.id)].name == "boss@city.example.jp"
+    assert ("event", 99999) not in targets  # a deleted row keeps its #id (and the title in its detail)

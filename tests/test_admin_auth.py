@@ -17,12 +17,14 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 GET_PAGES = ["/admin/", "/admin/events/", "/admin/notices/", "/admin/opportunities/", "/admin/events/new",
              "/admin/queue", "/admin/users", "/admin/audit", "/admin/import", "/admin/organizations",
-             "/admin/facilities", "/admin/password", "/admin/events/1", "/admin/events/1/edit"]
-STAFF_PAGES = ["/admin/queue", "/admin/import", "/admin/organizations", "/admin/events/export.csv"]
+             "/admin/facilities", "/admin/password", "/admin/events/1", "/admin/events/1/edit", "/admin/districts"]
+STAFF_PAGES = ["/admin/queue", "/admin/import", "/admin/organizations", "/admin/events/export.csv",
+               "/admin/districts"]
 ADMIN_PAGES = ["/admin/users", "/admin/audit", "/admin/organizations/1"]
 URL_ARGS = {"kind": "events", "post_id": 1, "step": "submit", "user_id": 1, "org_id": 1,
             "code": "e", "item_id": 1, "signup_id": 1,  # sign-up pages (issue 9)
-            "number": 1}  # survey rounds (issue 8)
+            "number": 1,  # survey rounds (issue 8)
+            "district_id": 1}  # the city's 地区 (issue 10)
 
 
 @pytest.fixture
@@ -183,6 +185,8 @@ def test_login_is_rate_limited_per_account(client, accounts, engine):
         assert login(client, "south@example.jp", "wrong guess").status_code == 401
     blocked = login(client, "south@example.jp")
     assert blocked.status_code == 429 and "しばらくログインできません" in blocked.get_data(as_text=True)
+    wait = int(blocked.headers["Retry-After"])
+    assert 20 <= wait <= 30 and f"あと{wait}秒" in blocked.get_data(as_text=True)  # the wait left is shown
     assert client.get("/admin/").status_code == 302
     with Session(engine) as session:
         actions = [a.action for a in session.exec(select(AuditLog).order_by(AuditLog.id))]

@@ -10,7 +10,8 @@ from tests.fixtures.console.support import event_form, fast_hashing, login, make
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 PAGES = ["/admin/", "/admin/events/", "/admin/notices/", "/admin/opportunities/", "/admin/events/new",
          "/admin/notices/new", "/admin/opportunities/new", "/admin/queue", "/admin/users", "/admin/audit",
-         "/admin/import", "/admin/organizations", "/admin/facilities", "/admin/password", "/admin/unanswered", "POST"]
+         "/admin/import", "/admin/organizations", "/admin/facilities", "/admin/password", "/admin/unanswered",
+         "/admin/districts", "POST"]
 
 
 class PageScan(HTMLParser):

@@ -184,8 +184,12 @@ def test_image_upload_is_checked_stored_and_served_publicly(app, engine, south, 
         url = session.exec(select(Event)).one().image_url
     assert url.startswith("http://localhost/admin/uploads/") and url.endswith(".png")
     served = app.test_client().get(url.replace("http://localhost", ""))  # no session: LINE fetches it
-    assert served.status_code == 200 and served.data == png
-    assert [p.read_bytes() for p in (tmp_path / "uploads").iterdir()] == [png]
+    assert served.status_code == 200
+    assert [p.read_bytes() for p in (tmp_path / "uploads").iterdir()] == [served.data]
+    from PIL import Image, ImageChops
+
+    with Image.open(BytesIO(png)) as sent, Image.open(BytesIO(served.data)) as kept:  # re-encoded: same pixels
+        assert kept.format == "PNG" and ImageChops.difference(sent.convert("RGBA"), kept.convert("RGBA")).getbbox() is None
 
 
 @pytest.mark.parametrize("data, name, message", [
@@ -319,7 +323,7 @@ def test_staff_export_is_csv_for_excel_audited_and_defused(engine, app, south, s
     post_form(south, "/admin/events/new", event_form("餅つき大会"))
     response = staff.get("/admin/events/export.csv?q=餅")
     text = response.get_data(as_text=True)
-    assert response.mimetype == "text/csv" and text.startswith("\ufeffid,title")
+    assert response.mimetype == "text/csv" and text.startswith("\ufeffID,タイトル,状態")
     assert "餅つき大会" in text and "HYPERLINK" not in text
     everything = staff.get("/admin/events/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK" in everything

@@ -80,3 +80,48 @@ def test_users_add_creates_an_admin_with_a_password_from_stdin(runner):
 ])
 def test_as_of_is_read_in_city_time(value, expected):
     assert parse_as_of(value, "Asia/Tokyo").isoformat() == expected
+
+
+@pytest.mark.parametrize("args", [["ask", "図書館は何時まで？"], ["users", "add", "a@city.example.jp", "--role", "admin"],
+                                  ["delivery", "show", "1"]])
+def test_a_command_against_a_missing_database_names_it_and_creates_nothing(monkeypatch, tmp_path, args):
+    missing = tmp_path / "nowhere" / "city.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert str(missing) in result.output and "tsunagari db upgrade" in result.output
+    assert "DATABASE_URL" in result.output and "Traceback" not in result.output
+    assert not missing.parent.exists()
+
+
+def test_the_default_database_missing_leaves_no_instance_folder_behind(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["ask", "こんにちは"])
+    assert result.exit_code == 2 and "instance/tsunagari.db" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_postgresql_database_is_named_without_its_password(monkeypatch):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    from sqlalchemy.engine import make_url
+
+    missing = make_url(url).set(database="tsunagari_absent_i10", password="s3cret")
+    monkeypatch.setenv("DATABASE_URL", missing.render_as_string(hide_password=False))
+    result = CliRunner().invoke(main, ["ask", "こんにちは"])
+    assert result.exit_code == 2
+    assert "tsunagari_absent_i10" in result.output and "tsunagari db upgrade" in result.output
+    assert "s3cret" not in result.output
+
+
+def test_help_needs_no_database(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    assert CliRunner().invoke(main, ["ask", "--help"]).exit_code == 0
+
+
+def test_ask_refuses_an_unknown_language_with_the_choices(runner):
+    result = runner.invoke(main, ["ask", "図書館", "--lang", "xx"])
+    assert result.exit_code == 2
+    assert "'ja'" in result.output and "'en'" in result.output and "'ja-easy'" in result.output

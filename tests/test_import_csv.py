@@ -262,3 +262,39 @@ def test_events_link_only_to_facilities_of_the_same_municipality(session, facili
     import_path(session, "events", str(FIXTURES / "event-50col-registry.csv"))
     hanashi = session.exec(select(Event).where(Event.title == "子どもおはなし会")).one()
     assert (hanashi.facility_id is not None) is linked
+
+
+@pytest.mark.parametrize("note, starts, ends", [
+    ("午後2時05分 から 午後3時45分", (14, 5), (15, 45)),
+    ("10時～12時", (10, 0), (12, 0)),
+    ("午前コース 午前10時~12時、午後コース 午後2時~4時", (10, 0), (16, 0)),
+])
+def test_event_times_written_only_in_the_note_give_the_event_its_times(session, tmp_path, note, starts, ends):
+    import csv
+
+    source = (FIXTURES / "event-50col-registry.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(source.splitlines()))[:2]
+    for column, value in (("開始時刻", ""), ("終了時刻", ""), ("日時備考", note)):
+        rows[1][rows[0].index(column)] = value
+    path = tmp_path / "events.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    import_path(session, "events", str(path))
+    event = session.exec(select(Event)).one()
+    assert not event.all_day
+    assert (event.starts_at.hour + 9, event.starts_at.minute) == starts  # stored in UTC
+    assert (event.ends_at.hour + 9, event.ends_at.minute) == ends
+
+
+def test_a_reception_time_in_the_note_leaves_the_event_all_day(session, tmp_path):
+    import csv
+
+    source = (FIXTURES / "event-50col-registry.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(source.splitlines()))[:2]
+    for column, value in (("開始時刻", ""), ("終了時刻", ""), ("日時備考", "受付 9:00～17:00")):
+        rows[1][rows[0].index(column)] = value
+    path = tmp_path / "events.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    import_path(session, "events", str(path))
+    assert session.exec(select(Event)).one().all_day

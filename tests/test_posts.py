@@ -222,18 +222,27 @@ def test_lists_are_scoped_filtered_and_show_a_series_once(session, people):
     assert (page.total, page.pages, len(page.items)) == (3, 2, 1)
 
 
-def test_queue_lists_pending_of_every_kind_newest_first_for_staff_only(session, people):
+def test_queue_lists_pending_of_every_kind_soonest_date_first_for_staff_only(session, people):
     south, _, staff = people
-    first = posts.create_post(session, south, "notices", {"title": "断水", "body": "本文"})
-    second = posts.create_post(session, south, "opportunities", {"title": "清掃"})
-    third = posts.create_post(session, south, "events", event_values(recurrence="weekly", repeat_count=3))
-    for n, (kind, record) in enumerate((("notices", first), ("opportunities", second), ("events", third))):
+    later = posts.create_post(session, south, "events", event_values(title="年末の集い",
+                                                                     starts_at=datetime(2026, 12, 20, 10, 0),
+                                                                     ends_at=datetime(2026, 12, 20, 12, 0)))
+    undated = posts.create_post(session, south, "opportunities", {"title": "清掃"})
+    series = posts.create_post(session, south, "events", event_values(recurrence="weekly", repeat_count=3))
+    at_once = posts.create_post(session, south, "notices", {"title": "断水", "body": "本文"})
+    soon = posts.create_post(session, south, "opportunities", {"title": "募集", "deadline": datetime(2026, 12, 1, 17, 0)})
+    same_day = posts.create_post(session, south, "events", event_values(title="同じ日の別の会"))
+    submitted = [("events", later), ("opportunities", undated), ("events", series), ("notices", at_once),
+                 ("opportunities", soon), ("events", same_day)]
+    for n, (kind, record) in enumerate(submitted):
         posts.submit(session, south, kind, record)
         for row in posts.series_rows(session, record):
-            row.updated_at = NOW + timedelta(minutes=n)
+            row.updated_at = NOW + timedelta(minutes=n)  # same_day was submitted after series
     queue = posts.pending_queue(session, staff)
-    assert [(i.kind, i.occurrences) for i in queue.items] == [("events", 3), ("opportunities", 1), ("notices", 1)]
-    assert posts.count_pending(session) == 3
+    assert [(i.record.title, i.occurrences) for i in queue.items] == [
+        ("断水", 1), ("募集", 1), ("子ども将棋教室", 3), ("同じ日の別の会", 1), ("年末の集い", 1), ("清掃", 1)]
+    assert [i.due_label for i in queue.items[1:3]] == ["締切", "開催"]
+    assert posts.count_pending(session) == 6
     with pytest.raises(Forbidden):
         posts.pending_queue(session, south)
 

@@ -220,3 +220,34 @@ def test_a_transient_resident_is_changed_in_memory_only(session):
     rs.delete_personal_data(session, ghost)
     assert rs.save_conversation(session, ghost, "onboarding", "language", {}) is None
     assert ghost.language == "en" and session.exec(select(Resident)).first() is None
+
+
+@pytest.mark.parametrize("notices_off, expected_notifications, kept_rows", [(True, False, 1), (False, True, 0)])
+def test_deleting_ones_data_keeps_only_the_notices_opt_out(city, notices_off, expected_notifications, kept_rows):
+    from models import NoticeOptOut
+
+    you = onboarded(city)
+    if notices_off:
+        rs.set_notifications(city, you.row, False)
+    you.say("データを削除")
+    you.tap("はい")
+    kept = city.exec(select(NoticeOptOut)).all()
+    assert len(kept) == kept_rows
+    assert all(USER not in row.user_hash and len(row.user_hash) == 64 for row in kept)  # a hash, nothing else
+    you.follow()  # coming back (a follow, or just talking: the dispatcher creates the row the same way)
+    assert you.row.notifications is expected_notifications
+    assert you.row.district is None  # everything else really went
+    assert city.exec(select(NoticeOptOut)).all() == []  # the preference lives in the resident row again
+
+
+def test_a_resident_who_comes_back_by_talking_keeps_notices_off(engine):
+    from sqlmodel import Session
+
+    from bot.dispatch import load_resident
+    from models import NoticeOptOut
+
+    with Session(engine) as session:
+        session.add(NoticeOptOut(user_hash=rs.opt_out_hash(USER)))
+        session.commit()
+        resident, _ = load_resident(session, None, {"type": "message"}, USER, profile_needed=False)
+        assert resident.id is not None and resident.notifications is False

@@ -5,6 +5,7 @@ import io
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -58,6 +59,11 @@ SCRIPT = {  # what the scripted bot replies to a text
 }
 
 
+# The city's own places, as bot/app.py would give them (content.locations) for the demo city.
+PLACES = [{"title": "市の中心", "latitude": 35.9012, "longitude": 139.4856},
+          {"title": "みどり市立中央図書館", "latitude": 35.9031, "longitude": 139.4871}]
+
+
 class ScriptedBot:
     """A bot at /callback that replies (through the emulator's HTTP API) from SCRIPT, and records events."""
 
@@ -104,7 +110,7 @@ def api(base, path, body, content_type="application/json", raw=None):
 def live():
     """(base URL, emulator state, bot) on a real threaded server."""
     bot = ScriptedBot()
-    bp = create_emulator_blueprint(channel_secret=SECRET, access_token=TOKEN)
+    bp = create_emulator_blueprint(channel_secret=SECRET, access_token=TOKEN, location_presets=lambda: PLACES)
     server = make_server("127.0.0.1", 0, bot.app(bp), threaded=True)
     bot.base = f"http://127.0.0.1:{server.server_port}"
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -215,15 +221,77 @@ def test_pushed_messages_appear_without_user_action(page, live):
     assert page.get_by_test_id("quick-reply").count() == 0
 
 
-def test_location_is_sent_from_the_preset(page, live):
+def test_location_is_sent_from_the_citys_own_presets(page, live):
     _, _, bot = live
     page.get_by_test_id("location-open").click()
-    page.get_by_test_id("location-preset").click()
+    presets = page.get_by_test_id("location-preset")
+    assert presets.all_inner_texts() == [p["title"] for p in PLACES]
+    presets.nth(1).click()
     page.get_by_test_id("location-send").click()
     page.get_by_test_id("msg-bot").filter(has_text="受け取りました: message").wait_for()
     message = bot.events[-1]["message"]
-    assert message["type"] == "location" and message["title"] == "市役所の前"
-    assert (round(message["latitude"], 2), round(message["longitude"], 2)) == (39.31, 140.55)
+    assert message["type"] == "location" and message["title"] == "みどり市立中央図書館"
+    assert (message["latitude"], message["longitude"]) == (35.9031, 139.4871)
+
+
+def test_on_a_390px_phone_the_chat_comes_first_and_the_menu_folds(browser, live):
+    base, state, bot = live
+    _, created = api(base, "/emulator/v2/bot/richmenu", {
+        "size": {"width": 2500, "height": 1686}, "selected": True, "name": "main", "chatBarText": "メニュー",
+        "areas": [{"bounds": {"x": 0, "y": 0, "width": 2500, "height": 1686},
+                   "action": {"type": "message", "label": "イベント", "text": "イベント"}}]})
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2500, 1686), (6, 199, 85)).save(out, "PNG")
+    api(base, f"/emulator/v2/bot/richmenu/{created['richMenuId']}/content", None, "image/png", out.getvalue())
+    api(base, f"/emulator/v2/bot/user/all/richmenu/{created['richMenuId']}", None, raw=b"")
+    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        phone = context.new_page()
+        phone.goto(base + "/emulator/")
+        phone.get_by_test_id("richmenu").wait_for()
+        chat, side = phone.get_by_test_id("phone").bounding_box(), phone.locator("#side").bounding_box()
+        assert chat["y"] < side["y"] and chat["y"] < 10 and chat["width"] >= 380  # the chat first, full width
+        toggle = phone.get_by_test_id("richmenu-toggle")
+        assert phone.get_by_test_id("richmenu-body").is_hidden() and toggle.get_attribute("aria-expanded") == "false"
+        toggle.click()
+        body = phone.get_by_test_id("richmenu-body").bounding_box()
+        assert body["height"] <= 844 / 3 + 1  # never covers half the chat
+        toggle.click()
+        assert phone.get_by_test_id("richmenu-body").is_hidden()
+    finally:
+        context.close()
+
+
+def test_a_blocked_resident_can_neither_send_nor_receive(page, live):
+    base, state, bot = live
+    page.get_by_test_id("unfollow-button").click()
+    page.get_by_test_id("resident-info").filter(has_text="ブロック中").wait_for()
+    assert page.get_by_test_id("message-input").is_disabled() and page.get_by_test_id("send-button").is_disabled()
+    user_id = next(iter(state.users))
+    events_before = len(bot.events)
+    refused = urllib.request.Request(base + "/emulator/events", method="POST",
+                                     data=json.dumps({"user_id": user_id, "type": "message", "text": "もしもし"}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(refused, timeout=5)
+    assert error.value.code == 403 and len(bot.events) == events_before  # no webhook: the bot never hears it
+    status, _ = api(base, "/emulator/v2/bot/message/push", {"to": user_id, "messages": [{"type": "text", "text": "お知らせ"}]})
+    assert status == 200 and "お知らせ" not in json.dumps(state.inbox(user_id), ensure_ascii=False)
+    page.get_by_test_id("follow-button").click()
+    page.get_by_test_id("resident-info").filter(has_text="友だち登録しています").wait_for()
+    assert page.get_by_test_id("message-input").is_enabled()
+
+
+def test_the_simulator_page_sends_the_consoles_protective_headers(live):
+    base, _, _ = live
+    for path in ("/emulator/", "/emulator/static/simulator.js"):
+        with urllib.request.urlopen(base + path, timeout=5) as response:
+            headers = response.headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_rich_menu_is_drawn_with_tappable_areas(page, live):

@@ -6,9 +6,11 @@ from datetime import timedelta
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from bot.admin import views_manage, views_notices, views_posts, views_signups, views_surveys, views_unanswered
+from bot.admin import (views_districts, views_manage, views_notices, views_posts, views_signups, views_surveys,
+                       views_unanswered)
 from bot.admin.auth import close_db, enforce_login, login_manager
 from bot.admin.templating import register_filters
+from bot.headers import add_protective_headers
 
 csrf = CSRFProtect()
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -29,6 +31,7 @@ def create_admin_blueprint() -> Blueprint:
     views_surveys.register(bp)
     views_signups.register(bp)
     views_unanswered.register(bp)
+    views_districts.register(bp)
     register_filters(bp)
     register_error_pages(bp)
     return bp
@@ -43,13 +46,7 @@ def protect_against_csrf():
 
 def add_security_headers(response):
     """No framing, no sniffing, no third-party anything, and no caching of console pages."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' https: http: data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+    add_protective_headers(response)
     if request.endpoint not in ("admin.static", "admin.upload"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -179,6 +179,15 @@ class OrganizationForm(JapaneseForm):
     contact = StringField("連絡先", validators=[Optional(), Length(max=300)])
 
 
+class DistrictForm(JapaneseForm):
+    """One of the city's 地区: its name, its reading and the facilities in it."""
+
+    name = StringField("地区名（例：中央地区）", validators=[DataRequired("地区名を入力してください。"), Length(max=64)])
+    kana = StringField("ふりがな（例：ちゅうおうちく。住民が、かなで入力しても見つかります）",
+                       validators=[Optional(), Length(max=128)])
+    facilities = MultiCheckboxField("この地区の施設", choices=[], coerce=int, validate_choice=False)
+
+
 class ImportForm(JapaneseForm):
     """An open-data CSV or an .ics file to import."""
 

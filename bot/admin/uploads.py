@@ -1,5 +1,5 @@
-"""Images posted with an event or notice: checked with Pillow, stored under instance/uploads, served publicly
-(LINE's servers fetch them without a console session)."""
+"""Images posted with an event or notice: checked and re-encoded with Pillow, stored under the instance folder's
+uploads/, served publicly (LINE's servers fetch them without a console session)."""
 from __future__ import annotations
 
 import io
@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 from flask import abort, current_app, send_from_directory
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4096 * 4096
@@ -21,10 +21,8 @@ class ImageRejected(ValueError):
 
 
 def upload_dir() -> Path:
-    """UPLOAD_FOLDER when configured, else instance/uploads of the running app (created on demand)."""
-    path = Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """UPLOAD_FOLDER (the instance folder's uploads/, set by create_app); never created here: reading makes nothing."""
+    return Path(current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads")
 
 
 def check_image(data: bytes) -> str:
@@ -47,14 +45,35 @@ def check_image(data: bytes) -> str:
     return FORMATS[fmt]
 
 
+def reencode_image(data: bytes, ext: str) -> bytes:
+    """The image's pixels written afresh: whatever rode along in the file (appended HTML, metadata) is dropped."""
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        pixels = ImageOps.exif_transpose(img)  # keep a phone photo upright once its EXIF is gone
+        out = io.BytesIO()
+        if ext == "jpg":
+            pixels.convert("RGB").save(out, "JPEG", quality=90)
+        else:
+            if pixels.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+                pixels = pixels.convert("RGBA")
+            pixels.save(out, "PNG")
+    return out.getvalue()
+
+
 def save_image(storage) -> str | None:
     """Store an uploaded image under a random name and return that name (None when nothing was chosen)."""
     if storage is None or not getattr(storage, "filename", ""):
         return None
     data = storage.stream.read(MAX_IMAGE_BYTES + 1)
     ext = check_image(data)
+    try:
+        data = reencode_image(data, ext)
+    except (OSError, ValueError, SyntaxError):
+        raise ImageRejected("画像として読み込めませんでした（JPEGかPNGにしてください）。")
     name = f"{uuid.uuid4().hex}.{ext}"
-    (upload_dir() / name).write_bytes(data)
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
     return name
 
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 from datetime import date, datetime, time, timedelta
+from math import ceil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,7 +38,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("admin.dashboard"))
     form = LoginForm()
-    status = 200
+    status, retry_after = 200, None
     if form.validate_on_submit():
         session = db()
         result = accounts.authenticate(session, form.email.data, form.password.data, client_address())
@@ -52,14 +53,26 @@ def login():
                      address=client_address())
         session.commit()
         if result.outcome == "limited":
-            flash("ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってからお試しください。", "error")
+            flash(f"ログインの失敗が続いたため、しばらくログインできません。あと{wait_text(result.retry_after)}"
+                  "待ってからお試しください。", "error")
             status = 429
+            retry_after = max(1, ceil(result.retry_after.total_seconds()))
         else:
             flash("メールアドレスまたはパスワードが違います。", "error")
             status = 401  # the same answer whether or not the password was right: no hint for a guesser
     elif request.method == "POST":
         status = 400
-    return render_template("admin/login.html", form=form), status
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("admin/login.html", form=form), status, headers
+
+
+def wait_text(wait) -> str:
+    """A wait in Japanese, rounded up: 「45秒」, 「3分」, 「2分30秒」."""
+    seconds = max(1, ceil(wait.total_seconds()))
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest}秒"
+    return f"{minutes}分{rest}秒" if rest else f"{minutes}分"
 
 
 def logout():
@@ -294,8 +307,27 @@ def audit_log():
                                  record_type=args.get("record_type") or None, since=since, until=until,
                                  page=page, per_page=50)
     filters = {k: args.get(k, "") for k in ("action", "actor", "record_type", "date_from", "date_to")}
+    targets = {key: (target.name, target_url(target)) for key, target in
+               audit.describe_targets(db(), result.items).items()}
     return render_template("admin/audit.html", page=result, filters=filters, actions=audit.ACTION_LABELS,
+                           record_types=audit.RECORD_TYPE_LABELS, targets=targets,
                            args={k: v for k, v in filters.items() if v})
+
+
+def target_url(target) -> str | None:
+    """The console page of an audit entry's target, where it has one."""
+    kinds = {"event": "events", "opportunity": "opportunities", "notice": "notices"}
+    if target.record_type in kinds:
+        return url_for("admin.post_show", kind=kinds[target.record_type], post_id=target.record_id)
+    if target.record_type == "organization":
+        return url_for("admin.organization_edit", org_id=target.record_id)
+    if target.record_type == "district":
+        return url_for("admin.district_edit", district_id=target.record_id)
+    if target.record_type == "survey" and target.key:
+        return url_for("admin.survey_show", code=target.key)
+    if target.record_type == "console_user":
+        return url_for("admin.users")
+    return None
 
 
 def upload(name: str):

@@ -14,6 +14,7 @@ from bot.admin.preview import line_problems, preview_message
 from bot.admin.uploads import ImageRejected, save_image
 from content import posts
 from content.paging import clamp_page
+from content.post_exports import export_rows
 from models import District, Facility, Organization
 
 KIND_PATH = "<any(events,opportunities,notices):kind>"
@@ -132,11 +133,6 @@ def post_list(kind: str):
                            organizations=orgs, facilities=facilities)
 
 
-EXPORT_COLUMNS = {
-    "events": ("id", "title", "status", "starts_at", "ends_at", "place_name", "organizer", "capacity", "source"),
-    "opportunities": ("id", "title", "status", "kind", "starts_at", "deadline", "place_name", "organizer", "capacity"),
-    "notices": ("id", "title", "status", "send_at", "districts", "topics"),
-}
 EXPORT_LIMIT = 10000
 
 
@@ -152,29 +148,13 @@ def post_export(kind: str):
     filters = list_filters(kind)
     result = posts.list_posts(session, current_user, kind, filters, page=1, per_page=EXPORT_LIMIT, tz=tz())
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    columns = EXPORT_COLUMNS[kind]
-    writer.writerow(columns)
-    for row in result.items:
-        writer.writerow([export_cell(getattr(row, name, None)) for name in columns])
+    csv.writer(buffer).writerows(export_rows(kind, result.items, tz()))
     audit.record(session, current_user, "export", posts.RECORD_TYPES[kind], None,
                  detail=f"{len(result.items)}件 {request.query_string.decode()[:200]}", address=client_address())
     session.commit()
     response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename={kind}.csv"
     return response
-
-
-def export_cell(value) -> str:
-    """One CSV cell: local times, lists joined, and a leading quote on formula-like text (CSV injection)."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return posts.to_local(value, tz()).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, list):
-        value = ";".join(map(str, value))
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def post_new(kind: str):

@@ -12,10 +12,12 @@ User ids must look like LINE's ("U" + 32 hex); make_user_id(name) derives a stab
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from flask import Blueprint, Flask, Response, current_app, json, jsonify, request, send_from_directory
 
 from bot.emulator.api import register_api
+from bot.headers import add_protective_headers
 from bot.emulator.state import EmulatorState, make_user_id, new_user_id
 from bot.emulator.webhook import (EventError, Transport, build_event, complete_event, deliver_webhook,
                                   needs_reply_token, post_http)
@@ -29,8 +31,10 @@ LANGUAGES = ("ja", "en", "ja-easy")
 
 
 def create_emulator_blueprint(*, channel_secret: str, access_token: str, webhook_url: str | None = None,
-                              transport: Transport | None = None) -> Blueprint:
-    """The emulator as a Blueprint (webhook_url None = this server's /callback; transport: how to post it)."""
+                              transport: Transport | None = None,
+                              location_presets: Callable[[], list[dict]] | None = None) -> Blueprint:
+    """The emulator as a Blueprint (webhook_url None = this server's /callback; transport: how to post it;
+    location_presets: the places the simulator offers to send, [{"title", "latitude", "longitude"}])."""
     state = EmulatorState()
     bp = Blueprint("emulator", __name__, static_folder=None)
     bp.state = state  # type: ignore[attr-defined]
@@ -38,7 +42,7 @@ def create_emulator_blueprint(*, channel_secret: str, access_token: str, webhook
     register_api(bp, state, access_token)
     _register_control(bp, state)
     _register_events(bp, state, channel_secret, webhook_url, transport or post_http)
-    _register_simulator(bp, state)
+    _register_simulator(bp, state, location_presets or (lambda: []))
     return bp
 
 
@@ -135,6 +139,10 @@ def _register_events(bp: Blueprint, state: EmulatorState, channel_secret: str, w
             return _bad(str(exc))
         if user_id:
             state.ensure_user(user_id)
+            if state.is_blocked(user_id) and event["type"] not in ("follow", "unfollow"):
+                # LINE carries nothing from a user who blocked the account: no webhook, so no answer either.
+                return _bad("this user blocked the account: nothing is delivered until they add it again (follow)",
+                            403)
             if event["type"] in ("follow", "unfollow"):
                 state.set_following(user_id, event["type"] == "follow")
             state.record_user_action(user_id, _user_action(data, event))
@@ -186,22 +194,27 @@ def _user_action(data: dict, event: dict) -> dict:
     return {"kind": kind}
 
 
-def _register_simulator(bp: Blueprint, state: EmulatorState) -> None:
+def _register_simulator(bp: Blueprint, state: EmulatorState, location_presets: Callable[[], list[dict]]) -> None:
     """The chat simulator page and the JSON it reads."""
+
+    @bp.get("/places")
+    def places():
+        """The places the simulator offers to send as a location (the city's own)."""
+        return {"presets": location_presets()}
 
     @bp.get("/")
     def page():
-        """The chat simulator (self-contained HTML/CSS/JS)."""
+        """The chat simulator (self-contained HTML/CSS/JS), with the console's protective headers."""
         response = send_from_directory(STATIC, "simulator.html")
         response.headers["Cache-Control"] = "no-store"
-        return response
+        return add_protective_headers(response)
 
     @bp.get("/static/<path:name>")
     def static_file(name: str):
         """The simulator's script and stylesheet."""
         response = send_from_directory(STATIC, name)
         response.headers["Cache-Control"] = "no-store"
-        return response
+        return add_protective_headers(response)
 
     @bp.get("/chat/<user_id>")
     def chat(user_id: str):

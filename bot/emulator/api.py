@@ -228,6 +228,8 @@ def _send_locked(state: EmulatorState, kind: str, body: Any, retry_key: str | No
     # One private copy of a multicast's messages is kept by all its recipients (100,000 copies would not fit).
     shared = copy.deepcopy(body["messages"]) if len(recipients) > 1 else None
     for user_id in recipients:
+        if kind == "reply" and state.is_blocked(user_id):
+            continue  # blocked after the message was sent: LINE accepts the reply and shows it to no one
         sent = state.deliver(user_id, shared or body["messages"], kind, shared=shared is not None)
     if kind != "reply":
         state.count_usage(len(recipients))

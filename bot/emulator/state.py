@@ -68,12 +68,14 @@ class User:
     following: bool = True
     rich_menu_id: str | None = None
     created_at: str = field(default_factory=iso_now)
+    blocked: bool = False  # unfollowed: LINE carries nothing from or to this user until they add the account again
 
     def public(self) -> dict:
         """The user as the simulator's JSON shows it."""
         data = asdict(self)
         return {"userId": data["user_id"], "displayName": data["display_name"], "language": data["language"],
-                "following": data["following"], "richMenuId": data["rich_menu_id"], "createdAt": data["created_at"]}
+                "following": data["following"], "blocked": data["blocked"], "richMenuId": data["rich_menu_id"],
+                "createdAt": data["created_at"]}
 
 
 class TokenBucket:
@@ -198,7 +200,14 @@ class EmulatorState:
     def set_following(self, user_id: str, following: bool) -> None:
         """Record a follow (or unblock) / unfollow (block)."""
         with self.lock:
-            self.ensure_user(user_id).following = following
+            user = self.ensure_user(user_id)
+            user.following, user.blocked = following, not following
+
+    def is_blocked(self, user_id: str) -> bool:
+        """True for a user who blocked the account (unfollowed and not added again)."""
+        with self.lock:
+            user = self.users.get(user_id)
+            return bool(user and user.blocked)
 
     def followers(self) -> list[str]:
         """Ids of users who follow the account (broadcast recipients)."""

@@ -2,21 +2,26 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from sqlmodel import Session
 
 from content.importers.audience import event_audience_tags
+from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span
 from content.importers.csvread import CsvTable
+from content.importers.freedates import (
+    Schedule, YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
+)
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_rows
 from content.importers.values import (
-    clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_coordinate, parse_date, parse_int, parse_time,
-    tokyo_to_utc,
+    TOKYO, clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
+    parse_time, tokyo_to_utc,
 )
 from models import Event
 
@@ -24,55 +29,148 @@ from models import Event
 _ECHO_LINE = re.compile(r"^\s*(開始日|終了日|開始時刻|終了時刻|開始時間|終了時間)\s*[:：].*$", re.M)
 _FREE_WORDS = re.compile(r"(参加費|受講料|入場料|観覧料|料金|費用|参加|入場|観覧)(は)?無料|無料です|無料で")
 _NO_AUDIENCE = ("対象者検索対象外",)
+_PLACEHOLDER = re.compile(r"[\s\-－—―ー‐]*")  # 「—」 in a time cell: no time, nothing to note
 
 
-def import_event_table(session: Session, table: CsvTable, layout: Layout, path: str, report: ImportReport) -> None:
+def import_event_table(session: Session, table: CsvTable, layout: Layout, path: str, report: ImportReport, *,
+                       year: int | None = None, today: date | None = None) -> None:
     """Parse every row of an event CSV and sync them into Event rows of one source."""
     first = table.rows[0][1] if table.rows else []
     report.source = source_name(layout.name, layout.value(first, "code"), path)
     matcher = FacilityMatcher(session)
     keys = KeyMaker([layout.value(cells, "id") for _, cells in table.rows])
+    context = file_year_hint(path, table, year, today or datetime.now(TOKYO).date())
     sync_rows(session, Event, table.rows,
-              lambda line_no, cells: event_record(layout, cells, line_no, keys, matcher, report), report)
+              lambda line_no, cells: event_records(layout, cells, line_no, keys, matcher, report, context), report)
 
 
-def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, matcher: FacilityMatcher,
-                 report: ImportReport) -> Record | None:
-    """One row as a Record, or None (with the reason in the report) when it cannot be an event."""
+def file_year_hint(path: str, table: CsvTable, year: int | None, today: date) -> YearHint:
+    """Where yearless dates in this file take their year from: --year, the file name, the cells, else today."""
+    if year is not None:
+        return YearHint(today=today, year=year)
+    found = year_from_file_name(Path(path).name) or year_from_cells([cells for _, cells in table.rows])
+    return YearHint(today=today, year=found[0], fiscal=found[1]) if found else YearHint(today=today)
+
+
+def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule | None:
+    """The row's occurrences: a published date, else the free text of the date cell (else, for a cell naming only a
+    month, 「9月の試合日程」, the days written in the time cell). None, with the reason in the report, when no date
+    can be read; the other rows are kept."""
+    raw = v("start_date")
+    start_day = parse_date(raw)
+    if start_day is None and raw:
+        fiscal = fiscal_year_value(v("fiscal_year"))
+        if fiscal is not None:
+            hint = YearHint(today=hint.today, year=fiscal, fiscal=True)
+        schedule = parse_schedule(raw, hint)
+        if schedule is None and (month := month_named(raw)) is not None:
+            schedule = parse_schedule(v("start_time"), hint, month=month)
+        if schedule is None:
+            report.skip(line_no, f"開始日「{raw}」を日付として読めません")
+            return None
+        report.warnings.extend((line_no, w) for w in schedule.warnings)
+        end_day = parse_date(v("end_date")) or last_free_day(v("end_date"), schedule.spans[0][0], hint)
+        if end_day is not None and len(schedule.spans) == 1 and end_day >= schedule.spans[0][0]:
+            schedule.spans = [(schedule.spans[0][0], end_day)]
+        return schedule
+    if start_day is None:
+        report.skip(line_no, "開始日がありません")
+        return None
+    end_day = parse_date(v("end_date")) or last_free_day(v("end_date"), start_day, hint) or start_day
+    if end_day < start_day:
+        report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
+        end_day = start_day
+    return Schedule(spans=[(start_day, end_day)])
+
+
+def last_free_day(text: str, start_day: date, hint: YearHint) -> date | None:
+    """A free-text 終了日 (「11月4日」) read in the start day's year, or None."""
+    if not text.strip():
+        return None
+    schedule = parse_schedule(text, YearHint(today=hint.today, year=start_day.year))
+    if schedule is None:
+        return None
+    last = schedule.spans[-1][1]
+    return last if last >= start_day else None
+
+
+# 「受付 9:00～17:00」「申込は平日9時から」 in a time note say when to apply or call, not when the event is.
+_NOT_THE_EVENT = re.compile(r"(?:受付|申込|申し込み|問い?合わ?せ|電話|締切|締め切り)[^、。\n]*")
+
+
+def row_clocks(v) -> tuple[time | None, time | None, list[str]]:
+    """Start and end clock: the time cells (「9:00」, 「17:00（最終入館16:30まで）」, 「10:00～12:00」), else a
+    time written in the date cell (「令和6年10月5日（土）午後1時30分～3時」), else one in the time note (「午後2時05分 から 午後3時45分」)."""
+    notes = [v(field) for field in ("start_time", "end_time")
+             if is_unreadable_time(v(field)) and not _PLACEHOLDER.fullmatch(v(field))]
+    start_clock = parse_time(v("start_time"))
+    end_clock = parse_time(v("end_time"))
+    if start_clock is None and is_unreadable_time(v("start_time")):
+        start_clock, span_end = parse_clock_span(v("start_time"))
+        start_clock = leading_clock(v("start_time")) and start_clock
+        end_clock = end_clock or span_end
+    if end_clock is None and is_unreadable_time(v("end_time")):
+        end_clock = leading_clock(v("end_time"))
+    for text in (v("start_date"), _NOT_THE_EVENT.sub("", _ECHO_LINE.sub("", v("time_note")))):
+        if start_clock is None:
+            start_clock, span_end = parse_clock_bounds(text)
+            end_clock = end_clock or span_end
+    return start_clock, end_clock, notes
+
+
+def span_times(start_day: date, end_day: date, start_clock: time | None,
+               end_clock: time | None) -> tuple[datetime, datetime | None, bool]:
+    """starts_at, ends_at (naive UTC) and all_day for one occurrence."""
+    starts_at = tokyo_to_utc(start_day, start_clock)
+    if start_clock is None:
+        return starts_at, tokyo_to_utc(end_day + timedelta(days=1), None), True  # exclusive end: midnight after
+    if end_clock is not None:
+        ends_at = tokyo_to_utc(end_day, end_clock)
+        return starts_at, ends_at if ends_at >= starts_at else None, False
+    if end_day > start_day:
+        return starts_at, tokyo_to_utc(end_day + timedelta(days=1), None), False
+    return starts_at, None, False
+
+
+def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, matcher: FacilityMatcher,
+                  report: ImportReport, hint: YearHint) -> list[Record] | None:
+    """One row as its Records (one per occurrence, sharing a series key), or None with the reason in the report."""
     v = lambda field: layout.value(cells, field)  # noqa: E731
     title = tidy(v("title"))
     if not title:
         report.skip(line_no, "イベント名がありません")
         return None
-    start_day = parse_date(v("start_date"))
-    if start_day is None:
-        raw = v("start_date")
-        report.skip(line_no, f"開始日「{raw}」を日付として読めません" if raw else "開始日がありません")
+    schedule = row_days(v, hint, line_no, report)
+    if schedule is None:
         return None
-    end_day = parse_date(v("end_date")) or start_day
-    if end_day < start_day:
-        report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
-        end_day = start_day
-    start_clock, end_clock = parse_time(v("start_time")), parse_time(v("end_time"))
-    notes = []
-    for field in ("start_time", "end_time"):
-        if is_unreadable_time(v(field)):
-            notes.append(v(field))
-    all_day = start_clock is None
-    starts_at = tokyo_to_utc(start_day, start_clock)
-    if all_day:
-        ends_at = tokyo_to_utc(end_day + timedelta(days=1), None)  # exclusive end: midnight after the last day
-        end_clock = None
-    elif end_clock is not None:
-        ends_at = tokyo_to_utc(end_day, end_clock)
-        if ends_at < starts_at:
-            ends_at = None
-    elif end_day > start_day:
-        ends_at = tokyo_to_utc(end_day + timedelta(days=1), None)
-    else:
-        ends_at = None
+    spans = schedule.spans
+    start_clock, end_clock, notes = row_clocks(v)
+    # a clock written after each date (「14日（土）午後1時、15日（日）午後2時」) counts when the time cells give none
+    own = schedule.clocks if start_clock is None and schedule.clocks else [(start_clock, end_clock)] * len(spans)
     time_note = "\n".join(filter(None, notes + [_ECHO_LINE.sub("", v("time_note")).strip()])) or None
+    values = row_values(layout, cells, v, title, matcher, report)
+    values["time_note"] = time_note
+    if "中止" in v("status"):
+        values["active"] = False  # published as cancelled: kept, but not shown
+        report.warnings.append((line_no, f"状態「{v('status')}」のため表示しません"))
+    if len(spans) == 1:
+        starts_at, ends_at, all_day = span_times(spans[0][0], spans[0][1], *own[0])
+        key = keys.key(v("id"), title, starts_at.isoformat(), values["place_name"] or "")
+        return [Record(line_no=line_no, source_key=key,
+                       values={**values, "starts_at": starts_at, "ends_at": ends_at, "all_day": all_day})]
+    base = keys.key(v("id"), title, "series", spans[0][0].isoformat(), values["place_name"] or "")
+    records = []
+    for (first, last), clocks in zip(spans, own):
+        starts_at, ends_at, all_day = span_times(first, last, *clocks)
+        records.append(Record(line_no=line_no, source_key=f"{base}@{first.strftime('%Y%m%d')}"[:300],
+                              values={**values, "starts_at": starts_at, "ends_at": ends_at, "all_day": all_day,
+                                      "series_key": f"{report.source}|{base}"[:300]}))
+    return records
 
+
+def row_values(layout: Layout, cells: list[str], v, title: str, matcher: FacilityMatcher,
+               report: ImportReport) -> dict:
+    """The columns every occurrence of the row shares (all but the times)."""
     place = tidy(v("place")) or tidy(v("building"))
     facility = matcher.match(place, report.source)
     latitude = parse_coordinate(v("latitude"), -90, 90)
@@ -87,17 +185,13 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
     is_free = fee_is_free(fee)
     if is_free is None and _FREE_WORDS.search(clean(description)):
         is_free = True
-    values = {
+    return {
         "title": title,
         "kana": clean(v("kana")) or None,
         "description": description or None,
         "title_en": tidy(v("title_en")) or None,
         "description_en": v("description_en").strip() or None,
         "category": tidy(v("category")) or None,
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-        "all_day": all_day,
-        "time_note": time_note,
         "place_name": place or None,
         "facility_id": facility.id if facility else None,
         "district": facility.district if facility else None,
@@ -108,20 +202,16 @@ def event_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker,
         "audience_tags": event_audience_tags(audience, title, description),
         "fee": fee or None,
         "is_free": is_free,
-        "capacity": parse_int(v("capacity")) or parse_int(v("capacity_note")),
+        "capacity": parse_capacity(v("capacity")) or parse_capacity(v("capacity_note")),
         "organizer": tidy(v("organizer")) or None,
         "contact": contact_of(v) or None,
         "url": first_url(v("url"), v("apply_url")),
         "image_url": first_url(v("image_url")),
+        "series_key": None,
         "status": "published",
         "active": True,
         **signup_values(v),
     }
-    if "中止" in v("status"):
-        values["active"] = False  # published as cancelled: kept, but not shown
-        report.warnings.append((line_no, f"状態「{v('status')}」のため表示しません"))
-    key = keys.key(v("id"), title, starts_at.isoformat(), place)
-    return Record(line_no=line_no, source_key=key, values=values)
 
 
 def signup_values(v) -> dict:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlmodel import Session
@@ -13,9 +13,10 @@ from content.importers.events import import_event_table
 from content.importers.facilities import import_facility_table
 from content.importers.faq import import_faq_table
 from content.importers.ical import import_ics, is_ics, local_ics_path
-from content.importers.layouts import REQUIRED, detect_layout, expected_headers
+from content.importers.layouts import REQUIRED, detect_layout, expected_headers, found_required
 from content.importers.opportunities import import_opportunity_table
 from content.importers.report import ImportReport, import_command_text
+from content.importers.values import TOKYO
 from models.db import as_naive_utc
 
 KINDS = ("events", "facilities", "opportunities", "faq")
@@ -28,8 +29,11 @@ _IMPORTERS = {
 _KIND_NAMES = {"events": "イベント", "facilities": "施設", "opportunities": "参加の機会", "faq": "よくある質問"}
 
 
-def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None) -> ImportReport:
-    """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data."""
+def import_path(session: Session, kind: str, path: str, *, now: datetime | None = None,
+                year: int | None = None) -> ImportReport:
+    """Import one file (CSV in a known layout, or .ics for events) into the session; never raises for bad data.
+
+    `year`: for event dates written without one (「9月7日(土)」); see content/importers/freedates.py."""
     report = ImportReport(kind=kind, path=str(path))
     now = as_naive_utc(now)
     if kind not in KINDS:
@@ -63,7 +67,11 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
         report.refused = refusal_message(kind, table.header)
         return report
     report.layout = layout.name
-    _IMPORTERS[kind](session, table, layout, str(path), report)
+    if kind == "events":
+        today = now.replace(tzinfo=timezone.utc).astimezone(TOKYO).date() if now else None
+        import_event_table(session, table, layout, str(path), report, year=year, today=today)
+    else:
+        _IMPORTERS[kind](session, table, layout, str(path), report)
     return report
 
 
@@ -71,8 +79,11 @@ def import_path(session: Session, kind: str, path: str, *, now: datetime | None 
 def refusal_message(kind: str, header: list[str]) -> str:
     """Why a header is not a known layout for the kind: the headers expected, those found, and a likely kind."""
     found = "、".join(header[:12]) + ("…" if len(header) > 12 else "") if header else "（見出し行がありません）"
-    message = (f"{_KIND_NAMES[kind]}の既知の形式ではありません。見出し行に {expected_headers(kind)} が必要です。\n"
-               f"見つかった見出し: {found}")
+    message = (f"{_KIND_NAMES[kind]}の既知の形式ではありません。見出し行に {expected_headers(kind, header)} が"
+               f"必要ですが、見つかりません。\n")
+    if present := found_required(header, kind):
+        message += f"必要な列のうち見つかったもの: {'、'.join('「' + name + '」' for name in present)}\n"
+    message += f"見つかった見出し: {found}"
     others = [k for k in REQUIRED if k != kind and detect_layout(header, k) is not None]
     if others:
         message += f"\nこのファイルは「{_KIND_NAMES[others[0]]}」（{others[0]}）の形式のようです。"

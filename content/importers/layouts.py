@@ -12,38 +12,45 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("ID", "イベントID", "識別子"),
     "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
     "municipality": ("地方公共団体名", "市区町村名"),
-    "title": ("イベント名", "名称", "イベント名称", "催し名", "タイトル", "件名"),
+    # Cities' own layouts name the title after what they publish: 行事 (Takamatsu), 催し物, 事業, 講座, 教室.
+    "title": ("イベント名", "名称", "イベント名称", "催し名", "タイトル", "件名", "行事名", "行事名称", "催し物名",
+              "催物名", "催し物", "事業名", "講座名", "教室名", "講演名", "大会名", "企画名", "行事"),
     "title_en": ("イベント名_英語", "名称(英字)", "名称_英語", "イベント名(英語)"),
     "description_en": ("説明_英語", "概要_英語", "説明(英語)"),
     "subtitle": ("サブタイトル",),
     "kana": ("イベント名_カナ", "名称(カナ)", "名称_カナ", "イベント名(カナ)", "フリガナ", "ふりがな"),
     "summary": ("概要",),
-    "description": ("説明", "内容", "詳細", "イベント内容"),
+    "description": ("説明", "内容", "詳細", "イベント内容", "行事内容", "事業内容", "講座内容", "催し内容", "事業概要"),
     "category": ("イベント種類", "イベントジャンル", "カテゴリー", "カテゴリ", "分類", "ジャンル"),
-    "start_date": ("開始日", "開催日", "開始年月日", "開催開始日", "日付"),
+    # A date cell may be free text (「9月7日(土)～11月4日」, 「10月4日、11日」): see freedates.py.
+    "start_date": ("開始日", "開催日", "開始年月日", "開催開始日", "日付", "開催日時", "開催年月日", "日時", "開催期間",
+                   "期間", "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日", "月日"),
     "end_date": ("終了日", "終了年月日", "開催終了日"),
-    "start_time": ("開始時間", "開始時刻", "開催時間"),
-    "end_time": ("終了時間", "終了時刻"),
-    "time_note": ("開始日時特記事項", "日時備考", "開催日時備考", "日時特記事項", "所要時間"),
-    "place": ("場所名称", "集合場所", "集合(受付)場所", "会場", "会場名", "開催場所", "場所"),
+    "start_time": ("開始時間", "開始時刻", "開催時間", "時間", "開演時間", "開演時刻", "実施時間"),
+    "end_time": ("終了時間", "終了時刻", "終演時間"),
+    "time_note": ("開始日時特記事項", "日時備考", "開催日時備考", "日時特記事項", "所要時間", "時間備考"),
+    "fiscal_year": ("年度",),
+    "place": ("場所名称", "集合場所", "集合(受付)場所", "会場", "会場名", "開催場所", "場所", "会場名称", "場所名",
+              "開催会場", "実施場所", "施設名", "施設名称"),
     "address": ("住所", "所在地_連結表記", "所在地"),
     "address_parts": ("住所都道府県", "住所市区町村", "住所町名", "住所丁目以下",
                       "所在地_都道府県", "所在地_市区町村", "所在地_町字", "所在地_番地以下"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
     "latitude": ("緯度",),
     "longitude": ("経度",),
-    "fee": ("料金(基本)", "料金", "参加費", "費用"),
+    "fee": ("料金(基本)", "料金", "参加費", "費用", "受講料", "参加料", "入場料", "観覧料", "参加費用", "料金等"),
     "fee_detail": ("料金(詳細)",),
     "organizer": ("主催者", "主催団体", "主催"),
-    "contact_name": ("連絡先名称", "問い合わせ先", "問合せ先", "お問い合わせ"),
-    "contact_phone": ("連絡先電話番号", "電話番号"),
+    "contact_name": ("連絡先名称", "問い合わせ先", "問合せ先", "お問い合わせ", "お問い合わせ先", "お問合せ先",
+                     "問い合わせ先(市の担当課)", "問合せ", "問い合わせ", "連絡先", "担当課", "担当部署", "所管課"),
+    "contact_phone": ("連絡先電話番号", "電話番号", "TEL", "電話", "問い合わせ電話番号", "問合せ電話番号"),
     "contact_ext": ("連絡先内線番号",),
     "contact_mail": ("連絡先メールアドレス",),
-    "audience": ("対象者", "対象"),
+    "audience": ("対象者", "対象", "参加対象", "対象年齢", "受講対象"),
     "audience_note": ("対象者備考",),
-    "capacity": ("定員",),
+    "capacity": ("定員", "募集人数", "募集人員"),
     "capacity_note": ("定員備考",),
-    "apply": ("参加申込方法", "申込方法"),
+    "apply": ("参加申込方法", "申込方法", "申込", "申し込み", "申込み方法", "申し込み方法"),
     "apply_until_date": ("参加申込終了日", "申込期限日", "申込締切日", "申込締切", "申込期限"),  # sign-ups (issue 9)
     "apply_until_time": ("参加申込終了時間", "申込期限時刻", "申込締切時間", "申込締切時刻"),
     "url": ("URL", "コンテンツURL", "ホームページ"),
@@ -56,27 +63,29 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
 FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("ID", "施設ID", "識別子"),
     "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
-    "name": ("名称", "施設名", "施設名称"),
-    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな"),
+    # The 推奨データセット's English item names (name, address, telephoneNumber …) stand in some cities' headers.
+    "name": ("名称", "施設名", "施設名称", "施設の名称", "name"),
+    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな", "nameKana"),
     "alias": ("名称_通称", "名称(通称)", "通称"),
     "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ"),
-    "address": ("住所", "所在地_連結表記", "所在地"),
+    "address": ("住所", "所在地_連結表記", "所在地", "address"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
-    "latitude": ("緯度",),
-    "longitude": ("経度",),
-    "phone": ("電話番号", "連絡先電話番号"),
+    "latitude": ("緯度", "latitude"),
+    "longitude": ("経度", "longitude"),
+    "phone": ("電話番号", "連絡先電話番号", "TEL", "電話", "telephoneNumber"),
     "phone_ext": ("内線番号", "連絡先内線番号"),
-    "weekdays": ("利用可能曜日",),
-    "open_time": ("開始時間", "開館時間"),
-    "close_time": ("終了時間", "閉館時間"),
-    "hours_note": ("利用可能日時特記事項", "利用可能時間特記事項", "利用時間", "営業時間"),
-    "closed": ("休館日", "定休日", "休業日"),
-    "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料"),
-    "fee_detail": ("料金(詳細)", "料金備考"),
-    "description": ("説明", "概要"),
-    "access": ("アクセス方法",),
-    "url": ("URL", "ホームページ"),
-    "note": ("備考",),
+    "weekdays": ("利用可能曜日", "availableDate"),
+    "open_time": ("開始時間", "開館時間", "startTime"),
+    "close_time": ("終了時間", "閉館時間", "endTime"),
+    "hours_note": ("利用可能日時特記事項", "利用可能時間特記事項", "利用時間", "営業時間", "開館時間帯", "開所時間",
+                   "利用可能時間", "受付時間", "availableDateNote"),
+    "closed": ("休館日", "定休日", "休業日", "閉館日", "休園日", "休所日", "休場日"),
+    "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料", "basicPrice"),
+    "fee_detail": ("料金(詳細)", "料金備考", "detailPrice"),
+    "description": ("説明", "概要", "description"),
+    "access": ("アクセス方法", "access"),
+    "url": ("URL", "ホームページ", "referenceObject"),
+    "note": ("備考", "note"),
 }
 
 OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -112,8 +121,12 @@ FAQ_FIELDS: dict[str, tuple[str, ...]] = {
 
 # What makes a header a layout of each kind: every group needs one of its names.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "events": (("イベント名", "名称"), ("開始日", "開催日")),
-    "facilities": (("名称", "施設名"), ("住所", "所在地_連結表記", "所在地", "緯度")),
+    "events": (("イベント名", "名称", "イベント名称", "催し名", "行事名", "行事名称", "催し物名", "催物名", "催し物",
+                "事業名", "講座名", "教室名", "講演名", "大会名", "企画名"),
+               ("開始日", "開催日", "開始年月日", "開催開始日", "開催日時", "開催年月日", "日時", "開催期間", "期間",
+                "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日")),
+    "facilities": (("名称", "施設名", "施設名称", "施設の名称", "name"),
+                   ("住所", "所在地_連結表記", "所在地", "緯度", "address", "latitude")),
     "opportunities": (("種別",), ("タイトル",)),
     "faq": (("質問", "よくある質問", "問い"), ("回答", "答え")),
 }
@@ -166,9 +179,11 @@ def layout_name(header: list[str], kind: str) -> str:
             return "event-standard"  # 自治体標準オープンデータセット (80 columns)
         if "名称" in names and "イベント名" not in names:
             return "event-registry"  # base-registry イベント情報 (50 columns)
-        return "event"  # 推奨データセット イベント一覧 (32 columns)
+        if names & {"イベント名", "開始日"}:
+            return "event"  # 推奨データセット イベント一覧 (32 columns)
+        return "event-city"  # a city's own layout (行事名 / 催し物名 …, often free-text dates)
     if kind == "facilities":
-        if "料金(基本)" in names or "名称_英語" in names:
+        if names & {"料金(基本)", "名称_英語", "basicPrice"}:
             return "tourism"  # 観光施設一覧
         return "facility"
     if kind == "faq":
@@ -187,6 +202,14 @@ def detect_layout(header: list[str], kind: str) -> Layout | None:
     return Layout(kind=kind, name=layout_name(header, kind), columns=map_columns(header, fields))
 
 
-def expected_headers(kind: str) -> str:
-    """The header names a kind needs, for the refusal message."""
-    return "、".join("「" + "」または「".join(group) + "」" for group in REQUIRED[kind])
+def expected_headers(kind: str, header: list[str] | None = None) -> str:
+    """The header names a kind needs, for the refusal message: only the groups the header lacks, when given."""
+    names = set(header or ())
+    groups = [g for g in REQUIRED[kind] if not any(normalize_header(a) in names for a in g)] if header else REQUIRED[kind]
+    return "、".join("「" + "」または「".join(group) + "」" for group in groups or REQUIRED[kind])
+
+
+def found_required(header: list[str], kind: str) -> list[str]:
+    """The header cells that satisfy one of the kind's column groups (what a near-miss file did have)."""
+    wanted = {normalize_header(a) for group in REQUIRED[kind] for a in group}
+    return [name for name in header if name in wanted]

@@ -46,21 +46,24 @@ def same_value(old, new) -> bool:
     return old == new
 
 
-def sync_rows(session: Session, model, rows, make_record: Callable[[int, list[str]], "Record | None"],
+def sync_rows(session: Session, model, rows,
+              make_record: Callable[[int, list[str]], "Record | list[Record] | None"],
               report: ImportReport) -> None:
-    """Turn each (line number, cells) into a Record and sync them all into one source of `model`.
+    """Turn each (line number, cells) into Records (one, or one per occurrence) and sync them into one source.
 
     One broken row never stops the rest: it is skipped with its line number. A file whose every row failed
     retires nothing, so a bad upload cannot empty a source."""
     records: list[Record] = []
     for line_no, cells in rows:
         try:
-            record = make_record(line_no, cells)
+            made = make_record(line_no, cells)
         except Exception as exc:
             report.skip(line_no, f"読み取れませんでした（{type(exc).__name__}）")
             continue
-        if record is not None:
-            records.append(record)
+        if isinstance(made, Record):
+            records.append(made)
+        elif made:
+            records.extend(made)  # one row, several occurrences (「10月4日、11日、18日」)
     retire = bool(records) or report.skipped == 0
     sync_records(session, model, report.source, records, report, retire=retire)
 

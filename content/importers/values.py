@@ -117,6 +117,15 @@ def parse_int(value: str | None) -> int | None:
     return int(number) if number is not None and abs(number) < 2**31 else None
 
 
+def parse_capacity(value: str | None) -> int | None:
+    """A capacity: a leading number ('20', '15組（申込順）'), else a head count in words ('申込先着30人', '当日先着\n220人')."""
+    number = parse_int(value)
+    if number is not None:
+        return number
+    match = re.search(r"(\d[\d,]*)\s*(?:人|名|組|席|家族)", clean(value))
+    return parse_int(match[1]) if match else None
+
+
 def is_excel_mangled(value: str | None) -> bool:
     """True for identifiers Excel turned into floats, like '1.00E+12' (the digits are lost)."""
     return bool(re.fullmatch(r"\d+(\.\d+)?[eE]\+\d+", clean(value)))

@@ -22,8 +22,8 @@ WEEKDAYS = "月火水木金土日"
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # (name, [start hour, end hour)) — overlaps are deliberate: 夕方 events start around 16-17 時.
-TIME_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24)}
-_TIME_OF_DAY_LABEL = {"morning": "午前", "afternoon": "午後", "evening": "夜"}
+TIME_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24), "daytime": (9, 17)}
+_TIME_OF_DAY_LABEL = {"morning": "午前", "afternoon": "午後", "evening": "夜", "daytime": "昼間"}
 
 
 @dataclass
@@ -544,7 +544,9 @@ def _resolve_holidays_and_seasons(text: str, today: date, past: bool = False) ->
 _CLOCK_RE = re.compile(r"(午前|午後|朝|昼|夕方|夜|ごご|ごぜん)?\s*(\d{1,2})(?:時|じ)(半|(\d{1,2})分)?|(\d{1,2}):(\d{2})")
 _TOD_WORDS = [
     (re.compile(r"午前|ごぜん|朝|あさ(?=[のにはか])|モーニング"), "morning"),
-    (re.compile(r"午後|ごご|昼(?!食|ご飯|休)|ひる(?=[のにはか])"), "afternoon"),
+    # 平日の昼間: 10時の体操 too, not only after noon (日中 alone: 明日中央公民館 holds 日中 too)
+    (re.compile(r"昼間|(?:^|(?<=[のは、\s]))日中|ひるま|にっちゅう|デイタイム"), "daytime"),
+    (re.compile(r"午後|ごご|昼(?!食|ご飯|休|間)|ひる(?=[のにはか])"), "afternoon"),
     (re.compile(r"今夜|今晩|夕方|夜|晩|ナイト|よる(?=[のにはか]|$)|ゆうがた"), "evening"),
 ]
 

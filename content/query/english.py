@@ -86,11 +86,12 @@ _AUDIENCE_RULES: tuple[tuple[re.Pattern, str], ...] = (
 
 # English topic → the word the city's Japanese titles use (one word: every extra word would also have to match).
 _KEYWORDS: tuple[tuple[str, str], ...] = (
+    ("skateboard(?:ing|s)?|skate ?parks?", "スケボー"),
     ("japanese (?:class(?:es)?|lessons?|courses?|language class(?:es)?)|learn(?:ing)? japanese", "日本語教室"),
     ("job (?:fairs?|seminars?|hunting)|career fairs?|jobs?|employment", "就職"),
     ("foreigners?|foreign (?:residents?|nationals?)|international residents?", "外国人"),
     ("babies|infants?|toddlers?", "赤ちゃん"), ("swim(?:ming)?", "水泳"),
-    ("health consultation", "健康相談"), ("international exchange", "国際交流"), ("story ?time", "おはなし会"),
+    ("health (?:check(?:-?ups?)?|screening)", "健診"), ("health consultation", "健康相談"), ("international exchange", "国際交流"), ("story ?time", "おはなし会"),
     ("story telling", "おはなし会"), ("storytelling", "おはなし会"), ("picture books?", "絵本"),
     ("community cent(?:er|re)s?", "公民館"), ("city hall", "市役所"), ("town hall", "役場"),
     ("tourist information(?: cent(?:er|re))?", "観光案内"), ("tourist info", "観光案内"),
@@ -121,7 +122,27 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("entrance fees?|entry fees?|admission(?: fees?)?|fees?|prices?|how much|costs?|charges?", "料金"),
     ("houses?|residences?", "住宅"),
     ("goldfish", "金魚"), ("rakugo", "落語"), ("karaoke", "カラオケ"), ("choir|chorus", "合唱"),
+    # leisure, sports and everyday city words residents ask about (each the word Japanese titles use)
+    ("ice rinks?|skating rinks?|ice skating|skating|skates?", "スケート"),
+    ("skiing|ski", "スキー"), ("fishing", "釣り"), ("golf", "ゴルフ"), ("volleyball", "バレーボール"),
+    ("basketball", "バスケットボール"), ("badminton", "バドミントン"), ("martial arts", "武道"), ("judo", "柔道"),
+    ("kendo", "剣道"), ("karate", "空手"), ("sumo", "相撲"), ("cycling|bicycles?|bikes?", "自転車"),
+    ("climbing|bouldering", "クライミング"), ("gardening", "園芸"), ("farming|farm", "農業"), ("vegetables?", "野菜"),
+    ("garbage|trash|rubbish|waste", "ごみ"), ("certificates?", "証明書"), ("vaccinations?|vaccines?", "予防接種"),
+("dental|dentists?|teeth", "歯"), ("nursery school|daycare", "保育園"),
+    ("kindergarten", "幼稚園"), ("shogi", "将棋"), ("go game|igo", "囲碁"), ("knitting", "編み物"),
+    ("sewing", "裁縫"), ("photograph(?:y|s)?|photos?|cameras?", "写真"), ("painting", "絵画"), ("drawing", "絵"),
+    ("piano", "ピアノ"), ("guitar", "ギター"), ("orchestra", "オーケストラ"), ("theat(?:er|re)|drama", "演劇"),
+    ("puppet shows?|puppets?", "人形劇"), ("magic shows?|magic", "マジック"), ("experiments?", "実験"),
+    ("robots?", "ロボット"), ("programming|coding", "プログラミング"), ("insects?|bugs", "昆虫"),
+    ("bird ?watching|birds?", "野鳥"), ("observatory", "天文台"), ("earthquakes?", "地震"),
+    ("traffic safety", "交通安全"), ("crime prevention", "防犯"), ("nursing care|elderly care|caregiving", "介護"),
+    ("welfare", "福祉"), ("pregnan(?:cy|t)|expectant mothers?", "妊娠"), ("baby massage", "ベビーマッサージ"),
+    ("rhythmics?|eurhythmics", "リトミック"), ("tea party|tea", "お茶"), ("lunch", "ランチ"), ("cafe|café", "カフェ"),
+    ("hiking trails?|trails?", "ハイキング"), ("picnic", "ピクニック"), ("barbecue|bbq", "バーベキュー"),
+    ("playgrounds?|play areas?", "遊具"), ("zoo", "動物園"),
 )
+TOPIC_WORDS = frozenset(ja for _en, ja in _KEYWORDS)  # what English topics are read as (never a place's own name)
 _KEYWORD_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS)
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -180,6 +201,11 @@ def romaji_names(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, kana) for a, b, kana in out if all("ァ" <= c <= "ヺ" or c == "ー" for c in kana)]
 
 
+def _hiragana(katakana: str) -> str:
+    """Katakana → hiragana."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in katakana)
+
+
 def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str]],
                 original: str) -> list[tuple[int, str]]:
     """Keywords with romaji facility names: a name right before a place type joins it (コイズミヤクモ資料館)."""
@@ -190,8 +216,12 @@ def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str
         if follower is not None:
             out.remove(follower)
             out.append((start, kana + follower[1]))
-        elif len(text_words := re.findall(r"[A-Za-z]+", original[start:end])) >= 2:
+        elif len(re.findall(r"[A-Za-z]+", original[start:end])) >= 2:
             out.append((start, kana))  # Muroya no Sono: a name of several words is a place's name
+        elif re.match(r"[ -]?[A-Z][a-z]", original[end:]):
+            # Yamaguchi Flower Land: the romaji part of a longer capitalised name, in hiragana so that it is
+            # matched against the names' readings (やまぐちフラワーランド, 山口…) like a name typed in kana
+            out.append((start, _hiragana(kana)))
         # a bare one-word name (Tokorozawa, Komae) is most often the city itself: no word to match
     return out
 

@@ -42,12 +42,14 @@ class ParsedQuery:
     has_subject: bool = False  # the question names something concrete (place, category, audience, date, content word)
     date_range: Optional[tuple[datetime, datetime]] = None  # [start, end) aware, Asia/Tokyo
     date_label: Optional[str] = None  # short human label, e.g. "今週末", "12月3日(木)"
-    time_of_day: Optional[str] = None  # "morning" | "afternoon" | "evening" | None
+    time_of_day: Optional[str] = None  # "morning" | "afternoon" | "evening" | "daytime" (昼間, 9–17) | None
     exact_time: Optional[tuple[int, int]] = None  # (hour, minute) when a clock time was given
     places: list[PlaceMatch] = field(default_factory=list)  # best first
     audiences: list[str] = field(default_factory=list)  # audience tags (content/query/audience_words.py vocabulary)
     categories: list[str] = field(default_factory=list)  # category tags, e.g. "講座", "スポーツ"
     free_only: bool = False  # 無料 asked
+    max_price: Optional[int] = None  # 「500円以下」: yen the resident will pay at most
+    age: Optional[int] = None  # 「0歳の子と」: the age of the child the resident means
     past: bool = False  # the resident asked about past events (先週, 昨日, …)
     wants_nearby: bool = False  # 近く / 近所 / 周辺 asked
     place_text_unmatched: Optional[str] = None  # a place-like word (…館, …センター) that matched nothing

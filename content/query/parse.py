@@ -43,6 +43,9 @@ CATEGORY_ONLY_TERMS = frozenset({"教室", "講習", "セミナー", "ワーク�
 TERM_EXPANSIONS = {"怪我": "救急", "駐輪場": "自転車", "プラネタリウム": "天文"}
 # Words listings hardly use, replaced by the one they do (an expectant mother's class says 妊娠, not 妊婦).
 TERM_CANONICAL = {"妊婦": "妊娠", "プレママ": "妊娠", "マタニティ": "妊娠", "妊産婦": "妊娠", "妊婦さん": "妊娠"}
+# Set phrases residents use for a topic no single word of theirs names (normalised forms → the topic's word).
+IDIOMS = {"体を動かす": "体操", "汗を流す": "スポーツ", "体を鍛える": "トレーニング", "手を動かす": "工作",
+          "頭を使う": "脳トレ", "体をほぐす": "ストレッチ"}
 # Open-or-not wording: with a facility named, 「明日やってる？」 asks about the facility's day, not its events.
 OPEN_RE = vocab.OPEN_DAY_RE
 
@@ -159,6 +162,15 @@ def _cleaned_terms(terms: list[str], intent: str, categories: list[str], tokens:
     return out
 
 
+def _idiom_terms(terms: list[str], joined: str) -> list[str]:
+    """「体を動かしたい」: the phrase's topic (運動) instead of its words (体, 動かす), which alone mean little."""
+    for phrase, word in IDIOMS.items():
+        if phrase in joined:
+            parts = set(content_terms(tokenize(phrase)))
+            terms = [t for t in terms if t not in parts] + ([word] if word not in terms else [])
+    return terms
+
+
 def _asks_open(texts: tuple[str, ...], intent: str, has_date: bool) -> bool:
     """Whether the question asks about a facility on a day or now (明日あいてる？ 土曜日 何時から 月曜は休館日？).
 
@@ -194,17 +206,21 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
             audiences.append(tag)
     categories = [tag for tag, pattern in vocab.CATEGORY_RULES if _search(pattern, *unplaced)]
     free_only = _search(vocab.FREE_RE, *texts)
+    price = vocab.PRICE_LIMIT_RE.search(written)
+    max_price = int(price.group(1).replace(",", "")) if price else None
+    age = vocab.AGE_RE.search(written)
     wants_nearby = _search(vocab.NEARBY_RE, *texts)
-    terms = content_terms(tokens, skip_spans=dates.spans)
+    terms = content_terms(tokens, skip_spans=dates.spans + ((price.span(),) if price else ()))
     facility_named = any(m.kind == "facility" for m in matches)
     facility_word = _search(vocab.FACILITY_WORD_RE, *texts)
     intent = _decide_intent(texts, facility_named=facility_named, facility_word=facility_word,
                             categories=categories, audiences=audiences, has_date=dates.start is not None,
-                            free_only=free_only, wants_nearby=wants_nearby, terms=terms,
+                            free_only=free_only or max_price is not None, wants_nearby=wants_nearby, terms=terms,
                             has_time=dates.time_of_day is not None or dates.exact_time is not None)
     terms = _cleaned_terms(terms, intent, categories, tokens)
+    terms = _idiom_terms(terms, joined)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
-    has_subject = bool(matches or categories or audiences or subject_terms)
+    has_subject = bool(matches or categories or audiences or subject_terms or max_price is not None)
     return ParsedQuery(
         text=text,
         normalized=normalized,
@@ -219,6 +235,8 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         audiences=audiences,
         categories=categories,
         free_only=free_only,
+        max_price=max_price,
+        age=int(age.group(1)) if age else None,
         past=dates.past,
         wants_nearby=wants_nearby,
         place_text_unmatched=_unmatched_place_text(tokens, matches),

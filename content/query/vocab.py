@@ -28,7 +28,11 @@ CATEGORY_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("パソコン", re.compile(r"パソコン|ぱそこん|スマホ|すまほ|スマートフォン|タブレット|プログラミング|IT講習|デジタル")),
 )
 
-FREE_RE = re.compile(r"無料|むりょう|タダ|ただで|只で|ただの|無償|参加費なし|費用なし|お金(?:が)?かからない|お金いらない|0円|ゼロ円")
+# 「500円以下」「1000円まで」「1,000円以内」: an upper price limit (ranks what costs less; never read as 無料).
+PRICE_LIMIT_RE = re.compile(r"(\d[\d,]*)\s*円\s*(?:以下|まで|以内|未満|より安い|くらいまで|ぐらいまで|程度まで)")
+# 「0歳の子と」「2歳向け」: the child's age (a row for 0・1歳 fits, one for 2・3歳 does not).
+AGE_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:歳|才|さい)(?:児|の子|の娘|の息子|向け|むけ|でも|から)?(?!\s*(?:以上|以下|まで|未満|～|〜|~|・))")
+FREE_RE = re.compile(r"無料|むりょう|タダ|ただで|只で|ただの|無償|参加費なし|費用なし|お金(?:が)?かからない|お金いらない|(?<![\d,])0円|ゼロ円")  # 500円 is a price, not 0円
 NEARBY_RE = re.compile(r"近く|ちかく|近所|きんじょ|周辺|付近|近い|ちかい|この辺|このへん|家の近|歩いて行ける|徒歩")
 
 # Intent patterns, strongest first. Each is (intent, pattern).

@@ -16,7 +16,7 @@ from sqlmodel import select
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.closures import closure_line
-from content.search.facility_hours import hours_on, parse_hours
+from content.search.facility_hours import closed_for_season, hours_on, parse_hours
 from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
                          small_talk, small_talk_text)
 from content.i18n import N_, translator
@@ -24,7 +24,7 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search.ranking import FACILITY_INTENTS, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
+from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, is_city_word, nearby, search, words_beyond_places
 from content.search.terms import normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -155,7 +155,9 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     """Parse the text, then apply the tapped overrides (date, audience)."""
     parsed = parse_query(fix_place_word_slip(index, request.text), now=now, places=index.place_index)
     changes = {}
-    places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)]
+    places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)
+              and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
+              and not (parsed.language == "en" and _english_topic_inside_name(p))]
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
         # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
         parsed = parse_query(request.text, now=now)
@@ -176,6 +178,37 @@ def _only_city_name(index, place) -> bool:
     matched = normalize_text(place.matched or "")
     return (place.kind == "facility" and matched != normalize_text(place.name) and len(matched) < len(place.name)
             and is_city_word(index, matched))
+
+
+def _topic_inside_name(index, place) -> bool:
+    """「冬でもキャンプできるとこ」: キャンプ inside 輪島エコロジーキャンプ場 is what is wanted, not that place —
+    a word from the middle of one facility's name that other facilities also offer is a topic."""
+    matched = normalize_text(place.matched or "")
+    name = normalize_text(place.name)
+    if place.kind != "facility" or place.score >= 95 or not matched or name.endswith(matched):
+        return False
+    words = terms_of(matched)
+    if len(words) != 1:
+        return False
+    others = 0
+    for i in index.words.postings.get(words[0], ()):
+        doc = index.docs[i]
+        if doc.kind != "facility" or doc.id == place.id:
+            continue
+        others += 1
+        if others >= 2:
+            return True
+    return False
+
+
+def _english_topic_inside_name(place) -> bool:
+    """「Where can I camp?」 read as キャンプ: a topic word from the English table inside another facility's name
+    (ロイヤルキャンプ村, a nickname) is not that facility named; romaji names (コイズミヤクモ) are names."""
+    from content.query.english import TOPIC_WORDS
+
+    matched = normalize_text(place.matched or "")
+    return (place.kind == "facility" and place.score < 95 and matched in TOPIC_WORDS
+            and not normalize_text(place.name).endswith(matched))
 
 
 def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
@@ -249,6 +282,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             note = _("料金が公開されている施設です。")
     if not structured and not result.keywords and not result.unknown:
         return Answer(understood=False)
+    if (parsed.intent == "unknown" and parsed.date_range and parsed.terms and not note
+            and not (result.keywords or result.unknown or parsed.places or parsed.audiences or parsed.categories)):
+        return Answer(understood=False)  # 「今日は寒いですね」: a day and words no row has, no question about them
     if (not result.hits and parsed.intent in ("events", "unknown") and parsed.facility_ids
             and (_OPEN_WORDS.search(parsed.normalized) or not (parsed.date_range or _EVENT_WORDS.search(parsed.normalized)))):
         # 「大井川図書館って明日あいてる？」「テニスコートある？」: no event there, the facility is the answer
@@ -270,6 +306,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if closed:
             result = dataclasses.replace(result, hits=closed)
             note = _("{day}が休みの施設です。").format(day=format_day(day, lang))
+    if len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"} and not parsed.places:
+        # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
+        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _asked_day(parsed, now.date())))
     if not result.hits and parsed.free_only and parsed.intent in ("events", "unknown") and not parsed.date_range:
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料
         fallback = _free_facilities(session, parsed, request, now, index)
@@ -400,7 +439,8 @@ def _nearest_first(index, result: SearchResult, location: tuple[float, float]) -
         doc = docs.get((hit.kind, hit.id))
         if doc is not None and doc.latitude is not None and doc.longitude is not None:
             hit.distance_m = haversine_m(location[0], location[1], doc.latitude, doc.longitude)
-    result.hits.sort(key=lambda h: (h.distance_m is None, round((h.distance_m or 0) / 500)))
+    # By the distance itself: the cards show it, and 389.7 km above 389.4 km reads as a mistake.
+    result.hits.sort(key=lambda h: (h.distance_m is None, h.distance_m or 0))
 
 
 def answer_location(session, latitude: float, longitude: float, *, now: datetime, lang: str) -> Answer:
@@ -465,10 +505,45 @@ def _load(session, hits: list[Hit]) -> list[tuple[Hit, object]]:
     return [(hit, rows[(hit.kind, hit.id)]) for hit in hits if (hit.kind, hit.id) in rows]
 
 
-def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None) -> dict:
+SERIES_DATES = 3  # next dates shown on a repeated event's card
+
+
+def one_card_per_series(index, hits: list[Hit]) -> tuple[list[Hit], dict]:
+    """Hits with a repeated event (same title, same place) kept once, where it first ranks, and
+    (kind, id) → the next days it is held again (at most SERIES_DATES, in date order)."""
+    docs = index.__dict__.get("_doc_by_key")
+    if docs is None:
+        docs = {(doc.kind, doc.id): doc for doc in index.docs}
+        index.__dict__["_doc_by_key"] = docs
+    first: dict[tuple, Hit] = {}
+    later: dict[tuple, list] = {}
+    kept: list[Hit] = []
+    for hit in hits:
+        doc = docs.get((hit.kind, hit.id))
+        if hit.kind != "event" or doc is None or doc.long or doc.starts is None:
+            kept.append(hit)
+            continue
+        series = (doc.title_text, doc.place)
+        if series in first:
+            later[series].append(doc.starts.date())
+            continue
+        first[series] = hit
+        later[series] = []
+        kept.append(hit)
+    next_days = {}
+    for series, days in later.items():
+        hit = first[series]
+        own = docs[(hit.kind, hit.id)].starts.date()
+        upcoming = sorted({d for d in days if d != own})
+        if upcoming:
+            next_days[(hit.kind, hit.id)] = tuple(d for d in upcoming if d > own)[:SERIES_DATES] or tuple(upcoming[:SERIES_DATES])
+    return kept, next_days
+
+
+def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None, next_days: tuple = ()) -> dict:
     """The card for one row of any kind (a facility's hours for `day`, today by default)."""
     if hit.kind == "event":
-        return event_bubble(row, lang, distance_m=hit.distance_m, detailed=detailed)
+        return event_bubble(row, lang, distance_m=hit.distance_m, detailed=detailed, next_days=next_days)
     if hit.kind == "facility":
         return facility_bubble(row, lang, today=today, distance_m=hit.distance_m, detailed=detailed, day=day)
     return opportunity_bubble(row, lang, detailed=detailed)
@@ -523,6 +598,8 @@ def _context_label(session, parsed: ParsedQuery, lang: str, towns: list[str] | t
             parts.append(_(AUDIENCE_LABELS.get(parsed.audiences[0], N_("対象あり"))))
     if parsed.free_only:
         parts.append(_("無料"))
+    if parsed.max_price is not None:
+        parts.append(_("{yen}円以下").format(yen=f"{parsed.max_price:,}"))
     return _("・").join(parts)
 
 
@@ -530,13 +607,17 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
              lang: str, note: str = "") -> Answer:
     """A summary line (or a facility's hours), the carousel, and choices to narrow or page."""
     _ = translator(lang)
-    total = len(result.hits)
+    hits, next_days = one_card_per_series(current_index(session), result.hits)
+    total = len(hits)
     offset = request.offset if request.offset < total else 0
-    page = result.hits[offset:offset + PAGE_SIZE]
+    page = hits[offset:offset + PAGE_SIZE]
     rows = _load(session, page)
     today = now.date()
     day = _asked_day(parsed, today)
-    bubbles = [_bubble_for(hit, row, lang, today, day=day) for hit, row in rows]
+    bubbles = [_bubble_for(hit, row, lang, today, day=day, next_days=next_days.get((hit.kind, hit.id), ()))
+               for hit, row in rows]
+    if parsed.free_only and not any(states_fees(current_index(session), kind) for kind in result.kinds):
+        parsed = dataclasses.replace(parsed, free_only=False)  # the file states no fees: not called 無料 here
     context = _context_label(session, parsed, lang, result.towns)
     summary = _("{n}件見つかりました。").format(n=total)
     if context:
@@ -608,6 +689,16 @@ def _open_on(session, hits: list[Hit], day) -> list[Hit]:
         if row is not None and hours_on(parse_hours(row.hours_text, row.closed_text), day).status != "closed":
             kept.append(hit)
     return kept
+
+
+def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
+    """The facility hits with those closed for the season on that day moved last (order otherwise kept)."""
+    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, hits[:30]))
+    def out_of_season(hit: Hit) -> bool:
+        """Closed on that day because it opens only in another part of the year."""
+        row = rows.get((hit.kind, hit.id))
+        return row is not None and closed_for_season(parse_hours(row.hours_text, row.closed_text), day)
+    return sorted(hits, key=out_of_season)
 
 
 def _asked_day(parsed: ParsedQuery, today):
@@ -694,14 +785,8 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
     """Say plainly nothing matched, and offer the relaxed searches that do find something."""
     _ = translator(lang)
     context = _context_label(session, parsed, lang, result.towns)
-    if result.unknown:
-        words = _("、").join(f"「{w}」" for w in as_typed(parsed, result.unknown[:3]))
-        text = _("{words}に合うものは見つかりませんでした。").format(words=words)
-    elif context:
-        text = _("{context}に合うものは見つかりませんでした。").format(context=context)
-    else:
-        text = _("お探しのものは見つかりませんでした。")
     actions = []
+    found_without: dict[str, int] = {}  # relaxation flag → how many it finds
     active = {"d": bool(parsed.date_range or parsed.past or parsed.time_of_day),
               "p": bool(parsed.places or result.towns),
               "a": bool(parsed.audiences), "f": bool(parsed.free_only), "k": True}
@@ -710,12 +795,22 @@ def _no_result(session, parsed: ParsedQuery, request: Request, result: SearchRes
             continue
         relax = request.relax + flag
         found = search(session, parsed, now=now, relax=relax, index=index)
-        if found.hits:
+        found_without[flag] = len(found.hits)
+        if found.hits and len(actions) < 3:
             n = len(found.hits)
             actions.append(_request_action(f"{_(label)}({n})", dataclasses.replace(request, relax=relax, offset=0),
                                            display=_(label)))
-        if len(actions) >= 3:
-            break
+    # 「日曜の図書館のイベント」 where nothing is about 図書館 on any day: the word failed, not the day
+    words_failed = (result.keywords or ([parsed.place_text_unmatched] if parsed.place_text_unmatched else [])) \
+        if not found_without.get("d") else []
+    words_failed = [w for w in words_failed if w not in context]  # 北公民館 already named as the place asked
+    if result.unknown or words_failed:
+        words = _("、").join(f"「{w}」" for w in as_typed(parsed, (result.unknown or words_failed)[:3]))
+        text = _("{words}に合うものは見つかりませんでした。").format(words=words)
+    elif context:
+        text = _("{context}に合うものは見つかりませんでした。").format(context=context)
+    else:
+        text = _("お探しのものは見つかりませんでした。")
     if actions:
         text += "\n" + _("条件を変えると見つかります。下から選んでください。")
     else:

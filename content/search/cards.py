@@ -13,6 +13,7 @@ from urllib.parse import quote
 from content.search.event_days import Repeat, is_long_running, repeat_of
 from content.closures import closure_line
 from content.search.facility_hours import FacilityHours, closed_summary, hours_on, parse_hours
+from content.easy_japanese import easy
 from content.i18n import N_, normalize_language, translator
 from content.messages import (alt_text, is_sendable_uri, postback_action, shorten_graphemes, shorten_utf16,
                               uri_action)
@@ -202,22 +203,27 @@ def _add_signup_parts(item, lang: str, detailed: bool, body: list[dict], buttons
     buttons[:0] = [_button(action, primary=n == 0) for n, action in enumerate(actions)]
 
 
-def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detailed: bool = False) -> dict:
-    """An event: title, when, where, a short description, 詳細 and 地図."""
+def event_bubble(event, lang: str, *, distance_m: Optional[float] = None, detailed: bool = False,
+                 next_days: tuple = ()) -> dict:
+    """An event: title, when (and the next dates of the same event repeated), where, a short description, 詳細, 地図."""
     _ = translator(lang)
     english = _babel_locale(lang) == "en"
     # the file's English columns (イベント名_英語, 説明_英語) where the city published them
     title = (getattr(event, "title_en", None) if english else None) or event.title
     description = (getattr(event, "description_en", None) if english else None) or event.description
+    if normalize_language(lang) == "ja-easy":  # the city's words with readings, one sentence a line
+        title, description = easy(title), easy(description) or None
     body = [_text(title, size="md", bold=True, max_lines=0 if detailed else 3, limit=TITLE_CHARS * (2 if detailed else 1))]
     when = event_when(event, lang)
     if when:
         body.append(_row(_("日時"), when))
+    if next_days:  # one card for an event held again and again, its next dates beside it
+        body.append(_row(_("次の日程"), _("、").join(format_day(d, lang) for d in next_days)))
     if detailed and event.time_note:
         body.append(_row("", event.time_note, 200))
     place = event.place_name or event.address or ""
     if place:
-        body.append(_row(_("場所"), place))
+        body.append(_row(_("場所"), easy(place) if normalize_language(lang) == "ja-easy" else place))
     if distance_m is not None:
         body.append(_row(_("距離"), format_distance(distance_m, lang)))
     fee = event.fee or (_("無料") if event.is_free else None)
@@ -291,7 +297,8 @@ def facility_bubble(facility, lang: str, *, today: date, distance_m: Optional[fl
     """A facility: name, today's hours, closed days (or the published text), address, phone, 詳細 / 地図 / 電話."""
     _ = translator(lang)
     info = parse_hours(facility.hours_text, facility.closed_text)
-    body = [_text(facility.name, size="md", bold=True, limit=TITLE_CHARS)]
+    name = easy(facility.name) if normalize_language(lang) == "ja-easy" else facility.name
+    body = [_text(name, size="md", bold=True, limit=TITLE_CHARS)]
     if distance_m is not None:
         body.append(_row(_("距離"), format_distance(distance_m, lang)))
     day = day or today

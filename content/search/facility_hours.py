@@ -160,7 +160,8 @@ def _read_note(note: str, result: FacilityHours) -> None:
         return
     span, rest = find_span(note)
     if span is not None:
-        if re.search(r"利用可|期間|のみ|開館|営業|オープン", note):
+        if re.search(r"利用可|期間|のみ|開館|営業|オープン", note) or not rest.strip(" 、,。:：()（）"):
+            # a bare 「4/1～10/31」 after the hours is when the place opens at all (a summer-only campsite)
             result.open_seasons.append(span)
             return
         _read_seasonal_hours(span, rest, result)
@@ -366,6 +367,25 @@ def _closed_by_rule(info: FacilityHours, day: date) -> bool:
             if back.weekday() in info.closed_weekdays:
                 return True
             back -= timedelta(days=1)
+    return False
+
+
+SEASON_DAYS = 28  # a closure this long (12/1～4/28まで休業) is a season the place is shut, not a day off
+
+
+def closed_for_season(info: FacilityHours, day: date) -> bool:
+    """True when the facility opens only in another part of the year, or a closure of weeks covers the day."""
+    if info.open_seasons and not any(span.contains(day) for span in info.open_seasons):
+        return True
+    for (m1, d1), (m2, d2) in info.closed_spans:
+        try:
+            first, last = date(2001, m1, d1), date(2001 if (m2, d2) >= (m1, d1) else 2002, m2, d2)
+        except ValueError:
+            continue
+        key = (day.month, day.day)
+        inside = (m1, d1) <= key <= (m2, d2) if (m1, d1) <= (m2, d2) else (key >= (m1, d1) or key <= (m2, d2))
+        if inside and (last - first).days + 1 >= SEASON_DAYS:
+            return True
     return False
 
 

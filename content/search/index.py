@@ -5,6 +5,7 @@ three weighted channels (words, surface bigrams, kana-reading bigrams), which ra
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import os
@@ -69,6 +70,8 @@ class Doc:
     audience_tags: frozenset = frozenset()
     category: str = ""
     is_free: Optional[bool] = None
+    price: Optional[int] = None  # the lowest amount in yen the published fee states (0 when free), None unknown
+    ages: Optional[tuple[int, int]] = None  # the children's ages a title or audience states (0・1歳 → (0, 1))
     sub_kind: str = ""  # opportunity kind
     long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
     repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
@@ -171,7 +174,10 @@ class SearchIndex:
         self.by_kind[doc.kind].append(index)
         words = _weighted((terms_of(text), weight) for text, weight in fields if text)
         for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
-            words[CATEGORY_PREFIX + tag] += 2  # 「スポーツ」 matches ラケットテニス教室 without the word
+            words[CATEGORY_PREFIX + tag] += 4  # 「スポーツ」 matches ラケットテニス教室 without the word
+        if doc.kind == "facility":  # events are filtered by audience; a facility for children only ranks up
+            for tag in doc.audience_tags:
+                words[AUDIENCE_PREFIX + tag] += 4
         self.words.add(index, words)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
@@ -190,6 +196,24 @@ class SearchIndex:
         self.by_kind["event"].sort(key=lambda i: (self.docs[i].start_ts, self.docs[i].id))
         self.event_starts = [self.docs[i].start_ts for i in self.by_kind["event"]]
 
+    def word_forms(self, word: str) -> list[str]:
+        """The index's words a word stands for: itself, and for a katakana word of 3+ letters its forms with a
+        short katakana ending (ツイン → ツインズ, ママ stays ママ): loanwords are written with or without a plural
+        or a long vowel, and Sudachi keeps such a form as one unknown word."""
+        if len(word) < 3 or not _is_katakana(word):
+            return [word]
+        keys = self.__dict__.get("_katakana_words")
+        if keys is None:
+            keys = sorted(w for w in self.words.postings if len(w) >= 3 and _is_katakana(w))
+            self.__dict__["_katakana_words"] = keys
+        forms = [word]
+        at = bisect.bisect_right(keys, word)
+        while at < len(keys) and keys[at].startswith(word):
+            if len(keys[at]) <= len(word) + 2:
+                forms.append(keys[at])
+            at += 1
+        return forms
+
     def score_terms(self, terms: list[str], extra: dict[str, float], allowed=None,
                     aliases: dict | None = None) -> dict[int, tuple[float, float]]:
         """doc index → (score, share of the query's weight it matched) for the resident's terms.
@@ -205,10 +229,16 @@ class SearchIndex:
         for term in terms:
             term_scores: dict[int, float] = {}
             strength: dict[int, float] = {}  # 1.0 = the word itself (or its spelling), 0.6 = only a synonym
+            own_idf = self.words.idf(term, total)
             for word, weight in list(expand([term]).items()) + list((aliases or {}).get(term, {}).items()):
-                for i, value in self.words.score({word: weight}, allowed, total).items():
-                    term_scores[i] = max(term_scores.get(i, 0.0), value)
-                    strength[i] = max(strength.get(i, 0.0), weight)
+                for form in self.word_forms(word):
+                    # a synonym rarer than the word itself (運動 for 体操) must not outscore the word: it counts
+                    # at most as specific as the resident's own word
+                    rarity = min(1.0, own_idf / self.words.idf(form, total)) if own_idf and form != term and \
+                        self.words.idf(form, total) else 1.0
+                    for i, value in self.words.score({form: weight * rarity}, allowed, total).items():
+                        term_scores[i] = max(term_scores.get(i, 0.0), value)
+                        strength[i] = max(strength.get(i, 0.0), weight)
             idf = self.words.idf(term, total)
             reading = bigrams(reading_of(term))
             channels = [(self.grams, bigrams(term), 0.35), (self.kana, reading, 0.3)]
@@ -277,6 +307,11 @@ CHILDREN_CATEGORY_RE = re.compile(r"子育て|子ども|子供|こども|キッ�
 CHILDREN_TITLE_RE = re.compile(r"こども館|子ども館|児童館|児童センター|おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
 
 
+# Places families go with children (「子ども連れて行けるところ」): they rank up for a children's question, never filter.
+CHILDREN_PLACE_RE = re.compile(r"動物園|水族館|科学館|遊園地|プラネタリウム|子ども|こども|子供|児童|キッズ|ふれあい|わんぱく|冒険")
+AUDIENCE_PREFIX = "aud:"
+
+
 def _with_children(tags: frozenset, category: str | None, title: str | None) -> frozenset:
     """Audience tags plus "children" for children's categories and titles (not when the row is for seniors)."""
     if "children" in tags or "seniors" in tags:
@@ -295,15 +330,50 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
               audience_tags=_with_children(frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
                   row.category, row.title),
-              category=row.category or "", is_free=row.is_free)
+              category=row.category or "", is_free=row.is_free, price=price_of(row.fee, row.is_free),
+              ages=ages_of(row.title, row.audience))
     if is_long_running(doc.starts, doc.ends):
         doc.long = True
         doc.repeat = repeat_of(doc.starts, doc.ends, doc.all_day, row.time_note, row.title)
-    fields = [(row.title, 3), (row.category, 2), (row.place_name, 2), (row.audience, 2),
-              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 1),
-              (_short(row.time_note), 1)]  # 日時備考 often says what happens: 「講演会60分と落語30分」
+    # title and category say what it is, the description what happens, the venue only where: a venue's name
+    # (こどもの森, 男女共同参画センター) must not outrank the topic of another event.
+    fields = [(row.title, 6), (row.category, 4), (row.place_name, 2), (row.audience, 4),
+              (row.organizer, 1), (row.district, 1), (row.address, 1), (_short(row.description), 3),
+              (_short(row.time_note), 2)]  # 日時備考 often says what happens: 「講演会60分と落語30分」
     kana = _kana_text(row.kana, row.title, row.place_name)
     return doc, fields, " ".join(filter(None, (row.title, row.place_name))), kana, row.description
+
+
+_AGE_SPAN = re.compile(r"(\d{1,2})\s*(?:歳|才)?\s*(?:・|、|,|～|〜|~|-|－|から)\s*(\d{1,2})\s*(?:歳|才)")
+_AGE_FROM = re.compile(r"(\d{1,2})\s*(?:歳|才)(?:児)?\s*(?:以上|から)")
+_AGE_UNTIL = re.compile(r"(\d{1,2})\s*(?:歳|才)(?:児)?\s*(?:以下|まで|未満)")
+_AGE_ONE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:歳|才)(?:児)?")
+
+
+def ages_of(*texts: Optional[str]) -> Optional[tuple[int, int]]:
+    """The ages (first, last) a title or audience states: 0・1歳 → (0, 1), 3歳以上 → (3, 99), 2歳児 → (2, 2)."""
+    text = normalize_text(" ".join(t for t in texts if t))
+    if m := _AGE_SPAN.search(text):
+        first, last = int(m.group(1)), int(m.group(2))
+        return (first, last) if first <= last else None
+    if m := _AGE_FROM.search(text):
+        return int(m.group(1)), 99
+    if m := _AGE_UNTIL.search(text):
+        return 0, int(m.group(1))
+    if m := _AGE_ONE.search(text):
+        return int(m.group(1)), int(m.group(1))
+    return None
+
+
+_YEN = re.compile(r"(\d[\d,]*)\s*円")
+
+
+def price_of(fee: Optional[str], is_free: Optional[bool]) -> Optional[int]:
+    """The lowest amount in yen a published fee states (「大人500円、子ども300円」 → 300), 0 when free, else None."""
+    amounts = [int(m.replace(",", "")) for m in _YEN.findall(normalize_text(fee))]
+    if amounts:
+        return min(amounts)
+    return 0 if is_free else None
 
 
 def facility_is_free(fee: Optional[str]) -> Optional[bool]:
@@ -322,10 +392,11 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
     doc = Doc("facility", row.id, row.name, facility_id=row.id, place=normalize_text(row.name),
               district=row.district or "", address=normalize_text(row.address),
               latitude=row.latitude, longitude=row.longitude, category=row.category or "",
-              is_free=facility_is_free(row.fee),
-              audience_tags=_with_children(frozenset(), row.category, row.name))  # こども館, 児童館
-    fields = [(row.name, 3), (aliases, 3), (row.category, 2), (row.district, 1), (row.address, 1),
-              (_short(row.description), 1)]
+              is_free=facility_is_free(row.fee), price=price_of(row.fee, facility_is_free(row.fee)),
+              audience_tags=_with_children(frozenset(), row.category, row.name)  # こども館, 児童館
+              | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset()))
+    fields = [(row.name, 6), (aliases, 6), (row.category, 4), (row.district, 1), (row.address, 2),
+              (_short(row.description), 3)]
     kana = _kana_text(row.kana, row.name)
     return doc, fields, " ".join(filter(None, (row.name, aliases))), kana, row.description
 
@@ -337,8 +408,8 @@ def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:
               audience_tags=frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, None)),
               sub_kind=row.kind or "")
-    fields = [(row.title, 3), (row.kind and _KIND_WORDS.get(row.kind), 2), (row.place_name, 1),
-              (row.audience, 1), (row.organizer, 1), (row.district, 1), (_short(row.description), 1)]
+    fields = [(row.title, 6), (row.kind and _KIND_WORDS.get(row.kind), 4), (row.place_name, 2),
+              (row.audience, 2), (row.organizer, 2), (row.district, 2), (_short(row.description), 3)]
     return doc, fields, row.title or "", _kana_text(None, row.title), row.description
 
 
@@ -369,7 +440,8 @@ def _version_statement():
     for table in (Event, Facility, Opportunity):
         columns += [select(func.count(table.id)).scalar_subquery(), select(func.max(table.id)).scalar_subquery(),
                     select(func.max(table.updated_at)).scalar_subquery()]
-    columns += [select(func.count(District.id)).scalar_subquery(), select(func.max(District.id)).scalar_subquery()]
+    columns += [select(func.count(District.id)).scalar_subquery(), select(func.max(District.id)).scalar_subquery(),
+                select(func.max(District.updated_at)).scalar_subquery()]
     return select(*columns)
 
 

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
-from content.search.index import CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
+from content.search.index import AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
                                  reading_of, terms_of, verb_nouns)
 
@@ -117,6 +117,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     audience_words = [t for t in source if parsed.audiences and audience_tags_in(t)]
     keywords: list[str] = []
     unknown: list[str] = []
+    unmatched_verbs: list[str] = []  # 歌う when nothing here is sung: the subject, not a word to drop
     for term in source:
         if term in skip or term in keywords or term.isdigit() or not term:
             continue
@@ -128,13 +129,18 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue  # 焼津 of 「焼津に動物園ある？」: in every address, it matches every row
         if _known(index, term):
             keywords.append(term)
+        elif (long_form := abbreviated_word(index, term)) is not None:
+            keywords.append(long_form)  # ベビマ → ベビーマッサージ: the title's word it shortens
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
         elif not is_noun(term):
-            # 「歌える会」: no row has the verb, but rows list the thing done (歌, 踊り, 釣り)
-            nouns = [n for n in verb_nouns(term) if _in_titles(index, n)]
+            # 「歌える会」: no row has the verb, but rows list the thing done (歌, 踊り, 釣り) or its synonym (合唱)
+            things = verb_nouns(term)
+            nouns = [n for n in things if _in_titles(index, n) or any(_in_titles(index, s) for s in expand([n]))]
             if nouns and nouns[0] not in keywords:
                 keywords.append(nouns[0])
+            elif things and not nouns:
+                unmatched_verbs.append(term)
     optional: list[str] = []
     text = normalize_text(parsed.normalized or parsed.text)
     for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
@@ -150,7 +156,30 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(kana)
         else:
             optional.append(kana)  # おはなしかい → 話 (required) + オハナシカイ (ranks)
+    if unmatched_verbs and all(k in GENERIC_SEARCH_WORDS for k in keywords):
+        # 「みんなで歌える会」 with nothing sung: 会 alone would list every 相談会; the verb is what found nothing
+        unknown += [v for v in unmatched_verbs if v not in unknown]
     return keywords, unknown, optional
+
+
+_KATAKANA_RUN = re.compile(r"[ァ-ヺー]{4,}")
+
+
+def abbreviated_word(index: SearchIndex, term: str) -> str | None:
+    """The one katakana word of the titles a short katakana form abbreviates (ベビマ → ベビーマッサージ), or None.
+
+    Loanwords are shortened to the first sounds of their parts (ベビー|マッサージ → ベビ|マ): the word must start
+    with the form's first two letters and hold the rest further on, in order. Only an unambiguous word counts.
+    """
+    if not (3 <= len(term) <= 4 and _is_katakana_word(term)):
+        return None
+    runs = index.__dict__.get("_title_katakana_runs")
+    if runs is None:
+        runs = sorted({run for doc in index.docs for run in _KATAKANA_RUN.findall(doc.title_text)})
+        index.__dict__["_title_katakana_runs"] = runs
+    pattern = re.compile(re.escape(term[:2]) + "".join("[ァ-ヺー]*?" + re.escape(c) for c in term[2:]))
+    found = {run for run in runs if pattern.match(run) and not run.startswith(term)}
+    return found.pop() if len(found) == 1 else None
 
 
 def _in_titles(index: SearchIndex, word: str) -> bool:
@@ -200,7 +229,7 @@ def _modifies_a_compound(word: str, text: str) -> bool:
 
 def _known(index: SearchIndex, term: str) -> bool:
     """True when some row contains the term (or a synonym), most of its bigrams, or (kana questions) its reading."""
-    if term in index.words.postings or any(s in index.words.postings for s in expand([term])):
+    if any(form in index.words.postings for s in expand([term]) for form in index.word_forms(s)):
         return True
     grams = bigrams(term)
     if grams and sum(g in index.grams.postings for g in grams) >= max(1, math.ceil(0.6 * len(grams))):
@@ -256,6 +285,8 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
         if time_of_day == "afternoon" and not 12 <= hour < 18:
             return False
         if time_of_day == "evening" and hour < 17:
+            return False
+        if time_of_day == "daytime" and not 9 <= hour < 17:
             return False
     return True
 
@@ -314,12 +345,16 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
         for tag in parsed.audiences:
             wanted |= AUDIENCE_WIDEN.get(tag, {tag})
     free_only = parsed.free_only and "f" not in relax
+    # 「500円以下」: what states a higher price is left out; what states no price stays (ranked after)
+    max_price = parsed.max_price if "f" not in relax else None
     past = parsed.past and "d" not in relax
     time_of_day = parsed.time_of_day if "d" not in relax else None
     # 毎週木曜日の体操教室, 今月の土日, 平日の午前: only what runs on those days of the week
     weekdays = set(parsed.weekdays) if parsed.weekdays and "d" not in relax else set()
     out: list[int] = []
     for kind in kinds:
+        # 無料 filters only where the file states fees at all; a file without a fee column cannot say "not free"
+        free_only = parsed.free_only and "f" not in relax and states_fees(index, kind)
         for i in _scan(index, kind, start, end, now, past):
             doc = index.docs[i]
             if kind == "facility":
@@ -329,6 +364,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                     continue
                 if free_only and doc.is_free is not True and not facility_ids:
                     continue  # 無料で見られる観光地: a facility whose published fee says 無料
+                if max_price is not None and doc.price is not None and doc.price > max_price:
+                    continue
                 out.append(i)
                 continue
             if (facility_ids or facility_names or districts) and not _place_ok(
@@ -338,6 +375,8 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
                     "s" in relax and doc.audience_tags <= {"anyone"}):
                 continue  # an opening's audience is who may help, not who it is for: no filter there
             if free_only and doc.is_free is not True:
+                continue
+            if max_price is not None and doc.price is not None and doc.price > max_price:
                 continue
             if kind == "event":
                 if not _event_time_ok(doc, start, end, now, past, time_of_day):
@@ -350,23 +389,63 @@ def candidates(index: SearchIndex, parsed: ParsedQuery, kinds: Iterable[str], no
     return out
 
 
+def _age_fit(doc, age: Optional[int]) -> int:
+    """1 when the row states ages including the asked one, -1 when its stated ages leave it out, else 0."""
+    if age is None or doc.ages is None:
+        return 0
+    return 1 if doc.ages[0] <= age <= doc.ages[1] else -1
+
+
+def states_fees(index: SearchIndex, kind: str) -> bool:
+    """True when some row of this kind states whether it is free (cached per index)."""
+    cache = index.__dict__.setdefault("_states_fees", {})
+    if kind not in cache:
+        cache[kind] = any(index.docs[i].is_free is not None for i in index.by_kind.get(kind, ()))
+    return cache[kind]
+
+
 def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed: ParsedQuery, now: datetime,
-                    relax: str) -> list[tuple[int, float]]:
-    """Within a relevance band, what starts in the asked window comes before what merely is still running."""
+                    relax: str, weak: bool = False) -> list[tuple[int, float]]:
+    """Within a relevance band, what starts in the asked window comes before what merely is still running.
+
+    weak: no word had to match (only audience or category words ranked): a months-long row that began before
+    the window then comes after everything that starts in it, whatever it scored.
+    """
     asked = bool(parsed.date_range) and "d" not in relax
     window = parsed.date_range[0] if asked else now
     if window.tzinfo is None:
         window = window.replace(tzinfo=TOKYO)
     start_ts = window.timestamp()
     position = {pair[0]: n for n, pair in enumerate(ranked)}
+    def relevance(pair) -> float:
+        """The score, a months-long row (a weekly class as one span) damped below what is on that date."""
+        doc = index.docs[pair[0]]
+        running = doc.kind == "event" and doc.start_ts < start_ts
+        return pair[1] * (LONG_ROW_DAMPING if running and doc.long and asked else 1.0)
+    band = relevance_bands([relevance(pair) for pair in ranked])
     def key(pair):
         """Band, running-before-window, previous position."""
         doc = index.docs[pair[0]]
         running = doc.kind == "event" and doc.start_ts < start_ts
-        # a months-long row (a weekly class as one span) sits below what is on that date unless far more relevant
-        relevance = pair[1] * (LONG_ROW_DAMPING if running and doc.long and asked else 1.0)
-        return (-int(relevance * 10 + 0.5), running, position[pair[0]])
+        unpriced = parsed.max_price is not None and doc.price is None  # 500円以下: a stated price under it first
+        return (weak and running and doc.long, -_age_fit(doc, parsed.age), band[relevance(pair)], unpriced,
+                running, position[pair[0]])
     return sorted(ranked, key=key)
+
+
+BAND_WIDTH = 0.1  # scores within 10 % of a band's best are "as relevant": date decides among them
+
+
+def relevance_bands(scores: list[float]) -> dict[float, int]:
+    """score → band number (0 = best): each band holds the scores within BAND_WIDTH of its highest, so two
+    near-equal scores never fall either side of a fixed boundary (0.95 and 1.0 are one band)."""
+    bands: dict[float, int] = {}
+    band, leader = -1, None
+    for score in sorted(set(scores), reverse=True):
+        if leader is None or score <= leader - BAND_WIDTH + 1e-9:
+            band, leader = band + 1, score
+        bands[score] = band
+    return bands
 
 
 def _season_terms(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
@@ -400,9 +479,9 @@ def _only_season_words(label: str | None) -> bool:
     return bool(label) and not rest.strip(" ・、")
 
 
-def _order_key(doc: Doc, relative: float, past: bool):
-    """Sort key: relevance in 10 % bands, then date (soonest first; latest first for past questions)."""
-    return (-int(relative * 10 + 0.5), -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
+def _order_key(doc: Doc, band: int, past: bool):
+    """Sort key: relevance band (relevance_bands), then date (soonest first; latest first for past questions)."""
+    return (band, -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
@@ -459,6 +538,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     if towns:
         # 「猪方でなにかある？」: a 町名 of the events' addresses is a place to filter on, not a word to rank
         terms = [t for t in terms if t not in towns]
+        unknown = [u for u in unknown if not any(t in u for t in towns)]  # 能美市 is met by its town 能美
         if "p" not in relax:
             allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
     if set(kinds) == {"facility"} and not parsed.places and not terms and unknown:
@@ -504,7 +584,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             if ranked:
                 result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)]
     if not parsed.past:
-        ranked = _starting_first(index, ranked, parsed, now, relax)
+        ranked = _starting_first(index, ranked, parsed, now, relax, weak=not terms)
     for i, relative in ranked[:MAX_HITS]:
         doc = index.docs[i]
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
@@ -528,7 +608,7 @@ def _audience_unstated(session, parsed, now, relax, kinds, index, terms) -> Sear
 
 def _doc_has(index: SearchIndex, i: int, term: str) -> bool:
     """True when a doc contains the term or one of its synonyms as a word."""
-    return any(i in index.words.postings.get(word, ()) for word in expand([term]))
+    return any(i in index.words.postings.get(form, ()) for word in expand([term]) for form in index.word_forms(word))
 
 
 def is_city_word(index: SearchIndex, term: str) -> bool:
@@ -605,7 +685,7 @@ def _is_town(index: SearchIndex, term: str) -> bool:
         doc = index.docs[i]
         if term in doc.title_text or term in doc.place:
             return False
-        in_address = in_address or (doc.kind != "facility" and term in doc.address)
+        in_address = in_address or term in doc.address  # 能美 of 石川県能美市徳丸町: the facility's town
     return in_address
 
 
@@ -621,13 +701,16 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
           categories: list[str], min_coverage: float = MIN_COVERAGE) -> list[tuple[int, float]]:
     """(doc index, relative score) in display order."""
     past = parsed.past
-    if not terms and not categories:
+    # a facility for the asked audience (動物園 for 子ども連れ) ranks up; events were filtered by it already
+    audience = {AUDIENCE_PREFIX + tag: 0.5 for tag in parsed.audiences
+                if any(index.docs[i].kind == "facility" for i in allowed[:1] + allowed[-1:])}
+    if not terms and not categories and not audience:
         # candidates come in start order already (events by start, then openings, then facilities)
         order = list(reversed(allowed)) if past else allowed
         if parsed.places and index.docs[allowed[0]].kind == "facility":
             order = _facilities_in_place_order(index, parsed, allowed)
         return [(i, 1.0) for i in order]
-    extra = {}
+    extra = dict(audience)
     for category in categories:
         for term in terms_of(category):
             extra.setdefault(term, 0.5)
@@ -641,13 +724,14 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     if not scored:
         if terms:
             return []
-        return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0.0, past))]
+        return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0, past))]
     best = max(score for score, _share in scored.values())
     kept = [(i, score / best) for i, (score, _share) in scored.items() if score >= RELATIVE_CUTOFF * best]
     if not terms:  # categories only boost: rows without the category still count
         kept_ids = {i for i, _ in kept}
         kept += [(i, 0.0) for i in allowed if i not in kept_ids]
-    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], pair[1], past))
+    band = relevance_bands([relative for _i, relative in kept])
+    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past))
     return kept
 
 

@@ -11,7 +11,8 @@
  *   quick-replies (container), quick-reply (each button; data-action-type = message|postback|uri|location|…)
  *   template-buttons, template-confirm, template-carousel, template-image-carousel; template-action (each button)
  *   flex-bubble, flex-carousel, flex-box, flex-text, flex-button, flex-image, flex-icon, flex-separator, flex-filler
- *   location-open, location-panel, location-lat, location-lon, location-title, location-preset, location-send
+ *   location-open, location-panel, location-lat, location-lon, location-title, location-send,
+ *   location-presets (container), location-preset (each: the city's center and some of its facilities)
  *   datetime-panel, datetime-input, datetime-send, datetime-cancel
  *   richmenu, richmenu-toggle, richmenu-body, richmenu-image, richmenu-area (data-index, aria-label = label)
  * window.simulator exposes {refresh(), selectResident(id), state} for tests.
@@ -25,7 +26,7 @@
   var SPACES = { none: 0, xs: 2, sm: 4, md: 8, lg: 12, xl: 16, xxl: 20 };
   var IMAGE_SIZES = { xxs: 40, xs: 60, sm: 80, md: 100, lg: 120, xl: 140, xxl: 160, "3xl": 180, "4xl": 200, "5xl": 240, full: null };
   var COLOR = /^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$/;
-  var PRESET = { lat: "39.3114", lon: "140.5536", title: "市役所の前" };
+  var NARROW = "(max-width: 760px)";  // a phone: the rich menu starts folded so the chat stays readable
 
   // ---- small DOM helpers ---------------------------------------------------------------------------------
   function el(tag, opts) {
@@ -94,23 +95,32 @@
   function showResidentInfo() {
     var user = currentUser();
     $("resident-info").textContent = user
-      ? (user.following ? "友だち登録しています" : "まだ友だちではありません。「友だち追加」で始まります")
+      ? (user.following ? "友だち登録しています"
+         : user.blocked ? "ブロック中です。LINEと同じく、送ることも受け取ることもできません。「友だち追加」で戻れます"
+         : "まだ友だちではありません。「友だち追加」で始まります")
       : "";
-    $("chat-sub").textContent = user ? user.displayName + " としてトーク中" : "住民を選んでください";
-    ["follow-button", "unfollow-button", "send-button", "location-open", "message-input"].forEach(function (id) {
-      $(id).disabled = !user;
-    });
+    $("chat-sub").textContent = user ? user.displayName + (user.blocked ? "（ブロック中）" : " としてトーク中") : "住民を選んでください";
+    ["follow-button", "unfollow-button"].forEach(function (id) { $(id).disabled = !user; });
+    // A blocked account carries nothing: the composer is closed until the resident adds the account again.
+    ["send-button", "location-open", "message-input"].forEach(function (id) { $(id).disabled = !user || user.blocked; });
+    $("unfollow-button").disabled = !user || user.blocked;
   }
 
   // ---- talking to the bot ----------------------------------------------------------------------------------
   function sendEvent(payload) {
     if (!state.userId) { say("先に住民を選んでください"); return Promise.resolve(); }
+    var user = currentUser();
+    if (user && user.blocked && payload.type !== "follow" && payload.type !== "unfollow") {
+      say("ブロック中は送れません。「友だち追加」で戻れます");
+      return Promise.resolve();
+    }
     payload.user_id = state.userId;
     say("");
     setBusy(true);
     $("quick-replies").textContent = "";
     var request = api("POST", "events", payload).then(function (data) {
-      if (data._status !== 200) say(data.error || "送れませんでした（" + data._status + "）");
+      if (data._status === 403) say("ブロック中は送れません。「友だち追加」で戻れます");
+      else if (data._status !== 200) say(data.error || "送れませんでした（" + data._status + "）");
       else if (data.webhook_status !== 200) say("ボットが応答しませんでした（webhook " + data.webhook_status + "）");
       if (payload.type === "follow" || payload.type === "unfollow") return loadUsers(state.userId);
     }).catch(function () { say("サーバーにつながりません"); });
@@ -118,7 +128,11 @@
     setTimeout(refresh, 80);
     return request.then(refresh).then(function () { setBusy(false); });
   }
-  function setBusy(busy) { state.busy = busy; $("send-button").disabled = busy || !state.userId; }
+  function setBusy(busy) {
+    var user = currentUser();
+    state.busy = busy;
+    $("send-button").disabled = busy || !user || user.blocked;
+  }
   function sendText(text) {
     text = (text || "").trim();
     if (text) return sendEvent({ type: "message", text: text });
@@ -458,8 +472,8 @@
     body.textContent = "";
     if (!menu) { holder.hidden = true; return; }
     holder.hidden = false;
-    $("richmenu-toggle").textContent = (menu.chatBarText || "メニュー") + " ▾";
-    body.hidden = menu.selected === false;
+    state.chatBarText = menu.chatBarText || "メニュー";
+    showRichMenuBody(menu.selected !== false && !window.matchMedia(NARROW).matches);
     var size = menu.size || { width: 2500, height: 1686 };
     if (imageUrl) {
       var img = el("img", { testid: "richmenu-image" });
@@ -496,6 +510,32 @@
     }
   }
 
+  function showRichMenuBody(open) {
+    $("richmenu-body").hidden = !open;
+    $("richmenu-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+    $("richmenu-toggle").textContent = (state.chatBarText || "メニュー") + (open ? " ▾" : " ▴");
+  }
+
+  // ---- location presets: the city's own places ----------------------------------------------------------------
+  function loadPlaces() {
+    return api("GET", "places").then(function (data) {
+      var holder = $("location-presets");
+      holder.textContent = "";
+      (data.presets || []).forEach(function (place, i) {
+        var button = el("button", { text: place.title, testid: "location-preset" });
+        button.type = "button";
+        button.addEventListener("click", function () { usePlace(place); });
+        holder.appendChild(button);
+        if (i === 0 && !$("location-lat").value) usePlace(place);
+      });
+    }).catch(function () {});
+  }
+  function usePlace(place) {
+    $("location-lat").value = String(place.latitude);
+    $("location-lon").value = String(place.longitude);
+    $("location-title").value = place.title;
+  }
+
   // ---- wiring --------------------------------------------------------------------------------------------------
   function wire() {
     $("resident-select").addEventListener("change", function (e) { selectResident(e.target.value); });
@@ -521,13 +561,10 @@
     });
     $("location-open").addEventListener("click", openLocation);
     $("location-cancel").addEventListener("click", function () { $("location-panel").hidden = true; });
-    $("location-preset").addEventListener("click", function () {
-      $("location-lat").value = PRESET.lat; $("location-lon").value = PRESET.lon; $("location-title").value = PRESET.title;
-    });
     $("location-send").addEventListener("click", sendLocation);
     $("datetime-send").addEventListener("click", sendDatetime);
     $("datetime-cancel").addEventListener("click", function () { $("datetime-panel").hidden = true; state.pending = null; });
-    $("richmenu-toggle").addEventListener("click", function () { $("richmenu-body").hidden = !$("richmenu-body").hidden; });
+    $("richmenu-toggle").addEventListener("click", function () { showRichMenuBody($("richmenu-body").hidden); });
     setInterval(function () { if (!state.busy) refresh(); }, 1500);   // pushes arrive without a user action
     setInterval(function () { loadRichMenu(false); }, 4000);           // the menu may be deployed after load
   }
@@ -536,4 +573,5 @@
                        reloadUsers: loadUsers, state: state };
   wire();
   loadUsers();
+  loadPlaces();
 })();

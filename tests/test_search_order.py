@@ -1,0 +1,115 @@
+"""The order results come in: date among near-equal scores, the child's age, long rows after what starts then."""
+from __future__ import annotations
+
+import pytest
+
+from content.search.answers import answer_question
+from content.search.index import ages_of, clear_cache
+from content.search.ranking import relevance_bands
+from models import Event
+from tests.search_support import NOW, day, seed_small_city, utc
+
+
+@pytest.fixture
+def city(session):
+    """The small city, seeded once per test."""
+    clear_cache()
+    return seed_small_city(session)
+
+
+def titles(session, question: str) -> list[str]:
+    """Titles of the items the bot shows, in order."""
+    return [item["title"] for item in answer_question(session, question, now=NOW, lang="ja").items]
+
+
+@pytest.mark.parametrize("scores, bands", [
+    ([1.0, 0.95, 0.9, 0.5], [0, 0, 1, 2]),  # 0.95 is as relevant as 1.0; 0.9 is not
+    ([0.96, 0.95, 0.86], [0, 0, 1]),  # no fixed boundary between 0.96 and 0.95
+    ([0.0, 0.0], [0, 0]),
+])
+def test_scores_within_a_tenth_of_a_bands_best_share_it(scores, bands):
+    found = relevance_bands(scores)
+    assert [found[s] for s in scores] == bands
+
+
+@pytest.mark.parametrize("text, ages", [
+    ("親子で楽しむおはなし会(0・1歳)", (0, 1)), ("3歳以上", (3, 99)), ("2歳児とその保護者", (2, 2)),
+    ("5歳まで", (0, 5)), ("小学生", None), ("令和3年度", None),
+])
+def test_the_ages_a_title_or_audience_states(text, ages):
+    assert ages_of(text) == ages
+
+
+def test_the_childs_age_puts_the_session_for_it_first(session, city):
+    """「2歳向けのおはなし会」: the 2・3歳 session, though the 0・1歳 one is earlier."""
+    for title, hour in (("おはなし会(0・1歳)", 10), ("おはなし会(2・3歳)", 11)):
+        session.add(Event(source="test", source_key=title, title=title, place_name="中央図書館",
+                          starts_at=utc(day(5), hour), ends_at=utc(day(5), hour, 30)))
+    session.commit()
+    assert titles(session, "2歳向けのおはなし会")[:1] == ["おはなし会(2・3歳)"]
+
+
+def test_a_months_long_row_comes_after_what_starts_on_the_asked_days(session, city):
+    """Only an audience asked: a weekly class published as one span since spring comes after the events to come."""
+    session.add(Event(source="test", source_key="long", title="子ども向け 子育てひろば", audience="子ども",
+                      audience_tags=["children"], starts_at=utc(day(-150), 10), ends_at=utc(day(100), 12)))
+    session.commit()
+    shown = titles(session, "子ども向けのイベント")
+    assert shown[0] != "子ども向け 子育てひろば" and "子ども工作教室" in shown[:2]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Is there free parking at Yamaguchi Flower Land?", "やまぐち"),  # read like a name typed in kana
+    ("Are there Japanese classes for foreigners in Kashiwa?", None),  # one bare name is the city itself
+])
+def test_a_romaji_word_in_a_capitalised_name_is_kept(question, expected):
+    from content.query.english import english_to_japanese
+
+    japanese = english_to_japanese(question)
+    assert (expected in japanese) if expected else ("カシワ" not in japanese)
+
+
+@pytest.mark.parametrize("question, time_of_day", [
+    ("平日の昼間に参加できる体操", "daytime"), ("日中やってる講座", "daytime"), ("昼から", "afternoon"),
+    ("明日中央公民館で何かある？", None),  # 明日中央 holds 日中: not a time of day
+])
+def test_daytime_is_its_own_time_of_day(question, time_of_day):
+    from content.query import parse_query
+
+    assert parse_query(question, now=NOW).time_of_day == time_of_day
+
+
+def test_a_daytime_question_keeps_a_ten_oclock_class(session, city):
+    """昼間 is 9–17: 囲碁将棋の会 at 13:00 on a Friday is listed."""
+    shown = titles(session, "平日の昼間の囲碁")
+    assert shown[:1] == ["囲碁将棋の会"]
+
+
+def test_an_exact_word_outranks_a_rarer_synonym_in_a_title(session, city):
+    """運動 is a synonym of 体操 and rarer here: 体操 in a title still comes first."""
+    session.add(Event(source="test", source_key="undo", title="花いっぱい運動", starts_at=utc(day(1), 9),
+                      ends_at=utc(day(1), 10)))
+    for n in range(4):  # 体操 is common here, 運動 is not
+        session.add(Event(source="test", source_key=f"radio{n}", title=f"ラジオ体操 第{n + 1}班",
+                          starts_at=utc(day(2 + n), 6), ends_at=utc(day(2 + n), 7)))
+    session.commit()
+    assert "体操" in titles(session, "体操")[0]
+
+
+@pytest.mark.parametrize("question, word", [
+    ("Where can I go skating?", "スケート"), ("skate park", "スケボー"), ("health check for babies", "健診"),
+    ("garbage collection day", "ごみ"), ("Is there a barbecue area?", "バーベキュー"), ("fishing spots", "釣り"),
+])
+def test_everyday_english_words_read_as_the_words_city_files_use(question, word):
+    from content.query.english import english_to_japanese
+
+    assert word in english_to_japanese(question).split()
+
+
+@pytest.mark.parametrize("question, terms", [
+    ("体を動かしたい", ["体操"]), ("汗を流したい", ["スポーツ"]), ("体操したい", ["体操"]),
+])
+def test_a_set_phrase_reads_as_its_topic(question, terms):
+    from content.query import parse_query
+
+    assert parse_query(question, now=NOW).terms == terms
