@@ -55,15 +55,19 @@ class Outcome:
     worst_wait_after_kill: float
     log: list[str] = field(default_factory=list)
     figures: object = None
+    schedulers_alive: str = ""  # e.g. "0/2": jobs/scheduler exits when its lock connection is terminated
 
     def summary(self) -> str:
         """The accounting in one paragraph (for assertion messages and the bench)."""
         t = self.figures
+        schedulers = f"; scheduler processes still running at the end {self.schedulers_alive}" \
+            if self.schedulers_alive else ""
         return (f"good events {self.good_events}, malformed {self.bad_events}, bodies refused {self.bodies_refused}, "
                 f"unanswered {self.unanswered}, residents with wrong marks {len(self.marks_wrong)}, inbox {self.inbox}, "
                 f"worst wait after the worker died {self.worst_wait_after_kill:.1f} s; "
                 f"ack p50/p99 {t.ack_p50_ms:.0f}/{t.ack_p99_ms:.0f} ms, reply p50/p99/max "
-                f"{t.reply_p50_s:.2f}/{t.reply_p99_s:.2f}/{t.reply_max_s:.2f} s; faults: {'; '.join(self.log)}")
+                f"{t.reply_p50_s:.2f}/{t.reply_p99_s:.2f}/{t.reply_max_s:.2f} s; faults: {'; '.join(self.log)}"
+                f"{schedulers}")
 
 
 class FaultInjector:
@@ -143,7 +147,9 @@ def run_fault_scenario(cluster: Cluster, plan: FaultPlan) -> Outcome:
                    unanswered=figures.good_events - figures.replied,
                    marks_wrong=[user for user, tags in expected.items() if actual.get(user) != tags],
                    inbox=states, worst_wait_after_kill=worst_wait_after(batch, replied_at, injector.kill_time),
-                   log=injector.log, figures=figures)
+                   log=injector.log, figures=figures,
+                   schedulers_alive=(f"{sum(p.poll() is None for p in cluster.scheduler_procs)}/"
+                                     f"{len(cluster.scheduler_procs)}" if cluster.scheduler_procs else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """The inbox under load, beside the baseline: 2 web + 2 worker processes on PostgreSQL answering through the
 emulator, and an echo bot written as line-bot-sdk's Flask example (bench/echo_bot.py) against the same emulator
-in the same run.
+in the same run, the two taking turns at each step.
 
 For each: ack p50/p99 of the webhook at 50, 100 and 200 events/s (open loop), whether every event got its reply
 and how long the backlog took to drain, and end-to-end events/s (webhook in → reply at the emulator) when 16
@@ -30,54 +30,76 @@ SATURATION_EVENTS = 1500
 REPLY_WAIT = 120.0
 
 
-def measure(load: Load, emulator: Emulator, scale: float) -> dict:
-    """Ack and reply figures at each rate, then end-to-end throughput under a closed-loop blast."""
-    results = {}
-    for rate, seconds in RATES:
-        batch = load.run(rate, max(3.0, seconds * scale))
-        sent_until = max(s.at for s in batch)
-        answered = load.wait_for_replies(batch, REPLY_WAIT)
-        figures = tally(batch, emulator.replied_at)
-        results[rate] = (figures, max(0.0, figures.last_reply - sent_until), answered)
-    blast = load.blast(max(200, int(SATURATION_EVENTS * scale)))
+def measure_rate(load: Load, emulator: Emulator, rate: float, seconds: float) -> tuple:
+    """Ack and reply figures at one rate: (tally, seconds the backlog took to drain, every event answered)."""
+    batch = load.run(rate, seconds)
+    sent_until = max(s.at for s in batch)
+    answered = load.wait_for_replies(batch, REPLY_WAIT)
+    figures = tally(batch, emulator.replied_at)
+    return figures, max(0.0, figures.last_reply - sent_until), answered
+
+
+def measure_blast(load: Load, emulator: Emulator, count: int):
+    """End-to-end throughput under a closed-loop blast of `count` events."""
+    blast = load.blast(count)
     load.wait_for_replies(blast, REPLY_WAIT)
-    results["saturation"] = tally(blast, emulator.replied_at)
+    return tally(blast, emulator.replied_at)
+
+
+def measure_side_by_side(loads: dict[str, Load], emulator: Emulator, scale: float) -> dict[str, dict]:
+    """Each rate and then the blast, tsunagari and the echo bot taking turns at each step, so a change in the
+    machine's other load during the run weighs on both alike."""
+    results: dict[str, dict] = {name: {} for name in loads}
+    for rate, seconds in RATES:
+        for name, load in loads.items():
+            results[name][rate] = measure_rate(load, emulator, rate, max(3.0, seconds * scale))
+    for name, load in loads.items():
+        results[name]["saturation"] = measure_blast(load, emulator, max(200, int(SATURATION_EVENTS * scale)))
     return results
 
 
-def run_tsunagari(url: str, emulator: Emulator, scale: float, logs: Path) -> dict:
-    """tsunagari: 2 web processes (no inbox threads) and 2 workers of 4 threads."""
+def start_tsunagari(url: str, emulator: Emulator, logs: Path) -> tuple[Cluster, Load]:
+    """tsunagari: 2 web processes (no inbox threads) and 2 workers of 4 threads, warmed up."""
     cluster = Cluster(url, emulator, web=2, workers=2, worker_threads=4, schedulers=0, plugins="", log_dir=logs)
-    try:
-        cluster.start()
-        cluster.live_workers_ready()
-        load = Load(emulator, cluster.web_urls, residents=500, kind="text")
-        load.run(20, 3)  # warm-up: connections, caches
-        load.wait_for_replies(load.sent, REPLY_WAIT)
-        return measure(load, emulator, scale)
-    finally:
-        cluster.stop()
+    cluster.start()
+    cluster.live_workers_ready()
+    load = Load(emulator, cluster.web_urls, residents=500, kind="text")
+    load.run(20, 3)  # warm-up: connections, caches
+    load.wait_for_replies(load.sent, REPLY_WAIT)
+    return cluster, load
 
 
-def run_echo(emulator: Emulator, scale: float, logs: Path) -> dict:
-    """The SDK example's echo bot as one waitress process with 8 threads."""
+def start_echo(emulator: Emulator, logs: Path) -> tuple[subprocess.Popen, Load]:
+    """The SDK example's echo bot as one waitress process with 8 threads, warmed up."""
     port = free_port()
     env = dict(os.environ, LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
                LINE_API_HOST=emulator.api_host, PYTHONPATH=str(ROOT))
     out = open(logs / "echo.log", "ab")
     proc = subprocess.Popen([sys.executable, "-m", "bench.echo_bot", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while not answers_http(f"http://127.0.0.1:{port}/callback") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    load = Load(emulator, [f"http://127.0.0.1:{port}"], residents=500, kind="text", start=10_000_000)
+    load.run(20, 3)
+    load.wait_for_replies(load.sent, REPLY_WAIT)
+    return proc, load
+
+
+def run_both(url: str, emulator: Emulator, scale: float, logs: Path) -> tuple[dict, dict]:
+    """Start both bots on the same emulator and measure them side by side; (tsunagari's, echo's) figures."""
+    cluster, echo = None, None
     try:
-        deadline = time.monotonic() + 60
-        while not answers_http(f"http://127.0.0.1:{port}/callback") and time.monotonic() < deadline:
-            time.sleep(0.2)
-        load = Load(emulator, [f"http://127.0.0.1:{port}"], residents=500, kind="text", start=10_000_000)
-        load.run(20, 3)
-        load.wait_for_replies(load.sent, REPLY_WAIT)
-        return measure(load, emulator, scale)
+        cluster, ours = start_tsunagari(url, emulator, logs)
+        echo, theirs = start_echo(emulator, logs)
+        results = measure_side_by_side({"tsunagari": ours, "echo": theirs}, emulator, scale)
+        return results["tsunagari"], results["echo"]
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if echo is not None:
+            echo.terminate()
+            echo.wait(10)
+        if cluster is not None:
+            cluster.stop()
 
 
 def print_table(ours: dict, echo: dict) -> None:
@@ -123,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(url)
         emulator = Emulator(threads=24)
         try:
-            ours = run_tsunagari(url, emulator, args.scale, Path(tmp))
-            echo = run_echo(emulator, args.scale, Path(tmp))
+            ours, echo = run_both(url, emulator, args.scale, Path(tmp))
         finally:
             emulator.stop()
     print_table(ours, echo)

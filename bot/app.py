@@ -36,7 +36,7 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     """Build the web app for a Config; workers start only when asked and inbox_threads > 0."""
     from bot.messenger import LineMessenger
     from bot.survey_pages import survey_pages_blueprint
-    from bot.webhook import webhook_blueprint
+    from bot.webhook import WebhookFastPath, webhook_blueprint
     from bot.workers import InboxWorkers
     from handlers.registry import load_handlers
 
@@ -71,6 +71,7 @@ def create_app(config: Config, *, engine: Engine | None = None, messenger=None,
     app.extensions["tsunagari"] = rt
 
     app.register_blueprint(webhook_blueprint())
+    app.wsgi_app = WebhookFastPath(app.wsgi_app, rt)
     app.register_blueprint(survey_pages_blueprint())
     from bot.signup_public import signup_public_blueprint
 

@@ -111,7 +111,9 @@ def worker(threads: int, poll: float, metrics_port: int | None) -> None:
         from bot.ops import serve_metrics
 
         serve_metrics(metrics_port)
-    engine = make_engine(config.database_url, **config.pool_options(threads + 2))
+    # No pre-ping: its round trip came before every event's handler, and a connection the server dropped fails
+    # one event, which is retried (transient) while the pool replaces every connection older than the failure.
+    engine = make_engine(config.database_url, pool_pre_ping=False, **config.pool_options(threads + 2))
     workers = InboxWorkers(engine, LineMessenger(config), config, threads=threads, poll_seconds=poll)
     warm_up(engine)  # before the first claim: a cold worker would hold its first residents' lanes for seconds
     workers.start()

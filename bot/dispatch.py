@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+import weakref
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, select
 
@@ -65,9 +68,12 @@ def user_id_of(event: dict) -> str | None:
     return source.get("userId") if source.get("type") == "user" else None
 
 
+_RESIDENT_BY_LINE_ID = select(Resident).where(Resident.line_user_id == bindparam("line_user_id"))
+
+
 def load_resident(session: Session, messenger, event: dict, user_id: str, profile_needed: bool) -> tuple:
     """The resident for a user id, created on first contact; also the LINE profile when it is needed."""
-    resident = session.exec(select(Resident).where(Resident.line_user_id == user_id)).first()
+    resident = session.exec(_RESIDENT_BY_LINE_ID, params={"line_user_id": user_id}).first()
     profile = None
     if resident is None or profile_needed:
         profile = fetch_profile(messenger, user_id)
@@ -98,11 +104,14 @@ def outbox_of(messages: list, then: str = "done", note: str | None = None) -> st
 def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent) -> list:
     """Run the handler in one session and commit its changes together with the event's next state.
 
-    With a reply to send the event becomes `replying` (its reply kept); without one it is done. Exceptions
-    (ClaimLost included) propagate after rollback: nothing of this run is kept."""
+    With a reply to send the event becomes `replying` (its reply kept); without one it is done. A handler that
+    changed nothing (most answers only read) commits nothing: its reply is kept in `row.outbox` in memory and
+    sent at once, since running it again could only answer again, which the spent reply token refuses.
+    Exceptions (ClaimLost included) propagate after rollback: nothing of this run is kept."""
     user_id = user_id_of(event)
     can_reply = reply_usable(event, row)
     with Session(engine, expire_on_commit=False) as session:
+        writes = track_writes(session)
         try:
             resident, profile = (load_resident(session, messenger, event, user_id, event.get("type") == "follow")
                                  if user_id else (None, None))
@@ -112,6 +121,10 @@ def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent
             messages = handler(ctx) or []
             session.flush()
             outbox = outbox_of(messages) if messages and can_reply else None
+            if outbox and not writes.seen:
+                session.rollback()  # nothing to keep: no durable commit before the reply
+                row.outbox = outbox
+                return messages
             if outbox:
                 hold_reply_in(session.connection(), row, outbox)
             else:
@@ -123,6 +136,46 @@ def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent
     if outbox:
         row.state, row.outbox = "replying", outbox
     return messages
+
+
+class WriteTracker:
+    """Whether a session's connection sent anything but a SELECT (a handler that only read commits nothing)."""
+
+    KEY = "tsunagari.write_tracker"
+
+    def __init__(self) -> None:
+        self.seen = False
+
+
+def track_writes(session: Session) -> WriteTracker:
+    """Watch the statements this session's transaction sends; any that is not a plain SELECT counts as a write
+    (INSERT, UPDATE, DELETE, a CTE, a lock: whatever it is, the durable path is taken)."""
+    tracker = WriteTracker()
+    connection = session.connection()
+    _listen_for_writes(connection.engine)
+    connection.info[WriteTracker.KEY] = tracker
+    return tracker
+
+
+_engines_listened: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _listen_for_writes(engine: Engine) -> None:
+    """Install the statement listener once per engine."""
+    if engine in _engines_listened:
+        return
+    _engines_listened.add(engine)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note_write(conn, _cursor, statement, _params, _context, _many):
+        tracker = conn.info.get(WriteTracker.KEY)
+        if tracker is not None and not tracker.seen and statement.lstrip()[:6].upper() != "SELECT":
+            tracker.seen = True
+
+    @event.listens_for(engine, "checkin")
+    def forget_tracker(dbapi_connection, _record):
+        # Connection.info is the pooled connection's: the next session must not inherit this one's tracker.
+        _record.info.pop(WriteTracker.KEY, None)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -155,7 +208,7 @@ def process_event(engine, messenger, config, row: InboxEvent) -> None:
     except Exception as exc:
         handle_failure(engine, messenger, config, row, event, handler, exc)
         return
-    if row.state == "replying":
+    if row.state == "replying" or row.outbox:
         deliver_reply(engine, messenger, config, row, event)
     else:
         ops.count_event("handled")

@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+import types
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -210,7 +211,7 @@ def _store_in_one_statement(engine: Engine, rows: list[dict]) -> set[str]:
     placeholders = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
     sql = _STORE_SQL.format(columns=", ".join(_EVENT_COLUMNS), values=", ".join([placeholders] * len(rows)))
     params = tuple(row.get(column) for row in rows for column in _EVENT_COLUMNS) + (utcnow(),)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with store_engine(engine).connect() as conn:
         return {found[0] for found in conn.exec_driver_sql(sql, params)}
 
 
@@ -317,7 +318,7 @@ def lane_head_query(key: str):
     return select(EVENTS).where(EVENTS.c.lane == key).where(UNFINISHED).order_by(EVENTS.c.id).limit(1)
 
 
-_queue_engines: dict[str, Engine] = {}  # by database URL: every engine on one database shares the queue's
+_queue_engines: dict[str, Engine] = {}  # by durability and database URL: engines on one database share them
 _queue_engines_lock = threading.Lock()
 
 
@@ -328,25 +329,40 @@ def queue_engine(engine: Engine) -> Engine:
     gone) or a reply be tried again (the used token refuses it). Storing and handlers stay fully durable.
     No pre-ping either: a connection the server dropped fails one statement, which the worker loop survives (the
     event is tried again), and the pool then replaces its connections."""
+    return _autocommit_engine(engine, durable=False)
+
+
+def store_engine(engine: Engine) -> Engine:
+    """The engine the webhook stores with. On PostgreSQL: autocommit, durable (the 200 promises the events are
+    kept), and no pre-ping — its extra round trip was a third of the ack's time under load, and a connection
+    the server dropped is already retried on a fresh one (_store_retrying)."""
+    return _autocommit_engine(engine, durable=True)
+
+
+def _autocommit_engine(engine: Engine, *, durable: bool) -> Engine:
+    """A PostgreSQL engine derived from `engine` (same URL and pool size) for one-statement transactions;
+    the engine itself elsewhere."""
     if engine.dialect.name != "postgresql":
         return engine
     with _queue_engines_lock:
-        key = engine.url.render_as_string(hide_password=False)
+        key = f"{durable}:{engine.url.render_as_string(hide_password=False)}"
         derived = _queue_engines.get(key)
         if derived is None:
             from sqlalchemy import create_engine
 
             size = engine.pool.size() if hasattr(engine.pool, "size") else 5
+            options = {} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}
             derived = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                    hide_parameters=True, pool_size=size, max_overflow=max(2, size // 2),
-                                    connect_args={"options": "-c synchronous_commit=off"})
+                                    hide_parameters=True, pool_size=size, max_overflow=max(2, size // 2), **options)
             _queue_engines[key] = derived
         return derived
 
 
 # One statement: lock the lane due first (skipping lanes other workers are locking), find its head, mark both.
 # A lane with nothing waiting is idled; one whose new event this statement's snapshot cannot see yet is left
-# ready for the next claim.
+# ready for the next claim. The same round trip tells the worker what it would otherwise ask in two more: when
+# the next lane falls due (how long to sleep when nothing was claimed) and whether another lane is due now (wake
+# a sibling thread) — those extra queries after each claim were a fifth of a worker's CPU under load.
 _CLAIM_SQL = text(f"""
 WITH lane AS (
     SELECT key, waiting FROM inbox_lane WHERE {ACTIVE_LANE.text} AND inbox_lane.due_at <= :now
@@ -359,26 +375,61 @@ emptied AS (
     WHERE key = (SELECT key FROM lane) AND waiting <= 0 AND NOT EXISTS (SELECT 1 FROM head) RETURNING key),
 taken AS (
     UPDATE inbox_lane SET state = 'busy', due_at = :lease_end, head_id = (SELECT id FROM head), worker = :worker
-    WHERE key = (SELECT key FROM lane) AND EXISTS (SELECT 1 FROM head) RETURNING key)
-UPDATE inbox_event SET state = CASE WHEN state = 'replying' THEN 'replying' ELSE 'processing' END,
-    attempts = attempts + 1
-WHERE id = (SELECT id FROM head) AND EXISTS (SELECT 1 FROM taken)
-RETURNING inbox_event.*
+    WHERE key = (SELECT key FROM lane) AND EXISTS (SELECT 1 FROM head) RETURNING key),
+claimed AS (
+    UPDATE inbox_event SET state = CASE WHEN state = 'replying' THEN 'replying' ELSE 'processing' END,
+        attempts = attempts + 1
+    WHERE id = (SELECT id FROM head) AND EXISTS (SELECT 1 FROM taken)
+    RETURNING inbox_event.*)
+SELECT claimed.*,
+    (SELECT min(inbox_lane.due_at) FROM inbox_lane WHERE {ACTIVE_LANE.text}) AS next_due_at,
+    (SELECT count(*) FROM (SELECT 1 FROM inbox_lane WHERE {ACTIVE_LANE.text} AND inbox_lane.due_at <= :now
+                           ORDER BY inbox_lane.due_at LIMIT 2) AS due) > 1 AS more_due
+FROM (SELECT 1) AS one LEFT JOIN claimed ON true
 """)
+_EVENT_FIELDS = tuple(column.name for column in EVENTS.columns)
 
 
-def claim_next(engine: Engine, worker: str = "local") -> InboxEvent | None:
+class ClaimedEvent(types.SimpleNamespace):
+    """A claimed inbox row as plain attributes, the columns of InboxEvent: building the ORM model for every claim
+    cost a third of a millisecond, and nothing needs it attached to a session."""
+
+
+@dataclass
+class Claim:
+    """What one claim found: the event taken (or None), and hints for the worker loop."""
+
+    row: ClaimedEvent | None
+    hinted: bool = False  # the claim also read the two hints below (PostgreSQL)
+    next_due_at: datetime | None = None  # the earliest due time of any active lane, as the claim saw it
+    more_due: bool = True  # another lane may be due now
+
+    def seconds_to_wait(self, cap: float) -> float:
+        """How long to sleep before claiming again when nothing was claimed (0: at once), at most cap."""
+        if self.next_due_at is None:  # no lane is active: only a new event (which wakes us) can bring work
+            return cap
+        return min(cap, max(0.0, (self.next_due_at - utcnow()).total_seconds()))
+
+
+def claim_next(engine: Engine, worker: str = "local") -> ClaimedEvent | None:
     """Lock the next due event for this worker, or None when there is nothing to do now."""
+    return claim(engine, worker).row
+
+
+def claim(engine: Engine, worker: str = "local") -> Claim:
+    """Lock the next due event for this worker; with it, when the next lane falls due and whether more are due
+    now (PostgreSQL: one statement; elsewhere the hints are left to the caller: no due time, more maybe)."""
     now = utcnow()
     lease_end = now + timedelta(seconds=lease_seconds())
-    if engine.dialect.name == "postgresql":
-        with queue_engine(engine).connect() as conn:
-            row = conn.execute(_CLAIM_SQL, {"now": now, "lease_end": lease_end, "worker": worker}).mappings().first()
-        return InboxEvent(**row) if row else None
-    return _claim_in_steps(engine, now, lease_end, worker)
+    if engine.dialect.name != "postgresql":
+        return Claim(_claim_in_steps(engine, now, lease_end, worker))
+    with queue_engine(engine).connect() as conn:
+        found = conn.execute(_CLAIM_SQL, {"now": now, "lease_end": lease_end, "worker": worker}).mappings().one()
+    row = ClaimedEvent(**{name: found[name] for name in _EVENT_FIELDS}) if found["id"] is not None else None
+    return Claim(row, True, found["next_due_at"], bool(found["more_due"]))
 
 
-def _claim_in_steps(engine: Engine, now: datetime, lease_end: datetime, worker: str) -> InboxEvent | None:
+def _claim_in_steps(engine: Engine, now: datetime, lease_end: datetime, worker: str) -> ClaimedEvent | None:
     """The claim as separate guarded statements in one transaction (SQLite, where writers take turns)."""
     with engine.begin() as conn:
         for _ in range(3):  # a lane found empty is idled and the next one tried
@@ -398,7 +449,7 @@ def _claim_in_steps(engine: Engine, now: datetime, lease_end: datetime, worker: 
             state = "replying" if head["state"] == "replying" else "processing"
             conn.execute(update(EVENTS).where(EVENTS.c.id == head["id"])
                          .values(state=state, attempts=EVENTS.c.attempts + 1))
-            return InboxEvent(**{**head, "state": state, "attempts": head["attempts"] + 1})
+            return ClaimedEvent(**{**head, "state": state, "attempts": head["attempts"] + 1})
     return None
 
 
@@ -471,9 +522,14 @@ def _settle_in_steps(conn: Connection, row: InboxEvent, p: dict) -> bool:
     return True
 
 
+# Written once: building the guarded UPDATE as an expression for every event cost more than running it.
+_HOLD_REPLY_SQL = text(f"UPDATE inbox_event SET state = 'replying', outbox = :outbox "
+                       f"WHERE id = :id AND attempts = :attempts AND {UNFINISHED.text}")
+
+
 def hold_reply_in(conn: Connection, row: InboxEvent, outbox: str) -> None:
     """Within the handler's transaction: the handler ran; keep its reply to send (the lane stays ours)."""
-    if not conn.execute(update(EVENTS).where(_still_ours(row)).values(state="replying", outbox=outbox)).rowcount:
+    if not conn.execute(_HOLD_REPLY_SQL, {"outbox": outbox, "id": row.id, "attempts": row.attempts}).rowcount:
         raise ClaimLost(f"inbox {row.id}")
 
 

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any, Callable
 
-import grapheme
+from content import graphemes
 
 # --- limits (see ../shared/reference/line-platform.md §1.1) -------------------------------------------
 MAX_MESSAGES = 5
@@ -85,7 +85,7 @@ def utf16_len(text: str) -> int:
 
 def grapheme_len(text: str) -> int:
     """Length in grapheme clusters, as LINE counts labels and template texts (が with a combining mark = 1)."""
-    return grapheme.length(text)
+    return graphemes.length(text)
 
 
 def json_bytes(obj: Any) -> int:

@@ -1,6 +1,7 @@
 """The main menu, help and apology messages, and recognition of menu words in every language."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -43,6 +44,7 @@ def normalize_words(text: str) -> str:
     return re.sub(r"\s+", "", folded)  # やさしい日本語 puts spaces between words; typed text may not
 
 
+@functools.cache  # built once per process: rebuilding it for every typed text cost 5 % of a worker's CPU
 def _command_words() -> dict[str, str]:
     """Normalized word → command, from the labels in every language and the aliases."""
     words: dict[str, str] = {}

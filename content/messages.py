@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 from urllib.parse import urlencode
 
-import grapheme
+from content import graphemes
 
 MAX_TEXT_UTF16 = 5000
 MAX_QUICK_REPLY = 13
@@ -25,9 +25,9 @@ def utf16_len(text: str) -> int:
 
 def shorten_graphemes(text: str, limit: int, ellipsis: str = "…") -> str:
     """Cut to at most `limit` grapheme clusters, ending with an ellipsis when cut."""
-    if grapheme.length(text) <= limit:
+    if graphemes.length(text) <= limit:
         return text
-    return grapheme.slice(text, 0, limit - len(ellipsis)) + ellipsis
+    return graphemes.cut(text, limit - len(ellipsis)) + ellipsis
 
 
 def shorten_utf16(text: str, limit: int, ellipsis: str = "…") -> str:
@@ -36,7 +36,7 @@ def shorten_utf16(text: str, limit: int, ellipsis: str = "…") -> str:
         return text
     budget = limit - utf16_len(ellipsis)
     out, used = [], 0
-    for cluster in grapheme.graphemes(text):
+    for cluster in graphemes.clusters(text):
         size = utf16_len(cluster)
         if used + size > budget:
             break

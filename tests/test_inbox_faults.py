@@ -189,6 +189,33 @@ def test_finishing_that_fails_after_the_reply_never_runs_the_handler_again(clien
     assert len(recording_messenger.replies()) == 1, "the second try met a used token: nothing sent twice"
 
 
+def test_an_answer_that_only_reads_is_sent_without_holding_it_first(client, engine, recording_messenger, config):
+    from sqlalchemy import event
+
+    post(client, webhook_body(text_event(USER, "ヘルプ")))  # first contact creates the resident: a write
+    drain(engine, recording_messenger, config)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
+    post(client, webhook_body(text_event(USER, "ヘルプ")))
+    drain(engine, recording_messenger, config)
+    assert not [sql for sql in statements if "SET state = 'replying'" in sql], "nothing committed before the reply"
+    assert counts_by_state(engine) == {"done": 2} and len(recording_messenger.replies()) == 2
+
+
+def test_an_answer_that_only_reads_is_kept_and_sent_once_when_line_fails(client, engine, recording_messenger,
+                                                                         config):
+    post(client, webhook_body(text_event(USER, "ヘルプ")))
+    drain(engine, recording_messenger, config)
+    recording_messenger.fail_next(TransientLineError("LINE 500", status=500), via="reply", times=2)
+    post(client, webhook_body(text_event(USER, "ヘルプ")))
+    for _ in range(3):
+        drain(engine, recording_messenger, config)
+        make_everything_due(engine)
+    assert counts_by_state(engine) == {"done": 2}
+    first, second = recording_messenger.replies()  # the answer once each, no apology
+    assert second == first
+
+
 def test_a_dead_workers_event_is_taken_over_once_its_lease_runs_out(engine, recording_messenger, config):
     store_events(engine, [postback_event(USER, "action=test_count")], SECRET)
     held = claim_next(engine, "worker-a")

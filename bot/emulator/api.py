@@ -189,16 +189,18 @@ def _send_view(state: EmulatorState, kind: str) -> Callable:
         if problem:
             return problem
         retry_key = request.headers.get("X-Line-Retry-Key")
+        # Validating reads only the body: done before the lock, so sends are not validated one at a time.
+        details = validate_request(kind, body)
         with state.lock:  # check-and-accept must be atomic: two retries with one key race in a threaded server
-            answer = _send_locked(state, kind, body, retry_key)
+            answer = _send_locked(state, kind, body, retry_key, details)
         answer.retry_key = retry_key
         return answer
     send.__name__ = f"send_{kind}"
     return send
 
 
-def _send_locked(state: EmulatorState, kind: str, body: Any, retry_key: str | None) -> Answer:
-    """The body of a send, run under the state lock."""
+def _send_locked(state: EmulatorState, kind: str, body: Any, retry_key: str | None, details: list) -> Answer:
+    """The body of a send (validated already: `details` are its problems), run under the state lock."""
     if retry_key is not None:
         if kind == "reply":
             return fail(400, "X-Line-Retry-Key is not supported by this API")
@@ -210,7 +212,6 @@ def _send_locked(state: EmulatorState, kind: str, body: Any, retry_key: str | No
             answer = fail(409, "The retry key is already accepted", **extra)
             answer.headers["x-line-accepted-request-id"] = accepted["request_id"]
             return answer
-    details = validate_request(kind, body)
     if details:
         return Answer(400, error_body(details))
     recipients = _recipients(state, kind, body)
