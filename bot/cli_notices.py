@@ -64,11 +64,11 @@ def notice_send(title: str, body: str, segments: tuple[str, ...], at: str | None
 
 
 def _iso(moment, tz: str) -> str:
-    """Naive UTC as ISO 8601 in the city's zone."""
+    """Naive UTC as ISO 8601 in the city's zone, in whole seconds (a "now" send has microseconds nobody needs)."""
     from datetime import timezone
     from zoneinfo import ZoneInfo
 
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat()
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
 @click.group("delivery")
