@@ -12,12 +12,13 @@ import logging
 import os
 import threading
 import time
-from datetime import timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+
+from models.delivery import SCHEDULER_STALE  # one threshold for the metrics, the CLI and the console
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ LINE_REQUESTS = Counter("tsunagari_line_api_requests", "LINE Messaging API reque
 LINE_ERRORS = Counter("tsunagari_line_api_errors", "LINE Messaging API requests that failed, by status "
                       "(timeout: no answer)", ["operation", "status"], registry=LOCAL)
 
-SCHEDULER_STALE = timedelta(minutes=1)  # it beats every few seconds; the standby takes over within seconds
 QUOTA_CACHE_SECONDS = 300.0
 
 

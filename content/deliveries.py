@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, case, func, insert, select, text, update
 
 from content.line_limits import MAX_MESSAGES, validate_messages
-from content.segments import Segment, count_segment, eligible_conditions, recipient_rows
+from content.segments import Segment, count_segment, eligible_conditions, recipient_rows, rename_district
 from models import RESIDENT_LANGUAGES, Delivery, DeliveryBatch, Resident, as_naive_utc, last_scheduler_heartbeat, utcnow
 
 __all__ = ["queue_delivery", "delivery_report", "cancel_delivery", "last_scheduler_heartbeat", "BATCH_SIZE",
@@ -82,6 +82,19 @@ def _checked_messages(messages_by_lang: dict) -> dict:
         validate_messages(messages)  # raises LineLimitError naming the property
         checked[lang] = messages
     return checked
+
+
+def rename_district_in_waiting(session, old: str, new: str) -> int:
+    """Carry a district's new name into the segments of deliveries not started (queued, held); a started one
+    has fixed its recipients in batches already. Returns how many changed."""
+    changed = 0
+    for delivery in session.execute(select(Delivery).where(D.state.in_(("queued", "held")))).scalars():
+        renamed = rename_district(delivery.segment, old, new)
+        if renamed is not delivery.segment:
+            delivery.segment, delivery.updated_at = renamed, utcnow()
+            session.add(delivery)
+            changed += 1
+    return changed
 
 
 def cancel_delivery(session, delivery_id: int) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from content.importers.csvread import read_table
+from content.notices import rename_district_in_notices
 from models import District, Facility, Organization, Resident, utcnow
 
 NAME_MAX, KANA_MAX = 64, 128
@@ -106,13 +107,15 @@ def save_district(session: Session, district: District | None, name: str, kana: 
 
 
 def rename_everywhere(session: Session, old: str, new: str) -> None:
-    """Carry a district's new name to the rows that name it (answers keep the name they were given with)."""
+    """Carry a district's new name to the rows that name it (answers, and notices already sent, keep the name
+    they were given with)."""
     for model in (Facility, Resident, Organization):
         for row in session.exec(select(model).where(model.district == old)).all():
             row.district = new
             if hasattr(row, "updated_at"):
                 row.updated_at = utcnow()
             session.add(row)
+    rename_district_in_notices(session, old, new)
 
 
 def import_districts(session: Session, data: bytes) -> DistrictImport:

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, rruleset, weekday
 from sqlalchemy import select
 
-from content.deliveries import OPEN_STATES, deliveries_for, queue_delivery
+from content.deliveries import OPEN_STATES, deliveries_for, queue_delivery, rename_district_in_waiting
 from content.i18n import N_, translator
 from content.messages import (alt_text, is_sendable_uri, message_action, postback_action, quick_reply,
                               shorten_utf16, text_message, uri_action)
-from content.segments import Segment, count_segment
+from content.segments import Segment, count_segment, rename_district
 from models import Delivery, Facility, Notice, Organization, utcnow
 
 CATEGORIES = {"general": N_("お知らせ"), "disaster": N_("防災"), "closure": N_("臨時休館")}
@@ -295,6 +295,30 @@ def repeating_notices_due(session, now: datetime, tz: str = "Asia/Tokyo") -> lis
         if delivery is not None:
             queued.append(delivery)
     return queued
+
+
+def is_still_to_send(session, notice) -> bool:
+    """True unless the notice is a one-off whose send has started (a repeating one has sends to come)."""
+    if Repeat.of(notice.recurrence) is not None:
+        return True
+    return not any(d.state in ("sending", "done", "failed") for d in deliveries_for(session, "notice", notice.id))
+
+
+def rename_district_in_notices(session, old: str, new: str) -> int:
+    """Carry a district's new name into notices still to be sent and their waiting deliveries; a notice that
+    went out keeps the name it went out with. Returns how many notices changed."""
+    changed = 0
+    for notice in session.execute(select(Notice)).scalars():  # a rename is rare: reading every notice is fine
+        named = old in (notice.districts or []) or old in ((notice.segment or {}).get("district") or [])
+        if not named or not is_still_to_send(session, notice):
+            continue
+        notice.segment = rename_district(notice.segment, old, new)
+        notice.districts = [new if d == old else d for d in notice.districts or []]
+        notice.updated_at = utcnow()
+        session.add(notice)
+        changed += 1
+    rename_district_in_waiting(session, old, new)
+    return changed
 
 
 # --- looking back ----------------------------------------------------------------------------------------

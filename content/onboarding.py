@@ -303,7 +303,11 @@ def start_onboarding(session: Session, resident: Resident, *, now: datetime | No
 def start_settings_part(session: Session, resident: Resident, part: str, *, now: datetime | None,
                         lang: str) -> list[dict]:
     """Reopen one part of the settings (language, district, interests, profile)."""
-    return start(session, resident, FLOW_SETTINGS, SETTINGS_PARTS.get(part, ()), now=now, lang=lang)
+    steps = SETTINGS_PARTS.get(part, ())
+    if not any(_has_choices(session, resident, step) for step in steps):
+        # An old 地区 button in a city without districts: nothing was asked, so nothing was "saved".
+        return settings_menu_messages(session, resident, lang)
+    return start(session, resident, FLOW_SETTINGS, steps, now=now, lang=lang)
 
 
 def _lang_after(resident: Resident, lang: str) -> str:
@@ -357,7 +361,7 @@ def finish(session: Session, resident: Resident, flow: str, now: datetime | None
     if flow == FLOW_ONBOARDING:
         rs.mark_onboarded(session, resident, now)
         return done_messages(lang)
-    return settings_menu_messages(resident, lang, lead=_("保存しました。"))
+    return settings_menu_messages(session, resident, lang, lead=_("保存しました。"))
 
 
 def done_messages(lang: str) -> list[dict]:
@@ -448,23 +452,33 @@ def _profile_summary(resident: Resident, _: Callable[[str], str]) -> str:
     return "・".join(parts) if parts else _("答えていません")
 
 
-def settings_menu_messages(resident: Resident | None, lang: str, lead: str = "") -> list[dict]:
+def _settings_parts(session: Session) -> list[tuple[str, str]]:
+    """The settings parts to offer (part, label): 地区 only where the city has districts to choose from."""
+    parts = [("language", N_("言語")), ("district", N_("地区")), ("interests", N_("関心")), ("profile", N_("年代・性別"))]
+    if rs.district_names(session):
+        return parts
+    return [(part, label) for part, label in parts if part != "district"]
+
+
+def settings_menu_messages(session: Session, resident: Resident | None, lang: str, lead: str = "") -> list[dict]:
     """The current settings and a quick reply for each part, データを削除 and the menu."""
     _ = translator(lang)
     unset = _("未設定")
+    parts = _settings_parts(session)
     lines = [lead] if lead else []
     if resident is not None:
+        # No 地区 to choose and none kept: 「地区：未設定」 would only puzzle.
+        show_district = "district" in dict(parts) or bool(resident.district)
         lines += [
             _("いまの設定："),
             _("・言語：{value}").format(value=LANGUAGE_NAMES.get(resident.language, resident.language)),
-            _("・地区：{value}").format(value=resident.district or unset),
+            *([_("・地区：{value}").format(value=resident.district or unset)] if show_district else []),
             _("・関心：{value}").format(value="、".join(topic_labels(resident.interests or [], _)) or unset),
             _("・年代・性別：{value}").format(value=_profile_summary(resident, _)),
             _("・お知らせ：{value}").format(value=_("受け取る") if resident.notifications is not False else _("止めている")),
         ]
     lines.append(_("変えたいものを選んでください。"))
-    actions = [postback_action(_(label), OPEN_ACTION, part=part) for part, label in (
-        ("language", N_("言語")), ("district", N_("地区")), ("interests", N_("関心")), ("profile", N_("年代・性別")))]
+    actions = [postback_action(_(label), OPEN_ACTION, part=part) for part, label in parts]
     if resident is not None and resident.notifications is False:
         actions.append(postback_action(_("お知らせを受け取る"), NOTIFY_ACTION, on=1))
     else:

@@ -141,6 +141,13 @@ def _district_name(rows: Sequence, value: str) -> str:
     raise SegmentError(f"unknown district {value!r}: the city's districts are {names}")
 
 
+def rename_district(mapping: dict | None, old: str, new: str) -> dict | None:
+    """A stored segment with district `old` called `new` (a new dict, so the JSON column sees the change)."""
+    if not mapping or old not in (mapping.get("district") or []):
+        return mapping
+    return {**mapping, "district": list(dict.fromkeys(new if d == old else d for d in mapping["district"]))}
+
+
 def segment_conditions(segment: Segment) -> list:
     """SQL conditions on the resident table for a segment (AND across keys, OR within one)."""
     conditions = []

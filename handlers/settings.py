@@ -34,7 +34,7 @@ def on_pick(ctx: Context) -> list[dict]:
 @on_event("postback", "set_menu")
 def on_settings_menu(ctx: Context) -> list[dict]:
     """The settings menu with the current values."""
-    return onboarding.settings_menu_messages(_resident(ctx), ctx.lang)
+    return onboarding.settings_menu_messages(ctx.session, _resident(ctx), ctx.lang)
 
 
 @on_event("postback", onboarding.OPEN_ACTION)
@@ -43,7 +43,7 @@ def on_open_part(ctx: Context) -> list[dict]:
     resident = _resident(ctx)
     part = ctx.postback.get("part", "")
     if resident is None or part not in onboarding.SETTINGS_PARTS:
-        return onboarding.settings_menu_messages(resident, ctx.lang)
+        return onboarding.settings_menu_messages(ctx.session, resident, ctx.lang)
     return onboarding.start_settings_part(ctx.session, resident, part, now=ctx.now, lang=ctx.lang)
 
 
@@ -53,11 +53,11 @@ def on_notify(ctx: Context) -> list[dict]:
     resident = _resident(ctx)
     _ = translator(ctx.lang)
     if resident is None:
-        return onboarding.settings_menu_messages(None, ctx.lang)
+        return onboarding.settings_menu_messages(ctx.session, None, ctx.lang)
     on = ctx.postback.get("on") == "1"
     rs.set_notifications(ctx.session, resident, on, ctx.now)
     lead = _("お知らせを受け取ります。") if on else _("お知らせを止めました。質問にはいつでもお答えします。")
-    return onboarding.settings_menu_messages(resident, ctx.lang, lead=lead)
+    return onboarding.settings_menu_messages(ctx.session, resident, ctx.lang, lead=lead)
 
 
 @on_event("postback", onboarding.DELETE_ACTION)

@@ -136,7 +136,7 @@ def route_text(ctx: Context, resident, text: str, lang: str) -> list[dict]:
 
         return survey_tile(ctx, resident, lang)
     if command == "settings":
-        return onboarding.settings_menu_messages(resident, lang)
+        return onboarding.settings_menu_messages(ctx.session, resident, lang)
     if command == "help":
         return help_messages(lang)
     if command == "delete":

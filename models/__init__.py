@@ -5,7 +5,9 @@ from models.places import Facility, District
 from models.posts import Organization, Event, Opportunity, Notice, POST_STATUSES
 from models.console import ConsoleUser, AuditLog, LoginAttempt
 from models.inbox import InboxEvent, InboxLane, InboxWorker
-from models.delivery import Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat
+from models.delivery import (
+    Delivery, DeliveryBatch, JobError, SchedulerHeartbeat, last_scheduler_heartbeat, scheduler_running,
+)
 from models.signups import Attendance, CalendarToken, Signup, SignupReminder
 from models.surveys import (Answer, Indicator, PopulationCell, Question, Response, Survey, SurveyRound,
                             ANSWER_CHANNELS, INDICATOR_METHODS, QUESTION_TYPES)
@@ -16,7 +18,7 @@ __all__ = [
     "Resident", "ConversationState", "NoticeOptOut", "RESIDENT_LANGUAGES", "AGE_GROUPS", "GENDERS",
     "Facility", "District", "Organization", "Event", "Opportunity", "Notice", "POST_STATUSES",
     "ConsoleUser", "AuditLog", "LoginAttempt", "InboxEvent", "InboxLane", "InboxWorker",
-    "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat",
+    "Delivery", "DeliveryBatch", "JobError", "SchedulerHeartbeat", "last_scheduler_heartbeat", "scheduler_running",
     "Signup", "Attendance", "SignupReminder", "CalendarToken",
     "Survey", "Question", "SurveyRound", "Response", "Answer", "Indicator", "PopulationCell",
     "ANSWER_CHANNELS", "INDICATOR_METHODS", "QUESTION_TYPES",

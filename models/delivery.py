@@ -6,13 +6,15 @@ sends them. The scheduler's own liveness (heartbeat) and the errors of its jobs 
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint, select
 from sqlmodel import Field, SQLModel
 
 from models.db import NaiveDateTime, utcnow
+
+SCHEDULER_STALE = timedelta(minutes=1)  # it beats every few seconds; the standby takes over within seconds
 
 DELIVERY_KINDS = ("notice", "survey", "survey_reminder", "signup_reminder", "waitlist")
 DELIVERY_STATES = ("queued", "held", "sending", "done", "failed", "cancelled")
@@ -99,3 +101,9 @@ class JobError(SQLModel, table=True):
 def last_scheduler_heartbeat(session) -> Optional[datetime]:
     """When the acting scheduler last reported alive (naive UTC), or None when none ever ran."""
     return session.execute(select(SchedulerHeartbeat.beat_at).where(SchedulerHeartbeat.id == 1)).scalar()
+
+
+def scheduler_running(session, now: Optional[datetime] = None) -> bool:
+    """Whether a scheduler reported alive within SCHEDULER_STALE (else nothing queued is being sent)."""
+    beat = last_scheduler_heartbeat(session)
+    return beat is not None and (now or utcnow()) - beat <= SCHEDULER_STALE

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -40,6 +41,14 @@ def test_notice_send_prints_the_notice_delivery_recipients_and_time(city):
     code, out = send(city, "--segment", "district=北野地区,中央地区", "--segment", "age_group=60-69")
     assert out["recipients"] == 2
     assert send(city)[1]["recipients"] == 5
+
+
+def test_notice_send_now_prints_whole_seconds(city):
+    from datetime import datetime
+
+    _, out = send(city)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", out["scheduled_for"])
+    assert datetime.fromisoformat(out["scheduled_for"]).microsecond == 0
 
 
 def test_notice_send_at_a_time(city):

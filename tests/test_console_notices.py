@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from jobs.delivery import DeliverySettings, send_due_deliveries
-from models import Delivery, Notice
+from models import Delivery, Notice, SchedulerHeartbeat, utcnow
 from tests.delivery_support import add_city_districts, add_residents
 from tests.fixtures.console.support import fast_hashing, local_in, login, make_user, post_form  # noqa: F401
 from tests.test_admin_posts import create_and_submit, people, south, staff  # noqa: F401
@@ -53,6 +54,23 @@ def test_staff_confirm_the_count_and_quota_before_a_notice_is_approved(app, engi
         delivery = session.exec(select(Delivery)).one()
         assert (session.exec(select(Notice)).one().status, delivery.state, delivery.recipients) == \
             ("approved", "queued", 5)
+
+
+@pytest.mark.parametrize("beat_age, warned", [
+    (None, True),  # no scheduler ever ran
+    (timedelta(minutes=5), True),  # it stopped
+    (timedelta(seconds=5), False),  # it runs
+])
+def test_approval_says_nothing_is_sent_while_no_scheduler_runs(engine, kitano, south, staff, beat_age, warned):
+    if beat_age is not None:
+        with Session(engine) as session:
+            session.add(SchedulerHeartbeat(holder="host:1", beat_at=utcnow() - beat_age))
+            session.commit()
+    path = create_and_submit(south, NOTICE, kind="notices")
+    done = post_form(staff, path + "/approve", {"confirm_count": "5"})
+    page = staff.get(done.headers["Location"]).get_data(as_text=True)
+    assert "5人への配信を予約しました" in page
+    assert ("tsunagari scheduler" in page) is warned
 
 
 def test_a_count_that_changed_meanwhile_is_confirmed_again(engine, kitano, south, staff):

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from content import districts
 from content import residents as rs
-from models import District, Facility, Resident
+from models import District, Facility, Notice, Resident
 from tests.residents_support import Resident_
 
 GOOD = "地区名,ふりがな,施設\n中央地区,ちゅうおうちく,中央公民館、市立図書館\n北地区,きたちく,\n南地区,ミナミチク,総合体育館\n"
@@ -73,6 +73,44 @@ def test_renaming_a_district_carries_to_facilities_and_residents(facilities):
     assert facilities.exec(select(Resident)).one().district == "北部地区"
     assert district_of(facilities, "総合体育館") == "北部地区"
     assert rs.district_names(facilities) == ["中央地区", "北部地区", "南地区"]
+
+
+def notice_for(session, *districts_, status: str = "approved", delivered: str | None = None) -> Notice:
+    """A notice to these districts; `delivered` queues its send and leaves the delivery in that state."""
+    from content.notices import queue_notice
+
+    notice = Notice(title="断水のお知らせ", body="12日は断水します。", status=status, districts=list(districts_),
+                    segment={"district": list(districts_)})
+    session.add(notice)
+    session.flush()
+    if delivered:
+        queue_notice(session, notice).state = delivered
+    session.flush()
+    return notice
+
+
+def test_renaming_a_district_carries_to_notices_not_yet_sent_and_their_waiting_sends(facilities):
+    from content.deliveries import deliveries_for, eligible_recipients
+
+    districts.import_districts(facilities, GOOD.encode())
+    resident = Resident(line_user_id="U" + "5" * 32, district="北地区")
+    facilities.add(resident)
+    draft = notice_for(facilities, "北地区", "南地区", status="draft")
+    waiting = notice_for(facilities, "北地区", delivered="queued")
+    sent = notice_for(facilities, "北地区", delivered="done")
+    north = facilities.exec(select(District).where(District.name == "北地区")).one()
+    districts.save_district(facilities, north, "北部地区", "ほくぶちく", [])
+    facilities.flush()
+    for notice in (draft, waiting, sent):
+        facilities.refresh(notice)
+    assert draft.segment == {"district": ["北部地区", "南地区"]} and draft.districts == ["北部地区", "南地区"]
+    assert waiting.segment == {"district": ["北部地区"]} and waiting.districts == ["北部地区"]
+    waiting_send = deliveries_for(facilities, "notice", waiting.id)[0]
+    assert waiting_send.segment == {"district": ["北部地区"]}
+    assert [row[0] for row in eligible_recipients(facilities, waiting_send)] == [resident.id]  # still reaches them
+    # What went out keeps the name it went out with.
+    assert sent.segment == {"district": ["北地区"]}
+    assert deliveries_for(facilities, "notice", sent.id)[0].segment == {"district": ["北地区"]}
 
 
 def test_onboarding_offers_the_imported_districts(facilities):

@@ -85,7 +85,8 @@ def test_every_onboarding_and_settings_message_fits_line_in_each_language(sessio
     for step in onboarding.STEPS:
         chosen = {"chosen": ["children", "sports", "culture", "volunteer"]} if step == "interests" else {}
         check(onboarding.prompt(session, resident, onboarding.Position("onboarding", step, chosen), lang))
-    for messages in (onboarding.settings_menu_messages(resident, lang, lead="x"), onboarding.done_messages(lang),
+    for messages in (onboarding.settings_menu_messages(session, resident, lang, lead="x"),
+                     onboarding.done_messages(lang),
                      onboarding.delete_confirm_messages(lang), apology_messages(lang), help_messages(lang),
                      main_menu_messages(lang), not_understood_messages(lang), welcome_back_messages(lang),
                      events_prompt(resident, lang), no_survey_messages(lang)):

@@ -251,3 +251,29 @@ def test_a_resident_who_comes_back_by_talking_keeps_notices_off(engine):
         session.commit()
         resident, _ = load_resident(session, None, {"type": "message"}, USER, profile_needed=False)
         assert resident.id is not None and resident.notifications is False
+
+
+def onboarded_without_districts(session) -> Resident_:
+    """A resident of a city without districts, onboarded in Japanese (the 地区 step is passed over)."""
+    you = Resident_(session)
+    you.follow()
+    for label in ("日本語", "スポーツ", "決定", "答えない"):
+        you.tap(label)
+    return you
+
+
+def test_settings_of_a_city_without_districts_do_not_offer_the_district(session):
+    you = onboarded_without_districts(session)
+    you.say("設定")
+    assert you.labels() == ["言語", "関心", "年代・性別", "お知らせを止める", "データを削除", "メニュー"]
+    assert "地区：" not in you.text()
+
+
+def test_an_old_district_tap_without_districts_shows_the_settings_without_saying_saved(session):
+    from content.messages import postback_data
+    from tests.residents_support import postback_event
+
+    you = onboarded_without_districts(session)
+    you.send(postback_event(postback_data("set_open", part="district")))
+    assert "保存しました" not in you.text()
+    assert "変えたいものを選んでください" in you.text() and "関心" in you.labels()

@@ -15,7 +15,7 @@ from bot.admin.uploads import ImageRejected, save_image
 from content import posts
 from content.paging import clamp_page
 from content.post_exports import export_rows
-from models import District, Facility, Organization
+from models import District, Facility, Organization, scheduler_running
 
 KIND_PATH = "<any(events,opportunities,notices):kind>"
 
@@ -270,6 +270,8 @@ def post_step(kind: str, post_id: int, step: str):
     session.commit()
     if step == "approve" and kind == "notices":  # notices are pushed, not searched
         done = f"承認しました。{request.form.get('confirm_count', '')}人への配信を予約しました。配信の状況はこのページで見られます。"
+        if not scheduler_running(session):  # approval alone sends nothing: say so where staff will read it
+            done += "ただし、配信を行うスケジューラーが動いていません。「tsunagari scheduler」を起動するまで送信されません。"
     flash(done, "success")
     if step == "delete":
         return redirect(url_for("admin.post_list", kind=kind))
