@@ -154,7 +154,9 @@ TIME_ROWS = [
     ("午前", "morning", None),
     ("午後", "afternoon", None),
     ("夜", "evening", None),
-    ("夕方", "evening", None),
+    ("夕方", "dusk", None),  # the JMA's 15–18 時: a 15:30 class is 夕方, not 夜
+    ("ゆうがた", "dusk", None),
+    ("夕方5時", "evening", (17, 0)),
     ("午後2時", "afternoon", (14, 0)),
     ("午前10時", "morning", (10, 0)),
     ("夜7時", "evening", (19, 0)),

@@ -113,3 +113,17 @@ def test_a_set_phrase_reads_as_its_topic(question, terms):
     from content.query import parse_query
 
     assert parse_query(question, now=NOW).terms == terms
+
+
+
+@pytest.mark.parametrize("question, found", [("火曜の夕方に運動したい", True), ("火曜 ゆうがた 運動", True),
+                                             ("火曜の夜に運動したい", False)])
+def test_dusk_is_fifteen_to_eighteen_so_a_half_past_three_class_is_in_it_and_not_in_the_night(session, question, found):
+    """夕方 is the JMA's 15–18 時: a 15:30 class is 「夕方」 to a resident, not 「夜」."""
+    clear_cache()
+    tuesday = day(5)  # NOW is a Thursday
+    session.add(Event(source="test", source_key="yoga", title="アロマヨガ（火曜クラス）", place_name="生涯学習センター",
+                      category="運動", starts_at=utc(tuesday, 15, 30), ends_at=utc(tuesday, 16, 30),
+                      status="published", active=True))
+    session.commit()
+    assert ("アロマヨガ（火曜クラス）" in titles(session, question)) is found

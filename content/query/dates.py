@@ -21,9 +21,11 @@ JST = ZoneInfo("Asia/Tokyo")
 WEEKDAYS = "月火水木金土日"
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-# (name, [start hour, end hour)) — overlaps are deliberate: 夕方 events start around 16-17 時.
-TIME_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "evening": (17, 24), "daytime": (9, 17)}
-_TIME_OF_DAY_LABEL = {"morning": "午前", "afternoon": "午後", "evening": "夜", "daytime": "昼間"}
+# (name, [start hour, end hour)) — overlaps are deliberate. 夕方 is the Japan Meteorological Agency's 15–18 時
+# (an hour more for what starts at 18:00), not the night: a 15:30 class is 「夕方」 to a resident.
+TIME_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 18), "dusk": (15, 19), "evening": (17, 24),
+                     "daytime": (9, 17)}
+_TIME_OF_DAY_LABEL = {"morning": "午前", "afternoon": "午後", "dusk": "夕方", "evening": "夜", "daytime": "昼間"}
 
 
 @dataclass
@@ -547,12 +549,13 @@ _TOD_WORDS = [
     # 平日の昼間: 10時の体操 too, not only after noon (日中 alone: 明日中央公民館 holds 日中 too)
     (re.compile(r"昼間|(?:^|(?<=[のは、\s]))日中|ひるま|にっちゅう|デイタイム"), "daytime"),
     (re.compile(r"午後|ごご|昼(?!食|ご飯|休|間)|ひる(?=[のにはか])"), "afternoon"),
-    (re.compile(r"今夜|今晩|夕方|夜|晩|ナイト|よる(?=[のにはか]|$)|ゆうがた"), "evening"),
+    (re.compile(r"夕方|ゆうがた|夕刻"), "dusk"),
+    (re.compile(r"今夜|今晩|夜|晩|ナイト|よる(?=[のにはか]|$)"), "evening"),
 ]
 
 
 def read_time(text: str) -> tuple[Optional[str], Optional[tuple[int, int]], list[tuple[int, int]]]:
-    """Time of day ("morning"/"afternoon"/"evening"), a clock time (h, m) and the spans used."""
+    """Time of day ("morning"/"afternoon"/"dusk"/"evening"/"daytime"), a clock time (h, m) and the spans used."""
     exact, spans, tod = None, [], None
     m = _CLOCK_RE.search(text)
     if m and not (m.group(2) and re.match(r"\s*(?:間|以内)", text[m.end():])) and not re.search(r"何\s*時$", text[: m.start() + 1]):

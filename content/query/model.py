@@ -42,7 +42,7 @@ class ParsedQuery:
     has_subject: bool = False  # the question names something concrete (place, category, audience, date, content word)
     date_range: Optional[tuple[datetime, datetime]] = None  # [start, end) aware, Asia/Tokyo
     date_label: Optional[str] = None  # short human label, e.g. "今週末", "12月3日(木)"
-    time_of_day: Optional[str] = None  # "morning" | "afternoon" | "evening" | "daytime" (昼間, 9–17) | None
+    time_of_day: Optional[str] = None  # "morning" | "afternoon" | "dusk" (夕方, 15–19) | "evening" | "daytime" (昼間, 9–17) | None
     exact_time: Optional[tuple[int, int]] = None  # (hour, minute) when a clock time was given
     places: list[PlaceMatch] = field(default_factory=list)  # best first
     audiences: list[str] = field(default_factory=list)  # audience tags (content/query/audience_words.py vocabulary)

@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
+from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
                                  reading_of, terms_of, verb_nouns)
@@ -283,14 +284,8 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
     elif last < now:
         return False
     if time_of_day and not doc.all_day:
-        hour = doc.starts.hour
-        if time_of_day == "morning" and hour >= 12:
-            return False
-        if time_of_day == "afternoon" and not 12 <= hour < 18:
-            return False
-        if time_of_day == "evening" and hour < 17:
-            return False
-        if time_of_day == "daytime" and not 9 <= hour < 17:
+        first_hour, end_hour = TIME_OF_DAY_HOURS[time_of_day]
+        if not first_hour <= doc.starts.hour < end_hour:
             return False
     return True
 
