@@ -1,6 +1,8 @@
 """The order results come in: date among near-equal scores, the child's age, long rows after what starts then."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from content.search.answers import answer_question
@@ -127,3 +129,17 @@ def test_dusk_is_fifteen_to_eighteen_so_a_half_past_three_class_is_in_it_and_not
                       status="published", active=True))
     session.commit()
     assert ("アロマヨガ（火曜クラス）" in titles(session, question)) is found
+
+
+@pytest.mark.parametrize("question, offset", [("今週末 おはなし会", 2), ("来週の土曜 おはなし会", 9), ("おはなし会", 2)])
+def test_a_weekly_long_row_is_given_as_its_day_in_the_asked_window_not_its_first_day(session, question, offset):
+    """A 毎週土曜日 row running for months: the item starts on its Saturday in the window (or the next one), so
+    「今週末」 is answered with this weekend's date, at the row's own time."""
+    clear_cache()
+    session.add(Event(source="test", source_key="story", title="図書館のおはなし会・土曜日", place_name="中央図書館",
+                      starts_at=utc(day(-40), 14, 0), ends_at=utc(day(80), 14, 30), time_note="毎週土曜日",
+                      status="published", active=True))
+    session.commit()
+    item, = [i for i in answer_question(session, question, now=NOW, lang="ja").items if i["title"].startswith("図書館")]
+    starts = datetime.fromisoformat(item["starts_at"])
+    assert (starts.date(), starts.hour) == (day(offset), 14)  # NOW is a Thursday: day(2) and day(9) are Saturdays

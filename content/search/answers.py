@@ -7,12 +7,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Optional
 from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
+from content.search.event_days import first_run_day, is_long_running, last_day, repeat_of
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.closures import closure_line
@@ -571,12 +572,33 @@ def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=Non
     return opportunity_bubble(row, lang, detailed=detailed)
 
 
-def _item(hit: Hit, row) -> dict:
-    """The machine-readable item (`tsunagari ask --json`)."""
+def _item(hit: Hit, row, window: Optional[tuple[date, date]] = None) -> dict:
+    """The machine-readable item (`tsunagari ask --json`); a long repeating row starts on its first day in the
+    window [first, end) the answer is for (「今週末」 gives the Saturday of 毎週土曜日, not the row's first day)."""
     starts = to_tokyo(getattr(row, "starts_at", None))
+    if hit.kind == "event" and window is not None and starts is not None:
+        starts = _first_run_in(row, starts, window)
     place = getattr(row, "place_name", None) if hit.kind != "facility" else (row.address or None)
     return {"kind": hit.kind, "id": row.id, "title": getattr(row, "title", None) or getattr(row, "name", ""),
             "starts_at": starts.isoformat() if starts else None, "place": place}
+
+
+def _first_run_in(row, starts: datetime, window: tuple[date, date]) -> datetime:
+    """When a long-running row next runs within the window, at its own start time (its start when it is not long)."""
+    ends = to_tokyo(row.ends_at)
+    if not is_long_running(starts, ends):
+        return starts
+    rule = repeat_of(starts, ends, row.all_day, row.time_note, row.title)
+    day = first_run_day(rule, starts.date(), last_day(starts, ends), *window)
+    return starts if day is None else starts.replace(year=day.year, month=day.month, day=day.day)
+
+
+def _answer_window(parsed: ParsedQuery, today: date) -> tuple[date, date]:
+    """The days [first, end) an answer is for: the asked dates, else from today on."""
+    if parsed.date_range:
+        start, end = (value.astimezone(TOKYO) for value in parsed.date_range)
+        return start.date(), (end - timedelta(microseconds=1)).date() + timedelta(days=1)
+    return today, date.max
 
 
 def _alt_lines(rows, lang: str) -> str:
@@ -673,7 +695,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
-    return Answer(with_quick_replies(messages, actions), [_item(hit, row) for hit, row in rows])
+    window = _answer_window(parsed, today)
+    return Answer(with_quick_replies(messages, actions), [_item(hit, row, window) for hit, row in rows])
 
 
 def parking_line(facility, lang: str) -> str:

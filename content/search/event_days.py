@@ -48,8 +48,7 @@ def is_long_running(starts: Optional[datetime], ends: Optional[datetime]) -> boo
     """True when a row's first and last days are more than LONG_DAYS apart."""
     if starts is None or ends is None:
         return False
-    last = ends - timedelta(minutes=1) if (ends.hour, ends.minute) == (0, 0) and ends > starts else ends
-    return (last.date() - starts.date()).days > LONG_DAYS
+    return (last_day(starts, ends) - starts.date()).days > LONG_DAYS
 
 
 def stated_repeat(*texts: Optional[str]) -> Repeat:
@@ -97,16 +96,26 @@ def repeat_of(starts: Optional[datetime], ends: Optional[datetime], all_day: boo
 
 def runs_within(rule: Repeat, first: date, last: date, start: date, end: date) -> bool:
     """True when the row (first..last days) runs on some day of the window [start, end)."""
+    return first_run_day(rule, first, last, start, end) is not None
+
+
+def first_run_day(rule: Repeat, first: date, last: date, start: date, end: date) -> Optional[date]:
+    """The first day of the window [start, end) the row (first..last days) runs on; None when it runs on none."""
     day = max(first, start)
     stop = min(last, end - timedelta(days=1))
     if day > stop:
-        return False
+        return None
     if not rule.weekdays and not rule.nths and not rule.skipped:
-        return True
+        return day
     for _ in range(62):  # two months cover every weekday and every nth week
         if day > stop:
-            return False
+            return None
         if rule.on(day):
-            return True
+            return day
         day += timedelta(days=1)
-    return True
+    return day  # a rule no day of two months meets says too little to rule the row out
+
+
+def last_day(starts: datetime, ends: datetime) -> date:
+    """A row's last day (an end at 0:00 belongs to the day before)."""
+    return (ends - timedelta(minutes=1) if (ends.hour, ends.minute) == (0, 0) and ends > starts else ends).date()
