@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import socket
 import subprocess
@@ -24,7 +23,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -265,30 +263,6 @@ def measure(database_url: str, residents: int, bare: bool, failing: bool) -> dic
         proc.wait(30)
 
 
-def postgres_scratch() -> tuple[str, callable] | None:
-    """A scratch PostgreSQL database (URL, drop function), or None when no server is named."""
-    server = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        return None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from models.db import normalize_url
-
-    base = make_url(normalize_url(server))
-    name = f"tsunagari_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def row(label: str, figures: dict) -> str:
     """One line of the table."""
     return (f"  {label:<34} {figures['requests']:>9} {figures['wall_s']:>8.1f} {figures['wait_s']:>8.1f} "
@@ -339,15 +313,14 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         ok &= bench_backend("SQLite", f"sqlite:///{tmp}/bench.db", args.residents)
-    scratch = postgres_scratch()
-    if scratch is None:
+    from bench.claim_explain import database_url, scratch_database
+
+    server = database_url()
+    if server is None:
         print("\nPostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL to a server)")
     else:
-        url, drop = scratch
-        try:
+        with scratch_database(server) as url:
             ok &= bench_backend("PostgreSQL", url, args.residents)
-        finally:
-            drop()
     print("\nfan-out targets " + ("met" if ok else "MISSED"))
     return 0 if ok else 1
 

@@ -9,16 +9,15 @@ skipped. Target: ≤ 2 s per tally on both.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
 
+from bench.claim_explain import database_url, scratch_database
 from models import create_schema, make_engine
 
 TARGET_SECONDS = 2.0
@@ -159,30 +158,6 @@ def time_pandas(data: dict[str, np.ndarray], repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def scratch_postgres():
-    """A scratch database on the server of BENCH_DATABASE_URL / TEST_DATABASE_URL, or None."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from models.db import normalize_url
-
-    base_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not base_url:
-        return None, None
-    base = make_url(normalize_url(base_url))
-    name = f"tsunagari_tally_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def run_backend(label: str, url: str, loader, data, pandas_seconds: float) -> bool:
     """Load, tally raw and weighted, print the figures; True when both are within the target."""
     engine = make_engine(url)
@@ -218,14 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     with tempfile.TemporaryDirectory(prefix="tsunagari-tally-bench-") as folder:
         ok = run_backend("SQLite", f"sqlite:///{Path(folder) / 'bench.db'}", load_sqlite, data, pandas_seconds) and ok
-    url, drop = scratch_postgres()
-    if url is None:
+    server = database_url()
+    if server is None:
         print("  PostgreSQL  skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)")
     else:
-        try:
+        with scratch_database(server) as url:
             ok = run_backend("PostgreSQL", url, load_postgresql, data, pandas_seconds) and ok
-        finally:
-            drop()
     return 0 if ok else 1
 
 
