@@ -570,8 +570,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
                           towns=place_label + towns, missing=missing)
     if not allowed or unknown:
         return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
-                or (None if unknown else _audience_unstated(session, parsed, now, relax, kinds, index, terms))
-                or (None if unknown else _fee_unstated(session, parsed, now, relax, kinds, index, terms))
+                or (None if unknown else _unstated_retry(session, parsed, now, relax, kinds, index, terms))
                 or result)
     if set(kinds) == {"facility"} and parsed.facility_ids and "p" not in relax:
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
@@ -596,33 +595,31 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         result.hits.append(Hit(doc.kind, doc.id, relative, starts=doc.starts))
     if not result.hits:
         return (_season_retry(session, parsed, now, relax, kinds, index, season, season_required)
-                or _audience_unstated(session, parsed, now, relax, kinds, index, terms)
-                or _fee_unstated(session, parsed, now, relax, kinds, index, terms) or result)
+                or _unstated_retry(session, parsed, now, relax, kinds, index, terms) or result)
     return result
 
 
-def _audience_unstated(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
-    """The topic's rows that state no audience, when none states the asked one (「手話を習いたい」 read as
-    障がいのある方向け finds the 手話 course for anyone): the topic words count more than an audience word."""
-    if not terms or not parsed.audiences or "a" in relax or "s" in relax:
-        return None
-    retry = search(session, parsed, now=now, relax=relax + "s", kinds=kinds, index=index)
-    if not retry.hits:
-        return None
-    retry.audience_unstated = True
-    return retry
+# Conditions that, when no row states them, give way to the topic's rows that state nothing about them:
+# (the ParsedQuery field asked, the relax letter of that retry, the letter that dropped the condition already,
+# the SearchResult flag the answer reads to say so).
+# - 「手話を習いたい」 read as 障がいのある方向け finds the 手話 course for anyone;
+# - 「無料で聴けるコンサート」 where the file writes fees only for some rows leaves out only what states a price.
+_UNSTATED_RETRIES = (("audiences", "s", "a", "audience_unstated"), ("free_only", "u", "f", "fee_unstated"))
 
 
-def _fee_unstated(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
-    """The topic's rows that state no fee, when none of them says 無料 (「無料で聴けるコンサート」 where the file
-    writes fees only for some rows): 無料 then only leaves out what states a price; the topic words count more."""
-    if not terms or not parsed.free_only or "f" in relax or "u" in relax:
+def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
+    """The topic's rows that state nothing about an asked audience or fee, when none states it: the topic words
+    count more than such a condition (audience tried first, then fee)."""
+    if not terms:
         return None
-    retry = search(session, parsed, now=now, relax=relax + "u", kinds=kinds, index=index)
-    if not retry.hits:
-        return None
-    retry.fee_unstated = True
-    return retry
+    for asked, letter, dropped, flag in _UNSTATED_RETRIES:
+        if not getattr(parsed, asked) or letter in relax or dropped in relax:
+            continue
+        retry = search(session, parsed, now=now, relax=relax + letter, kinds=kinds, index=index)
+        if retry.hits:
+            setattr(retry, flag, True)
+            return retry
+    return None
 
 
 def _doc_has(index: SearchIndex, i: int, term: str) -> bool:
