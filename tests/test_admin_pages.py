@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.fixtures.console.support import event_form, fast_hashing, login, make_user, post_form  # noqa: F401
+from tests.fixtures.console.support import admin, event_form, fast_hashing, post_form  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 PAGES = ["/admin/", "/admin/events/", "/admin/notices/", "/admin/opportunities/", "/admin/events/new",
@@ -33,15 +33,6 @@ class PageScan(HTMLParser):
             self.loads.append(a["src"])
         if tag == "link" and a.get("href"):
             self.loads.append(a["href"])
-
-
-@pytest.fixture
-def admin(app, engine):
-    """A logged-in admin with one draft event to show."""
-    make_user(engine, "admin@city.example.jp", "admin")
-    client = app.test_client()
-    login(client, "admin@city.example.jp")
-    return client
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from content.importers import import_path
 from models import Event
-from tests.fixtures.console.support import fast_hashing, login, make_user  # noqa: F401
+from tests.fixtures.console.support import admin, fast_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
 UNDATED = ("イベント名,開始日,終了日,場所名称,説明,URL\n"
@@ -23,15 +23,6 @@ def undated(session, tmp_path) -> Event:
     assert import_path(session, "events", str(path)).imported == 2
     session.commit()
     return session.exec(select(Event).where(Event.title == "ティータイムコンサート")).one()
-
-
-@pytest.fixture
-def admin(app, engine):
-    """A logged-in admin."""
-    make_user(engine, "admin@city.example.jp", "admin")
-    client = app.test_client()
-    login(client, "admin@city.example.jp")
-    return client
 
 
 def test_an_undated_programme_is_imported_without_a_start(undated):
