@@ -22,21 +22,27 @@ def normalize(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").translate(_KANJI_DIGITS)
 
 
+def clock_time(hour: int, minute: int, *, pm: bool = False, am: bool = False) -> time | None:
+    """hour:minute as a time: pm adds 12 to 1–11, am makes 12 midnight, 24:00 is the end of the day; None when out
+    of range."""
+    if pm and hour < 12:
+        hour += 12
+    if am and hour == 12:
+        hour = 0
+    if hour == 24 and minute == 0:
+        return time(23, 59)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
 def clock_value(match: re.Match) -> time | None:
     """The time one CLOCK match stands for, or None when it is out of range."""
     hour = int(match["h1"] or match["h2"])
     minute = int(match["m1"] or match["m2"] or 0) + (30 if match["han"] else 0)
     half = match["half"] or ""
     ampm = (match["ampm"] or "").lower().replace(".", "")
-    if (half == "午後" or ampm == "pm") and hour < 12:
-        hour += 12
-    if (half == "午前" or ampm == "am") and hour == 12:
-        hour = 0
-    if hour == 24 and minute == 0:
-        hour, minute = 23, 59
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
+    return clock_time(hour, minute, pm=half == "午後" or ampm == "pm", am=half == "午前" or ampm == "am")
 
 
 def find_clocks(text: str | None) -> list[tuple[time, int, int]]:

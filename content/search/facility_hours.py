@@ -13,6 +13,7 @@ from typing import Optional
 
 import jpholiday
 
+from content.importers.clocktext import clock_time
 from content.search.seasons import SPAN, YearSpan, find_span, span_of
 
 WEEKDAYS = "月火水木金土日"
@@ -82,15 +83,7 @@ def split_hours_text(hours_text: Optional[str], closed_text: Optional[str]) -> t
 def _clock(ampm: Optional[str], hour: str, minute: Optional[str], minute2: Optional[str],
            half: Optional[str]) -> Optional[time]:
     """One clock reading from a regex match (午後 adds 12 hours, 半 is :30, 24:00 is end of day)."""
-    h = int(hour)
-    m = int(minute or minute2 or (30 if half else 0))
-    if ampm == "午後" and h < 12:
-        h += 12
-    if h == 24 and m == 0:
-        return time(23, 59)
-    if h > 23 or m > 59:
-        return None
-    return time(h, m)
+    return clock_time(int(hour), int(minute or minute2 or (30 if half else 0)), pm=ampm == "午後")
 
 
 def _day_kinds(label: str) -> list[str]:
