@@ -40,7 +40,7 @@ def _postgres_engine():
     engine.dispose()
 
 
-def _truncate_all(engine) -> None:
+def _empty_all(engine) -> None:
     """Empty every table and restart every id between tests.
 
     DELETE, children first, rather than TRUNCATE: TRUNCATE makes new files for all thirty-odd tables and took
@@ -59,7 +59,7 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     engine = request.getfixturevalue("_postgres_engine")
-    _truncate_all(engine)
+    _empty_all(engine)
     return os.environ["TEST_DATABASE_URL"]
 
 
