@@ -58,6 +58,8 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
     can be read; the other rows are kept."""
     raw = v("start_date")
     start_day = parse_date(raw)
+    if start_day is not None and names_more_days(raw, start_day, hint):
+        start_day = None  # 「令和6年10月5日（土）・6日（日）」: the leading date is only the first of the cell's days
     if start_day is None and raw:
         fiscal = fiscal_year_value(v("fiscal_year"))
         if fiscal is not None:
@@ -77,10 +79,36 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
         report.skip(line_no, "開始日がありません")
         return None
     end_day = parse_date(v("end_date")) or last_free_day(v("end_date"), start_day, hint) or start_day
-    if end_day < start_day:
+    if end_day < start_day and (mended := end_in_start_year(start_day, end_day)) is not None:
+        report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、年の書き違いとみて {mended} にしました"))
+        end_day = mended
+    elif end_day < start_day:
         report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
         end_day = start_day
     return Schedule(spans=[(start_day, end_day)])
+
+
+def end_in_start_year(start_day: date, end_day: date) -> date | None:
+    """An end written with the wrong year (開始日 2023-01-02, 終了日 2022-01-03, a slip at the turn of the year): the
+    same month and day in the start's year or the next, when that falls within half a year after the start (a
+    slip in the day, 3月10日～3月1日, is not mended); else None."""
+    for year in (start_day.year, start_day.year + 1):
+        try:
+            candidate = end_day.replace(year=year)
+        except ValueError:
+            continue
+        if start_day <= candidate <= start_day + timedelta(days=_MENDED_END_DAYS):
+            return candidate
+    return None
+
+
+_MENDED_END_DAYS = 183
+
+
+def names_more_days(text: str, start_day: date, hint: YearHint) -> bool:
+    """True when a cell that starts with a full date goes on to name other days (a range or a list)."""
+    schedule = parse_schedule(text, YearHint(today=hint.today, year=start_day.year))
+    return schedule is not None and (len(schedule.spans) > 1 or schedule.spans[0][1] > schedule.spans[0][0])
 
 
 def last_free_day(text: str, start_day: date, hint: YearHint) -> date | None:
