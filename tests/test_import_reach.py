@@ -186,3 +186,45 @@ def test_event_headers_under_their_other_names(header, field, column):
 def test_the_open_days_column_under_its_other_names(header):
     names = ["名称", "住所", header, "開館時間"]
     assert detect_layout(names, "facilities").columns["weekdays"] == [2]
+
+
+@pytest.mark.parametrize("columns, cells, days", [
+    # 焼津市's 朝市: a five-month period, held on the 1st and 15th as the description says
+    ("説明", "月次祭の毎月1日と15日に朝市を定期開催中です。", [date(2026, 9, 1), date(2026, 9, 15), date(2026, 10, 1)]),
+    ("説明", "月に一度（原則第2木曜日）、地域交流センターで出張相談会を行っています。",
+     [date(2026, 9, 10), date(2026, 10, 8), date(2026, 11, 12)]),
+    ("開催パターン", "毎週水曜日", [date(2026, 9, 2), date(2026, 9, 9), date(2026, 9, 16)]),
+])
+def test_a_long_period_is_narrowed_to_the_days_its_rule_says_it_is_held(session, tmp_path, columns, cells, days):
+    path = write_csv(tmp_path, f"イベント名,開始日,終了日,開始時間,{columns}\n朝市,2026/9/1,2027/2/15,8:00,{cells}\n")
+    report = import_path(session, "events", path, now=NOW)
+    rows = events(session)
+    tokyo = [e.starts_at + timedelta(hours=9) for e in rows]  # naive UTC → Tokyo
+    assert [t.date() for t in tokyo[:3]] == days and all(t.hour == 8 for t in tokyo)
+    assert len({e.series_key for e in rows}) == 1 and "開催日としました" in report.warnings[0][1]
+
+
+@pytest.mark.parametrize("description", [
+    "毎週月曜日休館。企画展を開催します。",  # a closed day, not the days it is held
+    "毎月第3日曜日は入館無料で、展示を開催しています。",  # a price rule
+    "月に一度、総合福祉会館で会を行っています。",  # no day stated
+])
+def test_a_long_period_keeps_its_span_when_no_rule_says_when_it_is_held(session, tmp_path, description):
+    path = write_csv(tmp_path, f"イベント名,開始日,終了日,説明\n企画展,2026/9/1,2026/12/20,{description}\n")
+    import_path(session, "events", path, now=NOW)
+    event, = events(session)
+    assert (event.starts_at.date(), event.ends_at.date()) == (date(2026, 8, 31), date(2026, 12, 20))
+
+
+def test_a_real_file_s_long_periods_are_held_on_the_days_their_descriptions_name(session):
+    report = import_path(session, "events", str(REACH / "event-period-with-rule.csv"), now=NOW)
+    assert report.ok and report.skipped == 0
+    by_title: dict[str, list[Event]] = {}
+    for event in events(session):
+        by_title.setdefault(event.title, []).append(event)
+    market = [(e.starts_at + timedelta(hours=9)).date() for e in by_title["焼津神社朝市「壱の市」"]]
+    assert market[:4] == [date(2026, 9, 1), date(2026, 9, 15), date(2026, 10, 1), date(2026, 10, 15)]
+    assert market[-1] == date(2027, 2, 15)
+    assert all((e.starts_at + timedelta(hours=9)).weekday() == 3 for e in by_title["令和8年度和田ぴよぴよこっこの会"])
+    twins, = by_title["双子・三つ子の会"]  # 「月に一度」 names no day: the published period is kept
+    assert twins.ends_at.date() == date(2027, 3, 10)

@@ -12,7 +12,8 @@ from content.importers.audience import event_audience_tags
 from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span
 from content.importers.csvread import CsvTable
 from content.importers.freedates import (
-    Schedule, YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
+    Schedule, YearHint, days_matching, fiscal_year_value, held_by_rule, month_named, parse_schedule, year_from_cells,
+    year_from_file_name,
 )
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
@@ -86,6 +87,25 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
         report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
         end_day = start_day
     return Schedule(spans=[(start_day, end_day)])
+
+
+def held_days(schedule: Schedule, v, line_no: int, report: ImportReport) -> list[tuple[date, date]]:
+    """A long period (焼津神社朝市 2026/9/1～2027/2/15) whose 開催パターン, time note or description says which days
+    it is held on (「毎月1日と15日に朝市を定期開催」, 「原則第2木曜日…行っています」): those days only. Else the spans."""
+    if len(schedule.spans) != 1 or (schedule.spans[0][1] - schedule.spans[0][0]).days < _LONG_PERIOD_DAYS:
+        return schedule.spans
+    found = held_by_rule(v("pattern"), [v("time_note"), v("summary"), v("description")])
+    if found is None:
+        return schedule.spans
+    rule, sentence = found
+    days = days_matching(rule, *schedule.spans[0])
+    if not days:
+        return schedule.spans
+    report.warnings.append((line_no, f"「{sentence[:40]}」により、期間中の {len(days)} 日を開催日としました"))
+    return days
+
+
+_LONG_PERIOD_DAYS = 13  # two weeks and more: a period within which a repeating rule picks the days
 
 
 def end_in_start_year(start_day: date, end_day: date) -> date | None:
@@ -173,7 +193,7 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
     schedule = row_days(v, hint, line_no, report)
     if schedule is None:
         return None
-    spans = schedule.spans
+    spans = held_days(schedule, v, line_no, report)
     start_clock, end_clock, notes = row_clocks(v)
     # a clock written after each date (「14日（土）午後1時、15日（日）午後2時」) counts when the time cells give none
     own = schedule.clocks if start_clock is None and schedule.clocks else [(start_clock, end_clock)] * len(spans)

@@ -33,7 +33,11 @@ _WEEKDAY_AFTER = re.compile(r"\s*(?:\(\s*([月火水木金土日])[^()]{0,8}\)|(
 _SHARED_WEEKDAY = re.compile(r"(?:いずれも|全て|すべて|各)\s*\(?\s*([月火水木金土日])")
 _EVERY_WEEK = re.compile(r"毎週\s*([月火水木金土日](?:\s*[・、,及びと]\s*[月火水木金土日])*)\s*曜?")
 _NTH_WEEKDAY = re.compile(r"第\s*([1-5](?:\s*(?:[・、,と]|及び)\s*第?\s*[1-5])*)\s*([月火水木金土日])曜")
-_MONTHLY_DAY = re.compile(r"毎月\s*(\d{1,2})\s*日(?!間)")
+_MONTHLY_DAY = re.compile(r"毎月\s*((?:\d{1,2}\s*日?\s*(?:[・、,と]|及び)\s*)*\d{1,2})\s*日(?!間)")
+# a rule in a sentence that says the event is held by it (「毎月1日と15日に朝市を定期開催」), not one about closing or
+# prices (「毎週月曜日休館」, 「第3日曜日は入館無料」)
+_HELD = re.compile(r"開催|行い|行って|行う|行います|実施|定期|開き|開いて|開講|開館しています")
+_NOT_HELD = re.compile(r"^\s*[はがも、,]?\s*.{0,4}?(?:休|除|閉|以外|無料|割引|半額)")
 RECURRING_DAYS = 180  # a rule with no period (「毎月第2土曜日」) gives its days over this many days from the import date
 _RANGE_GAP = re.compile(r"^[\s　]*(?:[~〜\-ー―‐─]|から)[\s　]*$")
 _YEAR_MENTION = re.compile(r"(?P<era>令和|平成)\s*(?P<ey>\d{1,2}|元)\s*年(?P<fy1>度)?|(?<!\d)(?P<y>20\d{2})\s*年(?P<fy2>度)?")
@@ -187,8 +191,25 @@ def recurrence(text: str) -> Callable[[date], bool] | None:
         weekday = WEEKDAYS.index(match[2])
         return lambda day: day.weekday() == weekday and (day.day - 1) // 7 + 1 in nths
     if match := _MONTHLY_DAY.search(text):
-        day_of_month = int(match[1])
-        return lambda day: day.day == day_of_month
+        days_of_month = {int(n) for n in re.findall(r"\d+", match[1])}
+        return lambda day: day.day in days_of_month
+    return None
+
+
+def held_by_rule(pattern: str, notes: list[str]) -> tuple[Callable[[date], bool], str] | None:
+    """The repeating rule for when an event is held, with the text that states it: the 開催パターン cell
+    (「毎週水曜日」), else the first note sentence that says the event is held by a rule (開催, 行う, 実施 … and the
+    rule not followed by 休, 除く, 無料 …); None when none states one."""
+    if pattern.strip() and (rule := recurrence(clean_text(pattern))) is not None:
+        return rule, pattern.strip()
+    for text in notes:
+        for sentence in re.split(r"[。\n]", clean_text(text)):
+            for pattern in (_EVERY_WEEK, _NTH_WEEKDAY, _MONTHLY_DAY):
+                match = pattern.search(sentence)
+                if match and _HELD.search(sentence) and not _NOT_HELD.match(sentence[match.end():]):
+                    rule = recurrence(sentence[match.start():])
+                    if rule is not None:
+                        return rule, sentence.strip()
     return None
 
 
