@@ -228,3 +228,11 @@ def test_a_real_file_s_long_periods_are_held_on_the_days_their_descriptions_name
     assert all((e.starts_at + timedelta(hours=9)).weekday() == 3 for e in by_title["令和8年度和田ぴよぴよこっこの会"])
     twins, = by_title["双子・三つ子の会"]  # 「月に一度」 names no day: the published period is kept
     assert twins.ends_at.date() == date(2027, 3, 10)
+
+
+def test_a_long_period_whose_time_note_names_the_days_stays_one_row_for_the_search_to_read(session, tmp_path):
+    path = write_csv(tmp_path, "イベント名,開始日,終了日,開始日時特記事項,説明\n"
+                               "日本語教室,2021/5/13,2022/3/31,毎週木曜日開催。午後2時~4時,毎週木曜日に開催します。\n")
+    import_path(session, "events", path, now=NOW)
+    event, = events(session)
+    assert event.ends_at.date() >= date(2022, 3, 30)  # one long row; event_days.py reads 毎週木曜日 from its note

@@ -24,6 +24,7 @@ from content.importers.values import (
     TOKYO, clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
     parse_time, tokyo_to_utc,
 )
+from content.search.event_days import stated_repeat
 from models import Event
 
 # The base-registry export appends copies of the date cells to 日時備考 ("開始日: 2019/1/13"); drop them.
@@ -90,11 +91,14 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
 
 
 def held_days(schedule: Schedule, v, line_no: int, report: ImportReport) -> list[tuple[date, date]]:
-    """A long period (焼津神社朝市 2026/9/1～2027/2/15) whose 開催パターン, time note or description says which days
-    it is held on (「毎月1日と15日に朝市を定期開催」, 「原則第2木曜日…行っています」): those days only. Else the spans."""
+    """A long period (焼津神社朝市 2026/9/1～2027/2/15) whose 開催パターン or description says which days it is held on
+    (「毎月1日と15日に朝市を定期開催」, 「原則第2木曜日…行っています」): those days only. Else the spans, also when
+    the time note or title names the days, which the search already reads on the long row."""
     if len(schedule.spans) != 1 or (schedule.spans[0][1] - schedule.spans[0][0]).days < _LONG_PERIOD_DAYS:
         return schedule.spans
-    found = held_by_rule(v("pattern"), [v("time_note"), v("summary"), v("description")])
+    if stated_repeat(v("time_note"), v("title")).stated:
+        return schedule.spans  # 「毎週木曜日開催」 in 日時備考: the search reads it on the long row (event_days.py)
+    found = held_by_rule(v("pattern"), [v("summary"), v("description")])
     if found is None:
         return schedule.spans
     rule, sentence = found
