@@ -276,3 +276,28 @@ def test_a_city_layout_with_qualified_date_headers_imports(session, tmp_path):
     assert event.title == "こども将棋大会" and event.place_name == "市民会館"
     assert (event.starts_at + timedelta(hours=9)).date() == date(2025, 6, 14)
     assert (event.ends_at + timedelta(hours=9)).date() == date(2025, 6, 15) and not report.skipped
+
+
+@pytest.mark.parametrize("header, kind", [
+    (["屋台ID", "名称", "住所"], "屋台"),  # every row of 福岡市's list is a 屋台, though no cell says so
+    (["公園番号", "名称", "住所"], "公園"),
+    (["施設ID", "名称", "住所"], None),  # 施設 says nothing about the kind
+    (["町字ID", "名称", "住所"], None),  # part of an address code
+    (["屋台開店情報連携ID", "名称", "住所"], None),  # a link to another system, not the kind
+])
+def test_an_id_column_named_for_what_every_row_is_gives_their_kind(header, kind):
+    from content.importers.facilities import kind_of_rows
+
+    assert kind_of_rows(header) == kind
+
+
+def test_a_list_of_one_kind_of_place_files_each_under_it_with_its_english_name_and_body(session, tmp_path):
+    """The kind in front of the row's own category; 名称_英語 another name to find it by; 本文 its description."""
+    path = tmp_path / "yatai.csv"
+    path.write_text("屋台ID,名称,名称_英語,住所,カテゴリー,本文,営業時間\n"
+                    "1,ひでちゃん,Hidechan,福岡県福岡市中央区天神1,ラーメン/おでん,羽根つき餃子が名物,19:00～1:00\n",
+                    encoding="utf-8")
+    import_path(session, "facilities", str(path), now=NOW)
+    place = facilities(session)["ひでちゃん"]
+    assert place.category == "屋台（ラーメン/おでん）"
+    assert "Hidechan" in (place.aliases or "") and "羽根つき餃子" in (place.description or "")

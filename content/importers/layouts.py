@@ -74,6 +74,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("名称", "施設名", "施設名称", "施設の名称", "name", "指定暑熱避難施設の名称"),
     "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな", "nameKana", "kana"),
     "alias": ("名称_通称", "名称(通称)", "通称"),
+    "name_en": ("名称_英語", "名称(英語)", "名称(英字)", "施設名_英語", "nameEn"),  # another name residents may type
     "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ", "category", "施設の種類"),
     "address": ("住所", "所在地_連結表記", "所在地", "address"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
@@ -90,7 +91,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "closed": ("休館日", "定休日", "休業日", "閉館日", "休園日", "休所日", "休場日"),
     "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料", "basicPrice"),
     "fee_detail": ("料金(詳細)", "料金備考", "detailPrice"),
-    "description": ("説明", "概要", "description"),
+    "description": ("説明", "概要", "description", "本文", "リード文", "紹介文", "PR文", "特徴", "内容", "詳細"),
     "access": ("アクセス方法", "access", "アクセス", "交通アクセス", "交通案内"),
     "parking": ("駐車場情報", "駐車場", "parkingInformation"),
     "url": ("URL", "ホームページ", "referenceObject", "ウェブサイト", "ホームページURL", "公式サイト"),
