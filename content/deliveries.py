@@ -399,10 +399,10 @@ def recount(session, delivery: Delivery) -> None:
 # --- the report ------------------------------------------------------------------------------------
 
 def _iso(moment: datetime | None, tz: str) -> str | None:
-    """A stored naive UTC time as ISO 8601 in the city's zone."""
+    """A stored naive UTC time as ISO 8601 in the city's zone, in whole seconds (staff read these)."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat()
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
 def delivery_report(session, delivery_id: int, tz: str = "Asia/Tokyo") -> dict:

@@ -87,6 +87,12 @@ def test_delivery_show_reports_the_delivery(city, database_url):
     make_engine(database_url).dispose()
 
 
+def test_delivery_times_are_shown_in_whole_seconds():
+    from content.deliveries import _iso
+
+    assert _iso(datetime(2026, 12, 1, 0, 5, 7, 123456), "Asia/Tokyo") == "2026-12-01T09:05:07+09:00"
+
+
 def test_quiet_hours_move_a_notice_to_the_morning_and_say_so(city, monkeypatch):
     monkeypatch.setenv("TSUNAGARI_QUIET_HOURS", "00:00-23:59")  # always quiet, whatever the hour of the test
     result = city.invoke(main, ["notice", "send", "--title", "お知らせ", "--body", "本文"])
