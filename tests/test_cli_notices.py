@@ -88,6 +88,8 @@ def test_delivery_show_reports_the_delivery(city, database_url):
 
 
 def test_delivery_times_are_shown_in_whole_seconds():
+    from datetime import datetime
+
     from content.deliveries import _iso
 
     assert _iso(datetime(2026, 12, 1, 0, 5, 7, 123456), "Asia/Tokyo") == "2026-12-01T09:05:07+09:00"
