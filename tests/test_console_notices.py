@@ -121,3 +121,11 @@ def test_an_uploaded_image_is_linked_at_the_public_https_address(app, engine, ki
     with Session(engine) as session:
         url = session.exec(select(Notice)).one().image_url
     assert re.fullmatch(r"https://city\.example\.jp/admin/uploads/[0-9a-f]{32}\.png", url)
+
+
+def test_editing_an_approved_notice_says_it_was_queued_again_and_that_no_scheduler_runs(engine, kitano, south, staff):
+    path = create_and_submit(south, NOTICE, kind="notices")
+    post_form(staff, path + "/approve", {"confirm_count": "5"})
+    edited = post_form(staff, path + "/edit", {**NOTICE, "body": "14日10時からに変わりました。"})
+    page = staff.get(edited.headers["Location"]).get_data(as_text=True)
+    assert "配信を予約し直しました" in page and "tsunagari scheduler" in page

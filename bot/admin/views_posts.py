@@ -202,6 +202,13 @@ def notice_page_extras(session, notice) -> dict:
             "category_label": posts.NOTICE_CATEGORIES.get(notice.category, "お知らせ")}
 
 
+def scheduler_warning(session) -> str:
+    """Said after a push is queued while no scheduler runs: approval alone sends nothing ('' when one runs)."""
+    if scheduler_running(session):
+        return ""
+    return "ただし、配信を行うスケジューラーが動いていません。「tsunagari scheduler」を起動するまで送信されません。"
+
+
 @forbidden_to_403
 def post_edit(kind: str, post_id: int):
     """Edit a post (all its occurrences); staff may save and approve in one step."""
@@ -223,6 +230,8 @@ def post_edit(kind: str, post_id: int):
                         return redirect(url_for("admin.notice_confirm", post_id=head.id))
                     posts.approve(session, current_user, kind, head, address=client_address())
                     flash("保存して承認しました。", "success")
+                elif kind == "notices" and head.status == "approved":  # its delivery was queued again
+                    flash("保存しました。配信を予約し直しました。" + scheduler_warning(session), "success")
                 else:
                     flash("保存しました。", "success")
             except posts.PostStateError as exc:
@@ -270,8 +279,7 @@ def post_step(kind: str, post_id: int, step: str):
     session.commit()
     if step == "approve" and kind == "notices":  # notices are pushed, not searched
         done = f"承認しました。{request.form.get('confirm_count', '')}人への配信を予約しました。配信の状況はこのページで見られます。"
-        if not scheduler_running(session):  # approval alone sends nothing: say so where staff will read it
-            done += "ただし、配信を行うスケジューラーが動いていません。「tsunagari scheduler」を起動するまで送信されません。"
+        done += scheduler_warning(session)
     flash(done, "success")
     if step == "delete":
         return redirect(url_for("admin.post_list", kind=kind))
