@@ -240,7 +240,7 @@ class SearchIndex:
                         term_scores[i] = max(term_scores.get(i, 0.0), value)
                         strength[i] = max(strength.get(i, 0.0), weight)
             idf = self.words.idf(term, total)
-            reading = bigrams(reading_of(term))
+            reading = reading_grams(term)
             channels = [(self.grams, bigrams(term), 0.35), (self.kana, reading, 0.3)]
             if not _is_katakana(term):  # a hiragana question's kana form only meets titles and places
                 channels.append((self.kana_desc, reading, 0.2))
@@ -277,6 +277,13 @@ class SearchIndex:
         for i, value in self.words.score(extra, allowed, total).items():
             scores[i] = scores.get(i, 0.0) + value
         return {i: (value, matched.get(i, 0.0) / mass if mass else 1.0) for i, value in scores.items()}
+
+
+def reading_grams(term: str) -> list[str]:
+    """The bigrams of a term's kana reading, or [] for a word written without kana whose reading is two kana:
+    イゴ (囲碁) sits inside many unrelated readings (サイゴ, ハイゴ), so such a word meets rows only as written."""
+    grams = bigrams(reading_of(term))
+    return grams if _has_kana(term) or len(grams) >= 2 else []
 
 
 def _has_kana(term: str) -> bool:

@@ -16,7 +16,8 @@ from typing import Iterable, Optional
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
 from content.query.dates import TIME_OF_DAY_HOURS
-from content.search.index import AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
+from content.search.index import (AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index,
+                                  reading_grams)
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
                                  reading_of, terms_of, verb_nouns)
 
@@ -237,7 +238,7 @@ def _known(index: SearchIndex, term: str) -> bool:
     grams = bigrams(term)
     if grams and sum(g in index.grams.postings for g in grams) >= max(1, math.ceil(0.6 * len(grams))):
         return True
-    reading = bigrams(reading_of(term))
+    reading = reading_grams(term)
     return bool(reading) and all(g in index.kana.postings for g in reading)
 
 

@@ -1,0 +1,78 @@
+"""Residents' wording that a new city's files do not share: a reading too short to be a word, audience words in
+titles and descriptions, lay words for the file's own, and seasons in facility hours."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from content.query import parse_query
+from content.search.answers import answer_question
+from content.search.index import clear_cache, current_index
+from content.search.ranking import search
+from models import Event, Facility
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = datetime(2027, 1, 20, 12, 0, tzinfo=TOKYO)  # a Wednesday in winter
+SAT, SUN, TUE = date(2027, 1, 23), date(2027, 1, 24), date(2027, 1, 26)
+
+
+def utc(day: date, hour: int = 10) -> datetime:
+    """Tokyo wall-clock time as the naive UTC the tables store."""
+    return datetime.combine(day, time(hour), TOKYO).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+EVENTS = [  # none states an audience in a 対象者 column
+    dict(title="最後の演奏会", description="市民オーケストラの定期演奏会です。", category="音楽", starts_at=utc(SAT, 13)),
+    dict(title="土曜学校かけっこ教室", description="速く走るこつを教えます。", category="スポーツ", starts_at=utc(SAT)),
+    dict(title="鉄道探検隊 駅のひみつ", description="鉄道をテーマにしたバックヤードツアーです。", category="催事・観光",
+         starts_at=utc(SUN)),
+    dict(title="親子の広場", description="手遊びと歌の時間です。", category="子育て・教育", starts_at=utc(TUE)),
+    dict(title="ピタゴラスクラブ", description="パターンブロックで形を観察します。", category="子育て・教育",
+         starts_at=utc(SAT, 14)),
+    dict(title="高津さんの市", description="地元の野菜を生産者の方が直接販売するファーマーズマーケットです。",
+         category="仕事・産業", starts_at=utc(SUN, 9)),
+    dict(title="シニアのスマホ教室", description="高齢者向けのスマホ講座", category="講座", audience="65歳以上",
+         audience_tags=["seniors"], starts_at=utc(SAT, 15)),
+]
+FACILITIES = [
+    dict(name="市民温水プール", category="スポーツ施設", hours_text="10:00～20:30", closed_text="12/29～1/1は休館",
+         description="25m×7コース"),
+    dict(name="市営水泳プール（屋外）", category="スポーツ施設", hours_text="9:00～18:30",
+         closed_text="7/中旬～8/31の間利用可能", description="50m×8コース"),
+    dict(name="物産館", category="観光施設", hours_text="9:00～20:55 ゴーゴーカレー駅前店（9:55～20:55）",
+         description="ゴーゴーカレー駅前店には限定メニューがあります"),
+]
+
+
+@pytest.fixture
+def city(session):
+    """A small city whose rows state no audience and write things their own way."""
+    clear_cache()
+    for i, data in enumerate(FACILITIES):
+        session.add(Facility(source="test", source_key=f"f{i}", address="みらい市本町1-1", **data))
+    for i, data in enumerate(EVENTS):
+        session.add(Event(source="test", source_key=f"e{i}", ends_at=data["starts_at"], place_name="市民会館", **data))
+    session.commit()
+
+
+def titles(session, question: str) -> list[str]:
+    """The titles an answer lists, in order."""
+    return [item["title"] for item in answer_question(session, question, now=NOW, lang="ja").items]
+
+
+def first_text(session, question: str) -> str:
+    """The first message's text of an answer."""
+    return answer_question(session, question, now=NOW, lang="ja").messages[0].get("text", "")
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("囲碁の大会ある？", ["囲碁"]),  # イゴ is inside サイゴ (最後): a two-kana reading is no match for a kanji word
+])
+def test_kanji_word_is_not_met_by_a_two_kana_reading(session, city, question, unknown):
+    """A word written in kanji whose reading is two kana matches rows only as written: nothing found, named."""
+    index = current_index(session)
+    result = search(session, parse_query(question, now=NOW, places=index.place_index), now=NOW)
+    assert result.hits == [] and result.unknown == unknown
+    assert first_text(session, question).startswith("「囲碁」に合うものは見つかりませんでした。")
