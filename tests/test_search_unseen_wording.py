@@ -76,3 +76,38 @@ def test_kanji_word_is_not_met_by_a_two_kana_reading(session, city, question, un
     result = search(session, parse_query(question, now=NOW, places=index.place_index), now=NOW)
     assert result.hits == [] and result.unknown == unknown
     assert first_text(session, question).startswith("「囲碁」に合うものは見つかりませんでした。")
+
+
+@pytest.mark.parametrize("question, expected_first, note", [
+    # no row states an audience: the days' rows answer, and the answer says none is marked for children
+    ("日曜日 子どもと行けるイベントある？", "高津さんの市", "子ども向けと書かれたものはありません"),
+    ("電車好きの子が喜びそうなイベント", "鉄道探検隊 駅のひみつ", "子ども向けと書かれたものはありません"),
+    # a children's category (子育て・教育) is the audience the file states
+    ("2さいの子と遊べる集まり 火曜日", "親子の広場", "火曜日"),
+    ("小学生むけの土曜の教室", "ピタゴラスクラブ", "土曜日"),
+])
+def test_audience_words_rank_and_never_empty_the_days_rows(session, city, question, expected_first, note):
+    """Audience words (子ども, 2さいの子, 小学生むけ) are soft: they never empty what the days or topic fill."""
+    assert titles(session, question)[:1] == [expected_first]
+    assert note in first_text(session, question)
+
+
+@pytest.mark.parametrize("question, terms, audiences, age", [
+    ("2さいの子と遊べる集まり", [], ["children"], 2),  # 歳, 子, 遊ぶ say who and that it is fun, not what
+    ("小学生むけの教室", ["小学生", "小学"], ["children", "elementary"], None),  # むけ is 向け, not 生む
+    ("電車好きの子が喜びそうなイベント", ["電車", "イベント"], ["children"], None),  # 好き, 喜ぶ, そう are fillers
+    ("様子を見に行くイベント", ["様子", "イベント"], [], None),  # 子 inside a word is no child
+])
+def test_audience_and_filler_words_are_no_topic(question, terms, audiences, age):
+    """The words that only say who comes or how they will feel are read as the audience, never as the topic."""
+    parsed = parse_query(question, now=NOW)
+    assert [t for t in parsed.terms if t in terms or t not in ("見る", "行く")] == terms
+    assert parsed.audiences == audiences and parsed.age == age
+
+
+def test_a_kanji_word_meets_a_description_by_its_whole_reading_only(session, city):
+    """電車 (デンシャ) is no match for a description whose reading has デン and シャ apart."""
+    index = current_index(session)
+    scored = index.score_terms(["電車"], {})
+    matched = {index.docs[i].title for i in scored}
+    assert "シニアのスマホ教室" not in matched and "鉄道探検隊 駅のひみつ" in matched

@@ -76,6 +76,7 @@ class Doc:
     long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
     repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
     title_text: str = ""  # the title normalised (NFKC, lower case) for substring checks
+    description_reading: str = ""  # the katakana reading of the description's start (kana_desc's text)
     start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
 
 
@@ -181,7 +182,8 @@ class SearchIndex:
         self.words.add(index, words)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
-        self.kana_desc.add(index, Counter(bigrams(reading_of(_short(description)[:200]))))
+        doc.description_reading = reading_of(_short(description)[:200])
+        self.kana_desc.add(index, Counter(bigrams(doc.description_reading)))
 
     def finish(self) -> None:
         """Close the channels and sort events by start for date filtering."""
@@ -256,6 +258,10 @@ class SearchIndex:
                 if channel is not self.grams and not _has_kana(term):
                     need = len(grams)  # a word written in kanji is no typo of its reading: カンコウ is not コウ+カン
                 close = {i for i, n in hits.items() if n >= need}
+                if channel is self.kana_desc and not _has_kana(term):
+                    # 電車 (デンシャ) is not met by デン…シャ scattered over a description: the whole reading, in a row
+                    spoken = reading_of(term)
+                    close = {i for i in close if spoken in self.docs[i].description_reading}
                 if not close:
                     continue
                 values = channel.score({g: 1.0 for g in grams}, close, total)

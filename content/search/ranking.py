@@ -609,10 +609,10 @@ _UNSTATED_RETRIES = (("audiences", "s", "a", "audience_unstated"), ("free_only",
 
 
 def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
-    """The topic's rows that state nothing about an asked audience or fee, when none states it: the topic words
-    count more than such a condition (audience tried first, then fee)."""
-    if not terms:
-        return None
+    """The rows of the asked topic, days or place that state nothing about an asked audience or fee, when none
+    states it: audience and fee words are soft and never empty what the rest would fill (audience first)."""
+    if not (terms or parsed.date_range or parsed.weekdays or parsed.places or parsed.categories):
+        return None  # only an audience or a fee asked: nothing else says which rows would do
     for asked, letter, dropped, flag in _UNSTATED_RETRIES:
         if not getattr(parsed, asked) or letter in relax or dropped in relax:
             continue
