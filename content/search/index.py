@@ -120,6 +120,21 @@ class Channel:
 
 
 CATEGORY_PREFIX = "cat:"
+# A four-kanji compound's usual two-kanji short forms (直接販売 → 直販, 直売; 高等学校 → 高校): first kanji of the
+# first half with the first or the last of the second. Kept apart from the words: only a question word no row
+# writes out is looked up there.
+ABBREVIATION_PREFIX = "abbr:"
+_FOUR_KANJI = re.compile(r"(?<![一-龥々])[一-龥々]{4}(?![一-龥々])")
+
+
+def abbreviations(text: str) -> list[str]:
+    """The two-kanji short forms of the text's four-kanji compounds (直接販売 → 直販, 直売)."""
+    out = []
+    for run in _FOUR_KANJI.findall(normalize_text(text)):
+        for short in (run[0] + run[2], run[0] + run[3]):
+            if short not in out:
+                out.append(short)
+    return out
 
 
 def category_tags(text: str) -> list[str]:
@@ -174,6 +189,8 @@ class SearchIndex:
         self.docs.append(doc)
         self.by_kind[doc.kind].append(index)
         words = _weighted((terms_of(text), weight) for text, weight in fields if text)
+        for short in abbreviations(" ".join(text for text, _weight in fields if text)):
+            words[ABBREVIATION_PREFIX + short] += 1
         for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
             words[CATEGORY_PREFIX + tag] += 4  # 「スポーツ」 matches ラケットテニス教室 without the word
         if doc.kind == "facility":  # events are filtered by audience; a facility for children only ranks up

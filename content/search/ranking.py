@@ -16,8 +16,8 @@ from typing import Iterable, Optional
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
 from content.query.dates import TIME_OF_DAY_HOURS
-from content.search.index import (AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index,
-                                  reading_grams)
+from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
+                                  current_index, reading_grams)
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
                                  reading_of, terms_of, verb_nouns)
 
@@ -114,7 +114,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
-    source = [t.lower() for t in parsed.terms] or _name_words(parsed)
+    source = _whole_katakana_words(index, parsed, [t.lower() for t in parsed.terms] or _name_words(parsed))
     skip = set(QUERY_STOPWORDS)
     if drop_places:
         skip |= _place_words(parsed)
@@ -167,6 +167,20 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
 
 
 _KATAKANA_RUN = re.compile(r"[ァ-ヺー]{4,}")
+
+
+def _whole_katakana_words(index: SearchIndex, parsed: ParsedQuery, source: list[str]) -> list[str]:
+    """The question's terms with a katakana run the rows write as one word put back together (ゴーゴーカレー,
+    which Sudachi splits as ゴーゴー + カレー in a question but keeps whole in 「ゴーゴーカレー輪島店」)."""
+    text = normalize_text(parsed.normalized or parsed.text)
+    for run in _KATAKANA_RUN.findall(text):
+        parts = [t.lower() for t in terms_of(run)]
+        if len(parts) < 2 or not any(form in index.words.postings for form in index.word_forms(run)):
+            continue
+        source = [t for t in source if t not in parts]
+        if run not in source:
+            source.insert(0, run)
+    return source
 
 
 def abbreviated_word(index: SearchIndex, term: str) -> str | None:
@@ -235,11 +249,24 @@ def _known(index: SearchIndex, term: str) -> bool:
     """True when some row contains the term (or a synonym), most of its bigrams, or (kana questions) its reading."""
     if any(form in index.words.postings for s in expand([term]) for form in index.word_forms(s)):
         return True
+    if shortened_in(index, term):
+        return True
     grams = bigrams(term)
     if grams and sum(g in index.grams.postings for g in grams) >= max(1, math.ceil(0.6 * len(grams))):
         return True
     reading = reading_grams(term)
     return bool(reading) and all(g in index.kana.postings for g in reading)
+
+
+def shortened_in(index: SearchIndex, term: str) -> bool:
+    """True for a two-kanji word no row writes but some row writes out in full (直売 of 「直接販売する」)."""
+    return (len(term) == 2 and term not in index.words.postings
+            and ABBREVIATION_PREFIX + term in index.words.postings and not _has_kana_or_latin(term))
+
+
+def _has_kana_or_latin(term: str) -> bool:
+    """True when a term is not all kanji."""
+    return any(not ("一" <= c <= "龥" or c == "々") for c in term)
 
 
 def _audience_ok(doc: Doc, wanted: set[str]) -> bool:
@@ -735,6 +762,8 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
             extra[CATEGORY_PREFIX + category] = 0.5
     # a word that names a category (スポーツ, パソコン) is also met by rows of that category
     aliases = {t: {CATEGORY_PREFIX + t: 0.8} for t in terms if t in parsed.categories}
+    # 直売 met by 「直接販売」 where no row writes 直売: the written-out form counts as the word
+    aliases.update({t: {ABBREVIATION_PREFIX + t: 0.8} for t in terms if shortened_in(index, t)})
     scored = index.score_terms(terms, extra, allowed=set(allowed), aliases=aliases)
     if terms:
         scored = {i: v for i, v in scored.items() if v[1] >= min_coverage}
