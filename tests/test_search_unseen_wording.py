@@ -111,3 +111,45 @@ def test_a_kanji_word_meets_a_description_by_its_whole_reading_only(session, cit
     scored = index.score_terms(["電車"], {})
     matched = {index.docs[i].title for i in scored}
     assert "シニアのスマホ教室" not in matched and "鉄道探検隊 駅のひみつ" in matched
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("ゴーゴーカレー 何時まで？", "物産館"),  # one word in the row, two in Sudachi's reading of the question
+    ("とれたて野菜の直売やってるとこある？", "高津さんの市"),  # 直売 is the short form of 直接販売
+    ("冬でも泳げるプールある？", "市民温水プール"),  # the outdoor pool opens 7/中旬～8/31 only
+])
+def test_lay_words_and_seasons_find_what_the_file_writes_its_own_way(session, city, question, expected_first):
+    """A shop named in a facility's notes, a compound's short form and a season meet the file's own wording."""
+    assert titles(session, question)[:1] == [expected_first]
+
+
+@pytest.mark.parametrize("text, shorts", [
+    ("生産者の方が直接販売する", ["直販", "直売"]),
+    ("県立高等学校の体育館", []),  # 県立高等学校 is six kanji, not one four-kanji compound
+    ("高等学校", ["高学", "高校"]),
+])
+def test_four_kanji_compounds_give_their_short_forms(text, shorts):
+    """Short forms are read only from four-kanji compounds (first kanji + first or last of the second half)."""
+    from content.search.index import abbreviations
+
+    assert abbreviations(text) == shorts
+
+
+@pytest.mark.parametrize("closed_text, day, closed", [
+    ("7/中旬～8/31の間利用可能;月曜日は休みだが、海の日は営業", date(2027, 1, 20), True),
+    ("7/中旬～8/31の間利用可能;月曜日は休みだが、海の日は営業", date(2027, 8, 4), False),
+    ("毎月第1・第3水曜日、12/29～1/1は休館", date(2027, 1, 20), False),
+])
+def test_an_open_season_filed_as_closed_days_is_read_as_the_season(closed_text, day, closed):
+    """「7/中旬～8/31の間利用可能」 in a 休館日 field says when the place opens at all, not days it closes."""
+    from content.search.facility_hours import closed_for_season, parse_hours
+
+    assert closed_for_season(parse_hours("9:00～18:30", closed_text), day) is closed
+
+
+def test_semicolons_separate_the_notes_of_published_hours():
+    """「…日曜日は10:00～17:00;毎月第1・第3水曜日、12/29～1/1は休館」: the day hours close no weekday."""
+    from content.search.facility_hours import parse_hours
+
+    info = parse_hours("10:00～20:30 月～金曜日は10:00～20:30、日曜日は10:00～17:00;毎月第1・第3水曜日、12/29～1/1は休館")
+    assert info.closed_weekdays == set() and info.closed_nth == {(1, 2), (3, 2)}
