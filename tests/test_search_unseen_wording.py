@@ -93,7 +93,7 @@ def test_audience_words_rank_and_never_empty_the_days_rows(session, city, questi
 
 
 @pytest.mark.parametrize("question, terms, audiences, age", [
-    ("2さいの子と遊べる集まり", [], ["children"], 2),  # 歳, 子, 遊ぶ say who and that it is fun, not what
+    ("2さいの子と遊べる集まり", ["遊ぶ"], ["children"], 2),  # 歳, 子 say who (遊ぶ stays: 「おじゃみで遊ぼう」)
     ("小学生むけの教室", ["小学生", "小学"], ["children", "elementary"], None),  # むけ is 向け, not 生む
     ("電車好きの子が喜びそうなイベント", ["電車", "イベント"], ["children"], None),  # 好き, 喜ぶ, そう are fillers
     ("様子を見に行くイベント", ["様子", "イベント"], [], None),  # 子 inside a word is no child

@@ -35,7 +35,7 @@ FACILITY_INTENT_TERMS = frozenset("""
 # (イベント, 催し and 行事 stay: search already treats them as stopwords and ranks on their synonyms).
 EVENTISH_TERMS = frozenset("""
 集まり 集い つどい 集う 集まる 何か 企画 出し物 もの 物 聞く 聴く 聞ける 観る 見える 聞こえる 申し込む 申し込み 申込 申込む 申す 込む 応募 予約
-遊ぶ 遊べる 好き 喜ぶ 喜べる 楽しむ 楽しめる
+好き 喜ぶ 喜べる
 """.split())
 # Said alone, these name a kind of event the categories already carry (教室 → 講座); inside 工作教室 they stay.
 CATEGORY_ONLY_TERMS = frozenset({"教室", "講習", "セミナー", "ワークショップ", "勉強"})
