@@ -28,7 +28,7 @@ EVENTS = [  # none states an audience in a 対象者 column
     dict(title="土曜学校かけっこ教室", description="速く走るこつを教えます。", category="スポーツ", starts_at=utc(SAT)),
     dict(title="鉄道探検隊 駅のひみつ", description="鉄道をテーマにしたバックヤードツアーです。", category="催事・観光",
          starts_at=utc(SUN)),
-    dict(title="親子の広場", description="手遊びと歌の時間です。", category="子育て・教育", starts_at=utc(TUE)),
+    dict(title="親子の広場", description="親子で遊ぼう。手遊びと歌の時間です。", category="子育て・教育", starts_at=utc(TUE)),
     dict(title="ピタゴラスクラブ", description="パターンブロックで形を観察します。", category="子育て・教育",
          starts_at=utc(SAT, 14)),
     dict(title="高津さんの市", description="地元の野菜を生産者の方が直接販売するファーマーズマーケットです。",
