@@ -153,3 +153,23 @@ def test_semicolons_separate_the_notes_of_published_hours():
 
     info = parse_hours("10:00～20:30 月～金曜日は10:00～20:30、日曜日は10:00～17:00;毎月第1・第3水曜日、12/29～1/1は休館")
     assert info.closed_weekdays == set() and info.closed_nth == {(1, 2), (3, 2)}
+
+
+@pytest.fixture
+def kana_titles(session):
+    """A city whose children's rows write their topic in kana and never the verb a resident types."""
+    clear_cache()
+    rows = [dict(title="うたって、おどって、音あそび", description="リズムに合わせて体を動かします。",
+                 category="子育て・教育", audience="2歳児と保護者", starts_at=utc(TUE)),
+            dict(title="市民ギター演奏会", description="クラシックギターの演奏です。", category="音楽", starts_at=utc(SAT))]
+    for i, data in enumerate(rows):
+        session.add(Event(source="test", source_key=f"k{i}", ends_at=data["starts_at"], place_name="市民会館", **data))
+    session.commit()
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("2歳の子と遊べるイベント", "うたって、おどって、音あそび"),  # 遊ぶ → 遊び, written あそび in the title
+])
+def test_a_verb_meets_a_title_writing_its_noun_in_kana(session, kana_titles, question, expected_first):
+    """A verb no row writes is met by the noun a title writes in kana, never reported as not found."""
+    assert titles(session, question)[:1] == [expected_first]

@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
+from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, reading_grams)
@@ -201,10 +202,13 @@ def abbreviated_word(index: SearchIndex, term: str) -> str | None:
 
 
 def _in_titles(index: SearchIndex, word: str) -> bool:
-    """True when some row's title carries the word (cached per index): what a row is, not what it mentions."""
+    """True when some row's title carries the word, or writes it in kana (遊び in 「音あそび」) (cached per index):
+    what a row is, not what it mentions."""
     cache = index.__dict__.setdefault("_title_word_cache", {})
     if word not in cache:
-        cache[word] = any(word in doc.title_text for doc in index.docs)
+        spoken = reading_of(word)
+        forms = [word] + ([spoken, to_hiragana(spoken)] if len(spoken) >= 3 and spoken != word else [])
+        cache[word] = any(form in doc.title_text for doc in index.docs for form in forms)
     return cache[word]
 
 
