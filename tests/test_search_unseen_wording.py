@@ -43,6 +43,8 @@ FACILITIES = [
          closed_text="7/中旬～8/31の間利用可能", description="50m×8コース"),
     dict(name="物産館", category="観光施設", hours_text="9:00～20:55 ゴーゴーカレー駅前店（9:55～20:55）",
          description="ゴーゴーカレー駅前店には限定メニューがあります"),
+    dict(name="道の駅みらい", category="観光施設", hours_text="9:00～17:00;レストラン（11:00～15:00 / 水曜定休）",
+         description="地元の特産品を販売しています"),
 ]
 
 
@@ -117,6 +119,7 @@ def test_a_kanji_word_meets_a_description_by_its_whole_reading_only(session, cit
     ("ゴーゴーカレー 何時まで？", "物産館"),  # one word in the row, two in Sudachi's reading of the question
     ("とれたて野菜の直売やってるとこある？", "高津さんの市"),  # 直売 is the short form of 直接販売
     ("冬でも泳げるプールある？", "市民温水プール"),  # the outdoor pool opens 7/中旬～8/31 only
+    ("レストランは何時まで？", "道の駅みらい"),  # named only in the published hours
 ])
 def test_lay_words_and_seasons_find_what_the_file_writes_its_own_way(session, city, question, expected_first):
     """A shop named in a facility's notes, a compound's short form and a season meet the file's own wording."""
@@ -173,3 +176,15 @@ def kana_titles(session):
 def test_a_verb_meets_a_title_writing_its_noun_in_kana(session, kana_titles, question, expected_first):
     """A verb no row writes is met by the noun a title writes in kana, never reported as not found."""
     assert titles(session, question)[:1] == [expected_first]
+
+
+@pytest.mark.parametrize("hours_text, words", [
+    ("9:00～20:55 土産物店（10:00～18:00 / 水曜定休）;カフェ（9:00～17:30 / 毎月第1火曜ほか休）", "土産物店 土産 カフェ"),
+    ("月～金曜日は10:00～20:30、土曜日・祝日は10:00～18:30;毎月第1・第3水曜日、12/29～1/1は休館", ""),
+    ("平日 9:00～19:00 夏季はプール開放", "プール"),
+])
+def test_facility_hours_give_their_named_things_as_search_words(hours_text, words):
+    """Shops and parts named in published hours are searchable; clock times and days (水曜 → 水) are not."""
+    from content.search.index import hours_words
+
+    assert hours_words(hours_text) == words

@@ -426,9 +426,20 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               audience_tags=_with_children(frozenset(), row.category, row.name)  # こども館, 児童館
               | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset()))
     fields = [(row.name, 6), (aliases, 6), (row.category, 4), (row.district, 1), (row.address, 2),
-              (_short(row.description), 3)]
+              (_short(row.description), 3), (hours_words(row.hours_text), 2)]
     kana = _kana_text(row.kana, row.name)
     return doc, fields, " ".join(filter(None, (row.name, aliases))), kana, row.description
+
+
+# Words of published hours that say when, not what (水曜 must not make 水 a word of every facility).
+_WHEN_WORD = re.compile(r"曜|祝|休|平日|土日|季|開放|毎[週月日年]|時間|開館|閉館|開園|閉園|営業|利用|年末|年始|午前|午後|受付|入館|入場|最終|期間|中旬|上旬|下旬")
+
+
+def hours_words(hours_text: Optional[str]) -> str:
+    """The words of a facility's published hours that name something (「ゴーゴーカレー輪島店（9:55～20:55）」
+    「カフェ（9:00～17:30）」: the shops and parts of a place a resident asks for), without clock times and days."""
+    words = [t for t in terms_of(_short(hours_text)) if len(t) >= 2 and not t.isdigit() and not _WHEN_WORD.search(t)]
+    return " ".join(dict.fromkeys(words))
 
 
 def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:
