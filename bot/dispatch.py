@@ -22,9 +22,10 @@ from sqlmodel import Session, select
 
 from bot import ops
 from bot.inbox import MAX_ATTEMPTS, ClaimLost, hold_reply_in, retry_later, settle, settle_in
-from content.residents import get_or_create_resident
+from content.residents import get_or_create_resident, remember_conversation, with_conversation
+from content.surveys.rounds import open_round_exists, remember_open_round_check
 from handlers.registry import Context, registry
-from models import InboxEvent, Resident, utcnow
+from models import InboxEvent, Resident, as_naive_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,17 +69,29 @@ def user_id_of(event: dict) -> str | None:
     return source.get("userId") if source.get("type") == "user" else None
 
 
-_RESIDENT_BY_LINE_ID = select(Resident).where(Resident.line_user_id == bindparam("line_user_id"))
+# One round trip for what nearly every event reads first: the resident, their conversation, and whether any
+# survey round is open in the chat (three statements before; each cost a worker more CPU than the row's data).
+_RESIDENT_BY_LINE_ID = with_conversation(select(Resident)).add_columns(
+    open_round_exists(bindparam("moment")).label("open_round")).where(
+    Resident.line_user_id == bindparam("line_user_id"))
 
 
-def load_resident(session: Session, messenger, event: dict, user_id: str, profile_needed: bool) -> tuple:
+def load_resident(session: Session, messenger, event: dict, user_id: str, profile_needed: bool,
+                  now: datetime) -> tuple:
     """The resident for a user id, created on first contact; also the LINE profile when it is needed."""
-    resident = session.exec(_RESIDENT_BY_LINE_ID, params={"line_user_id": user_id}).first()
+    moment = as_naive_utc(now)
+    found = session.execute(_RESIDENT_BY_LINE_ID, {"line_user_id": user_id, "moment": moment}).first()
+    resident = None
+    if found is not None:
+        resident, conversation, any_open = found
+        remember_conversation(session, resident, conversation)
+        remember_open_round_check(session, moment, any_open)
     profile = None
     if resident is None or profile_needed:
         profile = fetch_profile(messenger, user_id)
     if resident is None and event.get("type") not in USER_EVENTS_WITHOUT_RESIDENT:
         resident = get_or_create_resident(session, user_id, language=(profile or {}).get("language"))
+        remember_conversation(session, resident, None)  # a resident met just now has no conversation yet
     return resident, profile
 
 
@@ -113,9 +126,10 @@ def run_handler(engine, messenger, config, event: dict, handler, row: InboxEvent
     with Session(engine, expire_on_commit=False) as session:
         writes = track_writes(session)
         try:
-            resident, profile = (load_resident(session, messenger, event, user_id, event.get("type") == "follow")
-                                 if user_id else (None, None))
-            ctx = Context(session=session, event=event, now=city_now(config), resident=resident,
+            now = city_now(config)
+            resident, profile = (load_resident(session, messenger, event, user_id, event.get("type") == "follow",
+                                               now) if user_id else (None, None))
+            ctx = Context(session=session, event=event, now=now, resident=resident,
                           lang=resident.language if resident is not None else "ja", can_reply=can_reply,
                           extra={"profile": profile or {}, "public_url": getattr(config, "public_url", None)})
             messages = handler(ctx) or []

@@ -179,10 +179,28 @@ def unfollow(session: Session, resident: Resident, now: datetime | None = None) 
     _touch(session, resident, now)
 
 
+# session.info key: resident id → their conversation (or None) as loaded with the resident in the same statement.
+_KNOWN_CONVERSATIONS = "tsunagari.conversations"
+
+
+def with_conversation(statement):
+    """A SELECT of Resident extended with the resident's conversation (None when they have none)."""
+    return statement.add_columns(ConversationState).outerjoin(
+        ConversationState, ConversationState.resident_id == Resident.id)
+
+
+def remember_conversation(session: Session, resident: Resident, state: ConversationState | None) -> None:
+    """Keep the conversation loaded with the resident for this session, so get_conversation asks no more."""
+    session.info.setdefault(_KNOWN_CONVERSATIONS, {})[resident.id] = state
+
+
 def get_conversation(session: Session, resident: Resident | None) -> ConversationState | None:
     """The resident's active conversation state, if any (never for a transient resident)."""
     if is_transient(resident):
         return None
+    known = session.info.get(_KNOWN_CONVERSATIONS) or {}
+    if resident.id in known:
+        return known[resident.id]
     return session.exec(select(ConversationState).where(ConversationState.resident_id == resident.id)).first()
 
 
@@ -199,6 +217,7 @@ def save_conversation(session: Session, resident: Resident, flow: str, step: str
     state.updated_at = as_naive_utc(now)
     session.add(state)
     session.flush()
+    _forget_conversation(session, resident)
     return state
 
 
@@ -208,6 +227,12 @@ def clear_conversation(session: Session, resident: Resident | None) -> None:
     if state is not None:
         session.delete(state)
         session.flush()
+    _forget_conversation(session, resident)
+
+
+def _forget_conversation(session: Session, resident: Resident) -> None:
+    """Drop what was remembered of the resident's conversation once it changed (the next look asks the database)."""
+    (session.info.get(_KNOWN_CONVERSATIONS) or {}).pop(resident.id, None)
 
 
 def delete_personal_data(session: Session, resident: Resident) -> None:

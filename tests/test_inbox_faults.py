@@ -202,6 +202,23 @@ def test_an_answer_that_only_reads_is_sent_without_holding_it_first(client, engi
     assert counts_by_state(engine) == {"done": 2} and len(recording_messenger.replies()) == 2
 
 
+def test_a_known_residents_text_reads_their_row_conversation_and_open_rounds_in_one_statement(
+        client, engine, recording_messenger, config):
+    from sqlalchemy import event
+
+    post(client, webhook_body(text_event(USER, "ヘルプ")))  # first contact creates the resident
+    drain(engine, recording_messenger, config)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
+    post(client, webhook_body(text_event(USER, "こんにちは")))
+    drain(engine, recording_messenger, config)
+    reads = [sql for sql in statements if sql.lstrip().startswith("SELECT")]
+    assert sum("FROM resident" in sql for sql in reads) == 1
+    assert not [sql for sql in reads if sql.lstrip().startswith("SELECT conversation_state")]
+    assert not [sql for sql in reads if "FROM survey_round" in sql and "EXISTS" not in sql]
+    assert len(recording_messenger.replies()) == 2
+
+
 def test_an_answer_that_only_reads_is_kept_and_sent_once_when_line_fails(client, engine, recording_messenger,
                                                                          config):
     post(client, webhook_body(text_event(USER, "ヘルプ")))

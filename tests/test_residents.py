@@ -249,7 +249,8 @@ def test_a_resident_who_comes_back_by_talking_keeps_notices_off(engine):
     with Session(engine) as session:
         session.add(NoticeOptOut(user_hash=rs.opt_out_hash(USER)))
         session.commit()
-        resident, _ = load_resident(session, None, {"type": "message"}, USER, profile_needed=False)
+        resident, _ = load_resident(session, None, {"type": "message"}, USER, profile_needed=False,
+                                    now=NOW)
         assert resident.id is not None and resident.notifications is False
 
 

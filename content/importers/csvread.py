@@ -43,12 +43,37 @@ def normalize_header(name: str) -> str:
     return "".join(name.split())
 
 
+def cell_count(line: str) -> int:
+    """How many CSV cells one physical line holds (a quoted line break makes it count short, which is fine here)."""
+    try:
+        return len(next(csv.reader([line]), []))
+    except csv.Error:
+        return 0
+
+
+def is_comment_line(lines: list[str], index: int) -> bool:
+    """A leading '#' line is a comment, unless it is the header itself: 高松市's files start with
+    「#property,latitude,longitude,name,…」, a line with as many cells as the row after it."""
+    line = lines[index]
+    if not line.lstrip().startswith("#"):
+        return False
+    cells = cell_count(line)
+    following = next((l for l in lines[index + 1:] if l.strip() and not l.lstrip().startswith("#")), "")
+    return cells < 2 or cells != cell_count(following)
+
+
+def is_blank_row(cells: list[str]) -> bool:
+    """True for a row with no data: every cell empty, or only the row number of an unfilled template row."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return not filled or (len(filled) == 1 and cells[0].strip() == filled[0] and filled[0].isdigit())
+
+
 def read_table(data: bytes) -> CsvTable:
     """Parse CSV bytes; leading '#' comment and blank lines are skipped but still counted in line numbers."""
     text, encoding = decode_bytes(data)
     lines = io.StringIO(text, newline="").readlines()
     skipped = 0
-    while skipped < len(lines) and (not lines[skipped].strip() or lines[skipped].lstrip().startswith("#")):
+    while skipped < len(lines) and (not lines[skipped].strip() or is_comment_line(lines, skipped)):
         skipped += 1
     reader = csv.reader(lines[skipped:])
     header: list[str] = []
@@ -61,7 +86,7 @@ def read_table(data: bytes) -> CsvTable:
             header = [normalize_header(c) for c in cells]
             header_line = start_line
             continue
-        if not any(c.strip() for c in cells):
-            continue  # blank rows (templates carry dozens of ",,,,") are not data
+        if is_blank_row(cells):
+            continue  # blank rows (templates carry dozens of ",,,," or "2,,,,") are not data
         rows.append((start_line, cells))
     return CsvTable(header=header, rows=rows, encoding=encoding, header_line=header_line if header else 1)

@@ -12,7 +12,8 @@ from content.importers.audience import event_audience_tags
 from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span
 from content.importers.csvread import CsvTable
 from content.importers.freedates import (
-    Schedule, YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
+    Schedule, YearHint, days_matching, fiscal_year_value, held_by_rule, month_named, parse_schedule, year_from_cells,
+    year_from_file_name,
 )
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
@@ -23,6 +24,7 @@ from content.importers.values import (
     TOKYO, clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
     parse_time, tokyo_to_utc,
 )
+from content.search.event_days import stated_repeat
 from models import Event
 
 # The base-registry export appends copies of the date cells to 日時備考 ("開始日: 2019/1/13"); drop them.
@@ -58,6 +60,8 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
     can be read; the other rows are kept."""
     raw = v("start_date")
     start_day = parse_date(raw)
+    if start_day is not None and names_more_days(raw, start_day, hint):
+        start_day = None  # 「令和6年10月5日（土）・6日（日）」: the leading date is only the first of the cell's days
     if start_day is None and raw:
         fiscal = fiscal_year_value(v("fiscal_year"))
         if fiscal is not None:
@@ -77,10 +81,58 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
         report.skip(line_no, "開始日がありません")
         return None
     end_day = parse_date(v("end_date")) or last_free_day(v("end_date"), start_day, hint) or start_day
-    if end_day < start_day:
+    if end_day < start_day and (mended := end_in_start_year(start_day, end_day)) is not None:
+        report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、年の書き違いとみて {mended} にしました"))
+        end_day = mended
+    elif end_day < start_day:
         report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
         end_day = start_day
     return Schedule(spans=[(start_day, end_day)])
+
+
+def held_days(schedule: Schedule, v, line_no: int, report: ImportReport) -> list[tuple[date, date]]:
+    """A long period (焼津神社朝市 2026/9/1～2027/2/15) whose 開催パターン or description says which days it is held on
+    (「毎月1日と15日に朝市を定期開催」, 「原則第2木曜日…行っています」): those days only. Else the spans, also when
+    the time note or title names the days, which the search already reads on the long row."""
+    if len(schedule.spans) != 1 or (schedule.spans[0][1] - schedule.spans[0][0]).days < _LONG_PERIOD_DAYS:
+        return schedule.spans
+    if stated_repeat(v("time_note"), v("title")).stated:
+        return schedule.spans  # 「毎週木曜日開催」 in 日時備考: the search reads it on the long row (event_days.py)
+    found = held_by_rule(v("pattern"), [v("summary"), v("description")])
+    if found is None:
+        return schedule.spans
+    rule, sentence = found
+    days = days_matching(rule, *schedule.spans[0])
+    if not days:
+        return schedule.spans
+    report.warnings.append((line_no, f"「{sentence[:40]}」により、期間中の {len(days)} 日を開催日としました"))
+    return days
+
+
+_LONG_PERIOD_DAYS = 13  # two weeks and more: a period within which a repeating rule picks the days
+
+
+def end_in_start_year(start_day: date, end_day: date) -> date | None:
+    """An end written with the wrong year (開始日 2023-01-02, 終了日 2022-01-03, a slip at the turn of the year): the
+    same month and day in the start's year or the next, when that falls within half a year after the start (a
+    slip in the day, 3月10日～3月1日, is not mended); else None."""
+    for year in (start_day.year, start_day.year + 1):
+        try:
+            candidate = end_day.replace(year=year)
+        except ValueError:
+            continue
+        if start_day <= candidate <= start_day + timedelta(days=_MENDED_END_DAYS):
+            return candidate
+    return None
+
+
+_MENDED_END_DAYS = 183
+
+
+def names_more_days(text: str, start_day: date, hint: YearHint) -> bool:
+    """True when a cell that starts with a full date goes on to name other days (a range or a list)."""
+    schedule = parse_schedule(text, YearHint(today=hint.today, year=start_day.year))
+    return schedule is not None and (len(schedule.spans) > 1 or schedule.spans[0][1] > schedule.spans[0][0])
 
 
 def last_free_day(text: str, start_day: date, hint: YearHint) -> date | None:
@@ -145,7 +197,7 @@ def event_records(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker
     schedule = row_days(v, hint, line_no, report)
     if schedule is None:
         return None
-    spans = schedule.spans
+    spans = held_days(schedule, v, line_no, report)
     start_clock, end_clock, notes = row_clocks(v)
     # a clock written after each date (「14日（土）午後1時、15日（日）午後2時」) counts when the time cells give none
     own = schedule.clocks if start_clock is None and schedule.clocks else [(start_clock, end_clock)] * len(spans)

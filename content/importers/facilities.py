@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from content.importers.csvread import CsvTable
 from content.importers.events import first_url, join_text
-from content.importers.hours import split_hours_text, structured_hours
+from content.importers.hours import split_hours_text, structured_hours, weekday_hours
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
@@ -16,7 +16,9 @@ from content.importers.sync import Record, sync_rows
 from content.importers.values import clean, format_fee, name_variants, parse_coordinate, tidy
 from models import Event, Facility
 
-_TOURISM_CATEGORY = "観光施設"
+# the kind of place a layout lists, for rows that give no category of their own
+_LAYOUT_CATEGORY = {"tourism": "観光施設", "cooling-shelter": "指定暑熱避難施設（クーリングシェルター）"}
+WEEKDAYS = "月火水木金土日"
 
 
 def import_facility_table(session: Session, table: CsvTable, layout: Layout, path: str, report: ImportReport) -> None:
@@ -71,10 +73,11 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
     note = v("hours_note").strip()
     hours, closed = split_hours_text(note)
     structured = structured_hours(v("weekdays"), v("open_time"), v("close_time"))
-    hours = join_text(structured, hours)
+    by_day, closed_days = weekday_hours({d: v(f"open_{d}") for d in WEEKDAYS}, {d: v(f"close_{d}") for d in WEEKDAYS})
+    hours = join_text(structured or by_day, hours)
     if not _CLOCK.search(hours or ""):
         hours = join_text(hours, hours_in_description(v("description")))
-    closed = join_text(closed, v("closed"))
+    closed = join_text(closed_days, closed, v("closed"))
     address = clean(v("address"))
     building = clean(v("building"))
     if building and building not in address:
@@ -89,14 +92,14 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
         description_parts.append(f"利用可能日時: {note}")
     if fee:
         description_parts.append(f"料金: {fee}")
-    for label, field in (("アクセス", "access"), ("備考", "note")):
+    for label, field in (("アクセス", "access"), ("駐車場", "parking"), ("備考", "note")):
         if v(field).strip():
             description_parts.append(f"{label}: {v(field).strip()}")
     values = {
         "name": name,
         "kana": clean(v("kana")) or None,
         "aliases": aliases_of(name, v("alias")),
-        "category": clean(v("category")) or (_TOURISM_CATEGORY if layout.name == "tourism" else None),
+        "category": clean(v("category")) or _LAYOUT_CATEGORY.get(layout.name),
         "address": address or None,
         "latitude": parse_coordinate(v("latitude"), -90, 90),
         "longitude": parse_coordinate(v("longitude"), -180, 180),

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from typing import Callable
 
 from content.importers.clocktext import normalize, parse_clock_span
 
@@ -31,6 +32,13 @@ _DATE = re.compile(
 _WEEKDAY_AFTER = re.compile(r"\s*(?:\(\s*([月火水木金土日])[^()]{0,8}\)|([月火水木金土日])曜)")
 _SHARED_WEEKDAY = re.compile(r"(?:いずれも|全て|すべて|各)\s*\(?\s*([月火水木金土日])")
 _EVERY_WEEK = re.compile(r"毎週\s*([月火水木金土日](?:\s*[・、,及びと]\s*[月火水木金土日])*)\s*曜?")
+_NTH_WEEKDAY = re.compile(r"第\s*([1-5](?:\s*(?:[・、,と]|及び)\s*第?\s*[1-5])*)\s*([月火水木金土日])曜")
+_MONTHLY_DAY = re.compile(r"毎月\s*((?:\d{1,2}\s*日?\s*(?:[・、,と]|及び)\s*)*\d{1,2})\s*日(?!間)")
+# a rule in a sentence that says the event is held by it (「毎月1日と15日に朝市を定期開催」), not one about closing or
+# prices (「毎週月曜日休館」, 「第3日曜日は入館無料」)
+_HELD = re.compile(r"開催|行い|行って|行う|行います|実施|定期|開き|開いて|開講|開館しています")
+_NOT_HELD = re.compile(r"^\s*[はがも、,]?\s*.{0,4}?(?:休|除|閉|以外|無料|割引|半額)")
+RECURRING_DAYS = 180  # a rule with no period (「毎月第2土曜日」) gives its days over this many days from the import date
 _RANGE_GAP = re.compile(r"^[\s　]*(?:[~〜\-ー―‐─]|から)[\s　]*$")
 _YEAR_MENTION = re.compile(r"(?P<era>令和|平成)\s*(?P<ey>\d{1,2}|元)\s*年(?P<fy1>度)?|(?<!\d)(?P<y>20\d{2})\s*年(?P<fy2>度)?")
 _FILE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -172,19 +180,78 @@ def spans_of(text: str, tokens: list[_Token], days: list[date]) -> list[tuple[da
     return spans
 
 
-def every_week(text: str, spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    """「毎週火・木曜日」 within the stated period(s): one span per matching day; the spans unchanged otherwise."""
-    match = _EVERY_WEEK.search(text)
-    if match is None or not any(last > first for first, last in spans):
-        return spans
-    wanted = {WEEKDAYS.index(c) for c in match[1] if c in WEEKDAYS}
+def recurrence(text: str) -> Callable[[date], bool] | None:
+    """The rule a cell states for repeating days (「毎週火・木曜日」, 「毎月第2・第4土曜日」, 「毎月15日」), as a test
+    of one day, or None when it states none."""
+    if match := _EVERY_WEEK.search(text):
+        weekly = {WEEKDAYS.index(c) for c in match[1] if c in WEEKDAYS}
+        return lambda day: day.weekday() in weekly
+    if match := _NTH_WEEKDAY.search(text):
+        nths = {int(n) for n in re.findall(r"\d", match[1])}
+        weekday = WEEKDAYS.index(match[2])
+        return lambda day: day.weekday() == weekday and (day.day - 1) // 7 + 1 in nths
+    if match := _MONTHLY_DAY.search(text):
+        days_of_month = {int(n) for n in re.findall(r"\d+", match[1])}
+        return lambda day: day.day in days_of_month
+    return None
+
+
+def held_by_rule(pattern: str, notes: list[str]) -> tuple[Callable[[date], bool], str] | None:
+    """The repeating rule for when an event is held, with the text that states it: the 開催パターン cell
+    (「毎週水曜日」), else the first note sentence that says the event is held by a rule (開催, 行う, 実施 … and the
+    rule not followed by 休, 除く, 無料 …); None when none states one."""
+    if pattern.strip() and (rule := recurrence(clean_text(pattern))) is not None:
+        return rule, pattern.strip()
+    for text in notes:
+        for sentence in re.split(r"[。\n]", clean_text(text)):
+            for pattern in (_EVERY_WEEK, _NTH_WEEKDAY, _MONTHLY_DAY):
+                match = pattern.search(sentence)
+                if match and _HELD.search(sentence) and not _NOT_HELD.match(sentence[match.end():]):
+                    rule = recurrence(sentence[match.start():])
+                    if rule is not None:
+                        return rule, sentence.strip()
+    return None
+
+
+def days_matching(rule: Callable[[date], bool], first: date, last: date) -> list[tuple[date, date]]:
+    """Each day from first to last (inclusive) that the rule keeps, as one-day spans."""
     days = []
-    for first, last in spans:
-        day = first
-        while day <= last:
-            if day.weekday() in wanted:
-                days.append((day, day))
-            day += timedelta(days=1)
+    day = first
+    while day <= last:
+        if rule(day):
+            days.append((day, day))
+        day += timedelta(days=1)
+    return days
+
+
+def recurring_schedule(text: str, rule: Callable[[date], bool], hint: YearHint) -> Schedule | None:
+    """A repeating rule with no stated period: its days in the month the cell names (「10月の毎週土曜日」), else over
+    the RECURRING_DAYS from the import date, with a warning saying which days were taken."""
+    month = month_named(text)
+    if month is not None:
+        year = hint.year + (1 if hint.fiscal and month < 4 else 0) if hint.year else nearest_month_year(month, hint.today)
+        first = date(year, month, 1)
+        last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    else:
+        first, last = hint.today, hint.today + timedelta(days=RECURRING_DAYS - 1)
+    days = days_matching(rule, first, last)
+    if not days:
+        return None
+    return Schedule(spans=days, warnings=[f"期間の書かれていない繰り返し（{text.strip()[:40]}）を {first}～{last} の日付として取り込みました"])
+
+
+def nearest_month_year(month: int, today: date) -> int:
+    """The year whose month is nearest the import date (this year's, or next year's once it is well past)."""
+    return today.year + 1 if month < today.month - 2 else today.year
+
+
+def every_week(text: str, spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """「毎週火・木曜日」「毎月第2土曜日」 within the stated period(s): one span per matching day; the spans unchanged
+    otherwise."""
+    rule = recurrence(text)
+    if rule is None or not any(last > first for first, last in spans):
+        return spans
+    days = [day for first, last in spans for day in days_matching(rule, first, last)]
     return days or spans
 
 
@@ -194,6 +261,8 @@ def parse_schedule(text: str | None, hint: YearHint, month: int | None = None) -
     `month`: the month of days written alone (「14日（土）、15日（日）」 under a cell saying 「9月の試合日程」)."""
     text = clean_text(text)
     tokens = find_tokens(text)
+    if not any(token.month for token in tokens) and (rule := recurrence(text)) is not None:
+        return recurring_schedule(text, rule, hint)
     if not tokens:
         return None
     shared = _SHARED_WEEKDAY.search(text)

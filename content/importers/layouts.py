@@ -14,7 +14,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "municipality": ("地方公共団体名", "市区町村名"),
     # Cities' own layouts name the title after what they publish: 行事 (Takamatsu), 催し物, 事業, 講座, 教室.
     "title": ("イベント名", "名称", "イベント名称", "催し名", "タイトル", "件名", "行事名", "行事名称", "催し物名",
-              "催物名", "催し物", "事業名", "講座名", "教室名", "講演名", "大会名", "企画名", "行事"),
+              "催物名", "催し物", "事業名", "講座名", "教室名", "講演名", "大会名", "企画名", "行事", "催事名"),
     "title_en": ("イベント名_英語", "名称(英字)", "名称_英語", "イベント名(英語)"),
     "description_en": ("説明_英語", "概要_英語", "説明(英語)"),
     "subtitle": ("サブタイトル",),
@@ -24,20 +24,22 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "category": ("イベント種類", "イベントジャンル", "カテゴリー", "カテゴリ", "分類", "ジャンル"),
     # A date cell may be free text (「9月7日(土)～11月4日」, 「10月4日、11日」): see freedates.py.
     "start_date": ("開始日", "開催日", "開始年月日", "開催開始日", "日付", "開催日時", "開催年月日", "日時", "開催期間",
-                   "期間", "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日", "月日"),
+                   "期間", "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日", "月日",
+                   "開催月日", "日にち"),
     "end_date": ("終了日", "終了年月日", "開催終了日"),
-    "start_time": ("開始時間", "開始時刻", "開催時間", "時間", "開演時間", "開演時刻", "実施時間"),
+    "start_time": ("開始時間", "開始時刻", "開催時間", "時間", "開演時間", "開演時刻", "実施時間", "開催時刻", "時間帯"),
     "end_time": ("終了時間", "終了時刻", "終演時間"),
     "time_note": ("開始日時特記事項", "日時備考", "開催日時備考", "日時特記事項", "所要時間", "時間備考"),
+    "pattern": ("開催パターン", "開催頻度", "開催曜日"),  # 「毎月第2木曜日」: which days of a long period it is held
     "fiscal_year": ("年度",),
     "place": ("場所名称", "集合場所", "集合(受付)場所", "会場", "会場名", "開催場所", "場所", "会場名称", "場所名",
-              "開催会場", "実施場所", "施設名", "施設名称"),
+              "開催会場", "実施場所", "施設名", "施設名称", "開催地"),
     "address": ("住所", "所在地_連結表記", "所在地"),
     "address_parts": ("住所都道府県", "住所市区町村", "住所町名", "住所丁目以下",
                       "所在地_都道府県", "所在地_市区町村", "所在地_町字", "所在地_番地以下"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
-    "latitude": ("緯度",),
-    "longitude": ("経度",),
+    "latitude": ("緯度", "latitude", "lat"),
+    "longitude": ("経度", "longitude", "lng", "lon"),
     "fee": ("料金(基本)", "料金", "参加費", "費用", "受講料", "参加料", "入場料", "観覧料", "参加費用", "料金等"),
     "fee_detail": ("料金(詳細)",),
     "organizer": ("主催者", "主催団体", "主催"),
@@ -65,28 +67,35 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("ID", "施設ID", "識別子"),
     "code": ("全国地方公共団体コード", "都道府県コード又は市区町村コード", "市区町村コード", "地方公共団体コード"),
     # The 推奨データセット's English item names (name, address, telephoneNumber …) stand in some cities' headers.
-    "name": ("名称", "施設名", "施設名称", "施設の名称", "name"),
-    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな", "nameKana"),
+    # 指定暑熱避難施設 (クーリングシェルター) lists, in the 環境省's layout, name the facility by what it is.
+    "name": ("名称", "施設名", "施設名称", "施設の名称", "name", "指定暑熱避難施設の名称"),
+    "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな", "nameKana", "kana"),
     "alias": ("名称_通称", "名称(通称)", "通称"),
-    "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ"),
+    "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ", "category", "施設の種類"),
     "address": ("住所", "所在地_連結表記", "所在地", "address"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
-    "latitude": ("緯度", "latitude"),
-    "longitude": ("経度", "longitude"),
+    "latitude": ("緯度", "latitude", "lat"),
+    "longitude": ("経度", "longitude", "lng", "lon"),
     "phone": ("電話番号", "連絡先電話番号", "TEL", "電話", "telephoneNumber"),
     "phone_ext": ("内線番号", "連絡先内線番号"),
-    "weekdays": ("利用可能曜日", "availableDate"),
+    "weekdays": ("利用可能曜日", "availableDate", "開館日", "営業日"),
     "open_time": ("開始時間", "開館時間", "startTime"),
     "close_time": ("終了時間", "閉館時間", "endTime"),
     "hours_note": ("利用可能日時特記事項", "利用可能時間特記事項", "利用時間", "営業時間", "開館時間帯", "開所時間",
-                   "利用可能時間", "受付時間", "availableDateNote"),
+                   "利用可能時間", "受付時間", "availableDateNote",
+                   "指定暑熱避難施設を開放することができる日及び時間帯特記事項"),
     "closed": ("休館日", "定休日", "休業日", "閉館日", "休園日", "休所日", "休場日"),
     "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料", "basicPrice"),
     "fee_detail": ("料金(詳細)", "料金備考", "detailPrice"),
     "description": ("説明", "概要", "description"),
-    "access": ("アクセス方法", "access"),
-    "url": ("URL", "ホームページ", "referenceObject"),
+    "access": ("アクセス方法", "access", "アクセス", "交通アクセス", "交通案内"),
+    "parking": ("駐車場情報", "駐車場", "parkingInformation"),
+    "url": ("URL", "ホームページ", "referenceObject", "ウェブサイト", "ホームページURL", "公式サイト"),
     "note": ("備考", "note"),
+    **{f"open_{day}": (f"{day}曜開放開始時刻", f"{day}曜日開始時間", f"{day}曜開始時間", f"{day}曜日開館時間")
+       for day in "月火水木金土日"},
+    **{f"close_{day}": (f"{day}曜開放終了時刻", f"{day}曜日終了時間", f"{day}曜終了時間", f"{day}曜日閉館時間")
+       for day in "月火水木金土日"},
 }
 
 OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -123,10 +132,10 @@ FAQ_FIELDS: dict[str, tuple[str, ...]] = {
 # What makes a header a layout of each kind: every group needs one of its names.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "events": (("イベント名", "名称", "イベント名称", "催し名", "行事名", "行事名称", "催し物名", "催物名", "催し物",
-                "事業名", "講座名", "教室名", "講演名", "大会名", "企画名"),
+                "事業名", "講座名", "教室名", "講演名", "大会名", "企画名", "催事名"),
                ("開始日", "開催日", "開始年月日", "開催開始日", "開催日時", "開催年月日", "日時", "開催期間", "期間",
-                "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日")),
-    "facilities": (("名称", "施設名", "施設名称", "施設の名称", "name"),
+                "開催日程", "日程", "実施日", "実施日時", "実施期間", "開催予定日", "行事日", "開催月日", "日にち")),
+    "facilities": (("名称", "施設名", "施設名称", "施設の名称", "name", "指定暑熱避難施設の名称"),
                    ("住所", "所在地_連結表記", "所在地", "緯度", "address", "latitude")),
     "opportunities": (("種別",), ("タイトル",)),
     "faq": (("質問", "よくある質問", "問い"), ("回答", "答え")),
@@ -153,14 +162,19 @@ class Layout:
         return [cells[i].strip() if i < len(cells) else "" for i in self.columns.get(field, ())]
 
 
+def header_key(name: str) -> str:
+    """A header name as compared with the alias tables: normalised, and ASCII case ignored (URL, url, Url)."""
+    return normalize_header(name).casefold()
+
+
 def map_columns(header: list[str], fields: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
     """field → column indexes, ordered by the alias table's preference."""
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
-        positions.setdefault(name, index)
+        positions.setdefault(name.casefold(), index)
     columns: dict[str, list[int]] = {}
     for field_name, aliases in fields.items():
-        found = [positions[normalize_header(a)] for a in aliases if normalize_header(a) in positions]
+        found = list(dict.fromkeys(positions[header_key(a)] for a in aliases if header_key(a) in positions))
         if found:
             columns[field_name] = found
     return columns
@@ -168,13 +182,13 @@ def map_columns(header: list[str], fields: dict[str, tuple[str, ...]]) -> dict[s
 
 def has_required(header: list[str], kind: str) -> bool:
     """True when the header carries every column group the kind needs."""
-    names = set(header)
-    return all(any(normalize_header(a) in names for a in group) for group in REQUIRED[kind])
+    names = {name.casefold() for name in header}
+    return all(any(header_key(a) in names for a in group) for group in REQUIRED[kind])
 
 
 def layout_name(header: list[str], kind: str) -> str:
     """A short stable name for the layout variant (used in the source name)."""
-    names = set(header)
+    names = {name.casefold() for name in header}
     if kind == "events":
         if "全国地方公共団体コード" in names or "所在地_連結表記" in names:
             return "event-standard"  # 自治体標準オープンデータセット (80 columns)
@@ -184,7 +198,9 @@ def layout_name(header: list[str], kind: str) -> str:
             return "event"  # 推奨データセット イベント一覧 (32 columns)
         return "event-city"  # a city's own layout (行事名 / 催し物名 …, often free-text dates)
     if kind == "facilities":
-        if names & {"料金(基本)", "名称_英語", "basicPrice"}:
+        if "指定暑熱避難施設の名称" in names:
+            return "cooling-shelter"  # 指定暑熱避難施設 (クーリングシェルター), 環境省's layout
+        if names & {"料金(基本)", "名称_英語", "basicprice"}:
             return "tourism"  # 観光施設一覧
         return "facility"
     if kind == "faq":
@@ -205,12 +221,12 @@ def detect_layout(header: list[str], kind: str) -> Layout | None:
 
 def expected_headers(kind: str, header: list[str] | None = None) -> str:
     """The header names a kind needs, for the refusal message: only the groups the header lacks, when given."""
-    names = set(header or ())
-    groups = [g for g in REQUIRED[kind] if not any(normalize_header(a) in names for a in g)] if header else REQUIRED[kind]
+    names = {name.casefold() for name in header or ()}
+    groups = [g for g in REQUIRED[kind] if not any(header_key(a) in names for a in g)] if header else REQUIRED[kind]
     return "、".join("「" + "」または「".join(group) + "」" for group in groups or REQUIRED[kind])
 
 
 def found_required(header: list[str], kind: str) -> list[str]:
     """The header cells that satisfy one of the kind's column groups (what a near-miss file did have)."""
-    wanted = {normalize_header(a) for group in REQUIRED[kind] for a in group}
-    return [name for name in header if name in wanted]
+    wanted = {header_key(a) for group in REQUIRED[kind] for a in group}
+    return [name for name in header if name.casefold() in wanted]

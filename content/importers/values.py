@@ -57,6 +57,8 @@ def parse_time(value: str | None) -> time | None:
     text = clean(value).replace(" ", "")
     if not text:
         return None
+    if (compact := compact_clock(text)) is not None:
+        return compact
     m = _CLOCK.match(text)
     if not m:
         return None
@@ -70,6 +72,23 @@ def parse_time(value: str | None) -> time | None:
     if hour == 0 and minute == 0 and not m[1]:
         return None  # open-data convention: 0:00 stands for "not given"
     return time(hour, minute)
+
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])([0-5]\d)$")
+_DAY_FRACTION = re.compile(r"^0?\.\d+$")
+
+
+def compact_clock(text: str) -> time | None:
+    """A clock written without a colon (「1030」 → 10:30) or as Excel's fraction of a day (「0.4375」 → 10:30); None for
+    anything else, and for 0:00 (open data's "not given")."""
+    if m := _HHMM.match(text):
+        hour, minute = int(m[1]), int(m[2])
+    elif _DAY_FRACTION.match(text):
+        minutes = round(float(text) * 24 * 60)
+        hour, minute = divmod(minutes, 60)
+    else:
+        return None
+    return time(hour, minute) if (hour, minute) != (0, 0) and hour < 24 else None
 
 
 def is_unreadable_time(value: str | None) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import exists, or_
 from sqlmodel import Session, func, select
 
 from models import Resident, Response, Survey, SurveyRound, as_naive_utc
@@ -51,9 +52,28 @@ def close_round(session: Session, rnd: SurveyRound, now: datetime | None = None)
         session.flush()
 
 
+# session.info key: a moment at which no round was found open (checked with the resident's row, in one statement).
+_NONE_OPEN_AT = "tsunagari.no_open_round_at"
+
+
+def open_round_exists(moment):
+    """A column expression: does any round take answers in the chat at `moment` (a bind parameter or value)."""
+    return exists().where(SurveyRound.in_chat == True, SurveyRound.closed_at.is_(None),  # noqa: E712
+                          SurveyRound.opens_at <= moment,
+                          or_(SurveyRound.closes_at.is_(None), SurveyRound.closes_at > moment))
+
+
+def remember_open_round_check(session: Session, moment: datetime, any_open: bool) -> None:
+    """Note for this session that no round was open at `moment`, so open_rounds(now=moment) asks no more."""
+    if not any_open:
+        session.info[_NONE_OPEN_AT] = moment
+
+
 def open_rounds(session: Session, now: datetime | None = None) -> list[SurveyRound]:
     """Rounds taking answers in the chat now, the one closing soonest first."""
     moment = as_naive_utc(now)
+    if session.info.get(_NONE_OPEN_AT) == moment:
+        return []
     rows = session.exec(select(SurveyRound).where(SurveyRound.in_chat == True,  # noqa: E712
                                                   SurveyRound.closed_at.is_(None),
                                                   SurveyRound.opens_at <= moment)).all()
