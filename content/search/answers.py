@@ -178,9 +178,12 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
 def _same_kind_places(matches: list, kept: list) -> list:
     """The other facilities whose names hold the very word a kept match was read from (プール of 市民温水プール when
     町野水泳プール matched it better): a kind of place names all of its kind, however long their names."""
-    kinds = {normalize_text(p.matched).strip() for p in kept if p.kind == "facility" and len(normalize_text(p.matched).strip()) >= 2}
-    return [p for p in matches if p not in kept and p.kind == "facility" and normalize_text(p.matched).strip() in kinds
-            and normalize_text(p.matched).strip() in normalize_text(p.name)]
+    def word(place) -> str:
+        """The text the place was matched by."""
+        return normalize_text(place.matched).strip()
+    kinds = {word(p) for p in kept if p.kind == "facility" and len(word(p)) >= 2}
+    return [p for p in matches if p not in kept and p.kind == "facility" and word(p) in kinds
+            and word(p) in normalize_text(p.name)]
 
 
 def _only_city_name(index, place) -> bool:
@@ -329,7 +332,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     if (len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"}
             and (not parsed.places or named_by_kind(parsed))):
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
-        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _season_day(parsed, now.date())))
+        season_day = _season_day(parsed, now.date())
+        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, season_day))
     if ((not result.hits or result.fee_unstated) and parsed.free_only and parsed.intent in ("events", "unknown")
             and not parsed.date_range):
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料 (before events that
