@@ -188,3 +188,25 @@ def test_facility_hours_give_their_named_things_as_search_words(hours_text, word
     from content.search.index import hours_words
 
     assert hours_words(hours_text) == words
+
+
+def test_short_forms_are_posted_without_lengthening_the_row():
+    """A row's four-kanji compounds give short forms to look up, but its BM25 length stays what its words make."""
+    from collections import Counter
+
+    from content.search.index import Channel
+
+    channel = Channel()
+    channel.add(0, Counter({"直接": 3, "販売": 3}), Counter({"abbr:直売": 1}))
+    assert channel.lengths == [6] and channel.postings["abbr:直売"] == {0: 1}
+
+
+@pytest.mark.parametrize("scores, first", [((0.9, 1.0), "白壁ふれあい広場"), ((1.0, 0.95), "月性展示館")])
+def test_undated_rows_of_one_band_go_by_score_not_title(scores, first):
+    """Two facilities as relevant within 10 %: the better match first, whatever their titles' order."""
+    from content.search.index import Doc
+    from content.search.ranking import _order_key
+
+    docs = [Doc("facility", 1, "月性展示館"), Doc("facility", 2, "白壁ふれあい広場")]
+    ranked = sorted(zip(docs, scores), key=lambda pair: _order_key(pair[0], 0, False, pair[1]))
+    assert ranked[0][0].title == first

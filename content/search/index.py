@@ -88,10 +88,10 @@ class Channel:
     lengths: list = field(default_factory=list)
     avg: float = 1.0
 
-    def add(self, index: int, tokens: Counter) -> None:
-        """Add one document's token counts."""
+    def add(self, index: int, tokens: Counter, uncounted: Counter | None = None) -> None:
+        """Add one document's token counts (uncounted ones are posted but leave its length alone)."""
         self.lengths.append(sum(tokens.values()))
-        for term, tf in tokens.items():
+        for term, tf in list(tokens.items()) + list((uncounted or Counter()).items()):
             self.postings.setdefault(term, {})[index] = tf
 
     def finish(self) -> None:
@@ -189,14 +189,14 @@ class SearchIndex:
         self.docs.append(doc)
         self.by_kind[doc.kind].append(index)
         words = _weighted((terms_of(text), weight) for text, weight in fields if text)
-        for short in abbreviations(" ".join(text for text, _weight in fields if text)):
-            words[ABBREVIATION_PREFIX + short] += 1
+        # a short form only stands in for a word no row writes: it must not change how long the row reads
+        shorts = Counter(ABBREVIATION_PREFIX + short for short in abbreviations(" ".join(t for t, _w in fields if t)))
         for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
             words[CATEGORY_PREFIX + tag] += 4  # 「スポーツ」 matches ラケットテニス教室 without the word
         if doc.kind == "facility":  # events are filtered by audience; a facility for children only ranks up
             for tag in doc.audience_tags:
                 words[AUDIENCE_PREFIX + tag] += 4
-        self.words.add(index, words)
+        self.words.add(index, words, shorts)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
         doc.description_reading = reading_of(_short(description)[:200])
@@ -432,7 +432,7 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
 
 
 # Words of published hours that say when, not what (水曜 must not make 水 a word of every facility).
-_WHEN_WORD = re.compile(r"曜|祝|休|平日|土日|季|開放|毎[週月日年]|時間|開館|閉館|開園|閉園|営業|利用|年末|年始|午前|午後|受付|入館|入場|最終|期間|中旬|上旬|下旬")
+_WHEN_WORD = re.compile(r"^[月火水木金土日]+$|曜|祝|休|平日|土日|季|開放|毎[週月日年]|時間|開館|閉館|開園|閉園|営業|利用|年末|年始|午前|午後|受付|入館|入場|最終|期間|中旬|上旬|下旬")
 
 
 def hours_words(hours_text: Optional[str]) -> str:

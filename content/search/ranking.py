@@ -510,9 +510,10 @@ def _only_season_words(label: str | None) -> bool:
     return bool(label) and not rest.strip(" ・、")
 
 
-def _order_key(doc: Doc, band: int, past: bool):
-    """Sort key: relevance band (relevance_bands), then date (soonest first; latest first for past questions)."""
-    return (band, -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
+def _order_key(doc: Doc, band: int, past: bool, score: float = 0.0):
+    """Sort key: relevance band (relevance_bands), then date (soonest first; latest first for past questions), then
+    the score: rows on the same date or with none (facilities) go by how well they matched, not by their titles."""
+    return (band, -doc.start_ts if past else doc.start_ts, -score, doc.title, doc.id)
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
@@ -781,7 +782,7 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
         kept_ids = {i for i, _ in kept}
         kept += [(i, 0.0) for i in allowed if i not in kept_ids]
     band = relevance_bands([relative for _i, relative in kept])
-    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past))
+    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past, pair[1]))
     return kept
 
 
