@@ -45,6 +45,7 @@ FACILITIES = [
          description="ゴーゴーカレー駅前店には限定メニューがあります"),
     dict(name="道の駅みらい", category="観光施設", hours_text="9:00～17:00;レストラン（11:00～15:00 / 水曜定休）",
          description="地元の特産品を販売しています"),
+    dict(name="みらい岳山荘", category="宿泊施設", hours_text="0:00～23:59 開館期間5/1～10/15"),
 ]
 
 
@@ -99,6 +100,7 @@ def test_audience_words_rank_and_never_empty_the_days_rows(session, city, questi
     ("小学生むけの教室", ["小学生", "小学"], ["children", "elementary"], None),  # むけ is 向け, not 生む
     ("電車好きの子が喜びそうなイベント", ["電車", "イベント"], ["children"], None),  # 好き, 喜ぶ, そう are fillers
     ("様子を見に行くイベント", ["様子", "イベント"], [], None),  # 子 inside a word is no child
+    ("じゃがいもの皮むき体験", ["ジャガ芋", "皮剥き", "体験"], [], None),  # むき after a kanji stays peeling
 ])
 def test_audience_and_filler_words_are_no_topic(question, terms, audiences, age):
     """The words that only say who comes or how they will feel are read as the audience, never as the topic."""
@@ -120,6 +122,7 @@ def test_a_kanji_word_meets_a_description_by_its_whole_reading_only(session, cit
     ("とれたて野菜の直売やってるとこある？", "高津さんの市"),  # 直売 is the short form of 直接販売
     ("冬でも泳げるプールある？", "市民温水プール"),  # the outdoor pool opens 7/中旬～8/31 only
     ("レストランは何時まで？", "道の駅みらい"),  # named only in the published hours
+    ("山小屋っていつまで開いてる？", "みらい岳山荘"),  # 山小屋 is what the file calls 山荘
 ])
 def test_lay_words_and_seasons_find_what_the_file_writes_its_own_way(session, city, question, expected_first):
     """A shop named in a facility's notes, a compound's short form and a season meet the file's own wording."""

@@ -53,7 +53,8 @@ _KANA_WORDS_RE = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 
 
 # Kana endings Sudachi misreads after a word: 小学生むけ → 小学|生む|け, 2さい → 2|さい (才 is read, 子 is not).
-_KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])む(?=け|き)"), "向"), (re.compile(r"(?<=\d)さい"), "歳"))
+# Not むき: 皮むき is peeling, not 向き.
+_KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])むけ"), "向け"), (re.compile(r"(?<=\d)さい"), "歳"))
 
 
 def rewrite_kana_words(text: str) -> str:
