@@ -20,7 +20,9 @@ def main() -> int:
     status = real_eval.main(["--questions", str(exam_a / "questions.yaml"), "--opendata", str(exam_a)]) or status
     for name, first_ask in (("exam_c", "高松 0 % (its event file was refused), 東京 56.1 % top-1"),
                             ("exam_d", "86.0 % top-1, 90.0 % top-3"),
-                            ("exam_e", "86.7 % top-1, 86.7 % top-3")):
+                            ("exam_e", "86.7 % top-1, 86.7 % top-3"),
+                            ("exam_f", "83.3 % top-1, 86.7 % top-3"),
+                            ("exam_g", "42.0 % top-1, 44.0 % top-3 (豊岡's file refused)")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name[-1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")

@@ -236,3 +236,68 @@ def test_a_long_period_whose_time_note_names_the_days_stays_one_row_for_the_sear
     import_path(session, "events", path, now=NOW)
     event, = events(session)
     assert event.ends_at.date() >= date(2022, 3, 30)  # one long row; event_days.py reads 毎週木曜日 from its note
+
+
+@pytest.mark.parametrize("cells, field, index", [
+    (["行事・イベント名", "実施予定日(始期)", "実施予定日(終期)"], "title", 0),  # the 名 of the last name is each's
+    (["行事・イベント名", "実施予定日(始期)", "実施予定日(終期)"], "start_date", 1),
+    (["行事・イベント名", "実施予定日(始期)", "実施予定日(終期)"], "end_date", 2),
+    (["催し名", "開催日(開始)", "開催日(終了)", "時間(開始)", "時間(終了)"], "end_date", 2),
+    (["催し名", "開催日(開始)", "開催日(終了)", "時間(開始)", "時間(終了)"], "start_time", 3),
+    (["催し名", "開催日(開始)", "開催日(終了)", "時間(開始)", "時間(終了)"], "end_time", 4),
+    (["会場/場所", "イベント名", "開催日"], "place", 0),
+    (["イベント名", "開催日", "参加費(円)"], "fee", 2),  # a unit in brackets is the same column
+])
+def test_a_header_spelt_another_way_is_read_as_the_column_it_names(cells, field, index):
+    layout = detect_layout(cells, "events")
+    assert layout is not None and layout.columns[field][0] == index
+
+
+@pytest.mark.parametrize("cells, field", [
+    (["イベント名", "開催日", "イベント名(英語)", "名称(英字)"], None),
+    (["施設名", "住所", "名称(英語)"], "name"),  # another rendering of a name is never the name
+    (["施設名", "住所", "名称(ふりがな)"], "name"),
+])
+def test_a_name_in_another_script_or_language_is_not_taken_for_the_name(cells, field):
+    kind = "facilities" if field else "events"
+    layout = detect_layout(cells, kind)
+    if field:
+        assert layout.columns[field] == [0]
+    else:
+        assert layout.columns["title"] == [0]
+
+
+def test_a_city_layout_with_qualified_date_headers_imports(session, tmp_path):
+    """豊岡市's own layout: 行事・イベント名, 実施予定日（始期）/（終期）, 開始時間, 終了時刻."""
+    path = write_csv(tmp_path, "行事・イベント名,実施予定日（始期）,開始時間,実施予定日（終期）,終了時刻,内容,開催場所\n"
+                               "こども将棋大会,2025/6/14,10:30,2025/6/15,15:00,小学生の大会,市民会館\n")
+    report = import_path(session, "events", path, now=NOW)
+    event, = events(session)
+    assert event.title == "こども将棋大会" and event.place_name == "市民会館"
+    assert (event.starts_at + timedelta(hours=9)).date() == date(2025, 6, 14)
+    assert (event.ends_at + timedelta(hours=9)).date() == date(2025, 6, 15) and not report.skipped
+
+
+@pytest.mark.parametrize("header, kind", [
+    (["屋台ID", "名称", "住所"], "屋台"),  # every row of 福岡市's list is a 屋台, though no cell says so
+    (["公園番号", "名称", "住所"], "公園"),
+    (["施設ID", "名称", "住所"], None),  # 施設 says nothing about the kind
+    (["町字ID", "名称", "住所"], None),  # part of an address code
+    (["屋台開店情報連携ID", "名称", "住所"], None),  # a link to another system, not the kind
+])
+def test_an_id_column_named_for_what_every_row_is_gives_their_kind(header, kind):
+    from content.importers.facilities import kind_of_rows
+
+    assert kind_of_rows(header) == kind
+
+
+def test_a_list_of_one_kind_of_place_files_each_under_it_with_its_english_name_and_body(session, tmp_path):
+    """The kind in front of the row's own category; 名称_英語 another name to find it by; 本文 its description."""
+    path = tmp_path / "yatai.csv"
+    path.write_text("屋台ID,名称,名称_英語,住所,カテゴリー,本文,営業時間\n"
+                    "1,ひでちゃん,Hidechan,福岡県福岡市中央区天神1,ラーメン/おでん,羽根つき餃子が名物,19:00～1:00\n",
+                    encoding="utf-8")
+    import_path(session, "facilities", str(path), now=NOW)
+    place = facilities(session)["ひでちゃん"]
+    assert place.category == "屋台（ラーメン/おでん）"
+    assert "Hidechan" in (place.aliases or "") and "羽根つき餃子" in (place.description or "")

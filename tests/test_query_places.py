@@ -159,3 +159,21 @@ def test_folded_reading_still_covers_a_shorter_name_inside_it():
     from content.query.places import PlaceIndex
     index = PlaceIndex(facilities=[(1, "焼津文化会館", None, None), (2, "アクアスやいづ", None, None)])
     assert [m.name for m in index.match("やいづぶんかかいかん")] == ["焼津文化会館"]
+
+
+@pytest.mark.parametrize("question, named", [
+    ("Is Hidechan open tonight?", ["ひでちゃん"]),  # the place's romaji name, as its file publishes it
+    ("Where is Toramasa?", ["寅政"]),
+    ("Is the shop open tonight?", []),  # an everyday English word names no place, not even a piece of one
+    ("Any ramen stalls open?", []),
+])
+def test_an_english_question_finds_a_place_by_its_published_latin_name(question, named):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from content.query import parse_query
+
+    index = PlaceIndex(facilities=[(1, "ひでちゃん", "ヒデチャン", "Hidechan"), (2, "寅政", None, "Toramasa"),
+                                   (3, "ラーメンショップ天神", None, None)])
+    parsed = parse_query(question, now=datetime(2025, 6, 17, 19, tzinfo=ZoneInfo("Asia/Tokyo")), places=index)
+    assert [p.name for p in parsed.places if p.kind == "facility"] == named

@@ -2,7 +2,7 @@
 inside one facility's name, and places shut for the season."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -125,6 +125,30 @@ def test_a_repeated_event_is_one_card_with_its_next_dates(session, city):
     assert shown.count("はじめての将棋") == 1 and "囲碁将棋の会" in shown
     card = str(answer.messages[-1])
     assert "次の日程" in card and "12月7日(月)、12月14日(月)" in card
+
+
+@pytest.mark.parametrize("asked_at, next_dates", [
+    (NOW, "11月28日(土)、12月5日(土)、12月12日(土)"),  # NOW is Thursday 11/26
+    (NOW.replace(hour=15), "11月28日(土)、12月5日(土)、12月12日(土)"),
+    (NOW + timedelta(days=2), "11月28日(土)、12月5日(土)、12月12日(土)"),  # Saturday 10:00: today's 14:00 is to come
+    (NOW + timedelta(days=2, hours=5), "12月5日(土)、12月12日(土)、12月19日(土)"),  # 15:00: today's has ended
+])
+def test_a_weekly_row_running_for_months_shows_its_next_days_not_only_its_period(session, city, asked_at, next_dates):
+    """One row for a class held 毎週土曜日 from autumn to spring: its card gives the next Saturdays to come."""
+    session.add(Event(source="test", source_key="story", title="図書館のおはなし会", place_name="中央図書館",
+                      starts_at=utc(day(-40), 14, 0), ends_at=utc(day(80), 14, 30), time_note="毎週土曜日"))
+    session.commit()
+    card = str(answer_question(session, "おはなし会", now=asked_at, lang="ja").messages[-1])
+    assert "次の日程" in card and next_dates in card and "毎週土曜日" in card
+
+
+def test_an_exhibition_open_every_day_lists_no_next_days(session, city):
+    """A months-long row that names no days is open throughout: its card gives the period and no date list."""
+    session.add(Event(source="test", source_key="exhibit", title="郷土の民具展", place_name="郷土資料館",
+                      starts_at=utc(day(-10), 9, 0), ends_at=utc(day(60), 17, 0)))
+    session.commit()
+    card = str(answer_question(session, "民具展", now=NOW, lang="ja").messages[-1])
+    assert "郷土の民具展" in card and "次の日程" not in card
 
 
 @pytest.mark.parametrize("question, named", [

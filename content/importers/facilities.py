@@ -21,13 +21,30 @@ _LAYOUT_CATEGORY = {"tourism": "観光施設", "cooling-shelter": "指定暑熱�
 WEEKDAYS = "月火水木金土日"
 
 
+# 屋台ID, 公園ID, 避難所番号: a column of ids named for what each row is. Not the generic 施設 or the codes of
+# municipalities, nor a long compound (屋台開店情報連携ID is a link to another system).
+_KIND_ID = re.compile(r"^([一-龥ァ-ヶー]{2,4})(?:ID|id|Id|番号)$")
+_GENERIC_KINDS = {"施設", "管理", "整理", "データ", "登録", "識別", "通し", "連番", "郵便", "電話", "内線", "法人",
+                  "町字", "町丁", "地区", "地域", "住所", "所在地", "番地", "区域", "画像", "写真"}
+
+
+def kind_of_rows(header: list[str]) -> str | None:
+    """The kind of place every row is, when an id column is named for it (屋台ID → 屋台); else None."""
+    for name in header:
+        found = _KIND_ID.match(name)
+        if found and found.group(1) not in _GENERIC_KINDS:
+            return found.group(1)
+    return None
+
+
 def import_facility_table(session: Session, table: CsvTable, layout: Layout, path: str, report: ImportReport) -> None:
     """Parse every row of a facility CSV and sync them into Facility rows of one source."""
     first = table.rows[0][1] if table.rows else []
     report.source = source_name(layout.name, layout.value(first, "code"), path)
     keys = KeyMaker([layout.value(cells, "id") for _, cells in table.rows])
+    kind = kind_of_rows(table.header)
     sync_rows(session, Facility, table.rows,
-              lambda line_no, cells: facility_record(layout, cells, line_no, keys, report), report)
+              lambda line_no, cells: facility_record(layout, cells, line_no, keys, report, kind), report)
     report.linked = link_unlinked_events(session)
 
 
@@ -63,8 +80,9 @@ def hours_in_description(description: str) -> str:
     return match.group(0) if match else ""
 
 
-def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport) -> Record | None:
-    """One row as a Record, or None (reason in the report) when it has no name."""
+def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport,
+                    kind: str | None = None) -> Record | None:
+    """One row as a Record, or None (reason in the report) when it has no name; `kind`: what every row is."""
     v = lambda field: layout.value(cells, field)  # noqa: E731
     name = tidy(v("name"))
     if not name:
@@ -98,8 +116,8 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
     values = {
         "name": name,
         "kana": clean(v("kana")) or None,
-        "aliases": aliases_of(name, v("alias")),
-        "category": clean(v("category")) or _LAYOUT_CATEGORY.get(layout.name),
+        "aliases": aliases_of(name, "；".join(filter(None, (v("alias"), v("name_en"))))),
+        "category": category_of(clean(v("category")) or _LAYOUT_CATEGORY.get(layout.name), kind),
         "address": address or None,
         "latitude": parse_coordinate(v("latitude"), -90, 90),
         "longitude": parse_coordinate(v("longitude"), -180, 180),
@@ -113,6 +131,13 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
     }
     key = keys.key(v("id"), name, address)
     return Record(line_no=line_no, source_key=key, values=values)
+
+
+def category_of(category: str | None, kind: str | None) -> str | None:
+    """The row's category with the kind every row is in front when it does not say it (屋台（ラーメン/おでん）)."""
+    if not kind or (category and kind in category):
+        return category
+    return f"{kind}（{category}）"[:100] if category else kind
 
 
 def aliases_of(name: str, published: str) -> str | None:

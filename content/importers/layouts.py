@@ -1,7 +1,9 @@
 """Which published layout a CSV is in, recognised by header names (never by position)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 from content.importers.csvread import normalize_header
 
@@ -45,7 +47,8 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "organizer": ("主催者", "主催団体", "主催"),
     "contact_name": ("連絡先名称", "問い合わせ先", "問合せ先", "お問い合わせ", "お問い合わせ先", "お問合せ先",
                      "問い合わせ先(市の担当課)", "問合せ", "問い合わせ", "連絡先", "担当課", "担当部署", "所管課"),
-    "contact_phone": ("連絡先電話番号", "電話番号", "TEL", "電話", "問い合わせ電話番号", "問合せ電話番号"),
+    "contact_phone": ("連絡先電話番号", "電話番号", "TEL", "電話", "問い合わせ電話番号", "問合せ電話番号",
+                      "問合せ先電話番号", "問い合わせ先電話番号", "担当部署電話番号", "担当課電話番号"),
     "contact_ext": ("連絡先内線番号",),
     "contact_mail": ("連絡先メールアドレス",),
     "audience": ("対象者", "対象", "参加対象", "対象年齢", "受講対象"),
@@ -71,6 +74,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("名称", "施設名", "施設名称", "施設の名称", "name", "指定暑熱避難施設の名称"),
     "kana": ("名称_カナ", "名称(カナ)", "施設名_カナ", "フリガナ", "ふりがな", "nameKana", "kana"),
     "alias": ("名称_通称", "名称(通称)", "通称"),
+    "name_en": ("名称_英語", "名称(英語)", "名称(英字)", "施設名_英語", "nameEn"),  # another name residents may type
     "category": ("施設分類", "施設種別", "種別", "分類", "カテゴリー", "カテゴリ", "category", "施設の種類"),
     "address": ("住所", "所在地_連結表記", "所在地", "address"),
     "building": ("方書", "建物名等", "建物名等(方書)"),
@@ -87,7 +91,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "closed": ("休館日", "定休日", "休業日", "閉館日", "休園日", "休所日", "休場日"),
     "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料", "basicPrice"),
     "fee_detail": ("料金(詳細)", "料金備考", "detailPrice"),
-    "description": ("説明", "概要", "description"),
+    "description": ("説明", "概要", "description", "本文", "リード文", "紹介文", "PR文", "特徴", "内容", "詳細"),
     "access": ("アクセス方法", "access", "アクセス", "交通アクセス", "交通案内"),
     "parking": ("駐車場情報", "駐車場", "parkingInformation"),
     "url": ("URL", "ホームページ", "referenceObject", "ウェブサイト", "ホームページURL", "公式サイト"),
@@ -167,11 +171,64 @@ def header_key(name: str) -> str:
     return normalize_header(name).casefold()
 
 
-def map_columns(header: list[str], fields: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
-    """field → column indexes, ordered by the alias table's preference."""
+_QUALIFIED = re.compile(r"^(.+?)[(\[]([^()\[\]]+)[)\]]$")  # 実施予定日(始期), 料金(円)
+_JOINED = re.compile(r"[・/]")  # 行事・イベント名, 会場/場所
+_END_WORDS = ("終期", "終了", "終わり", "まで", "至")
+_START_WORDS = ("始期", "開始", "から", "自")
+# 名称(英語), 名称(カナ): another rendering of the column, never the column itself
+_RENDERING_WORDS = ("英", "english", "カナ", "かな", "ふりがな", "フリガナ", "ローマ", "中国", "韓国", "読み")
+_DATE_NAMES = {header_key(a) for a in EVENT_FIELDS["start_date"] + EVENT_FIELDS["end_date"]}
+_TIME_NAMES = {header_key(a) for a in EVENT_FIELDS["start_time"] + EVENT_FIELDS["end_time"]}
+
+
+def other_names(name: str) -> list[str]:
+    """What a header cell in no table may still be, as names the tables know: a qualified name is its base, with
+    a start or end qualifier read as such (実施予定日(終期) → 終了日), and names joined by ・ or / are each name
+    (行事・イベント名 → 行事名, イベント名). Cities vary the spelling of the same column endlessly."""
+    out: list[str] = []
+    qualified = _QUALIFIED.match(name)
+    if qualified:
+        base, qualifier = qualified.group(1), qualified.group(2)
+        kind = "日" if base in _DATE_NAMES or base.endswith(("日", "期間", "日程")) else (
+            "時間" if base in _TIME_NAMES or base.endswith(("時間", "時刻")) else None)
+        if kind and any(w in qualifier for w in _END_WORDS):
+            out.append("終了" + kind)
+        elif kind and any(w in qualifier for w in _START_WORDS):
+            out.append("開始" + kind)
+        elif not any(w in qualifier for w in _RENDERING_WORDS):
+            out.append(base)
+    parts = [p for p in _JOINED.split(name) if p]
+    if len(parts) > 1:
+        out += parts
+        last = parts[-1]
+        if last.endswith("名"):  # 行事・イベント名: the 名 of the last name belongs to each
+            out += [p + "名" for p in parts[:-1] if not p.endswith("名")]
+    return [header_key(n) for n in out if header_key(n) != name]
+
+
+def header_positions(header: list[str]) -> dict[str, int]:
+    """Name (as compared) → column index: each cell's own name first, then the other names it may be read as."""
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
         positions.setdefault(name.casefold(), index)
+    known = known_names()
+    for index, name in enumerate(header):
+        if name.casefold() not in known:  # a column a table names is that column only
+            for other in other_names(name.casefold()):
+                positions.setdefault(other, index)
+    return positions
+
+
+@cache
+def known_names() -> frozenset:
+    """Every header name the tables know, as compared."""
+    tables = (EVENT_FIELDS, FACILITY_FIELDS, OPPORTUNITY_FIELDS, FAQ_FIELDS)
+    return frozenset(header_key(a) for table in tables for aliases in table.values() for a in aliases)
+
+
+def map_columns(header: list[str], fields: dict[str, tuple[str, ...]]) -> dict[str, list[int]]:
+    """field → column indexes, ordered by the alias table's preference."""
+    positions = header_positions(header)
     columns: dict[str, list[int]] = {}
     for field_name, aliases in fields.items():
         found = list(dict.fromkeys(positions[header_key(a)] for a in aliases if header_key(a) in positions))
@@ -182,7 +239,7 @@ def map_columns(header: list[str], fields: dict[str, tuple[str, ...]]) -> dict[s
 
 def has_required(header: list[str], kind: str) -> bool:
     """True when the header carries every column group the kind needs."""
-    names = {name.casefold() for name in header}
+    names = set(header_positions(header))
     return all(any(header_key(a) in names for a in group) for group in REQUIRED[kind])
 
 
@@ -221,7 +278,7 @@ def detect_layout(header: list[str], kind: str) -> Layout | None:
 
 def expected_headers(kind: str, header: list[str] | None = None) -> str:
     """The header names a kind needs, for the refusal message: only the groups the header lacks, when given."""
-    names = {name.casefold() for name in header or ()}
+    names = set(header_positions(header or []))
     groups = [g for g in REQUIRED[kind] if not any(header_key(a) in names for a in g)] if header else REQUIRED[kind]
     return "、".join("「" + "」または「".join(group) + "」" for group in groups or REQUIRED[kind])
 
@@ -229,4 +286,4 @@ def expected_headers(kind: str, header: list[str] | None = None) -> str:
 def found_required(header: list[str], kind: str) -> list[str]:
     """The header cells that satisfy one of the kind's column groups (what a near-miss file did have)."""
     wanted = {header_key(a) for group in REQUIRED[kind] for a in group}
-    return [name for name in header if name.casefold() in wanted]
+    return [name for name in header if name.casefold() in wanted or wanted & set(other_names(name.casefold()))]

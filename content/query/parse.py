@@ -184,6 +184,14 @@ def _asks_open(texts: tuple[str, ...], intent: str, has_date: bool) -> bool:
     return has_date or _search(vocab.OPEN_DAY_RE, *texts) or _search(vocab.OPEN_NOW_RE, *texts)
 
 
+def english_place_names(places: PlaceIndex, english: str, found: list) -> list:
+    """Places an English question names by a whole Latin name of theirs (Hidechan, Toramasa): a piece of a name
+    or a katakana nickname never counts, so an everyday English word cannot pick a place."""
+    known = {(m.kind, m.id) for m in found}
+    return [m for m in places.match(english) if (m.kind, m.id) not in known and m.score >= 100.0
+            and m.matched.isascii() and len(m.matched) >= 4 and m.matched.casefold() in english.casefold()]
+
+
 def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None) -> ParsedQuery:
     """Read a resident's question: intent, date range, places, audiences, categories and ranking terms."""
     normalized = normalize_text(text)
@@ -201,6 +209,8 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     matches = []
     if places is not None:  # names as typed: おやこ広場 is a name even though おやこ alone reads 親子
         matches = places.match(head, tokens if written == head else tokenize(head))
+        if language == "en":  # a place's own English or romaji name, which the translation does not carry
+            matches += english_place_names(places, normalize_text(text)[:MAX_QUESTION_CHARS], matches)
     # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
     unplaced = _mask_places(written, tokens, matches)
     audiences = audience_tags_in(unplaced[0])

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from sqlmodel import select
 
-from content.search.event_days import first_run_day, is_long_running, last_day, repeat_of
+from content.search.event_days import first_run_day, is_long_running, last_day, next_run_days, repeat_of
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.closures import closure_line
@@ -577,6 +577,22 @@ def one_card_per_series(index, hits: list[Hit]) -> tuple[list[Hit], dict]:
     return kept, next_days
 
 
+def _next_held_days(hit: Hit, row, start: date, now: datetime) -> tuple:
+    """For a long row held on stated days (a weekly class from April to March): its next days from `start`,
+    so the card says when to go rather than only the whole period. Today's session counts until it ends."""
+    if hit.kind != "event":
+        return ()
+    starts, ends = to_tokyo(row.starts_at), to_tokyo(row.ends_at)
+    if not is_long_running(starts, ends):
+        return ()
+    today = now.astimezone(TOKYO)
+    if start == today.date() and not row.all_day and (ends.hour, ends.minute) != (0, 0) \
+            and (today.hour, today.minute) >= (ends.hour, ends.minute):
+        start += timedelta(days=1)
+    rule = repeat_of(starts, ends, row.all_day, row.time_note, row.title)
+    return next_run_days(rule, starts.date(), last_day(starts, ends), start, SERIES_DATES)
+
+
 def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None, next_days: tuple = ()) -> dict:
     """The card for one row of any kind (a facility's hours for `day`, today by default)."""
     if hit.kind == "event":
@@ -672,7 +688,9 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     rows = _load(session, page)
     today = now.date()
     day = _asked_day(parsed, today)
-    bubbles = [_bubble_for(hit, row, lang, today, day=day, next_days=next_days.get((hit.kind, hit.id), ()))
+    window_start = _answer_window(parsed, today)[0]
+    bubbles = [_bubble_for(hit, row, lang, today, day=day,
+                           next_days=next_days.get((hit.kind, hit.id)) or _next_held_days(hit, row, window_start, now))
                for hit, row in rows]
     if parsed.free_only and not any(states_fees(current_index(session), kind) for kind in result.kinds):
         parsed = dataclasses.replace(parsed, free_only=False)  # the file states no fees: not called 無料 here

@@ -116,6 +116,20 @@ def first_run_day(rule: Repeat, first: date, last: date, start: date, end: date)
     return day  # a rule no day of two months meets says too little to rule the row out
 
 
+def next_run_days(rule: Repeat, first: date, last: date, start: date, count: int) -> tuple[date, ...]:
+    """The first `count` days from `start` on which a long row (first..last days) is held; () when its notes name
+    no days (an exhibition open every day has no dates worth listing)."""
+    if not rule.weekdays:
+        return ()
+    days: list[date] = []
+    day = max(first, start)
+    while day <= last and len(days) < count:
+        if rule.on(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return tuple(days)
+
+
 def last_day(starts: datetime, ends: datetime) -> date:
     """A row's last day (an end at 0:00 belongs to the day before)."""
     return (ends - timedelta(minutes=1) if (ends.hour, ends.minute) == (0, 0) and ends > starts else ends).date()
