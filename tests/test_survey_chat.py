@@ -133,6 +133,18 @@ def test_pause_with_later_and_resume_from_the_survey_word(session, you):
     assert "途中まで保存しました" in you.text()
 
 
+def test_later_before_any_answer_does_not_claim_anything_was_saved(session, you):
+    """「あとで」 on the first question keeps nothing (there is nothing yet): the reply says when to come back."""
+    open_round(session)
+    you.say("アンケート")
+    you.tap("あとで")
+    assert "いつでも答えられます" in you.text() and "保存" not in you.text()
+    you.say("アンケート")
+    you.tap("はい")
+    you.tap("あとで")
+    assert "途中まで保存しました" in you.text()
+
+
 def test_a_repeated_tap_counts_once(session, you):
     rnd = open_round(session)
     you.say("アンケート")

@@ -332,7 +332,10 @@ def pause(session: Session, resident: Resident, progress: Progress, lang: str, n
     """「あとで」: the answers so far are kept; the 「アンケート」 word resumes."""
     _ = translator(lang)
     rs.clear_conversation(session, resident)
-    lines = [_("途中まで保存しました。続きはメニューの「アンケート」からいつでも答えられます。")]
+    if progress.answers:
+        lines = [_("途中まで保存しました。続きはメニューの「アンケート」からいつでも答えられます。")]
+    else:  # nothing answered yet: nothing was saved, and saying so would puzzle
+        lines = [_("わかりました。メニューの「アンケート」からいつでも答えられます。")]
     if progress.round.closes_at:
         lines.append(_("締切：{date}").format(date=local_text(progress.round.closes_at, _zone(now))))
     return [text_message("\n".join(lines), main_menu_actions(lang))]
