@@ -17,7 +17,9 @@ AUDIENCE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("children", re.compile(
         r"子ども|子供|こども|コドモ|子ども達|キッズ|ちびっこ|チビッコ|幼児|未就学|園児|赤ちゃん|あかちゃん|乳児|ベビー|"
         r"小学生|しょうがくせい|中学生|ちゅうがくせい|児童|孫|まご(?!ころ)|息子|娘|小さい子|ちいさい子|キッズ|ジュニア|"
-        r"\d+歳(?:児|の子)|子連れ|こづれ|夏休みの宿題|自由研究")),
+        r"\d+歳(?:児|の子)|子連れ|こづれ|夏休みの宿題|自由研究|お子さん|お子様|"
+        # 「電車好きの子が」「2歳の子と」: 子 on its own, followed by a particle, is a child (not 様子, 帽子)
+        r"(?<![一-龥々ァ-ヺー])子(?=と|が|を|に|連れ|づれ)")),
     # Not 妊婦/妊娠/プレママ/マタニティ: an expectant mother's class is not for children (search widens parents to
     # children); those words stay ranking terms instead.
     ("parents", re.compile(r"親子|おやこ|保護者|(?<!プレ)ママ(?!さん学級)|パパ|子育て|こそだて|育児|家族|かぞく|ファミリー|子連れ|こづれ")),
@@ -35,3 +37,7 @@ AUDIENCE_RULES: tuple[tuple[str, re.Pattern], ...] = (
 def audience_tags_in(text: str) -> list[str]:
     """Audience tags a question asks for (text: NFKC-normalised), in AUDIENCE_RULES order."""
     return [tag for tag, pattern in AUDIENCE_RULES if tag in AUDIENCE_TAGS and pattern.search(text)]
+
+
+# Words that only say who comes (「2歳の子と」 → 歳, 子): once an audience or an age is read they name no topic.
+AUDIENCE_ONLY_TERMS = frozenset({"子", "歳", "才", "児", "お子さん", "お子様"})

@@ -32,6 +32,7 @@ STOPWORDS = frozenset("""
 月曜日 火曜日 水曜日 木曜日 金曜日 土曜日 日曜日 月曜 火曜 水曜 木曜 金曜 土曜 日曜 平日 土日 週末 毎週 毎月 毎日
 時 日 月 年 分 頃 ごろ 暇 ひま 退屈 気 円
 一緒 皆 みんな 皆さん 私 僕 俺 うち 家 自分 ちょっと 少し 是非 ぜひ 教え 件 予定 情報 やる 遣る 有り 可能
+そう
 """.split())
 
 
@@ -51,9 +52,18 @@ KANA_WORDS = {
 _KANA_WORDS_RE = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 
 
+# Kana endings Sudachi misreads after a word: 小学生むけ → 小学|生む|け, 2さい → 2|さい (才 is read, 子 is not).
+# Not むき: 皮むき is peeling, not 向き.
+_KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])むけ"), "向け"), (re.compile(r"(?<=\d)さい"), "歳"))
+
+
 def rewrite_kana_words(text: str) -> str:
-    """Common hiragana words written the usual way (いべんと → イベント) so Sudachi segments them."""
-    return _KANA_WORDS_RE.sub(lambda m: KANA_WORDS[m.group()], text)
+    """Common hiragana words written the usual way (いべんと → イベント, 小学生むけ → 小学生向け) so Sudachi
+    segments them."""
+    text = _KANA_WORDS_RE.sub(lambda m: KANA_WORDS[m.group()], text)
+    for pattern, kanji in _KANA_SUFFIXES:
+        text = pattern.sub(kanji, text)
+    return text
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Optional
 
 from content.query import vocab
-from content.query.audience_words import audience_tags_in
+from content.query.audience_words import AUDIENCE_ONLY_TERMS, audience_tags_in
 from content.query.dates import read_dates
 from content.query.english import english_to_japanese
 from content.query.model import ParsedQuery, PlaceMatch
@@ -35,6 +35,7 @@ FACILITY_INTENT_TERMS = frozenset("""
 # (イベント, 催し and 行事 stay: search already treats them as stopwords and ranks on their synonyms).
 EVENTISH_TERMS = frozenset("""
 集まり 集い つどい 集う 集まる 何か 企画 出し物 もの 物 聞く 聴く 聞ける 観る 見える 聞こえる 申し込む 申し込み 申込 申込む 申す 込む 応募 予約
+好き 喜ぶ 喜べる
 """.split())
 # Said alone, these name a kind of event the categories already carry (教室 → 講座); inside 工作教室 they stay.
 CATEGORY_ONLY_TERMS = frozenset({"教室", "講習", "セミナー", "ワークショップ", "勉強"})
@@ -140,13 +141,15 @@ def _unmatched_place_text(tokens: list[Token], matches: list[PlaceMatch]) -> Opt
     return phrases[0][0] if phrases else None
 
 
-def _cleaned_terms(terms: list[str], intent: str, categories: list[str], tokens: list[Token]) -> list[str]:
-    """Ranking terms without words that only restate the intent or a generic kind of event (集まり, 教室 alone)."""
+def _cleaned_terms(terms: list[str], intent: str, categories: list[str], tokens: list[Token],
+                   audience_read: bool = False) -> list[str]:
+    """Ranking terms without words that only restate the intent or a generic kind of event (集まり, 教室 alone),
+    or only say who comes (子, 歳 of 「2歳の子と」) once an audience or an age was read."""
     alone = {t.normalized for i, t in enumerate(tokens)
              if not (i and tokens[i - 1].end == t.start and tokens[i - 1].pos in ("名詞", "接頭辞"))}
     out = []
     for term in terms:
-        if term in EVENTISH_TERMS:
+        if term in EVENTISH_TERMS or (audience_read and term in AUDIENCE_ONLY_TERMS):
             continue
         if intent.startswith("facility_") and term in FACILITY_INTENT_TERMS:
             continue
@@ -227,7 +230,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
                             categories=categories, audiences=audiences, has_date=dates.start is not None,
                             free_only=free_only or max_price is not None, wants_nearby=wants_nearby, terms=terms,
                             has_time=dates.time_of_day is not None or dates.exact_time is not None)
-    terms = _cleaned_terms(terms, intent, categories, tokens)
+    terms = _cleaned_terms(terms, intent, categories, tokens, audience_read=bool(audiences or age))
     terms = _idiom_terms(terms, joined)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
     has_subject = bool(matches or categories or audiences or subject_terms or max_price is not None)

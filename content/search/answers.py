@@ -159,6 +159,7 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)
               and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
               and not (parsed.language == "en" and _english_topic_inside_name(p))]
+    places += _same_kind_places(parsed.places, places)
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
         # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
         parsed = parse_query(request.text, now=now)
@@ -172,6 +173,17 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     if changes and parsed.intent not in QUESTION_INTENTS:
         changes["intent"] = "events"
     return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _same_kind_places(matches: list, kept: list) -> list:
+    """The other facilities whose names hold the very word a kept match was read from (プール of 市民温水プール when
+    町野水泳プール matched it better): a kind of place names all of its kind, however long their names."""
+    def word(place) -> str:
+        """The text the place was matched by."""
+        return normalize_text(place.matched).strip()
+    kinds = {word(p) for p in kept if p.kind == "facility" and len(word(p)) >= 2}
+    return [p for p in matches if p not in kept and p.kind == "facility" and word(p) in kinds
+            and word(p) in normalize_text(p.name)]
 
 
 def _only_city_name(index, place) -> bool:
@@ -317,9 +329,11 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         # 「夜9時まで開いてる公園」「夜遅くまでやってる温泉」: those open until then first, the latest closing first
         result = dataclasses.replace(result, hits=_open_late_first(session, result.hits, _asked_day(parsed, now.date()),
                                                                    parsed.exact_time))
-    if len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"} and not parsed.places:
+    if (len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"}
+            and (not parsed.places or named_by_kind(parsed))):
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
-        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, _asked_day(parsed, now.date())))
+        season_day = _season_day(parsed, now.date())
+        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, season_day))
     if ((not result.hits or result.fee_unstated) and parsed.free_only and parsed.intent in ("events", "unknown")
             and not parsed.date_range):
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料 (before events that
@@ -786,6 +800,25 @@ def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
         row = rows.get((hit.kind, hit.id))
         return row is not None and closed_for_season(parse_hours(row.hours_text, row.closed_text), day)
     return sorted(hits, key=out_of_season)
+
+
+# 「冬でも泳げる」「夏に行ける」: a season named without a date is asked about in that season (Japan's months).
+_SEASON_MONTHS = (("冬", (12, 1, 2)), ("夏", (6, 7, 8)), ("春", (3, 4, 5)), ("秋", (9, 10, 11)))
+_SEASON_WORD = re.compile(r"(冬|夏|春|秋)(?:でも|に|も|の間|場|季|期)")
+
+
+def _season_day(parsed: ParsedQuery, today):
+    """The day a season question is about: the asked day, or in a named season (冬でも) its next middle day."""
+    day = _asked_day(parsed, today)
+    named = _SEASON_WORD.search(parsed.normalized or "")
+    if parsed.date_range or named is None:
+        return day
+    months = dict(_SEASON_MONTHS)[named.group(1)]
+    if day.month in months:
+        return day
+    middle = months[1]
+    year = day.year if (middle, 15) > (day.month, day.day) else day.year + 1
+    return date(year, middle, 15)
 
 
 def _asked_day(parsed: ParsedQuery, today):

@@ -105,10 +105,29 @@ def _day_kinds(label: str) -> list[str]:
     return kinds
 
 
+_PARTS = re.compile(r"[;；]")
+_OPEN_ONLY = re.compile(r"利用可|期間|のみ|開館|オープン")
+
+
+def _open_season_parts(closed: str) -> tuple[str, list[str]]:
+    """(the closed-day text, its parts saying when the place opens at all): 「7/中旬～8/31の間利用可能;月曜日は休み」
+    filed as 休館日 names a summer-only pool's season, not days it closes."""
+    kept, seasons = [], []
+    for part in _PARTS.split(closed or ""):
+        span, _rest = find_span(part)
+        if span is not None and _OPEN_ONLY.search(part) and not _CLOSURE.search(part):
+            seasons.append(part.strip())
+        else:
+            kept.append(part)
+    return (";".join(kept) if seasons else closed), seasons
+
+
 def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) -> FacilityHours:
     """Read hours and closed days from the published free text."""
     hours, closed = split_hours_text(hours_text, closed_text)
     hours, notes = split_notes(hours)
+    closed, seasons = _open_season_parts(closed)
+    notes += seasons
     result = FacilityHours()
     _read_hours(hours, result)
     _read_closed(closed, result)
@@ -118,7 +137,7 @@ def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) ->
     return result
 
 
-_CHUNK = re.compile(r"。|(?<=[)）])\s+")
+_CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+")  # ; separates the notes of 公共施設一覧 files
 _NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
 _CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館)(?:です|とします|となります)?")
 _PART_HOURS = re.compile(r"^\s*(?!開館|開所|開園|利用|営業|受付)[^\d、。:：]{1,8}時間は")

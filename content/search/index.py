@@ -76,6 +76,7 @@ class Doc:
     long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
     repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
     title_text: str = ""  # the title normalised (NFKC, lower case) for substring checks
+    description_reading: str = ""  # the katakana reading of the description's start (kana_desc's text)
     start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
 
 
@@ -87,10 +88,10 @@ class Channel:
     lengths: list = field(default_factory=list)
     avg: float = 1.0
 
-    def add(self, index: int, tokens: Counter) -> None:
-        """Add one document's token counts."""
+    def add(self, index: int, tokens: Counter, uncounted: Counter | None = None) -> None:
+        """Add one document's token counts (uncounted ones are posted but leave its length alone)."""
         self.lengths.append(sum(tokens.values()))
-        for term, tf in tokens.items():
+        for term, tf in list(tokens.items()) + list((uncounted or Counter()).items()):
             self.postings.setdefault(term, {})[index] = tf
 
     def finish(self) -> None:
@@ -119,6 +120,21 @@ class Channel:
 
 
 CATEGORY_PREFIX = "cat:"
+# A four-kanji compound's usual two-kanji short forms (直接販売 → 直販, 直売; 高等学校 → 高校): first kanji of the
+# first half with the first or the last of the second. Kept apart from the words: only a question word no row
+# writes out is looked up there.
+ABBREVIATION_PREFIX = "abbr:"
+_FOUR_KANJI = re.compile(r"(?<![一-龥々])[一-龥々]{4}(?![一-龥々])")
+
+
+def abbreviations(text: str) -> list[str]:
+    """The two-kanji short forms of the text's four-kanji compounds (直接販売 → 直販, 直売)."""
+    out = []
+    for run in _FOUR_KANJI.findall(normalize_text(text)):
+        for short in (run[0] + run[2], run[0] + run[3]):
+            if short not in out:
+                out.append(short)
+    return out
 
 
 def category_tags(text: str) -> list[str]:
@@ -173,15 +189,18 @@ class SearchIndex:
         self.docs.append(doc)
         self.by_kind[doc.kind].append(index)
         words = _weighted((terms_of(text), weight) for text, weight in fields if text)
+        # a short form only stands in for a word no row writes: it must not change how long the row reads
+        shorts = Counter(ABBREVIATION_PREFIX + short for short in abbreviations(" ".join(t for t, _w in fields if t)))
         for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
             words[CATEGORY_PREFIX + tag] += 4  # 「スポーツ」 matches ラケットテニス教室 without the word
         if doc.kind == "facility":  # events are filtered by audience; a facility for children only ranks up
             for tag in doc.audience_tags:
                 words[AUDIENCE_PREFIX + tag] += 4
-        self.words.add(index, words)
+        self.words.add(index, words, shorts)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
         self.kana.add(index, Counter(bigrams(kana_text)))
-        self.kana_desc.add(index, Counter(bigrams(reading_of(_short(description)[:200]))))
+        doc.description_reading = reading_of(_short(description)[:200])
+        self.kana_desc.add(index, Counter(bigrams(doc.description_reading)))
 
     def finish(self) -> None:
         """Close the channels and sort events by start for date filtering."""
@@ -240,7 +259,7 @@ class SearchIndex:
                         term_scores[i] = max(term_scores.get(i, 0.0), value)
                         strength[i] = max(strength.get(i, 0.0), weight)
             idf = self.words.idf(term, total)
-            reading = bigrams(reading_of(term))
+            reading = reading_grams(term)
             channels = [(self.grams, bigrams(term), 0.35), (self.kana, reading, 0.3)]
             if not _is_katakana(term):  # a hiragana question's kana form only meets titles and places
                 channels.append((self.kana_desc, reading, 0.2))
@@ -256,6 +275,10 @@ class SearchIndex:
                 if channel is not self.grams and not _has_kana(term):
                     need = len(grams)  # a word written in kanji is no typo of its reading: カンコウ is not コウ+カン
                 close = {i for i, n in hits.items() if n >= need}
+                if channel is self.kana_desc and not _has_kana(term):
+                    # 電車 (デンシャ) is not met by デン…シャ scattered over a description: the whole reading, in a row
+                    spoken = reading_of(term)
+                    close = {i for i in close if spoken in self.docs[i].description_reading}
                 if not close:
                     continue
                 values = channel.score({g: 1.0 for g in grams}, close, total)
@@ -277,6 +300,13 @@ class SearchIndex:
         for i, value in self.words.score(extra, allowed, total).items():
             scores[i] = scores.get(i, 0.0) + value
         return {i: (value, matched.get(i, 0.0) / mass if mass else 1.0) for i, value in scores.items()}
+
+
+def reading_grams(term: str) -> list[str]:
+    """The bigrams of a term's kana reading, or [] for a word written without kana whose reading is two kana:
+    イゴ (囲碁) sits inside many unrelated readings (サイゴ, ハイゴ), so such a word meets rows only as written."""
+    grams = bigrams(reading_of(term))
+    return grams if _has_kana(term) or len(grams) >= 2 else []
 
 
 def _has_kana(term: str) -> bool:
@@ -396,9 +426,20 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               audience_tags=_with_children(frozenset(), row.category, row.name)  # こども館, 児童館
               | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset()))
     fields = [(row.name, 6), (aliases, 6), (row.category, 4), (row.district, 1), (row.address, 2),
-              (_short(row.description), 3)]
+              (_short(row.description), 3), (hours_words(row.hours_text), 2)]
     kana = _kana_text(row.kana, row.name)
     return doc, fields, " ".join(filter(None, (row.name, aliases))), kana, row.description
+
+
+# Words of published hours that say when, not what (水曜 must not make 水 a word of every facility).
+_WHEN_WORD = re.compile(r"^[月火水木金土日]+$|曜|祝|休|平日|土日|季|開放|毎[週月日年]|時間|開館|閉館|開園|閉園|営業|利用|年末|年始|午前|午後|受付|入館|入場|最終|期間|中旬|上旬|下旬")
+
+
+def hours_words(hours_text: Optional[str]) -> str:
+    """The words of a facility's published hours that name something (「ゴーゴーカレー輪島店（9:55～20:55）」
+    「カフェ（9:00～17:30）」: the shops and parts of a place a resident asks for), without clock times and days."""
+    words = [t for t in terms_of(_short(hours_text)) if len(t) >= 2 and not t.isdigit() and not _WHEN_WORD.search(t)]
+    return " ".join(dict.fromkeys(words))
 
 
 def _opportunity_doc(row: Opportunity) -> tuple[Doc, list, str, str]:

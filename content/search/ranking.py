@@ -15,8 +15,10 @@ from typing import Iterable, Optional
 
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
+from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
-from content.search.index import AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex, current_index
+from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
+                                  current_index, reading_grams)
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
                                  reading_of, terms_of, verb_nouns)
 
@@ -113,7 +115,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
-    source = [t.lower() for t in parsed.terms] or _name_words(parsed)
+    source = _whole_katakana_words(index, parsed, [t.lower() for t in parsed.terms] or _name_words(parsed))
     skip = set(QUERY_STOPWORDS)
     if drop_places:
         skip |= _place_words(parsed)
@@ -168,6 +170,20 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
 _KATAKANA_RUN = re.compile(r"[ァ-ヺー]{4,}")
 
 
+def _whole_katakana_words(index: SearchIndex, parsed: ParsedQuery, source: list[str]) -> list[str]:
+    """The question's terms with a katakana run the rows write as one word put back together (ゴーゴーカレー,
+    which Sudachi splits as ゴーゴー + カレー in a question but keeps whole in 「ゴーゴーカレー輪島店」)."""
+    text = normalize_text(parsed.normalized or parsed.text)
+    for run in _KATAKANA_RUN.findall(text):
+        parts = [t.lower() for t in terms_of(run)]
+        if len(parts) < 2 or not any(form in index.words.postings for form in index.word_forms(run)):
+            continue
+        source = [t for t in source if t not in parts]
+        if run not in source:
+            source.insert(0, run)
+    return source
+
+
 def abbreviated_word(index: SearchIndex, term: str) -> str | None:
     """The one katakana word of the titles a short katakana form abbreviates (ベビマ → ベビーマッサージ), or None.
 
@@ -186,10 +202,13 @@ def abbreviated_word(index: SearchIndex, term: str) -> str | None:
 
 
 def _in_titles(index: SearchIndex, word: str) -> bool:
-    """True when some row's title carries the word (cached per index): what a row is, not what it mentions."""
+    """True when some row's title carries the word, or writes it in kana (遊び in 「音あそび」) (cached per index):
+    what a row is, not what it mentions."""
     cache = index.__dict__.setdefault("_title_word_cache", {})
     if word not in cache:
-        cache[word] = any(word in doc.title_text for doc in index.docs)
+        spoken = reading_of(word)
+        forms = [word] + ([spoken, to_hiragana(spoken)] if len(spoken) >= 3 and spoken != word else [])
+        cache[word] = any(form in doc.title_text for doc in index.docs for form in forms)
     return cache[word]
 
 
@@ -234,11 +253,24 @@ def _known(index: SearchIndex, term: str) -> bool:
     """True when some row contains the term (or a synonym), most of its bigrams, or (kana questions) its reading."""
     if any(form in index.words.postings for s in expand([term]) for form in index.word_forms(s)):
         return True
+    if shortened_in(index, term):
+        return True
     grams = bigrams(term)
     if grams and sum(g in index.grams.postings for g in grams) >= max(1, math.ceil(0.6 * len(grams))):
         return True
-    reading = bigrams(reading_of(term))
+    reading = reading_grams(term)
     return bool(reading) and all(g in index.kana.postings for g in reading)
+
+
+def shortened_in(index: SearchIndex, term: str) -> bool:
+    """True for a two-kanji word no row writes but some row writes out in full (直売 of 「直接販売する」)."""
+    return (len(term) == 2 and term not in index.words.postings
+            and ABBREVIATION_PREFIX + term in index.words.postings and not _has_kana_or_latin(term))
+
+
+def _has_kana_or_latin(term: str) -> bool:
+    """True when a term is not all kanji."""
+    return any(not ("一" <= c <= "龥" or c == "々") for c in term)
 
 
 def _audience_ok(doc: Doc, wanted: set[str]) -> bool:
@@ -478,9 +510,10 @@ def _only_season_words(label: str | None) -> bool:
     return bool(label) and not rest.strip(" ・、")
 
 
-def _order_key(doc: Doc, band: int, past: bool):
-    """Sort key: relevance band (relevance_bands), then date (soonest first; latest first for past questions)."""
-    return (band, -doc.start_ts if past else doc.start_ts, doc.title, doc.id)
+def _order_key(doc: Doc, band: int, past: bool, score: float = 0.0):
+    """Sort key: relevance band (relevance_bands), then date (soonest first; latest first for past questions), then
+    the score: rows on the same date or with none (facilities) go by how well they matched, not by their titles."""
+    return (band, -doc.start_ts if past else doc.start_ts, -score, doc.title, doc.id)
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
@@ -608,10 +641,10 @@ _UNSTATED_RETRIES = (("audiences", "s", "a", "audience_unstated"), ("free_only",
 
 
 def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
-    """The topic's rows that state nothing about an asked audience or fee, when none states it: the topic words
-    count more than such a condition (audience tried first, then fee)."""
-    if not terms:
-        return None
+    """The rows of the asked topic, days or place that state nothing about an asked audience or fee, when none
+    states it: audience and fee words are soft and never empty what the rest would fill (audience first)."""
+    if not (terms or parsed.date_range or parsed.weekdays or parsed.places or parsed.categories):
+        return None  # only an audience or a fee asked: nothing else says which rows would do
     for asked, letter, dropped, flag in _UNSTATED_RETRIES:
         if not getattr(parsed, asked) or letter in relax or dropped in relax:
             continue
@@ -734,6 +767,8 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
             extra[CATEGORY_PREFIX + category] = 0.5
     # a word that names a category (スポーツ, パソコン) is also met by rows of that category
     aliases = {t: {CATEGORY_PREFIX + t: 0.8} for t in terms if t in parsed.categories}
+    # 直売 met by 「直接販売」 where no row writes 直売: the written-out form counts as the word
+    aliases.update({t: {ABBREVIATION_PREFIX + t: 0.8} for t in terms if shortened_in(index, t)})
     scored = index.score_terms(terms, extra, allowed=set(allowed), aliases=aliases)
     if terms:
         scored = {i: v for i, v in scored.items() if v[1] >= min_coverage}
@@ -747,7 +782,7 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
         kept_ids = {i for i, _ in kept}
         kept += [(i, 0.0) for i in allowed if i not in kept_ids]
     band = relevance_bands([relative for _i, relative in kept])
-    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past))
+    kept.sort(key=lambda pair: _order_key(index.docs[pair[0]], band[pair[1]], past, pair[1]))
     return kept
 
 

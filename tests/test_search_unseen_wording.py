@@ -1,0 +1,215 @@
+"""Residents' wording that a new city's files do not share: a reading too short to be a word, audience words in
+titles and descriptions, lay words for the file's own, and seasons in facility hours."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from content.query import parse_query
+from content.search.answers import answer_question
+from content.search.index import clear_cache, current_index
+from content.search.ranking import search
+from models import Event, Facility
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = datetime(2027, 1, 20, 12, 0, tzinfo=TOKYO)  # a Wednesday in winter
+SAT, SUN, TUE = date(2027, 1, 23), date(2027, 1, 24), date(2027, 1, 26)
+
+
+def utc(day: date, hour: int = 10) -> datetime:
+    """Tokyo wall-clock time as the naive UTC the tables store."""
+    return datetime.combine(day, time(hour), TOKYO).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+EVENTS = [  # none states an audience in a 対象者 column
+    dict(title="最後の演奏会", description="市民オーケストラの定期演奏会です。", category="音楽", starts_at=utc(SAT, 13)),
+    dict(title="土曜学校かけっこ教室", description="速く走るこつを教えます。", category="スポーツ", starts_at=utc(SAT)),
+    dict(title="鉄道探検隊 駅のひみつ", description="鉄道をテーマにしたバックヤードツアーです。", category="催事・観光",
+         starts_at=utc(SUN)),
+    dict(title="親子の広場", description="親子で遊ぼう。手遊びと歌の時間です。", category="子育て・教育", starts_at=utc(TUE)),
+    dict(title="ピタゴラスクラブ", description="パターンブロックで形を観察します。", category="子育て・教育",
+         starts_at=utc(SAT, 14)),
+    dict(title="高津さんの市", description="地元の野菜を生産者の方が直接販売するファーマーズマーケットです。",
+         category="仕事・産業", starts_at=utc(SUN, 9)),
+    dict(title="シニアのスマホ教室", description="高齢者向けのスマホ講座", category="講座", audience="65歳以上",
+         audience_tags=["seniors"], starts_at=utc(SAT, 15)),
+]
+FACILITIES = [
+    dict(name="市民温水プール", category="スポーツ施設", hours_text="10:00～20:30", closed_text="12/29～1/1は休館",
+         description="25m×7コース"),
+    dict(name="市営水泳プール（屋外）", category="スポーツ施設", hours_text="9:00～18:30",
+         closed_text="7/中旬～8/31の間利用可能", description="50m×8コース"),
+    dict(name="物産館", category="観光施設", hours_text="9:00～20:55 ゴーゴーカレー駅前店（9:55～20:55）",
+         description="ゴーゴーカレー駅前店には限定メニューがあります"),
+    dict(name="道の駅みらい", category="観光施設", hours_text="9:00～17:00;レストラン（11:00～15:00 / 水曜定休）",
+         description="地元の特産品を販売しています"),
+    dict(name="みらい岳山荘", category="宿泊施設", hours_text="0:00～23:59 開館期間5/1～10/15"),
+]
+
+
+@pytest.fixture
+def city(session):
+    """A small city whose rows state no audience and write things their own way."""
+    clear_cache()
+    for i, data in enumerate(FACILITIES):
+        session.add(Facility(source="test", source_key=f"f{i}", address="みらい市本町1-1", **data))
+    for i, data in enumerate(EVENTS):
+        session.add(Event(source="test", source_key=f"e{i}", ends_at=data["starts_at"], place_name="市民会館", **data))
+    session.commit()
+
+
+def titles(session, question: str) -> list[str]:
+    """The titles an answer lists, in order."""
+    return [item["title"] for item in answer_question(session, question, now=NOW, lang="ja").items]
+
+
+def first_text(session, question: str) -> str:
+    """The first message's text of an answer."""
+    return answer_question(session, question, now=NOW, lang="ja").messages[0].get("text", "")
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("囲碁の大会ある？", ["囲碁"]),  # イゴ is inside サイゴ (最後): a two-kana reading is no match for a kanji word
+])
+def test_kanji_word_is_not_met_by_a_two_kana_reading(session, city, question, unknown):
+    """A word written in kanji whose reading is two kana matches rows only as written: nothing found, named."""
+    index = current_index(session)
+    result = search(session, parse_query(question, now=NOW, places=index.place_index), now=NOW)
+    assert result.hits == [] and result.unknown == unknown
+    assert first_text(session, question).startswith("「囲碁」に合うものは見つかりませんでした。")
+
+
+@pytest.mark.parametrize("question, expected_first, note", [
+    # no row states an audience: the days' rows answer, and the answer says none is marked for children
+    ("日曜日 子どもと行けるイベントある？", "高津さんの市", "子ども向けと書かれたものはありません"),
+    ("電車好きの子が喜びそうなイベント", "鉄道探検隊 駅のひみつ", "子ども向けと書かれたものはありません"),
+    # a children's category (子育て・教育) is the audience the file states
+    ("2さいの子と遊べる集まり 火曜日", "親子の広場", "火曜日"),
+    ("小学生むけの土曜の教室", "ピタゴラスクラブ", "土曜日"),
+])
+def test_audience_words_rank_and_never_empty_the_days_rows(session, city, question, expected_first, note):
+    """Audience words (子ども, 2さいの子, 小学生むけ) are soft: they never empty what the days or topic fill."""
+    assert titles(session, question)[:1] == [expected_first]
+    assert note in first_text(session, question)
+
+
+@pytest.mark.parametrize("question, terms, audiences, age", [
+    ("2さいの子と遊べる集まり", ["遊ぶ"], ["children"], 2),  # 歳, 子 say who (遊ぶ stays: 「おじゃみで遊ぼう」)
+    ("小学生むけの教室", ["小学生", "小学"], ["children", "elementary"], None),  # むけ is 向け, not 生む
+    ("電車好きの子が喜びそうなイベント", ["電車", "イベント"], ["children"], None),  # 好き, 喜ぶ, そう are fillers
+    ("様子を見に行くイベント", ["様子", "イベント"], [], None),  # 子 inside a word is no child
+    ("じゃがいもの皮むき体験", ["ジャガ芋", "皮剥き", "体験"], [], None),  # むき after a kanji stays peeling
+])
+def test_audience_and_filler_words_are_no_topic(question, terms, audiences, age):
+    """The words that only say who comes or how they will feel are read as the audience, never as the topic."""
+    parsed = parse_query(question, now=NOW)
+    assert [t for t in parsed.terms if t in terms or t not in ("見る", "行く")] == terms
+    assert parsed.audiences == audiences and parsed.age == age
+
+
+def test_a_kanji_word_meets_a_description_by_its_whole_reading_only(session, city):
+    """電車 (デンシャ) is no match for a description whose reading has デン and シャ apart."""
+    index = current_index(session)
+    scored = index.score_terms(["電車"], {})
+    matched = {index.docs[i].title for i in scored}
+    assert "シニアのスマホ教室" not in matched and "鉄道探検隊 駅のひみつ" in matched
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("ゴーゴーカレー 何時まで？", "物産館"),  # one word in the row, two in Sudachi's reading of the question
+    ("とれたて野菜の直売やってるとこある？", "高津さんの市"),  # 直売 is the short form of 直接販売
+    ("冬でも泳げるプールある？", "市民温水プール"),  # the outdoor pool opens 7/中旬～8/31 only
+    ("レストランは何時まで？", "道の駅みらい"),  # named only in the published hours
+    ("山小屋っていつまで開いてる？", "みらい岳山荘"),  # 山小屋 is what the file calls 山荘
+])
+def test_lay_words_and_seasons_find_what_the_file_writes_its_own_way(session, city, question, expected_first):
+    """A shop named in a facility's notes, a compound's short form and a season meet the file's own wording."""
+    assert titles(session, question)[:1] == [expected_first]
+
+
+@pytest.mark.parametrize("text, shorts", [
+    ("生産者の方が直接販売する", ["直販", "直売"]),
+    ("県立高等学校の体育館", []),  # 県立高等学校 is six kanji, not one four-kanji compound
+    ("高等学校", ["高学", "高校"]),
+])
+def test_four_kanji_compounds_give_their_short_forms(text, shorts):
+    """Short forms are read only from four-kanji compounds (first kanji + first or last of the second half)."""
+    from content.search.index import abbreviations
+
+    assert abbreviations(text) == shorts
+
+
+@pytest.mark.parametrize("closed_text, day, closed", [
+    ("7/中旬～8/31の間利用可能;月曜日は休みだが、海の日は営業", date(2027, 1, 20), True),
+    ("7/中旬～8/31の間利用可能;月曜日は休みだが、海の日は営業", date(2027, 8, 4), False),
+    ("毎月第1・第3水曜日、12/29～1/1は休館", date(2027, 1, 20), False),
+])
+def test_an_open_season_filed_as_closed_days_is_read_as_the_season(closed_text, day, closed):
+    """「7/中旬～8/31の間利用可能」 in a 休館日 field says when the place opens at all, not days it closes."""
+    from content.search.facility_hours import closed_for_season, parse_hours
+
+    assert closed_for_season(parse_hours("9:00～18:30", closed_text), day) is closed
+
+
+def test_semicolons_separate_the_notes_of_published_hours():
+    """「…日曜日は10:00～17:00;毎月第1・第3水曜日、12/29～1/1は休館」: the day hours close no weekday."""
+    from content.search.facility_hours import parse_hours
+
+    info = parse_hours("10:00～20:30 月～金曜日は10:00～20:30、日曜日は10:00～17:00;毎月第1・第3水曜日、12/29～1/1は休館")
+    assert info.closed_weekdays == set() and info.closed_nth == {(1, 2), (3, 2)}
+
+
+@pytest.fixture
+def kana_titles(session):
+    """A city whose children's rows write their topic in kana and never the verb a resident types."""
+    clear_cache()
+    rows = [dict(title="うたって、おどって、音あそび", description="リズムに合わせて体を動かします。",
+                 category="子育て・教育", audience="2歳児と保護者", starts_at=utc(TUE)),
+            dict(title="市民ギター演奏会", description="クラシックギターの演奏です。", category="音楽", starts_at=utc(SAT))]
+    for i, data in enumerate(rows):
+        session.add(Event(source="test", source_key=f"k{i}", ends_at=data["starts_at"], place_name="市民会館", **data))
+    session.commit()
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("2歳の子と遊べるイベント", "うたって、おどって、音あそび"),  # 遊ぶ → 遊び, written あそび in the title
+])
+def test_a_verb_meets_a_title_writing_its_noun_in_kana(session, kana_titles, question, expected_first):
+    """A verb no row writes is met by the noun a title writes in kana, never reported as not found."""
+    assert titles(session, question)[:1] == [expected_first]
+
+
+@pytest.mark.parametrize("hours_text, words", [
+    ("9:00～20:55 土産物店（10:00～18:00 / 水曜定休）;カフェ（9:00～17:30 / 毎月第1火曜ほか休）", "土産物店 土産 カフェ"),
+    ("月～金曜日は10:00～20:30、土曜日・祝日は10:00～18:30;毎月第1・第3水曜日、12/29～1/1は休館", ""),
+    ("平日 9:00～19:00 夏季はプール開放", "プール"),
+])
+def test_facility_hours_give_their_named_things_as_search_words(hours_text, words):
+    """Shops and parts named in published hours are searchable; clock times and days (水曜 → 水) are not."""
+    from content.search.index import hours_words
+
+    assert hours_words(hours_text) == words
+
+
+def test_short_forms_are_posted_without_lengthening_the_row():
+    """A row's four-kanji compounds give short forms to look up, but its BM25 length stays what its words make."""
+    from collections import Counter
+
+    from content.search.index import Channel
+
+    channel = Channel()
+    channel.add(0, Counter({"直接": 3, "販売": 3}), Counter({"abbr:直売": 1}))
+    assert channel.lengths == [6] and channel.postings["abbr:直売"] == {0: 1}
+
+
+@pytest.mark.parametrize("scores, first", [((0.9, 1.0), "白壁ふれあい広場"), ((1.0, 0.95), "月性展示館")])
+def test_undated_rows_of_one_band_go_by_score_not_title(scores, first):
+    """Two facilities as relevant within 10 %: the better match first, whatever their titles' order."""
+    from content.search.index import Doc
+    from content.search.ranking import _order_key
+
+    docs = [Doc("facility", 1, "月性展示館"), Doc("facility", 2, "白壁ふれあい広場")]
+    ranked = sorted(zip(docs, scores), key=lambda pair: _order_key(pair[0], 0, False, pair[1]))
+    assert ranked[0][0].title == first
