@@ -217,3 +217,16 @@ def test_a_custom_or_way_of_taking_part_finds_titles_that_name_it_otherwise(sess
                           starts_at=utc(day(3 + n), 10), ends_at=utc(day(3 + n), 12)))
     session.commit()
     assert title in titles(session, question)[:3]
+
+
+@pytest.mark.parametrize("question, found", [
+    ("東区に屋台ってある？", ["寅政"]),  # the address holds no word 東区 (福岡市東区千早): a town all the same
+    ("祇園町のあたりの屋台", ["笑平"]),
+])
+def test_a_town_only_in_an_address_finds_the_places_there_though_no_row_holds_it_as_a_word(session, city, question, found):
+    for n, (name, address) in enumerate((("寅政", "福岡県福岡市東区千早5-9"), ("伸龍", "福岡県福岡市博多区中洲1-8"),
+                                         ("笑平", "福岡県福岡市博多区祇園町1-30"))):
+        session.add(Facility(source="test", source_key=f"yatai{n}", name=name, address=address,
+                             category="屋台（ラーメン/おでん）", hours_text="19:00～2:00"))
+    session.commit()
+    assert titles(session, question)[:len(found) + 1] == found

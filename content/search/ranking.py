@@ -566,7 +566,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         place_label = [place_text if by_sound else parsed.place_text_unmatched]
         if "p" not in relax:  # nothing there on those days is the answer, not another hall's events
             allowed = [i for i in allowed if index.docs[i].kind != "facility" and place_text in index.docs[i].place]
-    towns = _town_words(index, terms) if not parsed.places else []
+    # a town may be a word no row holds as a word (東区 of 福岡市東区千早): the unknown nouns are tried too
+    towns = _town_words(index, terms + unknown) if not parsed.places else []
     if towns:
         # 「猪方でなにかある？」: a 町名 of the events' addresses is a place to filter on, not a word to rank
         terms = [t for t in terms if t not in towns]
@@ -726,11 +727,13 @@ def _event_place_by_reading(index: SearchIndex, text: str) -> str | None:
 
 def _is_town(index: SearchIndex, term: str) -> bool:
     """True when some event's address has the term and no row's title or place does."""
-    posting = index.words.postings.get(term)
-    if not posting or len(term) < 2 or term.isascii() or not is_noun(term):
+    if len(term) < 2 or term.isascii() or not is_noun(term):
         return False
+    # Only the rows with the word somewhere, not every row; but an address may be cut into words another way
+    # (福岡市東区千早 holds no word 東区, 祇園町 no word 祇園), so with no such row every address is looked at.
+    posting = index.words.postings.get(term) or range(len(index.docs))
     in_address = False
-    for i in posting:  # only the rows with the word somewhere, not every row
+    for i in posting:
         doc = index.docs[i]
         if term in doc.title_text or term in doc.place:
             return False
