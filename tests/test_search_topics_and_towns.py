@@ -208,11 +208,13 @@ def test_small_talk_naming_a_day_is_no_question(session, city, text, understood)
     ("AEDの使い方を習いたい", "普通救命講習"),
     ("野菜の直売", "朝どれ野菜の朝市"),
     ("化石ほりできるとこ", "恐竜の化石発掘体験"),
+    ("子どもの歯みがきを教えてくれる教室", "1歳児むし歯予防教室"),
 ])
 def test_a_custom_or_way_of_taking_part_finds_titles_that_name_it_otherwise(session, city, question, title):
     """The year's customs and words for taking part, as titles put them another way."""
     for n, name in enumerate(("公民館の豆まき会", "二十歳を祝うつどい", "初心者俳句講習会", "おひなさま手形カード制作",
-                              "託児付き 骨盤ヨガ講座", "普通救命講習", "朝どれ野菜の朝市", "恐竜の化石発掘体験")):
+                              "託児付き 骨盤ヨガ講座", "普通救命講習", "朝どれ野菜の朝市", "恐竜の化石発掘体験",
+                              "1歳児むし歯予防教室")):
         session.add(Event(source="test", source_key=f"custom{n}", title=name, place_name="中央公民館",
                           starts_at=utc(day(3 + n), 10), ends_at=utc(day(3 + n), 12)))
     session.commit()

@@ -113,6 +113,7 @@ SYNONYM_GROUPS = [
     ["救命", "AED"],  # one-word forms only (synonym_map drops longer ones)
     ["直売", "販売", "朝市", "マルシェ"],
     ["発掘", "掘り", "ほり", "掘る"],  # 化石ほり → 化石発掘体験
+    ["歯磨き", "歯みがき", "虫歯", "むし歯", "歯科"],  # 歯みがきを教わる → むし歯予防教室, 歯科健診
 ]
 
 _KATA_FROM_HIRA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
