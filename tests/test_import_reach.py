@@ -60,20 +60,36 @@ def test_unfilled_numbered_template_rows_are_blank_not_skipped(session):
     assert facilities(session)["高松市仏生山交流センター"].aliases == "ふらっと仏生山"
 
 
-@pytest.mark.parametrize("header, field, column", [
-    ("name,address,url", "url", "url"),
-    ("name,address,Url", "url", "Url"),
-    ("名称,住所,lat,lng", "latitude", "lat"),
-    ("名称,住所,lat,lng", "longitude", "lng"),
-    ("名称,住所,kana,category", "kana", "kana"),
-    ("名称,住所,kana,category", "category", "category"),
-    ("名称,住所,アクセス,駐車場", "access", "アクセス"),
-    ("名称,住所,アクセス,駐車場", "parking", "駐車場"),
-    ("NAME,ADDRESS,TEL", "phone", "TEL"),
+@pytest.mark.parametrize("kind, header, field, column", [
+    ("facilities", "name,address,url", "url", "url"),
+    ("facilities", "name,address,Url", "url", "Url"),
+    ("facilities", "名称,住所,lat,lng", "latitude", "lat"),
+    ("facilities", "名称,住所,lat,lng", "longitude", "lng"),
+    ("facilities", "名称,住所,kana,category", "kana", "kana"),
+    ("facilities", "名称,住所,kana,category", "category", "category"),
+    ("facilities", "名称,住所,アクセス,駐車場", "access", "アクセス"),
+    ("facilities", "名称,住所,アクセス,駐車場", "parking", "駐車場"),
+    ("facilities", "NAME,ADDRESS,TEL", "phone", "TEL"),
+    ("events", "催事名,日にち,時間帯,開催地", "title", "催事名"),
+    ("events", "催事名,日にち,時間帯,開催地", "start_date", "日にち"),
+    ("events", "催事名,日にち,時間帯,開催地", "start_time", "時間帯"),
+    ("events", "催事名,日にち,時間帯,開催地", "place", "開催地"),
+    ("events", "イベント名,開催月日,開催時刻,lat,lng", "start_date", "開催月日"),
+    ("events", "イベント名,開催月日,開催時刻,lat,lng", "start_time", "開催時刻"),
+    ("events", "イベント名,開催月日,開催時刻,lat,lng", "latitude", "lat"),
+    # spelt another way: a start or end qualifier, names joined by ・ or /, a unit in brackets
+    ("events", "行事・イベント名,実施予定日(始期),実施予定日(終期)", "title", "行事・イベント名"),
+    ("events", "行事・イベント名,実施予定日(始期),実施予定日(終期)", "start_date", "実施予定日(始期)"),
+    ("events", "行事・イベント名,実施予定日(始期),実施予定日(終期)", "end_date", "実施予定日(終期)"),
+    ("events", "催し名,開催日(開始),開催日(終了),時間(開始),時間(終了)", "end_date", "開催日(終了)"),
+    ("events", "催し名,開催日(開始),開催日(終了),時間(開始),時間(終了)", "start_time", "時間(開始)"),
+    ("events", "催し名,開催日(開始),開催日(終了),時間(開始),時間(終了)", "end_time", "時間(終了)"),
+    ("events", "会場/場所,イベント名,開催日", "place", "会場/場所"),
+    ("events", "イベント名,開催日,参加費(円)", "fee", "参加費(円)"),
 ])
-def test_facility_headers_in_either_case_and_their_other_names(header, field, column):
+def test_headers_in_either_case_and_under_their_other_names(kind, header, field, column):
     names = header.split(",")
-    layout = detect_layout(names, "facilities")
+    layout = detect_layout(names, kind)
     assert layout is not None and names[layout.columns[field][0]] == column
 
 
@@ -167,21 +183,6 @@ def test_a_clock_written_without_a_colon_or_as_a_fraction_of_a_day(text, expecte
     assert parse_time(text) == expected
 
 
-@pytest.mark.parametrize("header, field, column", [
-    ("催事名,日にち,時間帯,開催地", "title", "催事名"),
-    ("催事名,日にち,時間帯,開催地", "start_date", "日にち"),
-    ("催事名,日にち,時間帯,開催地", "start_time", "時間帯"),
-    ("催事名,日にち,時間帯,開催地", "place", "開催地"),
-    ("イベント名,開催月日,開催時刻,lat,lng", "start_date", "開催月日"),
-    ("イベント名,開催月日,開催時刻,lat,lng", "start_time", "開催時刻"),
-    ("イベント名,開催月日,開催時刻,lat,lng", "latitude", "lat"),
-])
-def test_event_headers_under_their_other_names(header, field, column):
-    names = header.split(",")
-    layout = detect_layout(names, "events")
-    assert layout is not None and names[layout.columns[field][0]] == column
-
-
 @pytest.mark.parametrize("header", ["開館日", "営業日", "利用可能曜日"])
 def test_the_open_days_column_under_its_other_names(header):
     names = ["名称", "住所", header, "開館時間"]
@@ -236,21 +237,6 @@ def test_a_long_period_whose_time_note_names_the_days_stays_one_row_for_the_sear
     import_path(session, "events", path, now=NOW)
     event, = events(session)
     assert event.ends_at.date() >= date(2022, 3, 30)  # one long row; event_days.py reads 毎週木曜日 from its note
-
-
-@pytest.mark.parametrize("cells, field, index", [
-    (["行事・イベント名", "実施予定日(始期)", "実施予定日(終期)"], "title", 0),  # the 名 of the last name is each's
-    (["行事・イベント名", "実施予定日(始期)", "実施予定日(終期)"], "start_date", 1),
-    (["行事・イベント名", "実施予定日(始期)", "実施予定日(終期)"], "end_date", 2),
-    (["催し名", "開催日(開始)", "開催日(終了)", "時間(開始)", "時間(終了)"], "end_date", 2),
-    (["催し名", "開催日(開始)", "開催日(終了)", "時間(開始)", "時間(終了)"], "start_time", 3),
-    (["催し名", "開催日(開始)", "開催日(終了)", "時間(開始)", "時間(終了)"], "end_time", 4),
-    (["会場/場所", "イベント名", "開催日"], "place", 0),
-    (["イベント名", "開催日", "参加費(円)"], "fee", 2),  # a unit in brackets is the same column
-])
-def test_a_header_spelt_another_way_is_read_as_the_column_it_names(cells, field, index):
-    layout = detect_layout(cells, "events")
-    assert layout is not None and layout.columns[field][0] == index
 
 
 @pytest.mark.parametrize("cells, field", [
