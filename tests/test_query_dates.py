@@ -164,6 +164,8 @@ TIME_ROWS = [
     ("10時半", "morning", (10, 30)),
     ("十四時", "afternoon", (14, 0)),
     ("3時ごろ", "afternoon", (15, 0)),  # nothing is on at 3 a.m.
+    ("仕事帰りに", "evening", None),  # after work is the evening
+    ("会社の後に", "evening", None),
 ]
 
 

@@ -232,3 +232,17 @@ def test_a_town_only_in_an_address_finds_the_places_there_though_no_row_holds_it
                              category="屋台（ラーメン/おでん）", hours_text="19:00～2:00"))
     session.commit()
     assert titles(session, question)[:len(found) + 1] == found
+
+
+@pytest.mark.parametrize("question, title", [
+    ("明日 赤ちゃん連れで行けるのある？", "ベビーマッサージ"),  # 連れ says who comes, not what
+    ("小学生が放課後に運動できる教室", "子どもの体力向上 スポーツ教室"),  # 放課後 found nothing: said once, the rest answers
+    ("仕事帰りに行ける夜の運動教室", "夜のピラティス"),  # after work is the evening; pilates is exercise
+])
+def test_a_word_that_only_says_who_or_when_never_empties_the_answer(session, city, question, title):
+    for n, (name, hour, audience) in enumerate((("ベビーマッサージ", 10, "乳幼児と保護者"), ("子どもの体力向上 スポーツ教室", 16, "小学生"),
+                                                ("夜のピラティス", 19, None))):
+        session.add(Event(source="test", source_key=f"who{n}", title=name, place_name="中央公民館",
+                          audience=audience, starts_at=utc(day(1), hour), ends_at=utc(day(1), hour + 1)))
+    session.commit()
+    assert title in titles(session, question)[:3]

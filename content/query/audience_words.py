@@ -40,4 +40,4 @@ def audience_tags_in(text: str) -> list[str]:
 
 
 # Words that only say who comes (「2歳の子と」 → 歳, 子): once an audience or an age is read they name no topic.
-AUDIENCE_ONLY_TERMS = frozenset({"子", "歳", "才", "児", "お子さん", "お子様"})
+AUDIENCE_ONLY_TERMS = frozenset({"子", "歳", "才", "児", "お子さん", "お子様", "連れ", "づれ"})  # 赤ちゃん連れ

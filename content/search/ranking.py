@@ -164,6 +164,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     if unmatched_verbs and all(k in GENERIC_SEARCH_WORDS for k in keywords):
         # 「みんなで歌える会」 with nothing sung: 会 alone would list every 相談会; the verb is what found nothing
         unknown += [v for v in unmatched_verbs if v not in unknown]
+    # 放課 of 放課後: a part of another word that found nothing is the same missing word, not a second one
+    unknown = [u for u in unknown if not any(u != other and u in other for other in unknown)]
     return keywords, unknown, optional
 
 
