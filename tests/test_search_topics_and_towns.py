@@ -246,3 +246,19 @@ def test_a_word_that_only_says_who_or_when_never_empties_the_answer(session, cit
                           audience=audience, starts_at=utc(day(1), hour), ends_at=utc(day(1), hour + 1)))
     session.commit()
     assert title in titles(session, question)[:3]
+
+
+@pytest.mark.parametrize("question, title, named", [
+    ("スマホの使い方おしえてくれる教室 年寄りでも大丈夫なやつ", "スマホ・タブレット講座", None),  # 使い方, 大丈夫: how it is asked
+    ("AEDの使い方とか心臓マッサージ習いたい", "普通救命講習会(AED講習会)", "心臓"),  # 心臓マッサージ: one missing thing
+])
+def test_how_a_question_is_put_never_empties_the_answer_and_a_missing_phrase_counts_once(session, city, question, title,
+                                                                                       named):
+    for n, name in enumerate(("スマホ・タブレット講座", "普通救命講習会(AED講習会)")):
+        session.add(Event(source="test", source_key=f"how{n}", title=name, place_name="中央公民館",
+                          description="使い方の説明会ではありません。大丈夫です。" if n else None,
+                          starts_at=utc(day(2 + n), 10), ends_at=utc(day(2 + n), 12)))
+    session.commit()
+    answer = answer_question(session, question, now=NOW, lang="ja")
+    assert title in [item["title"] for item in answer.items][:3]
+    assert named is None or named in answer.messages[0]["text"]

@@ -587,7 +587,7 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         distinctive = [t for t in terms if t not in GENERIC_SEARCH_WORDS and not is_city_word(index, t)]
         # 仕事探し when 仕事 matched: the compound is met by its own part, nothing to report
         unknown = [u for u in unknown if not any(len(t) > 1 and t in u for t in distinctive)]
-        if distinctive and len(unknown) <= len(distinctive):
+        if distinctive and missing_phrases(parsed, unknown) <= len(distinctive):
             missing, unknown = unknown, []
     generic = [t for t in terms if t in GENERIC_SEARCH_WORDS]
     if generic and (len(generic) < len(terms) or parsed.audiences or parsed.categories) and "k" not in relax:
@@ -675,6 +675,17 @@ def is_city_word(index: SearchIndex, term: str) -> bool:
                 found = True
         cache[term] = found
     return cache[term]
+
+
+def missing_phrases(parsed: ParsedQuery, unknown: list[str]) -> int:
+    """How many things the unknown words name: words written next to each other in the question are one
+    (心臓 + マッサージ of 「心臓マッサージ」)."""
+    text = normalize_text(parsed.normalized or parsed.text)
+    count = 0
+    for n, word in enumerate(unknown):
+        if not (n and unknown[n - 1] + word in text):
+            count += 1
+    return count
 
 
 def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
