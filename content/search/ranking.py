@@ -45,6 +45,7 @@ LONG_ROW_DAMPING = 0.6
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
+使い方 やり方 仕方
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -585,8 +586,10 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         # ヨガ教室 with no yoga: the unknown word is the subject, 教室 alone answers nothing. 天体観測 / 食べ物の寄付:
         # the distinctive words that did match answer, and the resident is told which word found nothing.
         distinctive = [t for t in terms if t not in GENERIC_SEARCH_WORDS and not is_city_word(index, t)]
-        # 仕事探し when 仕事 matched: the compound is met by its own part, nothing to report
-        unknown = [u for u in unknown if not any(len(t) > 1 and t in u for t in distinctive)]
+        # 仕事探し when 仕事 matched: the compound is met by its own part, nothing to report; a generic word
+        # (使い方 where no row says it) says how the question is put, not what is missing
+        unknown = [u for u in unknown if not any(len(t) > 1 and t in u for t in distinctive)
+                   and u not in GENERIC_SEARCH_WORDS]
         if distinctive and missing_phrases(parsed, unknown) <= len(distinctive):
             missing, unknown = unknown, []
     generic = [t for t in terms if t in GENERIC_SEARCH_WORDS]
