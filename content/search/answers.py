@@ -471,7 +471,7 @@ def _nearest_first(index, result: SearchResult, location: tuple[float, float]) -
     """Order hits by distance from the resident's last shared location (rows without coordinates last)."""
     from content.search.ranking import haversine_m
 
-    docs = {(d.kind, d.id): d for d in index.docs}
+    docs = docs_by_key(index)
     for hit in result.hits:
         doc = docs.get((hit.kind, hit.id))
         if doc is not None and doc.latitude is not None and doc.longitude is not None:
@@ -545,13 +545,19 @@ def _load(session, hits: list[Hit]) -> list[tuple[Hit, object]]:
 SERIES_DATES = 3  # next dates shown on a repeated event's card
 
 
-def one_card_per_series(index, hits: list[Hit]) -> tuple[list[Hit], dict]:
-    """Hits with a repeated event (same title, same place) kept once, where it first ranks, and
-    (kind, id) → the next days it is held again (at most SERIES_DATES, in date order)."""
+def docs_by_key(index) -> dict:
+    """(kind, id) → the index's Doc, built once per index."""
     docs = index.__dict__.get("_doc_by_key")
     if docs is None:
         docs = {(doc.kind, doc.id): doc for doc in index.docs}
         index.__dict__["_doc_by_key"] = docs
+    return docs
+
+
+def one_card_per_series(index, hits: list[Hit]) -> tuple[list[Hit], dict]:
+    """Hits with a repeated event (same title, same place) kept once, where it first ranks, and
+    (kind, id) → the next days it is held again (at most SERIES_DATES, in date order)."""
+    docs = docs_by_key(index)
     first: dict[tuple, Hit] = {}
     later: dict[tuple, list] = {}
     kept: list[Hit] = []
@@ -577,20 +583,18 @@ def one_card_per_series(index, hits: list[Hit]) -> tuple[list[Hit], dict]:
     return kept, next_days
 
 
-def _next_held_days(hit: Hit, row, start: date, now: datetime) -> tuple:
+def _next_held_days(doc, start: date, now: datetime) -> tuple:
     """For a long row held on stated days (a weekly class from April to March): its next days from `start`,
-    so the card says when to go rather than only the whole period. Today's session counts until it ends."""
-    if hit.kind != "event":
+    so the card says when to go rather than only the whole period. Today's session counts until it ends.
+    The index read the row's days once (Doc.long, Doc.repeat)."""
+    if doc is None or doc.kind != "event" or not doc.long or doc.repeat is None:
         return ()
-    starts, ends = to_tokyo(row.starts_at), to_tokyo(row.ends_at)
-    if not is_long_running(starts, ends):
-        return ()
+    starts, ends = doc.starts, doc.ends
     today = now.astimezone(TOKYO)
-    if start == today.date() and not row.all_day and (ends.hour, ends.minute) != (0, 0) \
+    if start == today.date() and not doc.all_day and (ends.hour, ends.minute) != (0, 0) \
             and (today.hour, today.minute) >= (ends.hour, ends.minute):
         start += timedelta(days=1)
-    rule = repeat_of(starts, ends, row.all_day, row.time_note, row.title)
-    return next_run_days(rule, starts.date(), last_day(starts, ends), start, SERIES_DATES)
+    return next_run_days(doc.repeat, starts.date(), last_day(starts, ends), start, SERIES_DATES)
 
 
 def _bubble_for(hit: Hit, row, lang: str, today, detailed: bool = False, day=None, next_days: tuple = ()) -> dict:
@@ -681,7 +685,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
              lang: str, note: str = "") -> Answer:
     """A summary line (or a facility's hours), the carousel, and choices to narrow or page."""
     _ = translator(lang)
-    hits, next_days = one_card_per_series(current_index(session), result.hits)
+    index = current_index(session)
+    hits, next_days = one_card_per_series(index, result.hits)
     total = len(hits)
     offset = request.offset if request.offset < total else 0
     page = hits[offset:offset + PAGE_SIZE]
@@ -690,9 +695,10 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     day = _asked_day(parsed, today)
     window_start = _answer_window(parsed, today)[0]
     bubbles = [_bubble_for(hit, row, lang, today, day=day,
-                           next_days=next_days.get((hit.kind, hit.id)) or _next_held_days(hit, row, window_start, now))
+                           next_days=next_days.get((hit.kind, hit.id))
+                           or _next_held_days(docs_by_key(index).get((hit.kind, hit.id)), window_start, now))
                for hit, row in rows]
-    if parsed.free_only and not any(states_fees(current_index(session), kind) for kind in result.kinds):
+    if parsed.free_only and not any(states_fees(index, kind) for kind in result.kinds):
         parsed = dataclasses.replace(parsed, free_only=False)  # the file states no fees: not called 無料 here
     context = _context_label(session, parsed, lang, result.towns)
     summary = _("{n}件見つかりました。").format(n=total)
