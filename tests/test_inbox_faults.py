@@ -46,6 +46,13 @@ def marks(engine, user_id: str = USER) -> list:
         return resident.interests if resident else []
 
 
+def drain_through_retries(engine, messenger, config, *, rounds: int) -> None:
+    """Drain, and make every backed-off retry due at once, `rounds` times (a retry per round at most)."""
+    for _ in range(rounds):
+        drain(engine, messenger, config)
+        make_everything_due(engine)
+
+
 def make_everything_due(engine) -> None:
     """Skip the waits: every backoff and lease is over now (instead of sleeping in a test)."""
     past = utcnow() - timedelta(seconds=1)
@@ -149,9 +156,7 @@ def test_500_only_when_nothing_could_be_stored_so_line_redelivers(client, engine
 def test_a_transient_reply_failure_is_retried_while_the_token_lives(client, engine, recording_messenger, config):
     recording_messenger.fail_next(TransientLineError("LINE 500", status=500), via="reply", times=3)
     post(client, webhook_body(postback_event(USER, "action=test_count")))
-    for _ in range(4):
-        drain(engine, recording_messenger, config)
-        make_everything_due(engine)
+    drain_through_retries(engine, recording_messenger, config, rounds=4)
     assert counts_by_state(engine) == {"done": 1}
     assert recording_messenger.replies() == [[{"type": "text", "text": "counted"}]], "the answer, not the apology"
     assert marks(engine) == ["handled"], "the handler ran once"
@@ -189,29 +194,28 @@ def test_finishing_that_fails_after_the_reply_never_runs_the_handler_again(clien
     assert len(recording_messenger.replies()) == 1, "the second try met a used token: nothing sent twice"
 
 
-def test_an_answer_that_only_reads_is_sent_without_holding_it_first(client, engine, recording_messenger, config):
+def statements_of_a_known_residents_text(client, engine, messenger, config, text: str) -> list[str]:
+    """The SQL run for a resident's text once they are known (their first text creates them: a write)."""
     from sqlalchemy import event
 
-    post(client, webhook_body(text_event(USER, "ヘルプ")))  # first contact creates the resident: a write
-    drain(engine, recording_messenger, config)
+    post(client, webhook_body(text_event(USER, "ヘルプ")))
+    drain(engine, messenger, config)
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
-    post(client, webhook_body(text_event(USER, "ヘルプ")))
-    drain(engine, recording_messenger, config)
+    post(client, webhook_body(text_event(USER, text)))
+    drain(engine, messenger, config)
+    return statements
+
+
+def test_an_answer_that_only_reads_is_sent_without_holding_it_first(client, engine, recording_messenger, config):
+    statements = statements_of_a_known_residents_text(client, engine, recording_messenger, config, "ヘルプ")
     assert not [sql for sql in statements if "SET state = 'replying'" in sql], "nothing committed before the reply"
     assert counts_by_state(engine) == {"done": 2} and len(recording_messenger.replies()) == 2
 
 
 def test_a_known_residents_text_reads_their_row_conversation_and_open_rounds_in_one_statement(
         client, engine, recording_messenger, config):
-    from sqlalchemy import event
-
-    post(client, webhook_body(text_event(USER, "ヘルプ")))  # first contact creates the resident
-    drain(engine, recording_messenger, config)
-    statements: list[str] = []
-    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: statements.append(sql))
-    post(client, webhook_body(text_event(USER, "こんにちは")))
-    drain(engine, recording_messenger, config)
+    statements = statements_of_a_known_residents_text(client, engine, recording_messenger, config, "こんにちは")
     reads = [sql for sql in statements if sql.lstrip().startswith("SELECT")]
     assert sum("FROM resident" in sql for sql in reads) == 1
     assert not [sql for sql in reads if sql.lstrip().startswith("SELECT conversation_state")]
@@ -225,9 +229,7 @@ def test_an_answer_that_only_reads_is_kept_and_sent_once_when_line_fails(client,
     drain(engine, recording_messenger, config)
     recording_messenger.fail_next(TransientLineError("LINE 500", status=500), via="reply", times=2)
     post(client, webhook_body(text_event(USER, "ヘルプ")))
-    for _ in range(3):
-        drain(engine, recording_messenger, config)
-        make_everything_due(engine)
+    drain_through_retries(engine, recording_messenger, config, rounds=3)
     assert counts_by_state(engine) == {"done": 2}
     first, second = recording_messenger.replies()  # the answer once each, no apology
     assert second == first
