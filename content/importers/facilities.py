@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from content.importers.csvread import CsvTable
 from content.importers.events import first_url, join_text
+from content.importers.freedates import WEEKDAYS
 from content.importers.hours import split_hours_text, structured_hours, weekday_hours
 from content.importers.keys import KeyMaker, source_name
 from content.importers.layouts import Layout
@@ -18,7 +19,6 @@ from models import Event, Facility
 
 # the kind of place a layout lists, for rows that give no category of their own
 _LAYOUT_CATEGORY = {"tourism": "観光施設", "cooling-shelter": "指定暑熱避難施設（クーリングシェルター）"}
-WEEKDAYS = "月火水木金土日"
 
 
 # 屋台ID, 公園ID, 避難所番号: a column of ids named for what each row is. Not the generic 施設 or the codes of

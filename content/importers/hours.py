@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from content.importers.freedates import WEEKDAYS
 from content.importers.values import clean
 
 _HOURS_LABELS = ("開館時間", "開所時間", "開園時間", "利用時間", "営業時間", "受付時間", "開場時間", "利用可能時間")
@@ -62,7 +63,7 @@ def weekday_hours(opens: dict[str, str], closes: dict[str, str]) -> tuple[str, s
     A day marked 「-」 is closed; a day left empty says nothing."""
     spans: dict[str, str] = {}
     closed: list[str] = []
-    for day in "月火水木金土日":
+    for day in WEEKDAYS:
         start, end = clean(opens.get(day)), clean(closes.get(day))
         if start and end and not _NOT_OPEN.fullmatch(start) and not _NOT_OPEN.fullmatch(end):
             spans[day] = f"{start}～{end}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from content.importers.csvread import normalize_header
+from content.importers.freedates import WEEKDAYS
 
 # field → header spellings (after NFKC and space removal). A field may match several columns;
 # the first non-empty one wins, so e.g. 場所名称 falls back to 集合場所 when a city left it empty.
@@ -97,9 +98,9 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("URL", "ホームページ", "referenceObject", "ウェブサイト", "ホームページURL", "公式サイト"),
     "note": ("備考", "note"),
     **{f"open_{day}": (f"{day}曜開放開始時刻", f"{day}曜日開始時間", f"{day}曜開始時間", f"{day}曜日開館時間")
-       for day in "月火水木金土日"},
+       for day in WEEKDAYS},
     **{f"close_{day}": (f"{day}曜開放終了時刻", f"{day}曜日終了時間", f"{day}曜終了時間", f"{day}曜日閉館時間")
-       for day in "月火水木金土日"},
+       for day in WEEKDAYS},
 }
 
 OPPORTUNITY_FIELDS: dict[str, tuple[str, ...]] = {
