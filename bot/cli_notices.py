@@ -34,6 +34,7 @@ def notice_send(title: str, body: str, segments: tuple[str, ...], at: str | None
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from content.deliveries import local_iso
     from content.notices import NoticeInputError, send_staff_notice
     from content.quiet_hours import QuietHoursError, parse_quiet_hours
     from content.segments import SegmentError, parse_segment, resolve_segment
@@ -51,7 +52,7 @@ def notice_send(title: str, body: str, segments: tuple[str, ...], at: str | None
             row, delivery = send_staff_notice(session, title=title, body=body, segment=segment, send_at=send_at,
                                               urgent=urgent, tz=config.tz, quiet=quiet)
             out = {"notice": row.id, "delivery": delivery.id, "recipients": delivery.recipients,
-                   "scheduled_for": _iso(delivery.scheduled_for, config.tz)}
+                   "scheduled_for": local_iso(delivery.scheduled_for, config.tz)}
             later = delivery.scheduled_for > as_naive_utc(None) and not send_at and not urgent
     except (SegmentError, NoticeInputError, QuietHoursError) as exc:
         raise click.UsageError(str(exc))
@@ -61,14 +62,6 @@ def notice_send(title: str, body: str, segments: tuple[str, ...], at: str | None
     if later:
         click.echo(f"quiet hours ({config.quiet_hours}): it will be sent at {out['scheduled_for']} "
                    "(--urgent sends now; TSUNAGARI_QUIET_HOURS= sets no quiet hours)", err=True)
-
-
-def _iso(moment, tz: str) -> str:
-    """Naive UTC as ISO 8601 in the city's zone, in whole seconds (a "now" send has microseconds nobody needs)."""
-    from datetime import timezone
-    from zoneinfo import ZoneInfo
-
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
 @click.group("delivery")

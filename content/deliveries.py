@@ -398,7 +398,7 @@ def recount(session, delivery: Delivery) -> None:
 
 # --- the report ------------------------------------------------------------------------------------
 
-def _iso(moment: datetime | None, tz: str) -> str | None:
+def local_iso(moment: datetime | None, tz: str) -> str | None:
     """A stored naive UTC time as ISO 8601 in the city's zone, in whole seconds (staff read these)."""
     if moment is None:
         return None
@@ -423,9 +423,9 @@ def delivery_report(session, delivery_id: int, tz: str = "Asia/Tokyo") -> dict:
         "failed": delivery.failed, "requests": delivery.requests,
         "batches": total, "batches_done": done, "batches_failed": failed, "batches_pending": total - done - failed,
         "duplicates": duplicates, "urgent": delivery.urgent, "segment": delivery.segment,
-        "languages": sorted(delivery.messages), "scheduled_for": _iso(delivery.scheduled_for, tz),
-        "created_at": _iso(delivery.created_at, tz), "started_at": _iso(delivery.started_at, tz),
-        "finished_at": _iso(delivery.finished_at, tz),
+        "languages": sorted(delivery.messages), "scheduled_for": local_iso(delivery.scheduled_for, tz),
+        "created_at": local_iso(delivery.created_at, tz), "started_at": local_iso(delivery.started_at, tz),
+        "finished_at": local_iso(delivery.finished_at, tz),
     }
 
 

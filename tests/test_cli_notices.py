@@ -90,9 +90,9 @@ def test_delivery_show_reports_the_delivery(city, database_url):
 def test_delivery_times_are_shown_in_whole_seconds():
     from datetime import datetime
 
-    from content.deliveries import _iso
+    from content.deliveries import local_iso
 
-    assert _iso(datetime(2026, 12, 1, 0, 5, 7, 123456), "Asia/Tokyo") == "2026-12-01T09:05:07+09:00"
+    assert local_iso(datetime(2026, 12, 1, 0, 5, 7, 123456), "Asia/Tokyo") == "2026-12-01T09:05:07+09:00"
 
 
 def test_quiet_hours_move_a_notice_to_the_morning_and_say_so(city, monkeypatch):
