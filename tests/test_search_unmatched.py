@@ -117,3 +117,44 @@ def test_sudachi_synonyms_expand_respecting_the_no_trigger_flag():
     assert dictionary_synonyms("スマホ")["スマートフォン"] == 0.8  # same word, another form
     assert "sp" not in dictionary_synonyms("sp")  # SP is 展開制御 1: it never starts an expansion
     assert dictionary_synonyms("散歩").get("散策") == 0.5  # a near word of the group
+
+
+def test_a_word_no_row_holds_is_named_beside_the_rows_of_the_other(session, city):
+    """「椿を見に行きたい 解説してくれる会ない？」 where no row says 解説: the 椿 walk comes first and 解説 is named,
+    not "nothing found"."""
+    from models import Event
+    from tests.search_support import day, utc
+    session.add(Event(source="test", source_key="tsubaki", title="椿庭園さんぽ", description="現地見学(ガイド付き)",
+                      starts_at=utc(day(4), 10)))
+    # カイ, イセ and セツ of 解説's reading each sit in another row; no row holds カイセツ
+    for key, title in (("setsu", "アンケート説明会"), ("ise", "伊勢えびまつり")):
+        session.add(Event(source="test", source_key=key, title=title, starts_at=utc(day(5), 10)))
+    session.commit()
+    clear_cache()
+    result = run(session, "椿を見に行きたい 解説してくれる会ない？")
+    assert result.hits and result.missing == ["解説"]
+    answer = answer_question(session, "椿を見に行きたい 解説してくれる会ない？", now=NOW, lang="ja")
+    assert answer.items[0]["title"] == "椿庭園さんぽ"
+
+
+@pytest.mark.parametrize("question", ["65歳以上は安くなる体操", "3歳以下の子と行ける工作", "小学生未満も行ける工作"])
+def test_age_limits_are_not_words_to_find(session, city, question):
+    """以上 / 以下 / 未満 qualify an age or an amount: a row saying 「小学生以上」 is not nearer for them."""
+    from content.search.ranking import keyword_terms
+    index = current_index(session)
+    terms, unknown, _optional = keyword_terms(index, parse_query(question, now=NOW, places=index.place_index))
+    assert not {"以上", "以下", "未満"} & set(terms + unknown)
+
+
+def test_a_part_of_a_missing_word_met_only_by_its_sound_is_not_required(session, city):
+    """「放課後に運動できる教室」 where no row says 放課後: 放課 sounds like 包括 (ホウカツ) of another row, but it is the
+    missing 放課後, named beside the 運動 rows."""
+    from models import Event
+    from tests.search_support import day, utc
+    session.add(Event(source="test", source_key="undo", title="キッズ運動教室", starts_at=utc(day(4), 16)))
+    session.add(Event(source="test", source_key="hokatsu", title="介護の相談会", description="地域包括支援センターが答えます",
+                      starts_at=utc(day(5), 10)))
+    session.commit()
+    clear_cache()
+    result = run(session, "放課後に運動できる教室")
+    assert result.missing == ["放課後"] and result.keywords == ["運動"]

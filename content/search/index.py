@@ -76,6 +76,7 @@ class Doc:
     long: bool = False  # an event row running over weeks or months (a weekly class published as one span)
     repeat: Optional[Repeat] = None  # the days a long row is on (毎週木曜日)
     title_text: str = ""  # the title normalised (NFKC, lower case) for substring checks
+    reading: str = ""  # the katakana reading of the title and place (kana's text)
     description_reading: str = ""  # the katakana reading of the description's start (kana_desc's text)
     start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
 
@@ -198,6 +199,7 @@ class SearchIndex:
                 words[AUDIENCE_PREFIX + tag] += 4
         self.words.add(index, words, shorts)
         self.grams.add(index, Counter(bigrams(normalize_text(gram_text))))
+        doc.reading = kana_text
         self.kana.add(index, Counter(bigrams(kana_text)))
         doc.description_reading = reading_of(_short(description)[:200])
         self.kana_desc.add(index, Counter(bigrams(doc.description_reading)))
@@ -272,10 +274,10 @@ class SearchIndex:
                         if allowed is None or i in allowed:
                             hits[i] = hits.get(i, 0) + 1
                 need = max(1, math.ceil(len(grams) * 0.6))
-                if channel is not self.grams and not _has_kana(term):
+                if channel is not self.grams and not has_kana(term):
                     need = len(grams)  # a word written in kanji is no typo of its reading: カンコウ is not コウ+カン
                 close = {i for i, n in hits.items() if n >= need}
-                if channel is self.kana_desc and not _has_kana(term):
+                if channel is self.kana_desc and not has_kana(term):
                     # 電車 (デンシャ) is not met by デン…シャ scattered over a description: the whole reading, in a row
                     spoken = reading_of(term)
                     close = {i for i in close if spoken in self.docs[i].description_reading}
@@ -306,10 +308,10 @@ def reading_grams(term: str) -> list[str]:
     """The bigrams of a term's kana reading, or [] for a word written without kana whose reading is two kana:
     イゴ (囲碁) sits inside many unrelated readings (サイゴ, ハイゴ), so such a word meets rows only as written."""
     grams = bigrams(reading_of(term))
-    return grams if _has_kana(term) or len(grams) >= 2 else []
+    return grams if has_kana(term) or len(grams) >= 2 else []
 
 
-def _has_kana(term: str) -> bool:
+def has_kana(term: str) -> bool:
     """True when a term has hiragana or katakana letters (its reading may be typed loosely)."""
     return any("ぁ" <= c <= "ヺ" for c in term)
 
