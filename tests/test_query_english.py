@@ -176,3 +176,16 @@ def test_english_question_keeps_its_original_text():
     """text stays as typed; normalized holds the Japanese words search reads."""
     q = parse("library events next week")
     assert q.text == "library events next week" and q.normalized == "来週 図書館 イベント"
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("Any concert with a marimba?", "マリンバ", None),  # not in the table: Sudachi's dictionary lists marimba
+    ("Where can I try embroidery?", "エンブロイダリー", "トライ"),  # try says how the question is put
+    ("Any marimbas?", "マリンバ", None),  # a plural meets its singular headword
+    ("Where can I watch a soccer match?", "サッカー", "ウオッチ"),  # watch is what the resident does, not a watch
+    ("Is there an event with Christian Dior?", None, "クリスチャン"),  # a word the dictionary lacks is dropped
+])
+def test_english_topics_outside_the_table_come_from_the_synonym_dictionary(text, present, absent):
+    """Loanwords the table lacks are read through the English headwords of Sudachi's synonym dictionary."""
+    japanese = english_to_japanese(text)
+    assert (present is None or present in japanese) and (absent is None or absent not in japanese)

@@ -2,13 +2,14 @@
 
 Residents who chose English type 「What's on this weekend?」 or 「fireworks」. Rather than a second parser, the
 English words for dates, intents, audiences and common topics are rewritten into the Japanese words the date
-resolver, the intent rules and the city's (Japanese) index already know; words outside the tables are dropped
-(romaji place names are rare and would only fail to match). Hand-written: a closed phrase table is smaller and
-more predictable than a translation model, and needs no network.
+resolver, the intent rules and the city's (Japanese) index already know; other words are looked up among the
+English headwords of Sudachi's synonym dictionary (marimba → マリンバ) and dropped when it has none. Hand-written:
+a closed phrase table is smaller and more predictable than a translation model, and needs no network.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
@@ -226,10 +227,53 @@ def _with_names(keywords: list[tuple[int, str]], names: list[tuple[int, int, str
     return out
 
 
+# Words of how a question is put, never its topic (Sudachi's dictionary would read try as トライ, time as タイム).
+_NOT_TOPICS = frozenset("""any anything something everything there here this that these those what which who whom
+whose when where why how with without for from into onto about near around some many much more most very really
+also just only please can could would should will shall may might must have has had want wants like likes need
+needs try trying tried go going get getting see look looking find know learn take make makes made give let put
+come comes say tell show shows thing things place places kind kinds sort lot lots good nice best great new old big
+small little time times day days week weeks month months year years today people person someone anyone local city
+town area japanese english other another same next last first one two three our your their his her its they them
+are is was were been being does did doing done the and but not all each every both either able happen happens
+going on off out over under again still yet ever even way ways use using used watch watching visit visiting attend
+attending enjoy enjoying meet meeting eat eating drink buy sell bring borrow rent hear listen study practice start
+starts begin begins end ends stay wait held hold holds free""".split())
+
+
+def _dictionary_words(rest: str, names: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """Topic words outside the table read through Sudachi's synonym dictionary (marimba → マリンバ): the English
+    headwords it lists beside their Japanese forms (lazy import: the dictionary is the search area's data)."""
+    from content.search.synonyms import japanese_for_english
+
+    out = []
+    for match in re.finditer(r"[a-z][a-z'-]{2,}", rest):
+        word = match.group(0)
+        if word in _NOT_TOPICS or any(start <= match.start() < end for start, end, _kana in names):
+            continue
+        singular = re.sub(r"ies$", "y", word) if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+        japanese = japanese_for_english(word) or (japanese_for_english(singular) if singular != word else None)
+        if japanese:
+            out.append((match.start(), japanese))
+    return out
+
+
 def english_to_japanese(text: str) -> Optional[str]:
     """The Japanese wording of an English question (「library events next week」 → 「来週 図書館 イベント」), or None."""
+    return _translate(text)[0]
+
+
+def dictionary_topics(text: str) -> tuple[str, ...]:
+    """The words of an English question's translation that came from Sudachi's dictionary (ショップ of shop):
+    topics, never a piece of a place's name."""
+    return _translate(text)[1]
+
+
+@lru_cache(maxsize=256)
+def _translate(text: str) -> tuple[Optional[str], tuple[str, ...]]:
+    """(the Japanese wording or None, the dictionary's words in it)."""
     if not is_english(text):
-        return None
+        return None, ()
     lowered = text.lower().replace("’", "'")
     dates: list[tuple[int, str]] = []
     lowered = _take(lowered, _DATE_RULES, dates)
@@ -238,11 +282,13 @@ def english_to_japanese(text: str) -> Optional[str]:
     audiences: list[tuple[int, str]] = []
     lowered = _take(lowered, _AUDIENCE_RULES, audiences)
     keywords: list[tuple[int, str]] = []
-    _take(lowered, _KEYWORD_RES, keywords)
+    rest = _take(lowered, _KEYWORD_RES, keywords)
     names = romaji_names(text.replace("’", "'"))
+    looked_up = _dictionary_words(rest, names)
+    keywords += looked_up
     keywords = _with_names(keywords, names, text.replace("’", "'"))
     parts = [ja for _, ja in sorted(dates)] + [ja for _, ja in sorted(keywords)] + [ja for _, ja in sorted(audiences)]
     words = [ja for _, ja in sorted(intents)]
     if not words and (keywords or audiences or dates) and "?" in text:
         words = ["ある?"]
-    return " ".join(dict.fromkeys(parts + words)).strip()
+    return " ".join(dict.fromkeys(parts + words)).strip(), tuple(ja for _, ja in looked_up)

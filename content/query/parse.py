@@ -7,7 +7,7 @@ from typing import Optional
 from content.query import vocab
 from content.query.audience_words import AUDIENCE_ONLY_TERMS, audience_tags_in
 from content.query.dates import read_dates
-from content.query.english import english_to_japanese
+from content.query.english import dictionary_topics, english_to_japanese
 from content.query.model import ParsedQuery, PlaceMatch
 from content.query.normalize import Token, content_terms, normalize_text, rewrite_kana_words, tokenize
 from content.query.places import PlaceIndex, fold_sound, place_phrases
@@ -210,6 +210,9 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     if places is not None:  # names as typed: おやこ広場 is a name even though おやこ alone reads 親子
         matches = places.match(head, tokens if written == head else tokenize(head))
         if language == "en":  # a place's own English or romaji name, which the translation does not carry
+            topics = dictionary_topics(normalize_text(text)[:MAX_QUESTION_CHARS])
+            # ショップ of 「Is the shop open?」 is no piece of ラーメンショップ天神
+            matches = [m for m in matches if normalize_text(m.matched or "") not in topics]
             matches += english_place_names(places, normalize_text(text)[:MAX_QUESTION_CHARS], matches)
     # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
     unplaced = _mask_places(written, tokens, matches)

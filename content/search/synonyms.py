@@ -10,6 +10,7 @@ written differently (パソコン / PC / personal computer), other numbers are n
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -104,3 +105,28 @@ def synonyms_of(term: str, group_ids: tuple[int, ...]) -> dict[str, float]:
             if weight > out.get(form.word, 0.0):
                 out[form.word] = weight
     return out
+
+
+_ENGLISH_LINE = re.compile(r"^(\d{6}),[^,\n]*,[01]?,(\d+),[^,\n]*,[^,\n]*,[^,\n]*,\([^)\n]*\),([a-z][a-z' -]*[a-z]),",
+                           re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _english_lines() -> dict[str, tuple[int, str]]:
+    """English headword → (group, 語彙番号) of its first usable line (one scan of the file, on the first English
+    question only)."""
+    out: dict[str, tuple[int, str]] = {}
+    for match in _ENGLISH_LINE.finditer(_text()):
+        out.setdefault(match.group(3), (int(match.group(1)), match.group(2)))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def japanese_for_english(word: str) -> str | None:
+    """The Japanese form Sudachi's dictionary gives as the same word as an English one (marimba → マリンバ,
+    embroidery → エンブロイダリー), or None; its other synonyms are reached later through the group."""
+    line = _english_lines().get(_key(word))
+    if line is None:
+        return None
+    gid, lexeme = line
+    return next((form.word for form in group_forms(gid) if form.lexeme == lexeme and not form.word.isascii()), None)
