@@ -196,7 +196,7 @@ _SEASONS = {
     # A bare イブ only when no katakana precedes it: ライブ and ドライブ are not Christmas Eve.
     r"クリスマスイブ|クリスマス|(?<![ァ-ヺー])イブ": ("クリスマス", (12, 24), (12, 26)),
     r"夏休み": ("夏休み", (7, 20), (9, 1)),
-    r"春休み": ("春休み", (3, 25), (4, 7)),
+    r"春休み": ("春休み", (3, 20), (4, 7)),  # schools close from the 20th (大阪) to the 26th (東京): the union
     r"お盆": ("お盆", (8, 13), (8, 17)),
 }
 _SEASON_RE = re.compile("|".join(f"(?:{k})" for k in _SEASONS))
