@@ -35,6 +35,9 @@ EVENTS = [  # none states an audience in a 対象者 column
          category="仕事・産業", starts_at=utc(SUN, 9)),
     dict(title="シニアのスマホ教室", description="高齢者向けのスマホ講座", category="講座", audience="65歳以上",
          audience_tags=["seniors"], starts_at=utc(SAT, 15)),
+    dict(title="ママパパへの読書タイム", description="図書館による託児サービス", category="子育て・教育",
+         starts_at=utc(TUE, 10)),
+    dict(title="福袋市", description="先着順で福袋がもらえます", category="催事・観光", starts_at=utc(TUE, 9)),
 ]
 FACILITIES = [
     dict(name="市民温水プール", category="スポーツ施設", hours_text="10:00～20:30", closed_text="12/29～1/1は休館",
@@ -213,3 +216,13 @@ def test_undated_rows_of_one_band_go_by_score_not_title(scores, first):
     docs = [Doc("facility", 1, "月性展示館"), Doc("facility", 2, "白壁ふれあい広場")]
     ranked = sorted(zip(docs, scores), key=lambda pair: _order_key(pair[0], 0, False, pair[1]))
     assert ranked[0][0].title == first
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("子ども預かってもらえる日ある？", "ママパパへの読書タイム"),  # 預かる is 託児; もらえる only says "for me",
+    # though the 福袋 row says it too
+    ("本を読むあいだ子どもを預かってほしい", "ママパパへの読書タイム"),
+])
+def test_a_verb_of_the_service_meets_the_rows_noun_for_it(session, city, question, expected_first):
+    """A resident says what is done (預かる); the file names the service (託児)."""
+    assert titles(session, question)[:1] == [expected_first]
