@@ -218,6 +218,22 @@ def test_english_summary_names_the_whole_asked_window(session, city):
     assert answer.messages[0]["text"].startswith("Sat, Nov 28 – Sun, Nov 29")
 
 
+@pytest.mark.parametrize("contact, lead", [
+    ("鷺宮すこやか福祉センター (03)3336-7111", "ヨガ教室のお問い合わせ先：鷺宮すこやか福祉センター (03)3336-7111"),
+    (None, "お問い合わせ先の情報は公開されていません。"),
+])
+def test_event_phone_question_says_the_published_contact_first(session, city, contact, lead):
+    """「ヨガ教室の申込みの電話番号」: the contact the row publishes, before the list (or that none is published)."""
+    from models import Event
+    from sqlmodel import select
+    yoga = session.exec(select(Event).where(Event.title == "ヨガ教室")).one()
+    yoga.contact = contact
+    session.add(yoga)
+    session.commit()
+    answer = answer_question(session, "ヨガ教室の申込みの電話番号おしえて", now=NOW, lang="ja")
+    assert answer.messages[0]["text"].startswith(lead)
+
+
 def test_event_fee_question_says_the_fee_first(session, city):
     answer = answer_question(session, "ヨガ教室の参加費はいくら？", now=NOW, lang="ja")
     assert answer.messages[0]["text"].startswith("ヨガ教室の料金：500円")

@@ -287,3 +287,20 @@ def test_a_list_of_one_kind_of_place_files_each_under_it_with_its_english_name_a
     place = facilities(session)["ひでちゃん"]
     assert place.category == "屋台（ラーメン/おでん）"
     assert "Hidechan" in (place.aliases or "") and "羽根つき餃子" in (place.description or "")
+
+
+def test_a_cultural_property_list_keeps_both_its_summary_and_its_description(session):
+    """概要 and 説明 both published: both are kept (once when they are the same), so 「一般公開時のみ（11月上旬）」
+    of 概要 can answer 「いつ公開してる？」."""
+    from content.search.answers import answer_question
+    from content.search.index import clear_cache
+
+    report = import_path(session, "facilities", str(REACH / "facility-cultural-properties.csv"), now=NOW)
+    assert report.ok and (report.imported, report.skipped) == (2, 0)
+    rows = facilities(session)
+    shoin = rows["降井家書院"]
+    assert "一般公開時のみ（11月上旬）" in shoin.description and "国の重要文化財" in shoin.description
+    assert rows["中家住宅"].description == "江戸時代の庄屋屋敷。"
+    clear_cache()
+    answer = answer_question(session, "降井家書院っていつ公開してる？", now=datetime(2026, 6, 10, 12), lang="ja")
+    assert "説明より：ただし、見ることができるのは年一度の一般公開時のみ（11月上旬）。" in answer.messages[0]["text"]

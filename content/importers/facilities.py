@@ -105,7 +105,8 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
         phone += f"（内線{clean(v('phone_ext'))}）"
     fee = format_fee(v("fee"), v("fee_detail"))
     # The published hours note is kept whole in the description: hours/closed are our reading of it.
-    description_parts = [v("description").strip()]
+    # 概要 and 説明 both published (文化財一覧): each says something (「一般公開時のみ（11月上旬）」 is in 概要)
+    description_parts = list(dict.fromkeys(filter(None, (v("summary").strip(), v("description").strip()))))
     if note:
         description_parts.append(f"利用可能日時: {note}")
     if fee:

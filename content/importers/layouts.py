@@ -92,6 +92,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "closed": ("休館日", "定休日", "休業日", "閉館日", "休園日", "休所日", "休場日"),
     "fee": ("料金(基本)", "料金", "入館料", "入園料", "入場料", "利用料金", "利用料", "使用料", "観覧料", "basicPrice"),
     "fee_detail": ("料金(詳細)", "料金備考", "detailPrice"),
+    "summary": ("概要",),
     "description": ("説明", "概要", "description", "本文", "リード文", "紹介文", "PR文", "特徴", "内容", "詳細"),
     "access": ("アクセス方法", "access", "アクセス", "交通アクセス", "交通案内"),
     "parking": ("駐車場情報", "駐車場", "parkingInformation"),

@@ -40,6 +40,7 @@ _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いけ�
                             r"(?:とこ|ところ|所|場所|施設|公園)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
+_CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
@@ -730,6 +731,11 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
             fee = first_event.fee or (_("無料") if first_event.is_free else None)
             summary = (_("{title}の料金：{fee}").format(title=first_event.title, fee=fee) if fee
                        else _("料金の情報は公開されていません。")) + "\n" + summary
+        elif first_event is not None and _CONTACT_WORDS.search(parsed.normalized or ""):
+            # 「お食事講座 申込みの電話番号おしえて」: the published contact of the best match, said first
+            contact = shorten_graphemes(first_event.contact, 120) if first_event.contact else None
+            summary = (_("{title}のお問い合わせ先：{contact}").format(title=first_event.title, contact=contact)
+                       if contact else _("お問い合わせ先の情報は公開されていません。")) + "\n" + summary
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
@@ -867,8 +873,22 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
         if facility.closed_text and not closed:
             lines.append(_("休館日（公開情報）：{text}").format(text=facility.closed_text))
     if len(lines) == 1 or (len(lines) == 2 and intent in ("facility_phone", "facility_address")):
-        lines.append(_("開館時間の情報はまだありません。下の「詳細」からお問い合わせ先をご覧ください。"))
+        opening = opening_sentence(facility.description)
+        lines.append(_("説明より：{text}").format(text=opening) if opening
+                     else _("開館時間の情報はまだありません。下の「詳細」からお問い合わせ先をご覧ください。"))
     return "\n".join(lines)
+
+
+_OPENING_WORDS = re.compile(r"公開|開館|開園|営業|見学|拝観|入館|入園|入場|開放")
+
+
+def opening_sentence(description: str | None) -> str | None:
+    """The description's first sentence about when or how the place can be visited (「…一般公開時のみ（11月上旬）」),
+    for a place whose file gives no hours."""
+    for sentence in re.split(r"(?<=。)|\n", description or ""):
+        if _OPENING_WORDS.search(sentence):
+            return shorten_graphemes(sentence.strip(" 　・"), 120)
+    return None
 
 
 def _narrow_actions(parsed: ParsedQuery, request: Request, result: SearchResult, offset: int, total: int,
