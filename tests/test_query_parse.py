@@ -71,6 +71,9 @@ INTENT_ROWS = [
     ("言語を変えたい", "settings"),
     ("ヘルプ", "help"),
     ("使い方がわからない", "help"),
+    ("このアプリの使い方", "help"),
+    ("何ができるの?", "help"),
+    ("キャッシュレス決済 使い方わからん", "unknown"),  # the use of a thing named: its rows answer, not the help
     ("中央公民館は今日やってる?", "facility_hours"),
     ("避難所はどこ", "facility_address"),
     ("清掃活動に参加したい", "participate"),

@@ -93,6 +93,19 @@ def _search(pattern, *texts: str) -> bool:
     return any(pattern.search(t) for t in texts)
 
 
+# How a question about using the bot itself is put: none of these names a thing whose use is asked.
+_ABOUT_THE_BOT = frozenset("""使い方 つかいかた 使う 分かる 分る 教える 知る 知りたい 方法 操作 使用 操作方法 使用方法 アプリ
+ボット ライン line この 此の これ 此れ 仕方 やり方 遣り方 何 出来る 如何 どう 下さい 下さる 欲しい 良い 有る ある 為る する""".split())
+
+
+def _use_of_something(texts: tuple[str, ...], terms: list[str]) -> bool:
+    """「キャッシュレス決済 使い方わからん」: the use of a thing the resident names, not of the bot (ヘルプ, 何ができる
+    always ask for help)."""
+    if _search(vocab.HELP_STRONG_RE, *texts):
+        return False
+    return any(len(t) > 1 and t.lower() not in _ABOUT_THE_BOT for t in terms)
+
+
 def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_word: bool, categories: list[str],
                    audiences: list[str], has_date: bool, free_only: bool, wants_nearby: bool, terms: list[str],
                    has_time: bool = False) -> str:
@@ -102,7 +115,7 @@ def _decide_intent(texts: tuple[str, ...], *, facility_named: bool, facility_wor
     eventish = event_words or bool(categories)
     if _search(vocab.SETTINGS_RE, *texts):
         return "settings"
-    if _search(vocab.HELP_RE, *texts) and not (facility_named or eventish):
+    if _search(vocab.HELP_RE, *texts) and not (facility_named or eventish or _use_of_something(texts, terms)):
         return "help"
     if _search(vocab.PARTICIPATE_STRONG_RE, *texts):
         return "participate"
