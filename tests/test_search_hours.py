@@ -59,6 +59,23 @@ def test_status_on_a_given_day(text, day, status):
     assert hours_on(parse_hours(text), day).status == status
 
 
+NONOICHI_GYM = ("9:00～22:00（月火水木金土日） 日曜、祝日は9:00から18:00まで。月曜日（祝日にあたる場合はその翌日）は13:00から"
+                "22:00まで。12月28日から1月4日は利用不可")
+
+
+@pytest.mark.parametrize("text, day, ranges", [
+    (NONOICHI_GYM, date(2022, 6, 13), [(time(13), time(22))]),  # a Monday: its own note
+    (NONOICHI_GYM, date(2022, 6, 14), [(time(9), time(22))]),  # a Tuesday: the usual hours
+    (NONOICHI_GYM, date(2022, 6, 12), [(time(9), time(18))]),  # a Sunday
+    (NONOICHI_GYM, date(2022, 7, 18), [(time(9), time(18))]),  # 海の日, a Monday holiday: the holiday's hours
+    ("月～金 9:00～17:00 土 9:00～12:00", date(2026, 12, 2), [(time(9), time(17))]),
+    ("9:00～21:00 火・木は9:00から17:00まで", date(2026, 12, 3), [(time(9), time(17))]),  # a Thursday
+])
+def test_one_weekday_with_hours_of_its_own(text, day, ranges):
+    """A note giving one weekday (or a run of them) other hours applies on that weekday only."""
+    assert hours_on(parse_hours(text), day).ranges == ranges
+
+
 def test_weekend_hours_differ_from_weekday_hours():
     info = parse_hours("9:00～19:00 (土・日・祝休日は9:00～17:00)", "月曜日")
     assert hours_on(info, date(2026, 12, 5)).ranges == [(time(9), time(17))]  # Saturday

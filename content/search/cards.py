@@ -273,7 +273,8 @@ def today_hours_line(info: FacilityHours, day: date, lang: str, today: Optional[
 
 def usual_hours_line(info: FacilityHours, lang: str) -> Optional[str]:
     """The usual opening hours (default or weekday ranges), for a day the facility is closed."""
-    ranges = info.ranges.get("default") or info.ranges.get("weekday")
+    ranges = (info.ranges.get("default") or info.ranges.get("weekday")
+              or next((info.ranges[key] for key in sorted(info.ranges) if key.startswith("wd")), None))
     if not ranges:
         return None
     dash = "–" if _babel_locale(lang) == "en" else "〜"

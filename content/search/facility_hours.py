@@ -36,7 +36,8 @@ _FILLER = re.compile(r"毎週|毎月|及び|および|並びに|又は|または
 class FacilityHours:
     """What was understood of a facility's hours and closed days."""
 
-    ranges: dict = field(default_factory=dict)  # day kind ("default"|"weekday"|"sat"|"sun"|"holiday") → [(time, time)]
+    # day kind ("default"|"weekday"|"sat"|"sun"|"holiday", or "wd0".."wd4" for one weekday) → [(time, time)]
+    ranges: dict = field(default_factory=dict)
     open_24h: bool = False
     closed_weekdays: set = field(default_factory=set)  # 0 = Monday
     closed_nth: set = field(default_factory=set)  # (n, weekday)
@@ -93,7 +94,11 @@ def _day_kinds(label: str) -> list[str]:
     text = label.replace("平日", "W").replace("曜日", "").replace("曜", "")
     for word in ("祝休日", "祝祭日", "祝日", "休日", "祭日"):
         text = text.replace(word, "祝")
+    text = re.sub(r"\d+\s*月|毎月|[翌毎前当全]日", "", text)  # 4月, 翌日: no day of the week
+    text = _WEEKDAY_RUN.sub(lambda m: WEEKDAYS[WEEKDAYS.index(m.group(1)):WEEKDAYS.index(m.group(2)) + 1], text)
     kinds = []
+    if "休" not in text and len(label.strip()) <= 12:  # 月曜日は13:00から; not 「休日:日曜日、月曜日… 10時～17時」
+        kinds = [f"wd{WEEKDAYS.index(day)}" for day in "月火水木金" if day in text]
     if "W" in text:
         kinds.append("weekday")
     if "土" in text:
@@ -105,6 +110,7 @@ def _day_kinds(label: str) -> list[str]:
     return kinds
 
 
+_WEEKDAY_RUN = re.compile(r"([月火水木金土日])\s*(?:～|〜|~|-|－|から)\s*([月火水木金土日])")  # 月～金: every day between
 _PARTS = re.compile(r"[;；]")
 _OPEN_ONLY = re.compile(r"利用可|期間|のみ|開館|オープン")
 
@@ -249,7 +255,8 @@ def _read_seasonal_hours(span: YearSpan, rest: str, result: FacilityHours) -> No
 
 def _read_day_hours(note: str, result: FacilityHours) -> None:
     """「土日祝日は10:00から18:00まで」「土・日曜日、祝日は10:00から利用可」: other hours on some kinds of day."""
-    label, _sep, rest = note.partition("は")
+    # 月曜日（祝日にあたる場合はその翌日）は13:00から: the bracket qualifies the day, its は is not the label's
+    label, _sep, rest = re.sub(r"[（(][^）)]*[）)]", "", note).partition("は")
     kinds = _day_kinds(label)
     if not rest or not kinds or "special" in kinds or len(label) > 14:
         return
@@ -430,7 +437,7 @@ def _usual_hours_on(info: FacilityHours, day: date) -> DayHours:
         return DayHours("unknown")
     kind = "holiday" if jpholiday.is_holiday(day) else ("sat", "sun")[day.weekday() - 5] if day.weekday() >= 5 else "weekday"
     order = {"holiday": ["holiday", "sun", "default"], "sun": ["sun", "holiday", "default"],
-             "sat": ["sat", "default"], "weekday": ["weekday", "default"]}[kind]
+             "sat": ["sat", "default"], "weekday": [f"wd{day.weekday()}", "weekday", "default"]}[kind]
     for key in order:
         if key in info.ranges:
             return DayHours("open", ranges=info.ranges[key])
