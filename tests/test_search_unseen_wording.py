@@ -226,3 +226,16 @@ def test_undated_rows_of_one_band_go_by_score_not_title(scores, first):
 def test_a_verb_of_the_service_meets_the_rows_noun_for_it(session, city, question, expected_first):
     """A resident says what is done (預かる); the file names the service (託児)."""
     assert titles(session, question)[:1] == [expected_first]
+
+
+def test_a_word_typed_in_kana_is_kept_beside_another_kana_run(session, city):
+    """「うちの子 ことばがおそい…相談できるとこ」: うちの is read as a kana run of its own; 言葉 (typed ことば) is still
+    the word to find, not taken for the parser's reading of うちの."""
+    session.add(Event(source="test", source_key="kotoba", title="ことばの相談", place_name="子育て支援センター",
+                      starts_at=utc(TUE, 10), ends_at=utc(TUE, 11)))
+    session.add(Event(source="test", source_key="kobetsu", title="個別相談", place_name="子育て支援センター",
+                      starts_at=utc(SAT, 10), ends_at=utc(SAT, 11)))
+    session.add(Event(source="test", source_key="uchi", title="うちわづくり", starts_at=utc(SUN, 10), ends_at=utc(SUN, 11)))
+    session.commit()
+    clear_cache()
+    assert titles(session, "うちの子 ことばがおそい気がする…相談できるとこある？")[:1] == ["ことばの相談"]

@@ -154,7 +154,10 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue
         sudachi = [t for t in terms_of(run) if t not in QUERY_STOPWORDS]
         # the parser's own reading of the run (じょう → 上): words the resident never wrote
-        sudachi += [t for t in keywords if not any(c in text for c in t)]
+        # (not one written in kana elsewhere in the question: 言葉 of 「ことばがおそい」 is not うちの)
+        elsewhere = to_hiragana(text.replace(run, " "))
+        sudachi += [t for t in keywords if not any(c in text for c in t)
+                    and not (reading_of(t) and to_hiragana(reading_of(t)) in elsewhere)]
         if not sudachi or any(len(t) == 1 or t not in keywords for t in sudachi):
             # Sudachi could not read the run (よ+が, に+し+瓦): the kana form is the word
             keywords = [t for t in keywords if t not in sudachi]
