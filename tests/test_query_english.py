@@ -189,3 +189,12 @@ def test_english_topics_outside_the_table_come_from_the_synonym_dictionary(text,
     """Loanwords the table lacks are read through the English headwords of Sudachi's synonym dictionary."""
     japanese = english_to_japanese(text)
     assert (present is None or present in japanese) and (absent is None or absent not in japanese)
+
+
+@pytest.mark.parametrize("text, present, absent", [
+    ("Any table tennis tournament?", "卓球", "テニス"),  # the longer phrase of the table wins over its part
+    ("Tennis lessons?", "テニス", "卓球"),
+])
+def test_the_longest_topic_phrase_wins(text, present, absent):
+    japanese = english_to_japanese(text)
+    assert present in japanese and absent not in japanese

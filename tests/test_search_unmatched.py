@@ -158,3 +158,15 @@ def test_a_part_of_a_missing_word_met_only_by_its_sound_is_not_required(session,
     clear_cache()
     result = run(session, "放課後に運動できる教室")
     assert result.missing == ["放課後"] and result.keywords == ["運動"]
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Any music events with a marimba?", ["音楽"]),  # beside a table word, a guess no row holds is not asked for
+    ("Any marimba events?", ["マリンバ"]),  # alone, the guess is the topic (and is named as not found)
+])
+def test_english_words_from_the_dictionary_rank_beside_the_tables_words(session, city, question, asked):
+    """Words read through the synonym dictionary are guesses: "sign language" must not need サイン and ランゲージ."""
+    from content.search.ranking import keyword_terms
+    index = current_index(session)
+    terms, unknown, _optional = keyword_terms(index, parse_query(question, now=NOW, places=index.place_index))
+    assert [t for t in terms + unknown if t in ("音楽", "マリンバ")] == asked

@@ -165,6 +165,19 @@ def _take(text: str, rules, found: list[tuple[int, str]]) -> str:
     return text
 
 
+def _take_longest(text: str, rules, found: list[tuple[int, str]]) -> str:
+    """Like _take, but where matches overlap the longest wins whatever the rules' order (table tennis → 卓球,
+    not tennis → テニス)."""
+    matches = [(m.start(), m.end(), japanese) for pattern, japanese in rules for m in pattern.finditer(text)]
+    taken: list[tuple[int, int]] = []
+    for start, end, japanese in sorted(matches, key=lambda m: (m[0] - m[1], m[0])):
+        if all(end <= a or start >= b for a, b in taken):
+            taken.append((start, end))
+            found.append((start, japanese))
+            text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 # A romanised Japanese word: syllables of (double consonant) consonant (y) vowel, or a closing n.
 _ROMAJI_RE = re.compile(r"^(?:(?:kk|ss|tt|pp|tch|cch)?(?:sh|ch|ts|[kgsztdnhbpmrjfwy])?y?[aiueo]|n(?![aiueoy]))+$")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -](?:no[ -])?[A-Z][a-z]+)*\b")
@@ -282,7 +295,7 @@ def _translate(text: str) -> tuple[Optional[str], tuple[str, ...]]:
     audiences: list[tuple[int, str]] = []
     lowered = _take(lowered, _AUDIENCE_RULES, audiences)
     keywords: list[tuple[int, str]] = []
-    rest = _take(lowered, _KEYWORD_RES, keywords)
+    rest = _take_longest(lowered, _KEYWORD_RES, keywords)
     names = romaji_names(text.replace("’", "'"))
     looked_up = _dictionary_words(rest, names)
     keywords += looked_up

@@ -170,6 +170,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         unknown += [v for v in unmatched_verbs if v not in unknown]
     # 放課 of 放課後: a part of another word that found nothing is the same missing word, not a second one
     unknown = [u for u in unknown if not any(u != other and u in other for other in unknown)]
+    if parsed.language == "en":
+        keywords, unknown, optional = _english_guesses_rank(parsed, keywords, unknown, optional)
     # 放課 of 放課後 where no row has 放課後: a part met only by its sound in another word (包括, ホウカツ) or by
     # a short form is that missing word, not a word to find
     keywords = [k for k in keywords if _written_in_some_row(index, k) or not any(k != u and k in u for u in unknown)]
@@ -256,6 +258,21 @@ def _kana_known(index: SearchIndex, term: str) -> bool:
 def _modifies_a_compound(word: str, text: str) -> bool:
     """True when a word directly precedes another noun (テニス|教室): in Japanese the first part is the specific one."""
     return re.search(re.escape(word) + r"(?=[一-龥々ァ-ヺ])", normalize_text(text)) is not None
+
+
+def _english_guesses_rank(parsed: ParsedQuery, keywords: list[str], unknown: list[str],
+                          optional: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Words read through the synonym dictionary's English headwords (marimba → マリンバ, sign → サイン of
+    "sign language") are guesses: beside a word from the table they only rank, and one no row holds is not
+    reported as missing; alone, they are the topic."""
+    from content.query.english import dictionary_topics
+    from content.query.parse import MAX_QUESTION_CHARS
+
+    guessed = set(dictionary_topics(normalize_text(parsed.text or "")[:MAX_QUESTION_CHARS]))
+    sure = [k for k in keywords if k not in guessed]
+    if not guessed or not (sure or parsed.categories):
+        return keywords, unknown, optional
+    return sure, [u for u in unknown if u not in guessed], optional + [k for k in keywords if k in guessed]
 
 
 def _written_in_some_row(index: SearchIndex, term: str) -> bool:
