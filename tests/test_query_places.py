@@ -177,3 +177,13 @@ def test_an_english_question_finds_a_place_by_its_published_latin_name(question,
                                    (3, "ラーメンショップ天神", None, None)])
     parsed = parse_query(question, now=datetime(2025, 6, 17, 19, tzinfo=ZoneInfo("Asia/Tokyo")), places=index)
     assert [p.name for p in parsed.places if p.kind == "facility"] == named
+
+
+@pytest.mark.parametrize("question, first", [
+    ("恐竜博物館 何時まで？", "福井県立恐竜博物館"),  # 県立 with the prefecture's name before it, as 福井市立 is
+    ("野外恐竜博物館の時間", "野外恐竜博物館"),
+])
+def test_a_prefectures_own_place_is_named_without_its_prefix(question, first):
+    """「恐竜博物館」 names 福井県立恐竜博物館 exactly; 野外恐竜博物館 only contains the words."""
+    index = PlaceIndex(facilities=[(1, "福井県立恐竜博物館", None, None), (2, "野外恐竜博物館", None, None)])
+    assert [m.name for m in index.match(question)][:1] == [first]

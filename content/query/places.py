@@ -17,7 +17,7 @@ from content.query.model import PlaceMatch
 from content.query.normalize import STOPWORDS, Token, is_kana, normalize_text, reading_of, to_hiragana, tokenize
 
 # Prefixes that do not tell facilities apart (市立中央図書館 is also called 中央図書館).
-_NAME_PREFIX_RE = re.compile(r"^(?:[^\s]{1,4}?[市町村区]立|市立|区立|町立|村立|県立|都立|府立|道立|国立|市民|公立)")
+_NAME_PREFIX_RE = re.compile(r"^(?:[^\s]{1,4}?[都道府県市町村区]立|市立|区立|町立|村立|県立|都立|府立|道立|国立|市民|公立)")
 _DISTRICT_SUFFIX_RE = re.compile(r"(?:地区|地域|校区|学区|方面)$")
 # Endings of facility names: a question word ending in one of these names a place.
 PLACE_SUFFIXES = (
