@@ -239,3 +239,19 @@ def test_a_word_typed_in_kana_is_kept_beside_another_kana_run(session, city):
     session.commit()
     clear_cache()
     assert titles(session, "うちの子 ことばがおそい気がする…相談できるとこある？")[:1] == ["ことばの相談"]
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("体うごかせるイベントある？", "市民スポーツフェスティバル"),  # 体 + 動かす is 運動, which reaches スポーツ
+    ("心臓マッサージのやり方 習いたい", "普通救命講習"),  # no row says 心臓 or マッサージ: the phrase is 救命
+])
+def test_a_several_word_synonym_is_read_as_its_group(session, city, question, expected_first):
+    """Several-word forms of the synonym table (体を動かす, 心臓マッサージ) stand for their group's word."""
+    for key, title, description in (("kyumei", "普通救命講習", "AEDの使い方を学びます"),
+                                    ("sports", "市民スポーツフェスティバル", "ニュースポーツ体験"),
+                                    ("bousai", "防災講演会", "地震への備え")):
+        session.add(Event(source="test", source_key=key, title=title, description=description,
+                          starts_at=utc(TUE, 10), ends_at=utc(TUE, 12)))
+    session.commit()
+    clear_cache()
+    assert titles(session, question)[:1] == [expected_first]

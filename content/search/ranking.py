@@ -19,8 +19,8 @@ from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
-from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text, query_terms,
-                                 reading_of, terms_of, verb_nouns)
+from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text,
+                                 phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
 
 try:
     from content.query.audience_words import audience_tags_in
@@ -45,7 +45,7 @@ LONG_ROW_DAMPING = 0.6
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
-使い方 やり方 仕方
+使い方 やり方 遣り方 仕方
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -117,6 +117,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
     source = _whole_katakana_words(index, parsed, [t.lower() for t in parsed.terms] or _name_words(parsed))
+    source = _with_phrase_stand_ins(index, source)
     skip = set(QUERY_STOPWORDS)
     if drop_places:
         skip |= _place_words(parsed)
@@ -258,6 +259,28 @@ def _kana_known(index: SearchIndex, term: str) -> bool:
 def _modifies_a_compound(word: str, text: str) -> bool:
     """True when a word directly precedes another noun (テニス|教室): in Japanese the first part is the specific one."""
     return re.search(re.escape(word) + r"(?=[一-龥々ァ-ヺ])", normalize_text(text)) is not None
+
+
+def _with_phrase_stand_ins(index: SearchIndex, source: list[str]) -> list[str]:
+    """Terms with a several-word synonym form read as one word of its group: 体 + 動かす (「体うごかせる」) → 運動,
+    心臓 + マッサージ → 救命. Only where the words would not do as they stand: one is a verb, or no row has any of
+    them (防災 + 訓練 stay both required; マラソン + 大会 is not made any 救急 or ランニング row)."""
+    for words, singles in phrase_stand_ins(source):
+        if all(is_noun(w) for w in words) and any(_known(index, w) for w in words):
+            continue
+        # the group's word that reaches most rows (運動 reaches スポーツ too, 体操 only its own group)
+        stand_in = max(singles, key=lambda w: (_rows_reached(index, w), -singles.index(w)))
+        source = [t for t in source if t not in words] + ([stand_in] if stand_in not in source else [])
+    return source
+
+
+def _rows_reached(index: SearchIndex, term: str) -> int:
+    """How many rows hold the term or one of its synonyms as a word."""
+    rows: set[int] = set()
+    for word in expand([term]):
+        for form in index.word_forms(word):
+            rows.update(index.words.postings.get(form, ()))
+    return len(rows)
 
 
 def _english_guesses_rank(parsed: ParsedQuery, keywords: list[str], unknown: list[str],

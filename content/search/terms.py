@@ -40,7 +40,7 @@ SYNONYM_GROUPS = [
     ["高齢者", "シニア", "お年寄り", "老人", "長寿", "シルバー", "高齢", "定年", "退職"],
     ["ボランティア", "募集", "担い手", "協力者", "サポーター"],
     ["講座", "教室", "セミナー", "講習", "講習会", "ワークショップ", "学習会", "勉強会", "学級", "勉強"],
-    ["怪我", "けが", "救急", "応急手当", "救命", "応急", "応急処置", "心肺蘇生", "AED"],
+    ["怪我", "けが", "救急", "応急手当", "救命", "応急", "応急処置", "心肺蘇生", "AED", "心臓マッサージ"],
     ["男性", "男", "メンズ"],
     ["女性", "女", "レディース"],
     ["図書館", "図書室", "本", "図書"],
@@ -236,6 +236,26 @@ def synonym_map() -> dict[str, frozenset[str]]:
         for term in normed:
             out.setdefault(term, set()).update(normed - {term})
     return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def phrase_map() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The several-word forms of SYNONYM_GROUPS as (their content words, the group's one-word forms): 体を動かす
+    is (体, 動かす) → (体操, 運動, …), so 「体うごかせる」 is read as 運動 instead of two loose words."""
+    out = []
+    for group in SYNONYM_GROUPS:
+        singles = tuple(dict.fromkeys(t for t in (_single_term(word) for word in group) if t))
+        for word in group:
+            morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+            if len(morphemes) >= 2 and singles:
+                out.append((tuple(m.normalized_form().lower() for m in morphemes), singles))
+    return tuple(out)
+
+
+def phrase_stand_ins(terms: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The several-word synonym forms whose every content word is among the terms (see phrase_map)."""
+    have = set(terms)
+    return [(words, singles) for words, singles in phrase_map() if all(w in have for w in words)]
 
 
 @lru_cache(maxsize=5000)
