@@ -266,21 +266,31 @@ def _with_phrase_stand_ins(index: SearchIndex, source: list[str]) -> list[str]:
     心臓 + マッサージ → 救命. Only where the words would not do as they stand: one is a verb, or no row has any of
     them (防災 + 訓練 stay both required; マラソン + 大会 is not made any 救急 or ランニング row)."""
     for words, singles in phrase_stand_ins(source):
-        if all(is_noun(w) for w in words) and any(_known(index, w) for w in words):
-            continue
+        if all(is_noun(w) for w in words) and any(_known(index, w) for w in words) or _rows_with_all(index, words):
+            continue  # おはなし会 where rows say it: its words find them as they stand
         # the group's word that reaches most rows (運動 reaches スポーツ too, 体操 only its own group)
         stand_in = max(singles, key=lambda w: (_rows_reached(index, w), -singles.index(w)))
         source = [t for t in source if t not in words] + ([stand_in] if stand_in not in source else [])
     return source
 
 
-def _rows_reached(index: SearchIndex, term: str) -> int:
-    """How many rows hold the term or one of its synonyms as a word."""
+def _rows_of(index: SearchIndex, term: str) -> set[int]:
+    """The rows holding the term or one of its synonyms as a word."""
     rows: set[int] = set()
     for word in expand([term]):
         for form in index.word_forms(word):
             rows.update(index.words.postings.get(form, ()))
-    return len(rows)
+    return rows
+
+
+def _rows_reached(index: SearchIndex, term: str) -> int:
+    """How many rows hold the term or one of its synonyms as a word."""
+    return len(_rows_of(index, term))
+
+
+def _rows_with_all(index: SearchIndex, words: Iterable[str]) -> bool:
+    """True when some row holds every one of the words (or their synonyms)."""
+    return bool(set.intersection(*(_rows_of(index, w) for w in words)))
 
 
 def _english_guesses_rank(parsed: ParsedQuery, keywords: list[str], unknown: list[str],
