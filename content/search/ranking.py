@@ -270,6 +270,8 @@ def _with_phrase_stand_ins(index: SearchIndex, source: list[str]) -> list[str]:
             continue  # おはなし会 where rows say it: its words find them as they stand
         # the group's word that reaches most rows (運動 reaches スポーツ too, 体操 only its own group)
         stand_in = max(singles, key=lambda w: (_rows_reached(index, w), -singles.index(w)))
+        if not _known(index, stand_in):
+            continue  # 温水プール where there is no pool: the words stay, and say what found nothing
         source = [t for t in source if t not in words] + ([stand_in] if stand_in not in source else [])
     return source
 
