@@ -23,7 +23,10 @@ def main() -> int:
                             ("exam_e", "86.7 % top-1, 86.7 % top-3"),
                             ("exam_f", "83.3 % top-1, 86.7 % top-3"),
                             ("exam_g", "42.0 % top-1, 44.0 % top-3 (豊岡's file refused)"),
-                            ("exam_h", "78.0 % top-1, 80.0 % top-3")):
+                            ("exam_h", "78.0 % top-1, 80.0 % top-3"),
+                            ("exam_i", "92.0 % top-1, 92.0 % top-3"),
+                            ("exam_j", "78.0 % top-1, 80.0 % top-3"),
+                            ("exam_k", "82.0 % top-1, 86.0 % top-3")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name[-1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")
