@@ -137,13 +137,14 @@ def test_a_word_no_row_holds_is_named_beside_the_rows_of_the_other(session, city
     assert answer.items[0]["title"] == "椿庭園さんぽ"
 
 
-@pytest.mark.parametrize("question", ["65歳以上は安くなる体操", "3歳以下の子と行ける工作", "小学生未満も行ける工作"])
+@pytest.mark.parametrize("question", ["65歳以上は安くなる体操", "3歳以下の子と行ける工作", "小学生未満も行ける工作",
+                                      "生後4か月の赤ちゃんと行ける集まり", "8ヶ月の子と行ける工作"])
 def test_age_limits_are_not_words_to_find(session, city, question):
-    """以上 / 以下 / 未満 qualify an age or an amount: a row saying 「小学生以上」 is not nearer for them."""
+    """以上 / 以下 / 未満 and 生後 / ヶ月 qualify an age or an amount: a row saying 「小学生以上」 is not nearer for them."""
     from content.search.ranking import keyword_terms
     index = current_index(session)
     terms, unknown, _optional = keyword_terms(index, parse_query(question, now=NOW, places=index.place_index))
-    assert not {"以上", "以下", "未満"} & set(terms + unknown)
+    assert not {"以上", "以下", "未満", "生後", "箇月"} & set(terms + unknown)
 
 
 def test_a_part_of_a_missing_word_met_only_by_its_sound_is_not_required(session, city):

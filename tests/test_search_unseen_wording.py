@@ -255,3 +255,32 @@ def test_a_several_word_synonym_is_read_as_its_group(session, city, question, ex
     session.commit()
     clear_cache()
     assert titles(session, question)[:1] == [expected_first]
+
+
+def test_a_verb_no_row_of_the_asked_day_holds_does_not_outweigh_the_topic(session, city):
+    """「26日 はいはいで遊べるイベント」: 遊ぶ is in rows of other days only; on the 26th the ハイハイレース, which
+    does not say 遊ぶ, is still the answer (the day's rows must not make 遊ぶ the rarest word)."""
+    session.add(Event(source="test", source_key="haihai", title="ハイハイレース", starts_at=utc(TUE, 14),
+                      ends_at=utc(TUE, 15)))
+    for n, day in enumerate((SAT, SUN)):
+        session.add(Event(source="test", source_key=f"asobu{n}", title="公園で遊ぼう", description="みんなで遊ぶ",
+                          starts_at=utc(day, 10), ends_at=utc(day, 11)))
+    session.commit()
+    clear_cache()
+    assert titles(session, "26日 はいはいで遊べるイベントある？")[:1] == ["ハイハイレース"]
+
+
+@pytest.mark.parametrize("word, synonym", [("お風呂", "温泉"), ("テント", "キャンプ"), ("創作", "工作")])
+def test_lay_words_meet_the_word_titles_use(word, synonym):
+    """A few words residents use for what files call otherwise (お風呂 → 温泉センター, テント → キャンプ場)."""
+    from content.search.terms import expand, terms_of
+    assert synonym in expand(terms_of(word)[:1])
+
+
+def test_a_who_word_beside_a_topic_no_row_has_is_not_a_near_answer(session, city):
+    """「男の料理教室」 with no cooking at all: nothing, not whatever says 男性 (男 only says who)."""
+    session.add(Event(source="test", source_key="dansei", title="男性のための健康講座", starts_at=utc(TUE, 10),
+                      ends_at=utc(TUE, 11)))
+    session.commit()
+    clear_cache()
+    assert titles(session, "男の料理教室ってある？") == []

@@ -288,9 +288,11 @@ class SearchIndex:
                     term_scores[i] = max(term_scores.get(i, 0.0), factor * values.get(i, 0.0))
                     strength[i] = 1.0
                 idf = max(idf, max(channel.idf(g, total) for g in grams))
-            if not term_scores:  # nothing here has it: as specific as a word can be, verb or noun
-                idf = math.log(1 + (total + 0.5) / 0.5)
+            if not term_scores and not self.words.idf(term, total):
+                idf = math.log(1 + (total + 0.5) / 0.5)  # no row has it at all: as specific as a word can be
             else:
+                # (a word other rows hold but none of these, 遊ぶ beside the day's ハイハイレース, weighs as it does
+                # in the whole index: the days asked for must not make it the rarest word)
                 if not idf:  # met only through synonyms (編み物 → 編み): as specific as the rarest of them
                     idf = max((self.words.idf(word, total) for word in expand([term])), default=0.0) or 1.0
                 idf = idf * (1.0 if is_noun(term) or term.isascii() or _is_katakana(term) else 0.5)
