@@ -11,6 +11,8 @@ from content.search.index import _with_children
     (frozenset(), "子ども向け", "工作教室", True),
     (frozenset(), "", "親子で楽しむリトミック", True),
     (frozenset(), "", "絵本の読み聞かせ", True),
+    (frozenset(), "スポーツ", "ジュニア剣道教室", True),  # ジュニア, as キッズ: the young ones' session
+    (frozenset(), "スポーツ", "一般剣道講習会", False),
     (frozenset(), "講座・講演", "歴史講座", False),
     (frozenset({"seniors"}), "子育て・教育", "孫育て講座", False),
 ])

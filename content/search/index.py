@@ -338,7 +338,7 @@ def _kana_text(kana: Optional[str], *names: Optional[str]) -> str:
 # Events a city files under children's categories, or story times and parent-and-child sessions, are for children
 # even when 対象者 is empty (土曜日おはなし会 in 子育て・教育).
 CHILDREN_CATEGORY_RE = re.compile(r"子育て|子ども|子供|こども|キッズ|児童")
-CHILDREN_TITLE_RE = re.compile(r"こども館|子ども館|児童館|児童センター|おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ")
+CHILDREN_TITLE_RE = re.compile(r"こども館|子ども館|児童館|児童センター|おはなし会|お話会|おはなしかい|絵本|えほん|親子|おやこ|読み聞かせ|よみきかせ|紙芝居|赤ちゃん|キッズ|ジュニア")
 
 
 # Places families go with children (「子ども連れて行けるところ」): they rank up for a children's question, never filter.
