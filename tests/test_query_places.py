@@ -187,3 +187,20 @@ def test_a_prefectures_own_place_is_named_without_its_prefix(question, first):
     """「恐竜博物館」 names 福井県立恐竜博物館 exactly; 野外恐竜博物館 only contains the words."""
     index = PlaceIndex(facilities=[(1, "福井県立恐竜博物館", None, None), (2, "野外恐竜博物館", None, None)])
     assert [m.name for m in index.match(question)][:1] == [first]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("今夜 松任の総合運動公園の体育館であいてる？", "松任総合運動公園体育館"),  # の between the parts of one name
+    ("中央の公民館", "中央公民館"),
+])
+def test_a_name_written_with_no_between_its_parts_is_that_place(question, first):
+    index = PlaceIndex(facilities=[(1, "松任総合運動公園体育館", None, None), (2, "千代野体育館", None, None),
+                                   (3, "中央公民館", None, None), (4, "東公民館", None, None)])
+    assert [m.name for m in index.match(question)][:1] == [first]
+
+
+def test_a_particle_is_no_part_of_a_name_read_by_its_sound():
+    """の of 「公園の体育館」 is not ノ of チヨノタイイクカン: 千代野体育館 is not named more than any other 体育館."""
+    index = PlaceIndex(facilities=[(1, "千代野体育館", "チヨノタイイクカン", None), (2, "日輪体育館", None, None)])
+    scores = {m.name: m.score for m in index.match("公園の体育館あいてる？")}
+    assert scores.get("千代野体育館", 0) <= scores.get("日輪体育館", 0)

@@ -55,6 +55,9 @@ class _Key:
 _PAREN_RE = re.compile(r"[(（\[［「【]([^)）\]］」】]*)[)）\]］」】]?")
 
 
+_NO_BETWEEN_NAMES = re.compile(r"(?<=[一-龥々ァ-ヺー])の(?=[一-龥々ァ-ヺー])")  # 松任の総合運動公園: parts of one name
+
+
 def _name_variants(name: str) -> list[str]:
     """A name, the same without a 市立/市民 prefix, and 総合体育館(シーガルドーム) split into both names."""
     name = normalize_text(name)
@@ -225,6 +228,12 @@ class PlaceIndex:
         found: dict[tuple[str, object], PlaceMatch] = {}
         self._match_form(text, self._surface, self._surface_pieces, found, allowed=None,
                          boundaries=_boundaries(tokens), qualified=_qualified_starts(tokens))
+        joined = _NO_BETWEEN_NAMES.sub("", text)
+        if joined != text:  # 「松任の総合運動公園の体育館」 names 松任総合運動公園体育館
+            joined_tokens = tokenize(joined)
+            self._match_form(joined, self._surface, self._surface_pieces, found, allowed=None,
+                             boundaries=_boundaries(joined_tokens),
+                             qualified=_qualified_starts(joined_tokens))
         reading, kana_positions = self._reading_with_kana(tokens)
         self._match_form(reading, self._reading, self._reading_pieces, found, allowed=kana_positions)
         if not any(m.kind == "facility" for m in found.values()):
@@ -251,7 +260,9 @@ class PlaceIndex:
             if t.pos in ("補助記号", "空白"):
                 continue
             parts.append(t.reading)
-            if is_kana(t.surface) and re.search(r"[ぁ-ゖ]", t.surface):  # typed in hiragana (katakana is spelled as in names)
+            # typed in hiragana (katakana is spelled as in names); a particle is no part of a name (の of 「の体育館」
+            # is not ノ of チヨノタイイクカン)
+            if is_kana(t.surface) and re.search(r"[ぁ-ゖ]", t.surface) and t.pos != "助詞":
                 kana_positions.update(range(pos, pos + len(t.reading)))
             pos += len(t.reading)
         return fold_sound("".join(parts)), kana_positions
