@@ -171,3 +171,22 @@ def test_english_words_from_the_dictionary_rank_beside_the_tables_words(session,
     index = current_index(session)
     terms, unknown, _optional = keyword_terms(index, parse_query(question, now=NOW, places=index.place_index))
     assert [t for t in terms + unknown if t in ("音楽", "マリンバ")] == asked
+
+
+def test_a_kind_of_place_the_city_lacks_is_not_met_by_a_name_prefix(session, city):
+    """「市民プールで泳ぎたい」 with no pool: nothing, named; not 市民工房 for its 市民."""
+    from models import Facility
+    session.add(Facility(source="test", source_key="kobo", name="市民工房うるわし", hours_text="9:00～22:00"))
+    session.commit()
+    clear_cache()
+    result = run(session, "市民プールで泳ぎたい 何時まで？")
+    assert result.hits == [] and result.unknown == ["プール"]
+
+
+@pytest.mark.parametrize("question", ["おちゃしつ見学したいんだけど 今日あいてるとこ", "囲碁 今日あいてる？"])
+def test_open_typed_in_kana_is_not_a_word_to_find(session, city, question):
+    """あいてる (開く / 空く, typed in kana) asks whether it is open; it names nothing that found nothing."""
+    from content.search.ranking import keyword_terms
+    index = current_index(session)
+    terms, unknown, _optional = keyword_terms(index, parse_query(question, now=NOW, places=index.place_index))
+    assert not {"あく", "開く", "空く"} & set(terms + unknown)

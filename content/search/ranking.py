@@ -45,7 +45,7 @@ LONG_ROW_DAMPING = 0.6
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
-使い方 やり方 遣り方 仕方 練習 男 男性 女 女性
+使い方 やり方 遣り方 仕方 練習 男 男性 女 女性 市民 市立
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -657,8 +657,9 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
     if any(u not in GENERIC_SEARCH_WORDS for u in unknown):  # 「囲碁の大会」: 囲碁 is what found nothing, not 大会
         unknown = [u for u in unknown if u not in GENERIC_SEARCH_WORDS]
-    if set(kinds) == {"facility"} and not parsed.places and not terms and unknown:
-        return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)  # 「公民館」 where there is none
+    if set(kinds) == {"facility"} and not parsed.places and unknown and all(t in GENERIC_SEARCH_WORDS for t in terms):
+        # 「公民館」 where there is none; 「市民プール」 where there is no pool (市民 alone names no kind of place)
+        return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)
     missing: list[str] = []
     if parsed.intent not in ("events", "unknown"):
         unknown = []  # the intent itself (facility, taking part) is enough to answer with what there is
