@@ -182,6 +182,20 @@ def test_the_places_open_until_the_asked_hour_come_first(session):
     assert titles(session, "夜9時まで開いてる公園", now=evening) == ["やまべ公園", "かわべ公園", "うみべ公園"]
 
 
+@pytest.mark.parametrize("question", ["朝早くからやってる温泉ない？", "朝早くから入れる温泉センター"])
+def test_the_places_open_earliest_come_first_for_an_early_morning(session, question):
+    """「朝早くからやってる温泉」 at 6:00: the baths open before noon, the earliest opening first; the one opening
+    at 15:00 comes last — whether the question was read as one for places or for events answered with places."""
+    clear_cache()
+    for i, (name, hours) in enumerate((("ゆうやけ温泉センター", "15:00～21:00"), ("あさひ温泉センター", "5:00～22:30"),
+                                        ("ひるま温泉センター", "10:00～21:00"))):
+        session.add(Facility(source="test", source_key=f"early{i}", name=name, hours_text=hours,
+                             description="源泉かけ流しの温泉"))
+    session.commit()
+    early = NOW.replace(hour=6)
+    assert titles(session, question, now=early) == ["あさひ温泉センター", "ひるま温泉センター", "ゆうやけ温泉センター"]
+
+
 UNDATED_HEADER = '"都道府県名","市区町村名","イベント名","開始日","終了日","説明","場所名称","住所","URL","備考"\n'
 
 

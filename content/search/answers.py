@@ -325,11 +325,6 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         # 「今日 月曜だけど開いてる美術館ある？」: of several places of a kind, those closed on the day named come last
         # (「運動公園のプールって冬もやってる？」 names no day: the pool is the answer, open or not)
         result = dataclasses.replace(result, hits=_open_first(session, result.hits, _asked_day(parsed, now.date())))
-    if (len(result.hits) > 1 and parsed.intent in ("facility_hours", "facility_info") and set(result.kinds) == {"facility"}
-            and (parsed.exact_time or parsed.time_of_day == "evening") and (not parsed.places or named_by_kind(parsed))):
-        # 「夜9時まで開いてる公園」「夜遅くまでやってる温泉」: those open until then first, the latest closing first
-        result = dataclasses.replace(result, hits=_open_late_first(session, result.hits, _asked_day(parsed, now.date()),
-                                                                   parsed.exact_time))
     if (len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"}
             and (not parsed.places or named_by_kind(parsed))):
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
@@ -370,6 +365,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             # not "nothing found"
             result = fallback
             parsed = dataclasses.replace(parsed, intent="facility_hours")
+    result = _by_asked_hours(session, parsed, result, _asked_day(parsed, now.date()))
     if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
         # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
@@ -801,6 +797,35 @@ def _open_late_first(session, hits: list[Hit], day, until: Optional[tuple[int, i
         closing = max(end.hour * 60 + end.minute for _start, end in hours.ranges)
         wanted = until[0] * 60 + until[1] if until else 18 * 60
         return (0, -closing) if closing >= wanted else (1, 0)
+    return sorted(head, key=key) + hits[30:]
+
+
+def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> SearchResult:
+    """Several places of a kind with the asked hours first: 「夜9時まで開いてる公園」「夜遅くまでやってる温泉」 the latest
+    closing first, 「朝早くからやってる温泉」 the earliest opening first (also where an events question was answered
+    with places)."""
+    if (len(result.hits) < 2 or set(result.kinds) != {"facility"} or (parsed.places and not named_by_kind(parsed))
+            or parsed.intent not in ("facility_hours", "facility_info", "events", "unknown")):
+        return result
+    if parsed.exact_time or parsed.time_of_day == "evening":
+        return dataclasses.replace(result, hits=_open_late_first(session, result.hits, day, parsed.exact_time))
+    if parsed.time_of_day == "morning":
+        return dataclasses.replace(result, hits=_open_early_first(session, result.hits, day))
+    return result
+
+
+def _open_early_first(session, hits: list[Hit], day) -> list[Hit]:
+    """Facility hits open that day before noon first, the earliest opening first; the others after, in their order."""
+    head = hits[:30]
+    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, head))
+    def key(hit: Hit):
+        """(does not qualify, the opening minute)."""
+        row = rows.get((hit.kind, hit.id))
+        hours = hours_on(parse_hours(row.hours_text, row.closed_text), day) if row is not None else None
+        if hours is None or hours.status != "open" or not hours.ranges:
+            return (1, 0)
+        opening = min(start.hour * 60 + start.minute for start, _end in hours.ranges)
+        return (0, opening) if opening < 12 * 60 else (1, 0)
     return sorted(head, key=key) + hits[30:]
 
 
