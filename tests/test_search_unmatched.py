@@ -189,6 +189,7 @@ def test_a_kind_of_place_the_city_lacks_is_not_met_by_a_name_prefix(session, cit
     ("障害者スポーツの活動 1回いくらかかる？", "回"),  # a counter of 1回
     ("ばあちゃんにスマホ習わせたい", "ちゃん"),  # an honorific of ばあちゃん
     ("起業したい人向けの相談会", "人"),  # 人向け says who, like 方
+    ("いま妊娠中 支援センターのぞいてみたい", "いま"),  # 今 typed in kana
 ])
 def test_words_of_how_it_is_asked_are_not_words_to_find(session, city, question, word):
     """Kana for 開く, counters and honorifics name nothing that could be missing."""
