@@ -70,6 +70,7 @@ NONOICHI_GYM = ("9:00～22:00（月火水木金土日） 日曜、祝日は9:00�
     (NONOICHI_GYM, date(2022, 7, 18), [(time(9), time(18))]),  # 海の日, a Monday holiday: the holiday's hours
     ("月～金 9:00～17:00 土 9:00～12:00", date(2026, 12, 2), [(time(9), time(17))]),
     ("9:00～21:00 火・木は9:00から17:00まで", date(2026, 12, 3), [(time(9), time(17))]),  # a Thursday
+    ("9:00～21:00 金～月は10:00から16:00まで", date(2026, 11, 30), [(time(10), time(16))]),  # a Monday, past 日
 ])
 def test_one_weekday_with_hours_of_its_own(text, day, ranges):
     """A note giving one weekday (or a run of them) other hours applies on that weekday only."""

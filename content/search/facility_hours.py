@@ -95,7 +95,7 @@ def _day_kinds(label: str) -> list[str]:
     for word in ("祝休日", "祝祭日", "祝日", "休日", "祭日"):
         text = text.replace(word, "祝")
     text = re.sub(r"\d+\s*月|毎月|[翌毎前当全]日", "", text)  # 4月, 翌日: no day of the week
-    text = _WEEKDAY_RUN.sub(lambda m: WEEKDAYS[WEEKDAYS.index(m.group(1)):WEEKDAYS.index(m.group(2)) + 1], text)
+    text = _WEEKDAY_RUN.sub(lambda m: _days_between(m.group(1), m.group(2)), text)
     kinds = []
     if "休" not in text and len(label.strip()) <= 12:  # 月曜日は13:00から; not 「休日:日曜日、月曜日… 10時～17時」
         kinds = [f"wd{WEEKDAYS.index(day)}" for day in "月火水木金" if day in text]
@@ -108,6 +108,12 @@ def _day_kinds(label: str) -> list[str]:
     if "祝" in text:
         kinds.append("holiday")
     return kinds
+
+
+def _days_between(first: str, last: str) -> str:
+    """The weekday letters from first to last, across the week's end too (金～月 → 金土日月)."""
+    a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
+    return WEEKDAYS[a:b + 1] if a <= b else WEEKDAYS[a:] + WEEKDAYS[:b + 1]
 
 
 _WEEKDAY_RUN = re.compile(r"([月火水木金土日])\s*(?:～|〜|~|-|－|から)\s*([月火水木金土日])")  # 月～金: every day between

@@ -234,12 +234,17 @@ def synonym_map() -> dict[str, frozenset[str]]:
     for group in SYNONYM_GROUPS:
         normed = set()
         for word in group:
-            morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+            morphemes = _content_morphemes(word)
             if len(morphemes) == 1:  # several-word synonyms would only add noise as single words
                 normed.add(morphemes[0].normalized_form().lower())
         for term in normed:
             out.setdefault(term, set()).update(normed - {term})
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _content_morphemes(word: str) -> list:
+    """Sudachi's morphemes of a headword, content words only."""
+    return [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +255,7 @@ def phrase_map() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     for group in SYNONYM_GROUPS:
         singles = tuple(dict.fromkeys(t for t in (_single_term(word) for word in group) if t))
         for word in group:
-            morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+            morphemes = _content_morphemes(word)
             if len(morphemes) >= 2 and singles:
                 out.append((tuple(m.normalized_form().lower() for m in morphemes), singles))
     return tuple(out)
@@ -353,7 +358,7 @@ def dictionary_synonyms(term: str) -> dict[str, float]:
 @lru_cache(maxsize=20000)
 def _single_term(word: str) -> str | None:
     """The normalised term of a one-word headword (several-word synonyms would only add noise as single words)."""
-    morphemes = [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+    morphemes = _content_morphemes(word)
     if len(morphemes) != 1:
         return None
     return morphemes[0].normalized_form().lower()
