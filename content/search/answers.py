@@ -8,7 +8,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import parse_qsl
 
 from sqlmodel import select
@@ -786,17 +786,25 @@ def _open_first(session, hits: list[Hit], day) -> list[Hit]:
 def _open_late_first(session, hits: list[Hit], day, until: Optional[tuple[int, int]]) -> list[Hit]:
     """Facility hits open that day until the asked time (or any evening hour) first, the latest closing first;
     the others after, in their order."""
+    wanted = until[0] * 60 + until[1] if until else 18 * 60
+    def latest(ranges) -> Optional[int]:
+        """Minus the closing minute, for a place open until the asked time."""
+        closing = max(end.hour * 60 + end.minute for _start, end in ranges)
+        return -closing if closing >= wanted else None
+    return _qualifying_first(session, hits, day, latest)
+
+
+def _qualifying_first(session, hits: list[Hit], day, rank: Callable) -> list[Hit]:
+    """The first 30 facility hits with those open that day whose hours `rank` gives a value first, lowest first;
+    the others after, in their order."""
     head = hits[:30]
     rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, head))
     def key(hit: Hit):
-        """(does not qualify, minus the closing minute)."""
+        """(does not qualify, the rank)."""
         row = rows.get((hit.kind, hit.id))
         hours = hours_on(parse_hours(row.hours_text, row.closed_text), day) if row is not None else None
-        if hours is None or hours.status != "open" or not hours.ranges:
-            return (1, 0)
-        closing = max(end.hour * 60 + end.minute for _start, end in hours.ranges)
-        wanted = until[0] * 60 + until[1] if until else 18 * 60
-        return (0, -closing) if closing >= wanted else (1, 0)
+        value = rank(hours.ranges) if hours is not None and hours.status == "open" and hours.ranges else None
+        return (1, 0) if value is None else (0, value)
     return sorted(head, key=key) + hits[30:]
 
 
@@ -816,17 +824,11 @@ def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> 
 
 def _open_early_first(session, hits: list[Hit], day) -> list[Hit]:
     """Facility hits open that day before noon first, the earliest opening first; the others after, in their order."""
-    head = hits[:30]
-    rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, head))
-    def key(hit: Hit):
-        """(does not qualify, the opening minute)."""
-        row = rows.get((hit.kind, hit.id))
-        hours = hours_on(parse_hours(row.hours_text, row.closed_text), day) if row is not None else None
-        if hours is None or hours.status != "open" or not hours.ranges:
-            return (1, 0)
-        opening = min(start.hour * 60 + start.minute for start, _end in hours.ranges)
-        return (0, opening) if opening < 12 * 60 else (1, 0)
-    return sorted(head, key=key) + hits[30:]
+    def earliest(ranges) -> Optional[int]:
+        """The opening minute, for a place open before noon."""
+        opening = min(start.hour * 60 + start.minute for start, _end in ranges)
+        return opening if opening < 12 * 60 else None
+    return _qualifying_first(session, hits, day, earliest)
 
 
 def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
