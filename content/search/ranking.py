@@ -171,6 +171,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         unknown += [v for v in unmatched_verbs if v not in unknown]
     # 放課 of 放課後: a part of another word that found nothing is the same missing word, not a second one
     unknown = [u for u in unknown if not any(u != other and u in other for other in unknown)]
+    # 救急, added by the parser beside 怪我: a word the resident never wrote is never named as not found
+    unknown = [u for u in unknown if u not in _added_by_parser(parsed)]
     if parsed.language == "en":
         keywords, unknown, optional = _english_guesses_rank(parsed, keywords, unknown, optional)
     # 放課 of 放課後 where no row has 放課後: a part met only by its sound in another word (包括, ホウカツ) or by
@@ -293,6 +295,13 @@ def _rows_reached(index: SearchIndex, term: str) -> int:
 def _rows_with_all(index: SearchIndex, words: Iterable[str]) -> bool:
     """True when some row holds every one of the words (or their synonyms)."""
     return bool(set.intersection(*(_rows_of(index, w) for w in words)))
+
+
+def _added_by_parser(parsed: ParsedQuery) -> set[str]:
+    """The words the parser adds beside the resident's own (怪我 → 救急: TERM_EXPANSIONS)."""
+    from content.query.parse import TERM_EXPANSIONS
+
+    return {TERM_EXPANSIONS[t] for t in parsed.terms if t in TERM_EXPANSIONS}
 
 
 def _english_guesses_rank(parsed: ParsedQuery, keywords: list[str], unknown: list[str],
@@ -711,7 +720,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             nouns = [t for t in terms if is_noun(t)]
             ranked = [(i, r) for i, r in ranked if any(_doc_has(index, i, t) for t in nouns)]
             if ranked:
-                result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)]
+                result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)
+                                  and t not in _added_by_parser(parsed)]
     if not parsed.past:
         ranked = _starting_first(index, ranked, parsed, now, relax, weak=not terms)
     for i, relative in ranked[:MAX_HITS]:
