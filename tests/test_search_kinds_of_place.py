@@ -196,6 +196,17 @@ def test_the_places_open_earliest_come_first_for_an_early_morning(session, quest
     assert titles(session, question, now=early) == ["あさひ温泉センター", "ひるま温泉センター", "ゆうやけ温泉センター"]
 
 
+def test_a_season_named_without_a_date_gets_that_seasons_hours(session):
+    """「スキー場って冬は何時まで？」 asked in June: the hours of a winter day, not of today."""
+    clear_cache()
+    session.add(Facility(source="test", source_key="ski", name="高原スキー場",
+                         hours_text="8:30～17:30 12月～3月は8:30～21:00"))
+    session.commit()
+    june = NOW.replace(month=6, day=11)
+    text = answer_question(session, "高原スキー場って冬は何時まで？", now=june, lang="ja").messages[0]["text"]
+    assert "21:00" in text
+
+
 UNDATED_HEADER = '"都道府県名","市区町村名","イベント名","開始日","終了日","説明","場所名称","住所","URL","備考"\n'
 
 

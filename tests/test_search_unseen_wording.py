@@ -272,7 +272,7 @@ def test_a_verb_no_row_of_the_asked_day_holds_does_not_outweigh_the_topic(sessio
 
 @pytest.mark.parametrize("word, synonym", [("お風呂", "温泉"), ("テント", "キャンプ"), ("創作", "工作"),
                                            ("妊娠中", "プレママ"), ("妊娠", "妊婦"), ("iPhone", "スマホ"),
-                                           ("撮る", "撮影")])
+                                           ("撮る", "撮影"), ("屋根", "屋内"), ("飛行機", "航空")])
 def test_lay_words_meet_the_word_titles_use(word, synonym):
     """A few words residents use for what files call otherwise (お風呂 → 温泉センター, テント → キャンプ場)."""
     from content.search.terms import expand, terms_of

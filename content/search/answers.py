@@ -690,8 +690,9 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     rows = _load(session, page)
     today = now.date()
     day = _asked_day(parsed, today)
+    place_day = _season_day(parsed, today)  # 「スキー場って冬は夜何時まで？」 asked in June: a winter day's hours
     window_start = _answer_window(parsed, today)[0]
-    bubbles = [_bubble_for(hit, row, lang, today, day=day,
+    bubbles = [_bubble_for(hit, row, lang, today, day=place_day if hit.kind == "facility" else day,
                            next_days=next_days.get((hit.kind, hit.id))
                            or _next_held_days(docs_by_key(index).get((hit.kind, hit.id)), window_start, now))
                for hit, row in rows]
@@ -712,7 +713,7 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     fee_list = asks_fee and not one_fee
     if first_facility is not None and offset == 0 and (one_fee or (parsed.intent in FACILITY_INTENTS and not note
                                                                     and not fee_list)):
-        text = _facility_answer_text(first_facility, parsed.intent, day, today, lang)
+        text = _facility_answer_text(first_facility, parsed.intent, place_day, today, lang)
         if _PARKING_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
             text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
@@ -843,7 +844,7 @@ def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
 
 # 「冬でも泳げる」「夏に行ける」: a season named without a date is asked about in that season (Japan's months).
 _SEASON_MONTHS = (("冬", (12, 1, 2)), ("夏", (6, 7, 8)), ("春", (3, 4, 5)), ("秋", (9, 10, 11)))
-_SEASON_WORD = re.compile(r"(冬|夏|春|秋)(?:でも|に|も|の間|場|季|期)")
+_SEASON_WORD = re.compile(r"(冬|夏|春|秋)(?:でも|に|も|は|の間|場|季|期)")
 
 
 def _season_day(parsed: ParsedQuery, today):

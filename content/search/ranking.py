@@ -45,7 +45,7 @@ LONG_ROW_DAMPING = 0.6
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
-使い方 やり方 遣り方 仕方 練習 男 男性 女 女性 市民 市立
+使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -169,8 +169,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     if unmatched_verbs and all(k in GENERIC_SEARCH_WORDS for k in keywords):
         # 「みんなで歌える会」 with nothing sung: 会 alone would list every 相談会; the verb is what found nothing
         unknown += [v for v in unmatched_verbs if v not in unknown]
-    # 放課 of 放課後: a part of another word that found nothing is the same missing word, not a second one
-    unknown = [u for u in unknown if not any(u != other and u in other for other in unknown)]
+    # 放課 of 放課後: a part of another word that found nothing is the same missing word, not a second one; and
+    # 飛行 of 飛行機, where 飛行機 is found (through 航空), is nothing missing
+    unknown = [u for u in unknown if not any(u != other and u in other for other in unknown + keywords)]
     # 救急, added by the parser beside 怪我: a word the resident never wrote is never named as not found
     unknown = [u for u in unknown if u not in _added_by_parser(parsed)]
     if parsed.language == "en":
