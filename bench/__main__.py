@@ -26,7 +26,10 @@ def main() -> int:
                             ("exam_h", "78.0 % top-1, 80.0 % top-3"),
                             ("exam_i", "92.0 % top-1, 92.0 % top-3"),
                             ("exam_j", "78.0 % top-1, 80.0 % top-3"),
-                            ("exam_k", "82.0 % top-1, 86.0 % top-3")):
+                            ("exam_k", "82.0 % top-1, 86.0 % top-3"),
+                            ("exam_l", "68.0 % top-1, 74.0 % top-3"),
+                            ("exam_m", "90.0 % top-1, 94.0 % top-3"),
+                            ("exam_n", "86.0 % top-1, 86.0 % top-3")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name[-1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")
