@@ -10,6 +10,7 @@ from typing import Optional
 from urllib.parse import quote
 
 
+from content.importers.freedates import WEEKDAYS as JA_WEEKDAYS
 from content.search.event_days import Repeat, is_long_running, repeat_of
 from content.closures import closure_line
 from content.search.facility_hours import FacilityHours, closed_summary, hours_on, parse_hours
@@ -50,7 +51,6 @@ def format_day(day: date, lang: str) -> str:
 # unpickles its locale data in every process (≈ 0.2 s of a one-off `tsunagari ask`) for these 26 words.
 EN_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-JA_WEEKDAYS = "月火水木金土日"
 
 
 def _month_day(day: date, english: bool) -> str:

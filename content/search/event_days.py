@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Optional
 
+from content.importers.freedates import WEEKDAYS
+
 LONG_DAYS = 7  # a row whose first and last days are further apart than this runs over a period
 GUESS_DAYS = 28  # a weekly class is only guessed from a span of four weeks or more
-_WEEKDAY_CHARS = "月火水木金土日"
 # 「1月14日(金曜)から」: a weekday that only annotates a date says nothing about the repeat
 _DATE_WEEKDAY = re.compile(r"日\s*[(（]\s*[月火水木金土日](?:曜日?)?\s*[)）]")
 _DAY_OF_MONTH = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})日")  # 14日金曜: the 日 of a date is no Sunday
@@ -60,7 +61,7 @@ def stated_repeat(*texts: Optional[str]) -> Repeat:
             continue
         text = _DAY_OF_MONTH.sub("#", _DATE_WEEKDAY.sub("日", text))
         for run in _WEEKDAY_RUN.findall(text):
-            weekdays.update(_WEEKDAY_CHARS.index(c) for c in run if c in _WEEKDAY_CHARS)
+            weekdays.update(WEEKDAYS.index(c) for c in run if c in WEEKDAYS)
         if _WEEKDAYS_WORD.search(text):
             weekdays.update(range(5))
         if _WEEKEND_WORD.search(text) and not weekdays:

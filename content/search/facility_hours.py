@@ -14,9 +14,9 @@ from typing import Optional
 import jpholiday
 
 from content.importers.clocktext import clock_time
+from content.importers.freedates import WEEKDAYS
 from content.search.seasons import SPAN, YearSpan, find_span, span_of
 
-WEEKDAYS = "月火水木金土日"
 _HOURS_LABEL = re.compile(r"【\s*(開館時間|利用時間|営業時間|開所時間|開園時間|利用可能時間|受付時間)\s*】")
 _CLOSED_LABEL = re.compile(r"【\s*(休館日|休業日|休所日|休園日|定休日|休み)\s*】")
 _CLOCK = r"(?:(午前|午後)\s*)?(\d{1,2})\s*(?::\s*(\d{2})|時\s*(?:(\d{1,2})\s*分|(半))?)"

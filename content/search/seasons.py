@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Optional
 
-WEEKDAYS = "月火水木金土日"
+from content.importers.freedates import WEEKDAYS
+
 # 7/1, 7月1日, 2月第3日曜日, 2/末, 4月下旬, 11月 (a whole month)
 DATE_SPEC = (r"(\d{1,2})\s*(?:月|/)\s*(?:第\s*(\d)\s*([月火水木金土日])曜?日?|(\d{1,2})(?!\s*[:：時])\s*日?|"
              r"(末|上旬|中旬|下旬|初旬))?")
