@@ -223,10 +223,11 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     if places is not None:  # names as typed: おやこ広場 is a name even though おやこ alone reads 親子
         matches = places.match(head, tokens if written == head else tokenize(head))
         if language == "en":  # a place's own English or romaji name, which the translation does not carry
-            topics = dictionary_topics(normalize_text(text)[:MAX_QUESTION_CHARS])
+            english = normalize_text(text)[:MAX_QUESTION_CHARS]
+            topics = dictionary_topics(english)
             # ショップ of 「Is the shop open?」 is no piece of ラーメンショップ天神
             matches = [m for m in matches if normalize_text(m.matched or "") not in topics]
-            matches += english_place_names(places, normalize_text(text)[:MAX_QUESTION_CHARS], matches)
+            matches += english_place_names(places, english, matches)
     # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
     unplaced = _mask_places(written, tokens, matches)
     audiences = audience_tags_in(unplaced[0])

@@ -272,25 +272,21 @@ def _with_phrase_stand_ins(index: SearchIndex, source: list[str]) -> list[str]:
         if all(is_noun(w) for w in words) and any(_known(index, w) for w in words) or _rows_with_all(index, words):
             continue  # おはなし会 where rows say it: its words find them as they stand
         # the group's word that reaches most rows (運動 reaches スポーツ too, 体操 only its own group)
-        stand_in = max(singles, key=lambda w: (_rows_reached(index, w), -singles.index(w)))
+        stand_in = max(singles, key=lambda w: (len(_rows_of(index, w)), -singles.index(w)))
         if not _known(index, stand_in):
             continue  # 温水プール where there is no pool: the words stay, and say what found nothing
         source = [t for t in source if t not in words] + ([stand_in] if stand_in not in source else [])
     return source
 
 
+def _forms_of(index: SearchIndex, term: str) -> Iterable[str]:
+    """The index's words that stand for a term: its own forms and its synonyms' (see expand, word_forms)."""
+    return (form for word in expand([term]) for form in index.word_forms(word))
+
+
 def _rows_of(index: SearchIndex, term: str) -> set[int]:
     """The rows holding the term or one of its synonyms as a word."""
-    rows: set[int] = set()
-    for word in expand([term]):
-        for form in index.word_forms(word):
-            rows.update(index.words.postings.get(form, ()))
-    return rows
-
-
-def _rows_reached(index: SearchIndex, term: str) -> int:
-    """How many rows hold the term or one of its synonyms as a word."""
-    return len(_rows_of(index, term))
+    return {i for form in _forms_of(index, term) for i in index.words.postings.get(form, ())}
 
 
 def _rows_with_all(index: SearchIndex, words: Iterable[str]) -> bool:
@@ -322,7 +318,7 @@ def _english_guesses_rank(parsed: ParsedQuery, keywords: list[str], unknown: lis
 
 def _written_in_some_row(index: SearchIndex, term: str) -> bool:
     """True when some row holds the term or one of its synonyms as a word."""
-    return any(form in index.words.postings for s in expand([term]) for form in index.word_forms(s))
+    return any(form in index.words.postings for form in _forms_of(index, term))
 
 
 def _known(index: SearchIndex, term: str) -> bool:
@@ -759,7 +755,7 @@ def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchR
 
 def _doc_has(index: SearchIndex, i: int, term: str) -> bool:
     """True when a doc contains the term or one of its synonyms as a word."""
-    return any(i in index.words.postings.get(form, ()) for word in expand([term]) for form in index.word_forms(word))
+    return any(i in index.words.postings.get(form, ()) for form in _forms_of(index, term))
 
 
 def is_city_word(index: SearchIndex, term: str) -> bool:
