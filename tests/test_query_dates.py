@@ -137,6 +137,8 @@ PAST_ROWS = [
     (THU, "明日", False),
     (THU, "今週なにかイベントあったら教えて", False),
     (DEC, "12月3日のお祭りどうだった?", True),
+    (THU, "あした 手芸の教室あったよね？", False),  # recalling what was announced: tomorrow is still to come
+    (THU, "来週の講座 何時からだった？", False),
 ]
 
 

@@ -770,6 +770,8 @@ def read_dates(text: str, now: datetime, tokens: Optional[list[Token]] = None) -
             if label not in ("今夜",) and not label.endswith(_TIME_OF_DAY_LABEL[tod]):
                 label = f"{label}の{_TIME_OF_DAY_LABEL[tod]}"
     reading.start, reading.end, reading.label = start, end, label
+    if first > today and not any(d.past for d in days):
+        reading.past = False  # 「あした …教室あったよね？」 recalls what was announced: days still to come are not past
     if end <= now:
         reading.past = True
     return reading
