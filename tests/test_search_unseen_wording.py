@@ -286,3 +286,11 @@ def test_a_who_word_beside_a_topic_no_row_has_is_not_a_near_answer(session, city
     session.commit()
     clear_cache()
     assert titles(session, "男の料理教室ってある？") == []
+
+
+def test_a_topic_held_only_for_another_audience_is_shown_and_said_so(session, city):
+    """「子ども向けのスマホ教室」 where the only スマホ class is for seniors: that class, said to be for others,
+    not a flat "nothing found"."""
+    assert titles(session, "子ども向けのスマホ教室ある？")[:1] == ["シニアのスマホ教室"]
+    assert "子ども向けと書かれたものはありませんが、ほかの方向けのものがあります。" in first_text(
+        session, "子ども向けのスマホ教室ある？")

@@ -391,12 +391,15 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             return _ask_for_location(lang)
         if location is not None:
             _nearest_first(index, result, location)
-    if result.audience_unstated:
-        # 「手話を習いたい」: nothing says 障がいのある方向け; the topic's rows for anyone are the answer
+    if result.audience_unstated or result.audience_other:
+        # 「手話を習いたい」: nothing says 障がいのある方向け; the topic's rows for anyone are the answer.
+        # 「家族が脳の後遺症で…」: the topic's rows are for another audience; shown and said so, not nothing
         label = _context_label(session, dataclasses.replace(parsed, date_range=None, places=[], free_only=False),
                                lang)
-        note = _("{audience}と書かれたものはありませんが、対象の書かれていないものがあります。").format(
-            audience=label) + ("\n" + note if note else "")
+        said = (_("{audience}と書かれたものはありませんが、対象の書かれていないものがあります。")
+                if result.audience_unstated else
+                _("{audience}と書かれたものはありませんが、ほかの方向けのものがあります。"))
+        note = said.format(audience=label) + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, audiences=[])
     if result.fee_unstated:
         # 「無料で聴けるコンサート」: nothing says 無料; the concerts whose fee is not stated are shown, and said so

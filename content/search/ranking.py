@@ -75,6 +75,8 @@ class SearchResult:
     relaxed: str = ""
     # True when no row said it was for the asked audience and rows that state no audience are shown instead
     audience_unstated: bool = False
+    # True when the topic's rows are all for another audience than the one asked, and are shown said so
+    audience_other: bool = False
     # True when no matching row said it was free and rows that state no fee are shown instead (none says a price)
     fee_unstated: bool = False
 
@@ -735,7 +737,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
 # the SearchResult flag the answer reads to say so).
 # - 「手話を習いたい」 read as 障がいのある方向け finds the 手話 course for anyone;
 # - 「無料で聴けるコンサート」 where the file writes fees only for some rows leaves out only what states a price.
-_UNSTATED_RETRIES = (("audiences", "s", "a", "audience_unstated"), ("free_only", "u", "f", "fee_unstated"))
+# - 「家族が脳の後遺症で…相談できる？」: the topic's only rows are for another audience (障がいのある方): they are
+#   shown, said so, rather than nothing — but only for topic words, never for days alone (kids' events this weekend
+#   are not answered with seniors' ones).
+_UNSTATED_RETRIES = (("audiences", "s", "a", "audience_unstated"), ("free_only", "u", "f", "fee_unstated"),
+                     ("audiences", "a", "a", "audience_other"))
 
 
 def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchResult | None:
@@ -744,11 +750,12 @@ def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchR
     if not (terms or parsed.date_range or parsed.weekdays or parsed.places or parsed.categories):
         return None  # only an audience or a fee asked: nothing else says which rows would do
     for asked, letter, dropped, flag in _UNSTATED_RETRIES:
-        if not getattr(parsed, asked) or letter in relax or dropped in relax:
+        if not getattr(parsed, asked) or letter in relax or dropped in relax or (flag == "audience_other" and not terms):
             continue
         retry = search(session, parsed, now=now, relax=relax + letter, kinds=kinds, index=index)
         if retry.hits:
-            setattr(retry, flag, True)
+            # the nested retry that dropped the audience says so; not also "no audience stated"
+            setattr(retry, flag, not (flag == "audience_unstated" and retry.audience_other))
             return retry
     return None
 
