@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.query.places import PlaceIndex
+from content.query.places import PlaceIndex, place_kinds
 
 FACILITIES = [
     (1, "中央公民館", "チュウオウコウミンカン", None),
@@ -144,6 +144,29 @@ def test_everyday_names_for_kinds_of_place(text, names):
     """Residents' words for a kind of place reach the published names."""
     index = PlaceIndex(facilities=[(1, "総合グラウンドテニス場", None, None), (2, "緑ヶ丘地区交流センター", None, None)])
     assert [m.name for m in index.match(text)] == names
+
+
+@pytest.mark.parametrize("description, category, kinds", [
+    ("老人福祉センター\n利用可能日時: 祝日は休業", None, ("老人福祉センター",)),  # the first line only
+    ("市内の高齢者の方の健康増進に利用", None, ()),  # a sentence about the place names no kind
+    ("公衆トイレ有り、海水浴場", None, ()),
+    ("センター", None, ()),  # too general to be a kind
+    (None, "図書館", ("図書館",)),
+    (None, "スポーツ施設", ("スポーツ施設",)),
+    (None, "観光", ()),  # a category that is no kind of place
+])
+def test_the_kind_of_place_a_row_states(description, category, kinds):
+    """A category or a description that is only a kind of place (千代野会館: 「老人福祉センター」) is that kind."""
+    assert place_kinds(description, category) == kinds
+
+
+def test_a_kind_of_place_finds_the_rows_stating_it_beside_the_name_ending_with_it():
+    """「老人福祉センター」 names 鳥越老人福祉センター by its name and 千代野会館 by what its row says it is."""
+    index = PlaceIndex(facilities=[(1, "鳥越老人福祉センター", None, None, ()),
+                                   (2, "千代野会館", None, None, ("老人福祉センター",)),
+                                   (3, "中央公民館", None, None, ("公民館",))])
+    assert {m.name for m in index.match("日曜にあいてる老人福祉センター")} == {"鳥越老人福祉センター", "千代野会館"}
+    assert [m.name for m in index.match("千代野会館の電話番号")] == ["千代野会館"]
 
 
 @pytest.mark.parametrize("question", ["にしがわらこうみんかん", "にしがわら公民館 あした"])

@@ -37,6 +37,9 @@ _MIN_SURFACE_PARTIAL = 3  # 公民館, 図書館: shorter pieces (中央, 市民
 _MIN_SURFACE_SUFFIX = 2  # 公園 at the end of a name
 _MIN_KANA_PARTIAL = 5  # としょかん; 4-kana pieces collide with ordinary words (こうえん = 講演)
 _FUZZY_CUTOFF = 82
+_KIND_WEIGHT = 92.0  # a kind of place a row states (its 説明 is 老人福祉センター) scores like a name's ending (≈ 90)
+_KIND_MAX_LEN = 15
+_SENTENCE_MARKS = re.compile(r"[。、，,．.：:（(「!！?？\s]")
 
 
 @dataclass(frozen=True)
@@ -113,12 +116,15 @@ class PlaceIndex:
     """Facility and district names (with kana and 通称) ready for matching in questions."""
 
     def __init__(self, facilities: Iterable = (), districts: Iterable = ()):
-        """facilities: (id, name, kana, aliases) tuples; districts: names or (id, name[, kana]) tuples."""
+        """facilities: (id, name, kana, aliases[, kinds]) tuples; districts: names or (id, name[, kana]) tuples."""
         self._keys: list[_Key] = []
         self._names: dict[tuple[str, Optional[int]], str] = {}
-        for fid, name, kana, aliases in facilities:
+        kind_keys: list[_Key] = []
+        for fid, name, kana, aliases, *kinds in facilities:
             if name:
                 self._add_place("facility", fid, name, kana, _split_aliases(aliases), _name_variants)
+                kind_keys += [_Key(kind, "facility", fid, normalize_text(name), False, variant=True,
+                                   weight=_KIND_WEIGHT) for kind in (kinds[0] if kinds else ())]
         for district in districts:
             if isinstance(district, str):
                 did, name, kana = None, district, None
@@ -133,9 +139,11 @@ class PlaceIndex:
             table.setdefault(key.text, []).append(key)
         self._surface_pieces = self._pieces(self._surface, _MIN_SURFACE_SUFFIX, is_reading=False)
         self._reading_pieces = self._pieces(self._reading, _MIN_KANA_PARTIAL, is_reading=True)
+        for key in kind_keys:  # matched like the end of a name (老人福祉センター of 鳥越老人福祉センター), never exactly
+            self._surface_pieces.setdefault(key.text, []).append((key, True))
         self._fuzzy_choices = [k.text for k in self._keys if k.kind == "facility"]
         self._fuzzy_keys = [k for k in self._keys if k.kind == "facility"]
-        self._max_key = max((len(k.text) for k in self._keys), default=0)
+        self._max_key = max((len(k.text) for k in self._keys + kind_keys), default=0)
 
     @classmethod
     def from_session(cls, session) -> "PlaceIndex":
@@ -323,6 +331,18 @@ class PlaceIndex:
                     key = self._fuzzy_keys[best[2]]
                     out.append(PlaceMatch(key.kind, key.id, key.name, phrase, round(min(best[1], 99.0) * 0.8, 1)))
         return out
+
+
+def place_kinds(description: Optional[str], category: Optional[str]) -> tuple[str, ...]:
+    """The kind of place a facility's own row states, when its category or its description's first line is only
+    that (千代野会館: 説明 「老人福祉センター」): a question naming the kind finds it as it finds 鳥越老人福祉センター."""
+    out = []
+    for text in (category, (description or "").split("\n", 1)[0]):
+        text = normalize_text(text or "").strip()
+        if (3 <= len(text) <= _KIND_MAX_LEN and not _SENTENCE_MARKS.search(text) and text not in _TOO_GENERIC
+                and text.endswith(PLACE_SUFFIXES) and text not in out):
+            out.append(text)
+    return tuple(out)
 
 
 def _drop_contained(matches: list[PlaceMatch]) -> list[PlaceMatch]:

@@ -167,7 +167,7 @@ class SearchIndex:
         self.grams = Channel()
         self.kana = Channel()
         self.kana_desc = Channel()  # readings of descriptions: 提灯 finds 「金魚ちょうちん」, never a kana question alone
-        self.facility_names: list[tuple] = []  # (id, name, kana, aliases) for the PlaceIndex
+        self.facility_names: list[tuple] = []  # (id, name, kana, aliases, kinds) for the PlaceIndex
         self.districts: list[tuple] = []
         self.by_kind: dict[str, list[int]] = {"event": [], "facility": [], "opportunity": []}
         self._place_index = None
@@ -464,10 +464,13 @@ _KIND_WORDS = {"volunteer": "ボランティア 募集", "workday": "自治会 �
 
 def build_index(session) -> SearchIndex:
     """Read every visible, active row and index it."""
+    from content.query.places import place_kinds
+
     index = SearchIndex()
     for row in session.exec(select(Facility).where(Facility.active == True)):  # noqa: E712
         index.add(*_facility_doc(row))
-        index.facility_names.append((row.id, row.name, row.kana, row.aliases))
+        index.facility_names.append((row.id, row.name, row.kana, row.aliases,
+                                     place_kinds(row.description, row.category)))
     for row in session.exec(select(Event).where(Event.active == True, Event.status.in_(VISIBLE))):  # noqa: E712
         index.add(*_event_doc(row))
     for row in session.exec(select(Opportunity).where(Opportunity.active == True,  # noqa: E712
