@@ -294,3 +294,37 @@ def test_a_topic_held_only_for_another_audience_is_shown_and_said_so(session, ci
     assert titles(session, "子ども向けのスマホ教室ある？")[:1] == ["シニアのスマホ教室"]
     assert "子ども向けと書かれたものはありませんが、ほかの方向けのものがあります。" in first_text(
         session, "子ども向けのスマホ教室ある？")
+
+
+@pytest.fixture
+def consultations(session):
+    """Two consultations for parents of disabled children, a school-trip exhibition, and a talk for carers."""
+    clear_cache()
+    rows = [
+        dict(title="ペアレント・メンター相談会", description="発達障がい児の親が、先に子育てした経験から相談にのります。",
+             audience_tags=["parents", "disabled"]),
+        dict(title="子育て相談の日", description="保健師が育児の相談にのります。", audience_tags=["parents"]),
+        dict(title="社会科見学展示 令和3年度", description="昔の道具を展示します。", audience_tags=["parents"]),
+        dict(title="高次脳機能障害の講演と交流会", description="脳の損傷による会話の難しさについて。",
+             audience_tags=["disabled"]),
+    ]
+    for i, data in enumerate(rows):
+        session.add(Event(source="test", source_key=f"c{i}", category="福祉", starts_at=utc(TUE), ends_at=utc(TUE),
+                          **data))
+    session.commit()
+
+
+def test_the_topic_inside_an_audience_word_is_a_word_to_find(session, consultations):
+    """発達 of 発達障害 says what the resident is about (障害 says who): the mentors' consultation answers, and
+    先輩, which no row has, is named rather than emptying the answer."""
+    assert titles(session, "発達障害の子の先輩ママに相談したい")[:1] == ["ペアレント・メンター相談会"]
+
+
+def test_a_kanji_word_meets_a_title_by_its_whole_reading_only(session, consultations):
+    """会話 (カイワ) is not met by 社会 and 令和 of a title read カイ…イワ: the family's question about speech after a
+    brain injury finds the talk for another audience, said so, not the parents' exhibition."""
+    index = current_index(session)
+    assert "社会科見学展示 令和3年度" not in {index.docs[i].title for i in index.score_terms(["会話"], {})}
+    question = "脳のけがで会話がむずかしくなった家族がいる 話きける会ある？"
+    assert titles(session, question)[:1] == ["高次脳機能障害の講演と交流会"]
+    assert "ほかの方向けのもの" in first_text(session, question)

@@ -277,10 +277,12 @@ class SearchIndex:
                 if channel is not self.grams and not has_kana(term):
                     need = len(grams)  # a word written in kanji is no typo of its reading: カンコウ is not コウ+カン
                 close = {i for i, n in hits.items() if n >= need}
-                if channel is self.kana_desc and not has_kana(term):
-                    # 電車 (デンシャ) is not met by デン…シャ scattered over a description: the whole reading, in a row
+                if channel is not self.grams and not has_kana(term):
+                    # 電車 (デンシャ) is not met by デン…シャ scattered over a description, nor 会話 (カイワ) by 社会
+                    # and 令和 in a title: the whole reading, in a row
                     spoken = reading_of(term)
-                    close = {i for i in close if spoken in self.docs[i].description_reading}
+                    field = "description_reading" if channel is self.kana_desc else "reading"
+                    close = {i for i in close if spoken in getattr(self.docs[i], field)}
                 if not close:
                     continue
                 values = channel.score({g: 1.0 for g in grams}, close, total)
