@@ -132,7 +132,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue
         if len(term) == 1 and any(term in other and other != term for other in source):
             continue  # 館 of 公民館: a one-character sub-word matches everything with 館 in it
-        if any(term in word for word in audience_words):
+        if any(term in word for word in audience_words) and not _topic_inside_audience_word(term, audience_words):
             continue
         if is_city_word(index, term):
             continue  # 焼津 of 「焼津に動物園ある？」: in every address, it matches every row
@@ -185,6 +185,14 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
 
 
 _KATAKANA_RUN = re.compile(r"[ァ-ヺー]{4,}")
+_KANJI_WORD = re.compile(r"[一-龥々]{2,}")
+
+
+def _topic_inside_audience_word(term: str, audience_words: list[str]) -> bool:
+    """発達 of 発達障害: a kanji part of a longer audience word that says who by itself no more (障害 does) names
+    what the resident is about, and is a word to find as well."""
+    return (bool(_KANJI_WORD.fullmatch(term)) and not audience_tags_in(term)
+            and any(term in word and term != word and len(word) >= 4 for word in audience_words))
 
 
 def _whole_katakana_words(index: SearchIndex, parsed: ParsedQuery, source: list[str]) -> list[str]:
