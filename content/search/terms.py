@@ -17,7 +17,8 @@ from content.search.synonyms import synonyms_of
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号", "接頭辞"}
 _local = threading.local()
 
-# Words that say "search" but not what for: they must not rank one item above another.
+# Words that say "search" but not what for: they must not rank one item above another (部 of 午後の部 is a session
+# of the day, not a club).
 QUERY_STOPWORDS = frozenset("""
 何 何か 何処 どこ 何時 いつ 今度 次回 有る 在る 居る 為る 成る 行く 来る 教える 知る 見る 出来る 欲しい 良い 無い
 ある いる する なる 探す 調べる 今 今日 明日 明後日 今週 今週末 週末 来週 今月 来月 今夜 昨日 先週 先月 再来週
@@ -26,7 +27,7 @@ QUERY_STOPWORDS = frozenset("""
 開催 やる 遣る 時間 開館 閉館 休館 営業 住所 電話 番号 場所 日程 スケジュール 申し込み 申込 料金 無料 対象 施設 館 センター
 入館料 入園料 入場料 利用料 使用料 観覧料 入館 入園 値段 費用 有料 見られる 見れる 行ける お金 金 掛かる かかる 参加費 受講料
 お知らせ 紹介 集まり 集い つどい 会合 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
-とこ トコ 大丈夫 奴 やつ 只 以上 以下 未満 箇月 生後 開く 空く あく 回 ちゃん くん 様 人 子 いま 貰う 貰える もらう もらえる 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ
+とこ トコ 大丈夫 奴 やつ 只 以上 以下 未満 箇月 生後 開く 空く あく 回 ちゃん くん 様 人 子 いま 貰う 貰える もらう もらえる 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ 部
 """.split())
 
 # Groups of words residents and cities use for the same thing (normalised forms are computed at load).
