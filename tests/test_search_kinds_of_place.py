@@ -244,3 +244,17 @@ def test_free_asked_where_no_row_says_free_shows_those_stating_no_fee_and_says_s
     answer = answer_question(session, "無料で聴けるコンサート", now=NOW, lang="ja")
     assert [item["title"] for item in answer.items] == ["ロビーコンサート"]
     assert "無料と書かれたものはありませんが" in str(answer.messages)
+
+
+def test_a_place_open_on_one_of_the_asked_days_answers_when_no_event_does(session):
+    """「今週末 漫画よめるところ」 with no event: the place whose description has 漫画 and that opens on Saturday or
+    Sunday, said to be open those days — not the one closed all weekend."""
+    clear_cache()
+    weekdays_closed = "月曜日、火曜日、水曜日、木曜日、金曜日"
+    for i, (name, closed) in enumerate([("青少年ホーム", weekdays_closed), ("勤労会館", "土曜日、日曜日")]):
+        session.add(Facility(source="test", source_key=f"h{i}", name=name, hours_text="10:00～17:00",
+                             closed_text=closed, description="図書室で漫画が読めます。"))
+    session.commit()
+    answer = answer_question(session, "今週末 漫画よめるところある？", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["青少年ホーム"]
+    assert "11月28日(土)〜11月29日(日)にあいている施設です。" in answer.messages[0]["text"]

@@ -342,7 +342,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed.audiences and bool(re.search(r"施設|しせつ", parsed.normalized or "")))
     if (not result.hits and parsed.intent in ("events", "unknown")
             and ((result.keywords and not result.unknown) or wants_place)
-            and (not parsed.date_range or _one_day(parsed))):
+            and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS)):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
         # 「火曜日に入れる温泉ある？」: no event that day, but the facilities of that kind open that day
         # 「バーベキューできるとこ」 asks for a place: a facility met through a synonym (焼肉広場) answers it
@@ -355,10 +355,11 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         fallback.missing = fallback.missing or list(unknown)
         open_that_day = fallback.hits
         if parsed.date_range:
-            open_that_day = _open_on(session, fallback.hits, _asked_day(parsed, now.date()))
+            # 「土日だけ漫画よめる図書館」: open on one of the asked days (今週末, 土日) is open then
+            open_that_day = _open_on_any(session, fallback.hits, _asked_days(parsed))
         if open_that_day:
             result = dataclasses.replace(fallback, hits=open_that_day)
-            note = (_("{day}にあいている施設です。").format(day=format_day(_asked_day(parsed, now.date()), lang))
+            note = (_("{day}にあいている施設です。").format(day=_days_label(_asked_days(parsed), lang))
                     if parsed.date_range else _("イベントは見つかりませんでしたが、関係する施設があります。"))
         elif fallback.hits and not wants_place and parsed.date_range:
             # 「今日 都立図書館いける？」 on its closed day: the library itself is the answer (its card says closed),
@@ -763,10 +764,25 @@ def fee_line(facility, lang: str) -> str:
     return _("料金：{fee}").format(fee=fee) if fee else _("料金の情報は公開されていません。")
 
 
-def _one_day(parsed: ParsedQuery) -> bool:
-    """True when the asked dates are a single day (火曜日, 明日), the day a facility must be open."""
-    start, end = parsed.date_range
-    return (end - start) <= timedelta(days=1)
+_MAX_OPEN_DAYS = 7  # a week at most: 「今月あいてる温泉」 asks nothing of any one day
+
+
+def _asked_days(parsed: ParsedQuery) -> list:
+    """The days of the asked dates (明日: one; 今週末: two), the days a facility may be open on."""
+    start, end = (d.astimezone(TOKYO) if d.tzinfo else d for d in parsed.date_range)
+    first, last = start.date(), (end - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _days_label(days: list, lang: str) -> str:
+    """12月6日(土) for one day, 12月6日(土)〜12月7日(日) for several."""
+    return format_day(days[0], lang) + ("" if len(days) == 1 else "〜" + format_day(days[-1], lang))
+
+
+def _open_on_any(session, hits: list[Hit], days: list) -> list[Hit]:
+    """The facility hits open on at least one of the days, in their order."""
+    kept = {id(hit) for day in days for hit in _open_on(session, hits, day)}
+    return [hit for hit in hits if id(hit) in kept]
 
 
 def _open_on(session, hits: list[Hit], day) -> list[Hit]:
