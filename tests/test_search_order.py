@@ -36,7 +36,10 @@ def test_scores_within_a_tenth_of_a_bands_best_share_it(scores, bands):
 
 @pytest.mark.parametrize("text, ages", [
     ("親子で楽しむおはなし会(0・1歳)", (0, 1)), ("3歳以上", (3, 99)), ("2歳児とその保護者", (2, 2)),
-    ("5歳まで", (0, 5)), ("小学生", None), ("令和3年度", None),
+    ("5歳まで", (0, 5)), ("令和3年度", None),
+    # kindergarten years and school grades are ages too
+    ("Jr.卓球(年中・年長クラス)", (4, 6)), ("小学1～3年生", (6, 9)), ("小学生", (6, 12)), ("小3", (8, 9)),
+    ("年中無休", None), ("年長者の集い", None), ("一年中", None),
 ])
 def test_the_ages_a_title_or_audience_states(text, ages):
     assert ages_of(text) == ages
@@ -49,6 +52,15 @@ def test_the_childs_age_puts_the_session_for_it_first(session, city):
                           starts_at=utc(day(5), hour), ends_at=utc(day(5), hour, 30)))
     session.commit()
     assert titles(session, "2歳向けのおはなし会")[:1] == ["おはなし会(2・3歳)"]
+
+
+def test_a_five_year_old_is_shown_the_kindergarten_class_before_the_school_one(session, city):
+    """「5歳の子に卓球ならわせたい」: the 年中・年長 class before the 小学生 one, though that one is earlier."""
+    for title, hour in (("ジュニア卓球教室(小学生)", 9), ("Jr.卓球(年中・年長クラス)", 11)):
+        session.add(Event(source="test", source_key=title, title=title, place_name="総合体育館",
+                          starts_at=utc(day(5), hour), ends_at=utc(day(5), hour, 30)))
+    session.commit()
+    assert titles(session, "5歳の子に卓球ならわせたい")[:1] == ["Jr.卓球(年中・年長クラス)"]
 
 
 def test_a_months_long_row_comes_after_what_starts_on_the_asked_days(session, city):

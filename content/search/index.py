@@ -348,26 +348,33 @@ CHILDREN_PLACE_RE = re.compile(r"動物園|水族館|科学館|遊園地|プラ�
 AUDIENCE_PREFIX = "aud:"
 
 
-def _with_children(tags: frozenset, category: str | None, title: str | None) -> frozenset:
-    """Audience tags plus "children" for children's categories and titles (not when the row is for seniors)."""
+def _with_children(tags: frozenset, category: str | None, title: str | None,
+                   ages: Optional[tuple[int, int]] = None) -> frozenset:
+    """Audience tags plus "children" for children's categories and titles, and for a child's ages stated
+    (Jr.卓球(年中・年長クラス)) — not when the row is for seniors."""
     if "children" in tags or "seniors" in tags:
         return tags
-    if CHILDREN_CATEGORY_RE.search(normalize_text(category)) or CHILDREN_TITLE_RE.search(normalize_text(title)):
+    if (CHILDREN_CATEGORY_RE.search(normalize_text(category)) or CHILDREN_TITLE_RE.search(normalize_text(title))
+            or (ages is not None and ages[0] < _CHILD_UNTIL)):
         return tags | {"children"}
     return tags
 
 
+_CHILD_UNTIL = 13  # a row whose stated ages start below 13 (年長, 小学生, 3歳以上) takes children
+
+
 def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
     """Index material for one event."""
+    ages = ages_of(row.title, row.audience)
     doc = Doc("event", row.id, row.title, starts=to_tokyo(row.starts_at), ends=to_tokyo(row.ends_at),
               all_day=bool(row.all_day), facility_id=row.facility_id, place=normalize_text(row.place_name),
               district=row.district or "", address=normalize_text(row.address),
               latitude=row.latitude, longitude=row.longitude,
               audience_tags=_with_children(frozenset(row.audience_tags or ()) | frozenset(
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
-                  row.category, row.title),
+                  row.category, row.title, ages),
               category=row.category or "", is_free=row.is_free, price=price_of(row.fee, row.is_free),
-              ages=ages_of(row.title, row.audience))
+              ages=ages)
     if is_long_running(doc.starts, doc.ends):
         doc.long = True
         doc.repeat = repeat_of(doc.starts, doc.ends, doc.all_day, row.time_note, row.title)
@@ -386,8 +393,27 @@ _AGE_UNTIL = re.compile(r"(\d{1,2})\s*(?:歳|才)(?:児)?\s*(?:以下|まで|未
 _AGE_ONE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:歳|才)(?:児)?")
 
 
+# Kindergarten years and school grades for ages (年少 is the year a child turns 4; 小学1年 the year it turns 7).
+_GRADE_AGES = ((re.compile(r"年少(?!者)"), (3, 4)), (re.compile(r"(?<!一)年中(?![無行])"), (4, 5)),
+               (re.compile(r"年長(?!者)"), (5, 6)),
+               (re.compile(r"未就学"), (0, 6)), (re.compile(r"小学生"), (6, 12)), (re.compile(r"中学生"), (12, 15)))
+_SCHOOL_YEARS = re.compile(r"小学?\s*([1-6])\s*(?:年生?)?(?:\s*[・、～〜~-]\s*([1-6])\s*年生?)?")
+
+
+def _grade_ages(text: str) -> Optional[tuple[int, int]]:
+    """The ages a title's kindergarten years or school grades cover: 年中・年長 → (4, 6), 小学1・2年生 → (6, 8)."""
+    spans = [ages for pattern, ages in _GRADE_AGES if pattern.search(text)]
+    for m in _SCHOOL_YEARS.finditer(text):
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        spans.append((5 + first, 6 + last))
+    if not spans:
+        return None
+    return min(first for first, _ in spans), max(last for _, last in spans)
+
+
 def ages_of(*texts: Optional[str]) -> Optional[tuple[int, int]]:
-    """The ages (first, last) a title or audience states: 0・1歳 → (0, 1), 3歳以上 → (3, 99), 2歳児 → (2, 2)."""
+    """The ages (first, last) a title or audience states: 0・1歳 → (0, 1), 3歳以上 → (3, 99), 2歳児 → (2, 2),
+    年中・年長 → (4, 6)."""
     text = normalize_text(" ".join(t for t in texts if t))
     if m := _AGE_SPAN.search(text):
         first, last = int(m.group(1)), int(m.group(2))
@@ -398,7 +424,7 @@ def ages_of(*texts: Optional[str]) -> Optional[tuple[int, int]]:
         return 0, int(m.group(1))
     if m := _AGE_ONE.search(text):
         return int(m.group(1)), int(m.group(1))
-    return None
+    return _grade_ages(text)
 
 
 _YEN = re.compile(r"(\d[\d,]*)\s*円")
