@@ -234,6 +234,24 @@ def test_event_phone_question_says_the_published_contact_first(session, city, co
     assert answer.messages[0]["text"].startswith(lead)
 
 
+@pytest.mark.parametrize("question, time_note, description, lead", [
+    ("ヨガ教室は何時から？", "10:15受付開始", None, "ヨガ教室："),
+    ("ヨガ教室は何時から？", "10:15受付開始", None, "（10:15受付開始）"),  # the file's own note on times
+    ("ヨガ教室 雨ふったらどうなるの？", None, "屋外で行います。雨天中止。", "ヨガ教室：雨天中止"),
+    ("ヨガ教室 雨の日もやる？", None, "屋外で行います。", "雨の日の情報は公開されていません。"),
+])
+def test_event_time_or_rain_question_says_that_detail_first(session, city, question, time_note, description, lead):
+    """「…は何時から？」 gives the best match's time with its time note; 「雨ふったら」 what it says about rain."""
+    from models import Event
+    from sqlmodel import select
+    yoga = session.exec(select(Event).where(Event.title == "ヨガ教室")).one()
+    yoga.time_note, yoga.description = time_note, description or yoga.description
+    session.add(yoga)
+    session.commit()
+    text = answer_question(session, question, now=NOW, lang="ja").messages[0]["text"]
+    assert lead in text.split("\n")[0]
+
+
 def test_event_fee_question_says_the_fee_first(session, city):
     answer = answer_question(session, "ヨガ教室の参加費はいくら？", now=NOW, lang="ja")
     assert answer.messages[0]["text"].startswith("ヨガ教室の料金：500円")

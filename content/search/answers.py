@@ -41,6 +41,8 @@ _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いけ�
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
+_TIME_WORDS = re.compile(r"何時|なんじ|何時間|開始時間|開始時刻|時間は")
+_RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天")
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
@@ -737,11 +739,38 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
             contact = shorten_graphemes(first_event.contact, 120) if first_event.contact else None
             summary = (_("{title}のお問い合わせ先：{contact}").format(title=first_event.title, contact=contact)
                        if contact else _("お問い合わせ先の情報は公開されていません。")) + "\n" + summary
+        elif first_event is not None:
+            detail = _event_detail_line(first_event, parsed.normalized or "", lang)
+            summary = detail + "\n" + summary if detail else summary
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
     window = _answer_window(parsed, today)
     return Answer(with_quick_replies(messages, actions), [_item(hit, row, window) for hit, row in rows])
+
+
+def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
+    """The detail of the best match a question asks for, said first: its time with the file's time note
+    (「競技は何時から？」 → 「10:15競技開始」), or what it says about rain (「雨ふったらどうなるの？」)."""
+    _ = translator(lang)
+    if _RAIN_WORDS.search(question):
+        sentence = _sentence_with(event, ("雨", "荒天", "天候"))
+        return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
+                else _("雨の日の情報は公開されていません。"))
+    if _TIME_WORDS.search(question):
+        when = event_when(event, lang)
+        note = shorten_graphemes(event.time_note.strip(), 120) if event.time_note else ""
+        return _("{title}：{text}").format(title=event.title, text=when + (f"（{note}）" if note else ""))
+    return None
+
+
+def _sentence_with(row, words: tuple[str, ...]) -> Optional[str]:
+    """The first sentence of an event's time note or description holding one of the words, shortened."""
+    for text in (row.time_note, row.description):
+        for sentence in re.split(r"[。\n]", text or ""):
+            if any(word in sentence for word in words):
+                return shorten_graphemes(sentence.strip(" 　・※"), 120)
+    return None
 
 
 def parking_line(facility, lang: str) -> str:
