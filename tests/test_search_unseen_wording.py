@@ -328,3 +328,16 @@ def test_a_kanji_word_meets_a_title_by_its_whole_reading_only(session, consultat
     question = "脳のけがで会話がむずかしくなった家族がいる 話きける会ある？"
     assert titles(session, question)[:1] == ["高次脳機能障害の講演と交流会"]
     assert "ほかの方向けのもの" in first_text(session, question)
+
+
+def test_a_romaji_name_without_its_long_vowels_finds_the_row(session):
+    """"Natsume Soseki" reads ナツメソセキ; the lecture on 夏目漱石 (ナツメソウセキ) is found all the same."""
+    clear_cache()
+    session.add(Event(source="test", source_key="soseki", title="市民大学「夏目漱石の文学」", category="講座",
+                      starts_at=utc(TUE), ends_at=utc(TUE)))
+    session.add(Event(source="test", source_key="other", title="市民大学「郷土の歴史」", category="講座",
+                      starts_at=utc(TUE), ends_at=utc(TUE)))
+    session.commit()
+    found = [item["title"] for item in answer_question(
+        session, "Is there a lecture about Natsume Soseki?", now=NOW, lang="en").items]
+    assert found == ["市民大学「夏目漱石の文学」"]

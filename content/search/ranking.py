@@ -140,6 +140,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(term)
         elif (long_form := abbreviated_word(index, term)) is not None:
             keywords.append(long_form)  # ベビマ → ベビーマッサージ: the title's word it shortens
+        elif parsed.language == "en" and (spelled := with_long_vowels(index, term)) is not None:
+            keywords.append(spelled)  # Natsume Soseki → ナツメソセキ, as rows read it: ナツメソウセキ
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
         elif not is_noun(term):
@@ -224,6 +226,26 @@ def abbreviated_word(index: SearchIndex, term: str) -> str | None:
     pattern = re.compile(re.escape(term[:2]) + "".join("[ァ-ヺー]*?" + re.escape(c) for c in term[2:]))
     found = {run for run in runs if pattern.match(run) and not run.startswith(term)}
     return found.pop() if len(found) == 1 else None
+
+
+_O_SOUNDS = frozenset("オコソトノホモヨロゴゾドボポョ")
+_MAX_LONG_VOWELS = 4
+
+
+def with_long_vowels(index: SearchIndex, term: str) -> str | None:
+    """A romaji name's katakana with the long vowels romaji leaves out (Soseki → ソセキ → ソウセキ): the one
+    spelling with ウ after some of its o-sounds that a row's reading holds, or None."""
+    if not _is_katakana_word(term):
+        return None
+    spots = [i for i, c in enumerate(term) if c in _O_SOUNDS and term[i + 1:i + 2] != "ウ"]
+    if not spots or len(spots) > _MAX_LONG_VOWELS:
+        return None
+    for mask in range(1, 2 ** len(spots)):
+        long = {spot for n, spot in enumerate(spots) if mask >> n & 1}
+        spelled = "".join(c + ("ウ" if i in long else "") for i, c in enumerate(term))
+        if any(spelled in doc.reading or spelled in doc.description_reading for doc in index.docs):
+            return spelled
+    return None
 
 
 def _in_titles(index: SearchIndex, word: str) -> bool:
