@@ -160,6 +160,21 @@ def test_the_kind_of_place_a_row_states(description, category, kinds):
     assert place_kinds(description, category) == kinds
 
 
+@pytest.mark.parametrize("names, question, found", [
+    # another name cities give a gym is a gym too, where some facility is called 体育館
+    (["市民体育館", "野々市市スポーツセンター"], "月曜の朝 体育館つかえるとこ", {"市民体育館", "野々市市スポーツセンター"}),
+    (["市民プール", "総合水泳場"], "プールは何時まで？", {"市民プール", "総合水泳場"}),
+    (["中央公民館", "東交流センター"], "公民館の電話番号", {"中央公民館"}),  # two kinds where a city has both
+    # where none is, nothing is read as the kind (the answer says what the city calls it instead)
+    (["野々市市スポーツセンター", "中央図書館"], "体育館あいてる？", set()),
+    (["子育て支援センター", "中央公民館"], "公民館の電話番号", {"中央公民館"}),
+])
+def test_a_name_ending_in_another_name_for_a_kind_is_that_kind(names, question, found):
+    """「月曜の朝 体育館つかえるとこ」 also finds 野々市市スポーツセンター."""
+    index = PlaceIndex(facilities=[(n, name, None, None) for n, name in enumerate(names)])
+    assert {m.name for m in index.match(question)} == found
+
+
 def test_a_kind_of_place_finds_the_rows_stating_it_beside_the_name_ending_with_it():
     """「老人福祉センター」 names 鳥越老人福祉センター by its name and 千代野会館 by what its row says it is."""
     index = PlaceIndex(facilities=[(1, "鳥越老人福祉センター", None, None, ()),

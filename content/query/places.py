@@ -30,6 +30,9 @@ _TYPE_SYNONYMS = {"テニスコート": "テニス場", "グランド": "グラ�
                   "駐輪場": "自転車駐車場"}
 _TYPE_SYNONYMS_RE = re.compile("|".join(_TYPE_SYNONYMS))
 _PLACE_SUFFIX_KANA = ("かん", "せんたー", "ほーる", "こうえん", "ぷーる", "ひろば", "としょしつ", "ぷらざ")
+# Names a city may give a kind of place beside the kind's own name (a スポーツセンター is a 体育館 too).
+KIND_NAME_ENDINGS = {"体育館": ("スポーツセンター", "アリーナ", "体育センター"), "図書館": ("図書室",),
+                     "プール": ("水泳場",), "運動場": ("グラウンド", "グランド", "競技場")}
 # Type words too general to point at any facility on their own.
 _TOO_GENERIC = frozenset({"センター", "施設", "ホール", "会館", "広場", "ひろば", "プラザ", "ハウス", "ルーム", "室", "館",
                           "せんたー", "しせつ", "ほーる", "かいかん", "ぷらざ", "はうす", "るーむ"})
@@ -120,11 +123,12 @@ class PlaceIndex:
         self._keys: list[_Key] = []
         self._names: dict[tuple[str, Optional[int]], str] = {}
         kind_keys: list[_Key] = []
+        facilities = [f for f in facilities if f[1]]
         for fid, name, kana, aliases, *kinds in facilities:
-            if name:
-                self._add_place("facility", fid, name, kana, _split_aliases(aliases), _name_variants)
-                kind_keys += [_Key(kind, "facility", fid, normalize_text(name), False, variant=True,
-                                   weight=_KIND_WEIGHT) for kind in (kinds[0] if kinds else ())]
+            self._add_place("facility", fid, name, kana, _split_aliases(aliases), _name_variants)
+            kind_keys += [_Key(kind, "facility", fid, normalize_text(name), False, variant=True,
+                               weight=_KIND_WEIGHT) for kind in (kinds[0] if kinds else ())]
+        kind_keys += _kinds_by_other_names([(f[0], normalize_text(f[1])) for f in facilities])
         for district in districts:
             if isinstance(district, str):
                 did, name, kana = None, district, None
@@ -331,6 +335,16 @@ class PlaceIndex:
                     key = self._fuzzy_keys[best[2]]
                     out.append(PlaceMatch(key.kind, key.id, key.name, phrase, round(min(best[1], 99.0) * 0.8, 1)))
         return out
+
+
+def _kinds_by_other_names(facilities: list[tuple]) -> list[_Key]:
+    """野々市市スポーツセンター is a 体育館 too, where the city also has facilities named …体育館: a question naming
+    the kind finds both. (Where it has none, the answer says 「体育館」 is called otherwise here.)"""
+    names = [name for _fid, name in facilities]
+    present = [kind for kind in KIND_NAME_ENDINGS if any(name.endswith(kind) for name in names)]
+    return [_Key(kind, "facility", fid, name, False, variant=True, weight=_KIND_WEIGHT)
+            for kind in present for fid, name in facilities
+            if not name.endswith(kind) and name.endswith(KIND_NAME_ENDINGS[kind])]
 
 
 def place_kinds(description: Optional[str], category: Optional[str]) -> tuple[str, ...]:
