@@ -320,6 +320,22 @@ def test_the_topic_inside_an_audience_word_is_a_word_to_find(session, consultati
     assert titles(session, "発達障害の子の先輩ママに相談したい")[:1] == ["ペアレント・メンター相談会"]
 
 
+@pytest.mark.parametrize("question, topic", [
+    ("赤ちゃんとベビーマッサージできる教室", "マッサージ"),  # ベビー says who
+    ("発達障害の子の親の会", "発達"),
+    ("子ども向けのイベント", None),  # nothing but who
+    ("ベビーカーで行ける？", None),  # カー is no topic
+])
+def test_what_an_audience_word_holds_beside_who(question, topic):
+    """The words to find keep the topic an audience word carries (ベビーマッサージ → マッサージ), and nothing else."""
+    from content.search.ranking import _topic_inside_audience_word
+    from content.search.terms import terms_of
+    words = terms_of(question)
+    audience = [w for w in words if w in ("ベビーマッサージ", "発達障害", "子ども", "子供", "ベビーカー", "ベビー", "障害")]
+    found = {_topic_inside_audience_word(w, audience) for w in words if any(w in a for a in audience)} - {None}
+    assert found == ({topic} if topic else set())
+
+
 def test_a_kanji_word_meets_a_title_by_its_whole_reading_only(session, consultations):
     """会話 (カイワ) is not met by 社会 and 令和 of a title read カイ…イワ: the family's question about speech after a
     brain injury finds the talk for another audience, said so, not the parents' exhibition."""

@@ -39,5 +39,12 @@ def audience_tags_in(text: str) -> list[str]:
     return [tag for tag, pattern in AUDIENCE_RULES if tag in AUDIENCE_TAGS and pattern.search(text)]
 
 
+def without_audience_words(text: str) -> str:
+    """The text with every audience word taken out (ベビーマッサージ → マッサージ, 発達障害 → 発達)."""
+    for _tag, pattern in AUDIENCE_RULES:
+        text = pattern.sub("", text)
+    return text
+
+
 # Words that only say who comes (「2歳の子と」 → 歳, 子): once an audience or an age is read they name no topic.
 AUDIENCE_ONLY_TERMS = frozenset({"子", "歳", "才", "児", "お子さん", "お子様", "連れ", "づれ"})  # 赤ちゃん連れ

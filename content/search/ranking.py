@@ -22,12 +22,7 @@ from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text,
                                  phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
 
-try:
-    from content.query.audience_words import audience_tags_in
-except ImportError:  # pragma: no cover - written in parallel by the query area
-    def audience_tags_in(text: str) -> list[str]:
-        """No audience vocabulary available."""
-        return []
+from content.query.audience_words import audience_tags_in, without_audience_words
 
 MAX_HITS = 200
 FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "facility_phone", "facility_info")
@@ -132,8 +127,10 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue
         if len(term) == 1 and any(term in other and other != term for other in source):
             continue  # 館 of 公民館: a one-character sub-word matches everything with 館 in it
-        if any(term in word for word in audience_words) and not _topic_inside_audience_word(term, audience_words):
-            continue
+        if any(term in word for word in audience_words):
+            term = _topic_inside_audience_word(term, audience_words)
+            if term is None or term in keywords:
+                continue
         if is_city_word(index, term):
             continue  # 焼津 of 「焼津に動物園ある？」: in every address, it matches every row
         if _known(index, term):
@@ -187,14 +184,18 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
 
 
 _KATAKANA_RUN = re.compile(r"[ァ-ヺー]{4,}")
-_KANJI_WORD = re.compile(r"[一-龥々]{2,}")
+_TOPIC_PART = re.compile(r"[一-龥々]{2,}|[ァ-ヺー]{3,}")  # 発達, マッサージ (not カー of ベビーカー)
 
 
-def _topic_inside_audience_word(term: str, audience_words: list[str]) -> bool:
-    """発達 of 発達障害: a kanji part of a longer audience word that says who by itself no more (障害 does) names
-    what the resident is about, and is a word to find as well."""
-    return (bool(_KANJI_WORD.fullmatch(term)) and not audience_tags_in(term)
-            and any(term in word and term != word and len(word) >= 4 for word in audience_words))
+def _topic_inside_audience_word(term: str, audience_words: list[str]) -> str | None:
+    """発達 of 発達障害, マッサージ of ベビーマッサージ: the part of a longer audience word beside what says who (障害,
+    ベビー) names what the resident is about, and is a word to find as well; None when there is no such part."""
+    if audience_tags_in(term):  # the audience word itself: what is left once who is taken out
+        rest = without_audience_words(term)
+        return rest if rest != term and _TOPIC_PART.fullmatch(rest) else None
+    if _TOPIC_PART.fullmatch(term) and any(term in word and term != word and len(word) >= 4 for word in audience_words):
+        return term
+    return None
 
 
 def _whole_katakana_words(index: SearchIndex, parsed: ParsedQuery, source: list[str]) -> list[str]:
