@@ -39,7 +39,7 @@ def test_scores_within_a_tenth_of_a_bands_best_share_it(scores, bands):
     ("5歳まで", (0, 5)), ("令和3年度", None),
     # kindergarten years and school grades are ages too
     ("Jr.卓球(年中・年長クラス)", (4, 6)), ("小学1～3年生", (6, 9)), ("小学生", (6, 12)), ("小3", (8, 9)),
-    ("年中無休", None), ("年長者の集い", None), ("一年中", None),
+    ("年中無休", None), ("年長者の集い", None), ("一年中", None), ("小学生以下は保護者同伴", (0, 12)),
 ])
 def test_the_ages_a_title_or_audience_states(text, ages):
     assert ages_of(text) == ages
@@ -155,3 +155,13 @@ def test_a_weekly_long_row_is_given_as_its_day_in_the_asked_window_not_its_first
     item, = [i for i in answer_question(session, question, now=NOW, lang="ja").items if i["title"].startswith("図書館")]
     starts = datetime.fromisoformat(item["starts_at"])
     assert (starts.date(), starts.hour) == (day(offset), 14)  # NOW is a Thursday: day(2) and day(9) are Saturdays
+
+
+@pytest.mark.parametrize("tags, ages, children", [
+    (frozenset(), (4, 6), True),  # Jr.卓球(年中・年長クラス): the ages say who
+    (frozenset({"anyone"}), (0, 12), False),  # どなたでも（小学生以下は保護者同伴）: for anyone
+    (frozenset(), (18, 99), False),
+])
+def test_a_childs_ages_make_a_row_for_children_only_where_it_states_no_one_else(tags, ages, children):
+    from content.search.index import _with_children
+    assert ("children" in _with_children(tags, None, "卓球", ages)) is children

@@ -355,7 +355,7 @@ def _with_children(tags: frozenset, category: str | None, title: str | None,
     if "children" in tags or "seniors" in tags:
         return tags
     if (CHILDREN_CATEGORY_RE.search(normalize_text(category)) or CHILDREN_TITLE_RE.search(normalize_text(title))
-            or (ages is not None and ages[0] < _CHILD_UNTIL)):
+            or (ages is not None and ages[0] < _CHILD_UNTIL and not tags)):  # not どなたでも（小学生以下は…）
         return tags | {"children"}
     return tags
 
@@ -397,12 +397,14 @@ _AGE_ONE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:歳|才)(?:児)?")
 _GRADE_AGES = ((re.compile(r"年少(?!者)"), (3, 4)), (re.compile(r"(?<!一)年中(?![無行])"), (4, 5)),
                (re.compile(r"年長(?!者)"), (5, 6)),
                (re.compile(r"未就学"), (0, 6)), (re.compile(r"小学生"), (6, 12)), (re.compile(r"中学生"), (12, 15)))
+_UP_TO = re.compile(r"\s*(?:以下|まで)")  # 小学生以下: from babies up
 _SCHOOL_YEARS = re.compile(r"小学?\s*([1-6])\s*(?:年生?)?(?:\s*[・、～〜~-]\s*([1-6])\s*年生?)?")
 
 
 def _grade_ages(text: str) -> Optional[tuple[int, int]]:
     """The ages a title's kindergarten years or school grades cover: 年中・年長 → (4, 6), 小学1・2年生 → (6, 8)."""
-    spans = [ages for pattern, ages in _GRADE_AGES if pattern.search(text)]
+    spans = [(0 if _UP_TO.match(text, m.end()) else ages[0], ages[1])
+             for pattern, ages in _GRADE_AGES for m in pattern.finditer(text)]
     for m in _SCHOOL_YEARS.finditer(text):
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))
         spans.append((5 + first, 6 + last))
