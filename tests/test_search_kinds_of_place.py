@@ -258,3 +258,19 @@ def test_a_place_open_on_one_of_the_asked_days_answers_when_no_event_does(sessio
     answer = answer_question(session, "今週末 漫画よめるところある？", now=NOW, lang="ja")
     assert [item["title"] for item in answer.items] == ["青少年ホーム"]
     assert "11月28日(土)〜11月29日(日)にあいている施設です。" in answer.messages[0]["text"]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("柔道とか剣道のけいこできる道場", "町民武道館"),  # 道場 ends 遠的弓道場's name; 柔道 and 剣道 are in the 武道館's row
+    ("弓道場は何時まで？", "遠的弓道場"),  # the kind word alone still names the place
+])
+def test_a_kind_word_at_a_names_end_gives_way_to_the_topic_another_row_holds(session, question, first):
+    """A facility met only by the kind word at its name's end is not the answer when the resident's topic words are
+    all in another facility's row and none in its own."""
+    clear_cache()
+    for i, (name, description) in enumerate([("遠的弓道場", "遠的場（79メートル×22メートル）"),
+                                             ("町民武道館", "柔道場、弓道場、剣道場、トレーニング室")]):
+        session.add(Facility(source="test", source_key=f"d{i}", name=name, description=description,
+                             hours_text="9:00～21:00"))
+    session.commit()
+    assert titles(session, question)[:1] == [first]

@@ -25,8 +25,8 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery
-from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, is_city_word, named_by_kind, nearby, search, words_beyond_places
-from content.search.terms import normalize_text, terms_of
+from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
+from content.search.terms import is_noun, normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
@@ -161,6 +161,7 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     changes = {}
     places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)
               and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
+              and not _kind_word_beside_other_topics(index, parsed, p)
               and not (parsed.language == "en" and _english_topic_inside_name(p))]
     places += _same_kind_places(parsed.places, places)
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
@@ -215,6 +216,24 @@ def _topic_inside_name(index, place) -> bool:
         if others >= 2:
             return True
     return False
+
+
+def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
+    """「柔道とか剣道のけいこできる道場」: 道場 ends one facility's name (遠的弓道場), but what the resident wants
+    (柔道, 剣道) is in another facility's row and not in that one's: the kind word only ranks, the topic decides."""
+    matched = normalize_text(place.matched or "")
+    if place.kind != "facility" or place.score >= 95 or not normalize_text(place.name).endswith(matched):
+        return False  # 金沢城 of 「金沢城講演」 names the park: only a kind word at a name's end gives way
+    place_words = set(terms_of(matched)) | set(terms_of(place.name))
+    rows = index.by_kind.get("facility", ())
+    # the resident's nouns that some facility's row holds (けいこ, held by none, says nothing either way)
+    topics = [t for t in dict.fromkeys(t.lower() for t in parsed.terms)
+              if len(t) > 1 and is_noun(t) and t not in place_words and not any(t in w for w in place_words)
+              and any(doc_has(index, i, t) for i in rows)]
+    own = [i for i in rows if index.docs[i].id == place.id]
+    if not topics or not own or any(doc_has(index, own[0], t) for t in topics):
+        return False
+    return any(index.docs[i].id != place.id and all(doc_has(index, i, t) for t in topics) for i in rows)
 
 
 def _english_topic_inside_name(place) -> bool:

@@ -748,9 +748,9 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             ranked = _rank(index, parsed, allowed, terms, categories, PARTIAL_COVERAGE)
             # a row meeting only 安く of 「安くなるお風呂」 is not near: a near row holds a thing the resident named
             nouns = [t for t in terms if is_noun(t)]
-            ranked = [(i, r) for i, r in ranked if any(_doc_has(index, i, t) for t in nouns)]
+            ranked = [(i, r) for i, r in ranked if any(doc_has(index, i, t) for t in nouns)]
             if ranked:
-                result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not _doc_has(index, ranked[0][0], t)
+                result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not doc_has(index, ranked[0][0], t)
                                   and t not in _added_by_parser(parsed)]
     if not parsed.past:
         ranked = _starting_first(index, ranked, parsed, now, relax, weak=not terms)
@@ -791,7 +791,7 @@ def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchR
     return None
 
 
-def _doc_has(index: SearchIndex, i: int, term: str) -> bool:
+def doc_has(index: SearchIndex, i: int, term: str) -> bool:
     """True when a doc contains the term or one of its synonyms as a word."""
     return any(i in index.words.postings.get(form, ()) for form in _forms_of(index, term))
 
