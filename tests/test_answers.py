@@ -239,9 +239,12 @@ def test_event_phone_question_says_the_published_contact_first(session, city, co
     ("ヨガ教室は何時から？", "10:15受付開始", None, "（10:15受付開始）"),  # the file's own note on times
     ("ヨガ教室 雨ふったらどうなるの？", None, "屋外で行います。雨天中止。", "ヨガ教室：雨天中止"),
     ("ヨガ教室 雨の日もやる？", None, "屋外で行います。", "雨の日の情報は公開されていません。"),
+    ("ヨガ教室 なに持ってけばいい？", None, "備考: 持ち物:ヨガマット、タオル。定員:12人", "ヨガ教室：備考: 持ち物:ヨガマット、タオル"),
+    ("ヨガ教室の持ち物は？", None, "初心者向けです。", "持ち物の情報は公開されていません。"),
 ])
-def test_event_time_or_rain_question_says_that_detail_first(session, city, question, time_note, description, lead):
-    """「…は何時から？」 gives the best match's time with its time note; 「雨ふったら」 what it says about rain."""
+def test_event_time_rain_or_bring_question_says_that_detail_first(session, city, question, time_note, description, lead):
+    """「…は何時から？」 gives the best match's time with its time note; 「雨ふったら」 what it says about rain;
+    「なに持ってけば」 what to bring."""
     from models import Event
     from sqlmodel import select
     yoga = session.exec(select(Event).where(Event.title == "ヨガ教室")).one()

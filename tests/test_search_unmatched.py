@@ -194,6 +194,7 @@ def test_a_kind_of_place_the_city_lacks_is_not_met_by_a_name_prefix(session, cit
     ("あしたの就職の面接会 午後の部は何時から？", "部"),  # 午後の部 is a session of the day
     ("消防署の中を見学できるってきいたけど", "中"),  # inside, not a thing
     ("消防署の中を見学できるってきいたけど", "きく"),  # hearsay
+    ("もう一回仕事にチャレンジしたい女性向けの講座", "一回"),  # once more
 ])
 def test_words_of_how_it_is_asked_are_not_words_to_find(session, city, question, word):
     """Kana for 開く, counters and honorifics name nothing that could be missing."""

@@ -43,6 +43,7 @@ _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", r
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
 _TIME_WORDS = re.compile(r"何時|なんじ|何時間|開始時間|開始時刻|時間は")
 _RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天")
+_BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
@@ -770,12 +771,17 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
 
 def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
     """The detail of the best match a question asks for, said first: its time with the file's time note
-    (「競技は何時から？」 → 「10:15競技開始」), or what it says about rain (「雨ふったらどうなるの？」)."""
+    (「競技は何時から？」 → 「10:15競技開始」), or what it says about rain (「雨ふったらどうなるの？」) or about what to
+    bring (「なに持ってけばいい？」)."""
     _ = translator(lang)
     if _RAIN_WORDS.search(question):
         sentence = _sentence_with(event, ("雨", "荒天", "天候"))
         return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
                 else _("雨の日の情報は公開されていません。"))
+    if _BRING_WORDS.search(question):
+        sentence = _sentence_with(event, ("持ち物", "持参", "お持ち", "持って"))
+        return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
+                else _("持ち物の情報は公開されていません。"))
     if _TIME_WORDS.search(question):
         when = event_when(event, lang)
         note = shorten_graphemes(event.time_note.strip(), 120) if event.time_note else ""
