@@ -274,3 +274,19 @@ def test_a_kind_word_at_a_names_end_gives_way_to_the_topic_another_row_holds(ses
                              hours_text="9:00～21:00"))
     session.commit()
     assert titles(session, question)[:1] == [first]
+
+
+@pytest.mark.parametrize("question, shown", [
+    ("温泉 夜遅くまでやってる所", ["香南楽湯", "はくちょう温泉"]),  # 温泉 ends one name; the other row has 天然温泉
+    ("はくちょう温泉の電話番号", ["はくちょう温泉"]),  # named: that one only
+])
+def test_a_kind_ending_one_name_also_finds_the_rows_holding_it(session, question, shown):
+    """A kind of place that ends only one facility's name names the facilities whose rows hold the word too; the
+    one open latest comes first when that is asked."""
+    clear_cache()
+    for i, (name, hours, description) in enumerate([("はくちょう温泉", None, "運動公園の中の温泉施設"),
+                                                    ("香南楽湯", "10:00～23:00", "天然温泉のある道の駅。"),
+                                                    ("中央図書館", "9:00～17:00", "本を貸し出します。")]):
+        session.add(Facility(source="test", source_key=f"o{i}", name=name, hours_text=hours, description=description))
+    session.commit()
+    assert titles(session, question) == shown

@@ -24,7 +24,7 @@ from content.i18n import N_, translator
 from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
-from content.query.model import ParsedQuery
+from content.query.model import ParsedQuery, PlaceMatch
 from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
 from content.search.terms import is_noun, normalize_text, terms_of
 from content.query.normalize import tokenize
@@ -165,6 +165,8 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
               and not _kind_word_beside_other_topics(index, parsed, p)
               and not (parsed.language == "en" and _english_topic_inside_name(p))]
     places += _same_kind_places(parsed.places, places)
+    if parsed.intent in FACILITY_INTENTS:
+        places += _places_holding_the_kind(index, places)
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
         # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
         parsed = parse_query(request.text, now=now)
@@ -189,6 +191,20 @@ def _same_kind_places(matches: list, kept: list) -> list:
     kinds = {word(p) for p in kept if p.kind == "facility" and len(word(p)) >= 2}
     return [p for p in matches if p not in kept and p.kind == "facility" and word(p) in kinds
             and word(p) in normalize_text(p.name)]
+
+
+def _places_holding_the_kind(index, kept: list) -> list:
+    """「温泉 夜遅くまでやってる所」: 温泉 ends one name (はくちょう温泉), and 香南楽湯's row says it has a 天然温泉 — a
+    kind of place that ends only one name also names the facilities whose rows hold the word (after it)."""
+    words = {normalize_text(p.matched or "") for p in kept if p.kind == "facility" and p.score < 95
+             and normalize_text(p.name).endswith(normalize_text(p.matched or ""))}
+    words = {w for w in words if terms_of(w) == [w]}
+    if len(words) != 1 or len({p.id for p in kept if p.kind == "facility"}) != 1:
+        return []
+    word = words.pop()
+    named = {p.id for p in kept}
+    return [PlaceMatch("facility", index.docs[i].id, index.docs[i].title, word, kept[0].score - 10)
+            for i in index.by_kind.get("facility", ()) if index.docs[i].id not in named and doc_has(index, i, word)]
 
 
 def _only_city_name(index, place) -> bool:
