@@ -188,12 +188,26 @@ def test_the_places_open_earliest_come_first_for_an_early_morning(session, quest
     at 15:00 comes last — whether the question was read as one for places or for events answered with places."""
     clear_cache()
     for i, (name, hours) in enumerate((("ゆうやけ温泉センター", "15:00～21:00"), ("あさひ温泉センター", "5:00～22:30"),
-                                        ("ひるま温泉センター", "10:00～21:00"))):
+                                        ("ひるま温泉センター", "10:00～21:00"), ("研修温泉センター", "0:00～23:59"))):
         session.add(Facility(source="test", source_key=f"early{i}", name=name, hours_text=hours,
                              description="源泉かけ流しの温泉"))
     session.commit()
     early = NOW.replace(hour=6)
-    assert titles(session, question, now=early) == ["あさひ温泉センター", "ひるま温泉センター", "ゆうやけ温泉センター"]
+    # 0:00～23:59 (a lodging's placeholder) is open early too, but after the baths stating a morning opening
+    assert titles(session, question, now=early) == ["あさひ温泉センター", "ひるま温泉センター", "研修温泉センター",
+                                                    "ゆうやけ温泉センター"]
+
+
+@pytest.mark.parametrize("question", ["夜中の3時までやってる屋台ない？", "夜遅くまでやってる屋台"])
+def test_hours_past_midnight_close_after_the_evening(session, question):
+    """18:00～1:30 closes at 1:30 that night, later than 23:00; 「夜中の3時まで」 is 3:00 after midnight."""
+    clear_cache()
+    for i, (name, hours) in enumerate((("屋台はやね", "18:00～23:00"), ("屋台しんりゅう", "18:00～1:30"),
+                                        ("屋台とらまさ", "19:00～3:00"))):
+        session.add(Facility(source="test", source_key=f"late{i}", name=name, hours_text=hours,
+                             description="ラーメンとおでんの屋台"))
+    session.commit()
+    assert titles(session, question, now=NOW.replace(hour=23))[:1] == ["屋台とらまさ"]
 
 
 def test_a_season_named_without_a_date_gets_that_seasons_hours(session):

@@ -877,11 +877,23 @@ def _open_late_first(session, hits: list[Hit], day, until: Optional[tuple[int, i
     """Facility hits open that day until the asked time (or any evening hour) first, the latest closing first;
     the others after, in their order."""
     wanted = until[0] * 60 + until[1] if until else 18 * 60
+    if wanted < _NIGHT_ENDS:
+        wanted += _DAY  # 「夜中の3時まで」: 3:00 after midnight
     def latest(ranges) -> Optional[int]:
-        """Minus the closing minute, for a place open until the asked time."""
-        closing = max(end.hour * 60 + end.minute for _start, end in ranges)
+        """Minus the closing minute (past midnight counted on: 18:00～1:30 closes at 25:30), for a place open until
+        the asked time."""
+        closing = max(_minute(end) + (_DAY if _minute(end) <= _minute(start) else 0) for start, end in ranges)
         return -closing if closing >= wanted else None
     return _qualifying_first(session, hits, day, latest)
+
+
+_DAY = 24 * 60
+_NIGHT_ENDS = 5 * 60  # a closing time asked before 5:00 is that night's, not the morning's
+
+
+def _minute(moment) -> int:
+    """Minutes since midnight of a time."""
+    return moment.hour * 60 + moment.minute
 
 
 def _qualifying_first(session, hits: list[Hit], day, rank: Callable) -> list[Hit]:
@@ -915,8 +927,11 @@ def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> 
 def _open_early_first(session, hits: list[Hit], day) -> list[Hit]:
     """Facility hits open that day before noon first, the earliest opening first; the others after, in their order."""
     def earliest(ranges) -> Optional[int]:
-        """The opening minute, for a place open before noon."""
-        opening = min(start.hour * 60 + start.minute for start, _end in ranges)
+        """The opening minute, for a place open before noon; a place open all day (0:00～23:59, often a lodging's
+        placeholder) after those stating a morning opening."""
+        if any(_minute(start) == 0 and _minute(end) >= _DAY - 1 for start, end in ranges):
+            return 12 * 60 - 1
+        opening = min(_minute(start) for start, _end in ranges)
         return opening if opening < 12 * 60 else None
     return _qualifying_first(session, hits, day, earliest)
 
