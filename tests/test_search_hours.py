@@ -121,6 +121,11 @@ def test_hospital_style_department_hours_are_left_to_the_published_text():
     ("7:00～18:00（月火水木金土日） 10/16～2/末は、8時～17時", date(2022, 5, 1), "open", [(time(7), time(18))]),
     ("5:00～22:00（月火水木金土日） 年末年始（12/29～1/3）は終日利用不可。11月～4月まで21時まで", date(2022, 1, 20), "open",
      [(time(5), time(21))]),
+    # a season named before a time: that season's months
+    ("8:30～17:30 (冬21:30)", date(2022, 1, 15), "open", [(time(8, 30), time(21, 30))]),
+    ("8:30～17:30 (冬21:30)", date(2022, 6, 15), "open", [(time(8, 30), time(17, 30))]),
+    ("9:00～17:00 冬季は9:00～16:00", date(2022, 12, 10), "open", [(time(9), time(16))]),
+    ("9:00～17:00（冬季休館）", date(2022, 6, 10), "open", [(time(9), time(17))]),
     # dated closures written after the hours
     ("9:30～18:30（火水木金土日） 毎月第4金曜日と祝日の翌日、年末年始（12/28～1/4）は終日利用不可", date(2022, 2, 25), "closed", []),
     ("9:30～18:30（火水木金土日） 毎月第4金曜日と祝日の翌日、年末年始（12/28～1/4）は終日利用不可", date(2022, 12, 28), "closed", []),

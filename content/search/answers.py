@@ -18,6 +18,7 @@ from content.search.cards import (carousel_message, closed_days_line, event_bubb
                            opportunity_bubble, today_hours_line, usual_hours_line)
 from content.closures import closure_line
 from content.search.facility_hours import closed_for_season, hours_on, parse_hours
+from content.search.seasons import SEASON_MONTHS
 from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
                          small_talk, small_talk_text)
 from content.i18n import N_, translator
@@ -947,7 +948,6 @@ def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
 
 
 # 「冬でも泳げる」「夏に行ける」: a season named without a date is asked about in that season (Japan's months).
-_SEASON_MONTHS = (("冬", (12, 1, 2)), ("夏", (6, 7, 8)), ("春", (3, 4, 5)), ("秋", (9, 10, 11)))
 _SEASON_WORD = re.compile(r"(冬|夏|春|秋)(?:でも|に|も|は|の間|場|季|期)")
 
 
@@ -957,7 +957,7 @@ def _season_day(parsed: ParsedQuery, today):
     named = _SEASON_WORD.search(parsed.normalized or "")
     if parsed.date_range or named is None:
         return day
-    months = dict(_SEASON_MONTHS)[named.group(1)]
+    months = dict(SEASON_MONTHS)[named.group(1)]
     if day.month in months:
         return day
     middle = months[1]

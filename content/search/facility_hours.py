@@ -15,7 +15,7 @@ import jpholiday
 
 from content.importers.clocktext import clock_time
 from content.importers.freedates import WEEKDAYS
-from content.search.seasons import SPAN, YearSpan, find_span, span_of
+from content.search.seasons import SEASON_MONTHS, SPAN, YearSpan, find_span, span_of
 
 _HOURS_LABEL = re.compile(r"【\s*(開館時間|利用時間|営業時間|開所時間|開園時間|利用可能時間|受付時間)\s*】")
 _CLOSED_LABEL = re.compile(r"【\s*(休館日|休業日|休所日|休園日|定休日|休み)\s*】")
@@ -137,7 +137,7 @@ def _open_season_parts(closed: str) -> tuple[str, list[str]]:
 def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) -> FacilityHours:
     """Read hours and closed days from the published free text."""
     hours, closed = split_hours_text(hours_text, closed_text)
-    hours, notes = split_notes(hours)
+    hours, notes = split_notes(_with_season_months(hours))
     closed, seasons = _open_season_parts(closed)
     notes += seasons
     result = FacilityHours()
@@ -157,6 +157,20 @@ _SEASON_QUALIFIER = re.compile(r"\s*(?:の間)?\s*(?:は|まで)\s*[、,]?\s*")
 _YEAR_END = re.compile(r"(?:および|及び|並びに|、|と)?\s*年末年始\s*(?:[（(][^（）()]*[)）])?")
 _UNTIL = re.compile(_CLOCK + r"\s*まで")  # 21時まで
 _FROM = re.compile(_CLOCK + r"\s*から")  # 10:00から
+_LONE_CLOCK = re.compile(r"\s*(?:は|:|：)?\s*" + _CLOCK + r"\s*[)）]?\s*$")
+
+
+_SEASON_BEFORE_CLOCK = re.compile(r"[（(]?\s*(冬|夏|春|秋)(?:季|期)?\s*(?:は|:|：)?\s*(?=(?:午前|午後)?\d{1,2}\s*[:：時])")
+
+
+def _with_season_months(text: str) -> str:
+    """「8:30～17:30 (冬21:30)」「冬季は9:00～16:00」: a season word before a time is a note on that season's months
+    (。12月～2月は21:30), read like the dated notes."""
+    def months(match: re.Match) -> str:
+        """The season as a span of months."""
+        first, *_middle, last = dict(SEASON_MONTHS)[match.group(1)]
+        return f"。{first}月～{last}月は"
+    return _SEASON_BEFORE_CLOCK.sub(months, text or "")
 
 
 def split_notes(text: str) -> tuple[str, list[str]]:
@@ -252,7 +266,7 @@ def _read_seasonal_hours(span: YearSpan, rest: str, result: FacilityHours) -> No
                 end = time(end.hour + 12, end.minute)
             result.seasonal_hours.append((span, [(start, end)], None))
         return
-    until = _UNTIL.search(rest)
+    until = _UNTIL.search(rest) or _LONE_CLOCK.match(rest)  # 「(冬21:30)」: a lone time is when it closes then
     if until:
         end = _clock(*until.groups())
         if end is not None:

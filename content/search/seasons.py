@@ -14,6 +14,9 @@ from typing import Optional
 
 from content.importers.freedates import WEEKDAYS
 
+# The seasons of Japan by month: 「冬でも泳げる」 asks about Dec–Feb, 「(冬21:30)」 in hours gives Dec–Feb's closing.
+SEASON_MONTHS = (("冬", (12, 1, 2)), ("夏", (6, 7, 8)), ("春", (3, 4, 5)), ("秋", (9, 10, 11)))
+
 # 7/1, 7月1日, 2月第3日曜日, 2/末, 4月下旬, 11月 (a whole month)
 DATE_SPEC = (r"(\d{1,2})\s*(?:月|/)\s*(?:第\s*(\d)\s*([月火水木金土日])曜?日?|(\d{1,2})(?!\s*[:：時])\s*日?|"
              r"(末|上旬|中旬|下旬|初旬))?")
