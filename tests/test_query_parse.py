@@ -79,6 +79,9 @@ INTENT_ROWS = [
     ("清掃活動に参加したい", "participate"),
     ("意見を出したい", "participate"),
     ("やさしい日本語", "settings"),
+    ("in English please", "settings"),
+    ("Can you reply in English?", "settings"),
+    ("Any online tour in English about the public art?", "events"),  # a tour held in English is no setting
     ("こんしゅうまつのいべんと", "events"),
     ("市役所の開庁時間", "facility_hours"),
     ("今日は寒いですね", "unknown"),

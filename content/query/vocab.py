@@ -36,7 +36,7 @@ FREE_RE = re.compile(r"無料|むりょう|タダ|ただで|只で|ただの|無
 NEARBY_RE = re.compile(r"近く|ちかく|近所|きんじょ|周辺|付近|近い|ちかい|この辺|このへん|家の近|歩いて行ける|徒歩")
 
 # Intent patterns, strongest first. Each is (intent, pattern).
-SETTINGS_RE = re.compile(r"^(?:やさしい日本語|易しい日本語|English|英語|日本語|にほんご|えいご)[!！。\s]*$|^(?:設定|せってい|言語|language|settings?|通知設定|配信設定|言葉を変え|ことばを変え)|設定(?:を|の)?(?:変更|変え|したい|する|画面)|言語(?:を|の)?(?:変更|変え|切り替え)|通知(?:を)?(?:止め|オフ|停止|やめ)|配信(?:を)?停止|やさしい日本語に|英語に(?:して|変え)|in english", re.I)
+SETTINGS_RE = re.compile(r"^(?:やさしい日本語|易しい日本語|English|英語|日本語|にほんご|えいご)[!！。\s]*$|^(?:設定|せってい|言語|language|settings?|通知設定|配信設定|言葉を変え|ことばを変え)|設定(?:を|の)?(?:変更|変え|したい|する|画面)|言語(?:を|の)?(?:変更|変え|切り替え)|通知(?:を)?(?:止め|オフ|停止|やめ)|配信(?:を)?停止|やさしい日本語に|英語に(?:して|変え)|^(?:please\s+)?in english|(?:reply|answer|speak|talk|write|chat)(?: to me)? in english", re.I)
 HELP_RE = re.compile(r"^(?:ヘルプ|へるぷ|help|使い方|つかいかた|\?)$|ヘルプ|使い方|つかいかた|何ができる|なにができる|何が出来る|どうやって使|どう使|操作方法|使用方法", re.I)
 HELP_STRONG_RE = re.compile(r"^(?:使い方|つかいかた|\?)$|ヘルプ|へるぷ|help|何ができる|なにができる|何が出来る", re.I)
 HOURS_RE = re.compile(
