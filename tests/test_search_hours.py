@@ -121,6 +121,13 @@ def test_hospital_style_department_hours_are_left_to_the_published_text():
     ("7:00～18:00（月火水木金土日） 10/16～2/末は、8時～17時", date(2022, 5, 1), "open", [(time(7), time(18))]),
     ("5:00～22:00（月火水木金土日） 年末年始（12/29～1/3）は終日利用不可。11月～4月まで21時まで", date(2022, 1, 20), "open",
      [(time(5), time(21))]),
+    # a bare short span among closed days is days off, not the only season it opens; a listed day's hours win
+    ("10:00～19:00（火水木金土日） 開館時間。平日10:00～19:00。土日祝10:00～18:00。月曜日（祝日の場合は翌日）。12/28～1/4。特別整理期間",
+     date(2025, 6, 8), "open", [(time(10), time(18))]),
+    ("10:00～19:00（火水木金土日） 開館時間。平日10:00～19:00。土日祝10:00～18:00。月曜日（祝日の場合は翌日）。12/28～1/4。特別整理期間",
+     date(2025, 12, 30), "closed", []),
+    ("10:00～19:00（火水木金土日） 開館時間。平日10:00～19:00。土日祝10:00～18:00。月曜日（祝日の場合は翌日）。12/28～1/4。特別整理期間",
+     date(2025, 6, 10), "open", [(time(10), time(19))]),
     # a season named before a time: that season's months
     ("8:30～17:30 (冬21:30)", date(2022, 1, 15), "open", [(time(8, 30), time(21, 30))]),
     ("8:30～17:30 (冬21:30)", date(2022, 6, 15), "open", [(time(8, 30), time(17, 30))]),

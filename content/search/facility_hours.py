@@ -202,7 +202,11 @@ def _read_note(note: str, result: FacilityHours) -> None:
     span, rest = find_span(note)
     if span is not None:
         # 「営業時間:11月～2月は8時～18時」 gives that season's hours: 営業 of 営業時間 names no open season
-        if re.search(r"利用可|期間|のみ|開館|営業|オープン", _HOURS_LABEL.sub("", note)) or not rest.strip(" 、,。:：()（）"):
+        bare = not rest.strip(" 、,。:：()（）")
+        if bare and span.days() < SEASON_DAYS:
+            _merge_closed(note, result)  # a bare 「12/28～1/4」 among the closed days is days off, not a season
+            return
+        if re.search(r"利用可|期間|のみ|開館|営業|オープン", _HOURS_LABEL.sub("", note)) or bare:
             # a bare 「4/1～10/31」 after the hours is when the place opens at all (a summer-only campsite)
             result.open_seasons.append(span)
             return
@@ -321,7 +325,10 @@ def _read_hours(text: str, result: FacilityHours) -> None:
             previous_end = override.end()
         after = _TRAILING_QUALIFIER.match(text, match.end())
         if after and re.fullmatch(r"[月火水木金土日]{2,7}", after.group(1).strip()):
-            after = None  # an open-days list, read above, not a label for this range
+            # an open-days list, read above: no label for this range, nor part of the next one's (土日 of
+            # 「（火水木金土日） 平日10:00～19:00」 does not make 平日's hours Sunday's)
+            previous_end = after.end()
+            after = None
         if after and _day_kinds(after.group(1)):
             label = after.group(1)  # 9:00～17:00（土・日・祝休日）: the qualifier follows the range
             previous_end = after.end()

@@ -80,6 +80,11 @@ class YearSpan:
             return start <= day <= end
         return day >= start or day <= end
 
+    def days(self) -> int:
+        """How many days the span covers (in a common year)."""
+        start, end = self.first.resolve(2001, False), self.last.resolve(2001, True)
+        return (end - start).days + 1 if start <= end else (end - start).days + 366
+
     def label(self) -> str:
         """The span as a short text (7/1〜8/31) for tests and logs."""
         return f"{self.first.month}/{self.first.day or self.first.part or ''}〜{self.last.month}/{self.last.day or self.last.part or ''}"
