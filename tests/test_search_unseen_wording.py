@@ -357,3 +357,40 @@ def test_a_romaji_name_without_its_long_vowels_finds_the_row(session):
     found = [item["title"] for item in answer_question(
         session, "Is there a lecture about Natsume Soseki?", now=NOW, lang="en").items]
     assert found == ["市民大学「夏目漱石の文学」"]
+
+
+@pytest.fixture
+def hall_city(session):
+    """A learning centre's events (one naming the centre only in its title), a magic class, a concert with fees and
+    two neighbourhood halls."""
+    clear_cache()
+    rows = [dict(title="やしお生涯楽習館利用講習会 映像ホール", place_name=None, category="講座"),
+            dict(title="パソコン相談", place_name="やしお生涯楽習館", category="講座"),
+            dict(title="おきらくマジック", description="マジックの基本テクニックを学びます。", place_name="みらい館",
+                 category="講座"),
+            dict(title="初心者のための囲碁", place_name="みらい館", category="講座"),
+            dict(title="ソプラノリサイタル", place_name="区民ホール", category="音楽",
+                 fee="一般2,000円、25歳以下1,000円")]
+    for i, data in enumerate(rows):
+        session.add(Event(source="test", source_key=f"h{i}", starts_at=utc(SAT, 13), ends_at=utc(SAT, 15), **data))
+    for i, name in enumerate(["島崎地区集会所", "曽良地区集会所"]):
+        session.add(Facility(source="test", source_key=f"hall{i}", name=name, hours_text="9:00～21:00"))
+    session.commit()
+
+
+@pytest.mark.parametrize("question, first", [
+    ("楽習館の映像ホール使いたいんだけど 講習会いつ？", "やしお生涯楽習館利用講習会 映像ホール"),  # the place is in its title
+    ("手品ならってみたい 初心者でも", "おきらくマジック"),  # 初心者 only ranks: the class need not say it
+])
+def test_a_place_in_the_title_and_a_beginners_word_do_not_empty_the_answer(session, hall_city, question, first):
+    assert titles(session, question)[:1] == [first]
+
+
+def test_renting_a_hall_on_an_evening_is_a_question_about_the_halls(session, hall_city):
+    """「月曜の夜 地区の集会所かりられる？」 with no event there: the halls are the answer."""
+    assert set(titles(session, "月曜の夜 地区の集会所かりられる？")) == {"島崎地区集会所", "曽良地区集会所"}
+
+
+def test_a_question_whether_it_gets_cheaper_says_the_fee_first(session, hall_city):
+    assert first_text(session, "ソプラノのコンサート 若い人は安くなる？").startswith(
+        "ソプラノリサイタルの料金：一般2,000円、25歳以下1,000円")

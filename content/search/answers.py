@@ -45,11 +45,11 @@ _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
 _TIME_WORDS = re.compile(r"何時|なんじ|何時間|開始時間|開始時刻|時間は")
 _RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
-_HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金")
+_HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金|安くなる|割引")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
-_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時|いける|行ける|入れる)")
+_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時|いける|行ける|入れる|借りられ|かりられ|借りれ|かりれ)")
 # Words that only say "somewhere to go": with 無料, any free facility answers them
 PLACE_ONLY_WORDS = frozenset("観光地 観光 観光スポット スポット 名所 見所 見どころ 施設 場所 所 ところ 処 地 とこ".split())
 AUDIENCE_LABELS = {"seniors": N_("高齢者向け"), "disabled": N_("障がいのある方向け"), "anyone": N_("どなたでも")}

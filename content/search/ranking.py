@@ -41,6 +41,7 @@ GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
+初心者 初心 初級 入門 初めて 未経験 ビギナー
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -685,7 +686,9 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         by_sound = place_text not in normalize_text(parsed.place_text_unmatched or "")
         place_label = [place_text if by_sound else parsed.place_text_unmatched]
         if "p" not in relax:  # nothing there on those days is the answer, not another hall's events
-            allowed = [i for i in allowed if index.docs[i].kind != "facility" and place_text in index.docs[i].place]
+            # a row that names no place but has it in its title (やしお生涯楽習館利用講習会) is there too
+            allowed = [i for i in allowed if index.docs[i].kind != "facility" and (
+                place_text in index.docs[i].place or (not index.docs[i].place and place_text in index.docs[i].title_text))]
     # a town may be a word no row holds as a word (東区 of 福岡市東区千早): the unknown nouns are tried too
     towns = _town_words(index, terms + unknown) if not parsed.places else []
     if towns:
