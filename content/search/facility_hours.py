@@ -158,8 +158,6 @@ _YEAR_END = re.compile(r"(?:および|及び|並びに|、|と)?\s*年末年始\
 _UNTIL = re.compile(_CLOCK + r"\s*まで")  # 21時まで
 _FROM = re.compile(_CLOCK + r"\s*から")  # 10:00から
 _LONE_CLOCK = re.compile(r"\s*(?:は|:|：)?\s*" + _CLOCK + r"\s*[)）]?\s*$")
-
-
 _SEASON_BEFORE_CLOCK = re.compile(r"[（(]?\s*(冬|夏|春|秋)(?:季|期)?\s*(?:は|:|：)?\s*(?=(?:午前|午後)?\d{1,2}\s*[:：時])")
 
 

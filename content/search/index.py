@@ -346,6 +346,7 @@ CHILDREN_TITLE_RE = re.compile(r"こども館|子ども館|児童館|児童セ�
 # Places families go with children (「子ども連れて行けるところ」): they rank up for a children's question, never filter.
 CHILDREN_PLACE_RE = re.compile(r"動物園|水族館|科学館|遊園地|プラネタリウム|子ども|こども|子供|児童|キッズ|ふれあい|わんぱく|冒険")
 AUDIENCE_PREFIX = "aud:"
+_CHILD_UNTIL = 13  # a row whose stated ages start below 13 (年長, 小学生, 3歳以上) takes children
 
 
 def _with_children(tags: frozenset, category: str | None, title: str | None,
@@ -358,9 +359,6 @@ def _with_children(tags: frozenset, category: str | None, title: str | None,
             or (ages is not None and ages[0] < _CHILD_UNTIL and not tags)):  # not どなたでも（小学生以下は…）
         return tags | {"children"}
     return tags
-
-
-_CHILD_UNTIL = 13  # a row whose stated ages start below 13 (年長, 小学生, 3歳以上) takes children
 
 
 def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
