@@ -289,3 +289,28 @@ def test_money_words_only_ask_about_fees(session, city):
     answer = answer_question(session, "お金がかからないイベント", now=NOW, lang="ja")
     titles = [i["title"] for i in answer.items]
     assert "子ども工作教室" in titles and "ヨガ教室" not in titles
+
+
+def test_a_facility_closed_today_says_when_it_next_opens(session, city):
+    """「今日やってる？」 on its closed days: the next day it opens, after the Monday and Tuesday it is shut."""
+    from models import Facility
+    session.add(Facility(source="test", source_key="jomon", name="縄文資料館", hours_text="9:00～17:00",
+                         closed_text="月曜日、火曜日"))
+    session.commit()
+    monday = NOW.replace(day=30)  # 2026-11-30 is a Monday
+    text = answer_question(session, "縄文資料館 今日やってる？", now=monday, lang="ja").messages[0]["text"]
+    assert "次に開いている日：12月2日(水)" in text
+
+
+@pytest.mark.parametrize("description, lead", [
+    ("・内容　伝統工芸の指導\n・費用　年額３万円（材料費別）", "ヨガ教室の料金：費用　年額３万円（材料費別）"),
+    ("初心者向けです。", "料金の情報は公開されていません。"),
+])
+def test_event_fee_question_reads_the_description_when_no_fee_is_filed(session, city, description, lead):
+    from models import Event
+    from sqlmodel import select
+    yoga = session.exec(select(Event).where(Event.title == "ヨガ教室")).one()
+    yoga.fee, yoga.is_free, yoga.description = None, None, description
+    session.add(yoga)
+    session.commit()
+    assert answer_question(session, "ヨガ教室 いくらかかる？", now=NOW, lang="ja").messages[0]["text"].startswith(lead)

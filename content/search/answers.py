@@ -768,7 +768,9 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         first_event = rows[0][1] if rows and rows[0][0].kind == "event" and offset == 0 else None
         if first_event is not None and asks_fee and not parsed.free_only:
             # 「ロードレースの参加費は？」: the fee of the best match, said first
-            fee = first_event.fee or (_("無料") if first_event.is_free else None)
+            # no fee column filled: the description's sentence on the fee (「受講料 3万円（材料費込み）」)
+            fee = (first_event.fee or (_("無料") if first_event.is_free else None)
+                   or _sentence_matching(first_event, _FEE_SENTENCE))
             summary = (_("{title}の料金：{fee}").format(title=first_event.title, fee=fee) if fee
                        else _("料金の情報は公開されていません。")) + "\n" + summary
         elif first_event is not None and _CONTACT_WORDS.search(parsed.normalized or ""):
@@ -808,11 +810,19 @@ def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
 
 def _sentence_with(row, words: tuple[str, ...]) -> Optional[str]:
     """The first sentence of an event's time note or description holding one of the words, shortened."""
+    return _sentence_matching(row, re.compile("|".join(map(re.escape, words))))
+
+
+def _sentence_matching(row, pattern: re.Pattern) -> Optional[str]:
+    """The first sentence of an event's time note or description the pattern finds something in, shortened."""
     for text in (row.time_note, row.description):
         for sentence in re.split(r"[。\n]", text or ""):
-            if any(word in sentence for word in words):
+            if pattern.search(sentence):
                 return shorten_graphemes(sentence.strip(" 　・※"), 120)
     return None
+
+
+_FEE_SENTENCE = re.compile(r"参加費|受講料|料金|材料費|入場料|\d[\d,]*\s*円|\d\s*万円|無料")
 
 
 def parking_line(facility, lang: str) -> str:
@@ -991,8 +1001,12 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
         lines.append(f"{today_line}（{format_day(today, lang)}）" if lang != "en" else f"{today_line} ({format_day(today, lang)})")
     elif today_line:
         lines.append(today_line)
-    if today_line and hours_on(info, day).status == "closed" and usual_hours_line(info, lang):
-        lines.append(_("開館時間：{hours}").format(hours=usual_hours_line(info, lang)))
+    if today_line and hours_on(info, day).status == "closed":
+        following = _next_open_day(facility, info, day)
+        if following is not None:  # 「今日やってる？」 on a closed day: when it does open is the next thing asked
+            lines.append(_("次に開いている日：{day}").format(day=format_day(following, lang)))
+        if usual_hours_line(info, lang):
+            lines.append(_("開館時間：{hours}").format(hours=usual_hours_line(info, lang)))
     closed = closed_days_line(info, lang) if info.closed_understood else None
     if closed:
         lines.append(_("休館日：{days}").format(days=closed))
@@ -1009,6 +1023,19 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
         lines.append(_("説明より：{text}").format(text=opening) if opening
                      else _("開館時間の情報はまだありません。下の「詳細」からお問い合わせ先をご覧ください。"))
     return "\n".join(lines)
+
+
+_LOOK_AHEAD_DAYS = 14
+
+
+def _next_open_day(facility, info, day) -> Optional[date]:
+    """The first day after `day` the published hours (and the city's closures) say the place is open, within two
+    weeks; None when they do not say."""
+    for n in range(1, _LOOK_AHEAD_DAYS + 1):
+        following = day + timedelta(days=n)
+        if hours_on(info, following).status == "open" and not closure_line(facility, following, "ja", following):
+            return following
+    return None
 
 
 _OPENING_WORDS = re.compile(r"公開|開館|開園|営業|見学|拝観|入館|入園|入場|開放")
