@@ -97,6 +97,7 @@ def test_words_beyond_the_facility_name_are_the_topic(words, beyond):
 @pytest.mark.parametrize("question, words, typed", [
     ("ヨガ教室ある？", ["ヨーガ"], ["ヨガ"]),
     ("テニス教室", ["テニス"], ["テニス"]),
+    ("子どものお金払ってくれない 相談したい", ["払う"], ["払う"]),  # a verb cut off as typed (払っ) says less
 ])
 def test_not_found_words_are_said_as_typed(question, words, typed):
     """The word reported as not found is the resident's spelling, not Sudachi's normalised form."""

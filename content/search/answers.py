@@ -268,7 +268,8 @@ def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
     """Search words as the resident wrote them (ヨーガ → ヨガ), for saying what was not found."""
     text = parsed.normalized or parsed.text or ""
     tokens = tokenize(normalize_text(text)) if any(w not in text for w in words) else []
-    spelled = {t.normalized.lower(): t.surface for t in tokens}
+    # a verb as typed is cut off mid-word (払っ of 払って): its dictionary form says it better
+    spelled = {t.normalized.lower(): t.surface for t in tokens if t.pos not in ("動詞", "形容詞")}
     return [w if w in text else spelled.get(w, w) for w in words]
 
 
