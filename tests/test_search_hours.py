@@ -160,3 +160,12 @@ def test_notes_are_kept_to_be_shown_with_the_answer():
     info = parse_hours("9:00～21:30（月火水木金土日） 毎月第2土曜日と年末年始（12/29～1/3）は終日利用不可")
     assert info.notes == "毎月第2土曜日と年末年始(12/29~1/3)は終日利用不可"  # NFKC, as read
     assert (2, 5) in info.closed_nth
+
+
+@pytest.mark.parametrize("hours_text, day, status", [
+    ("9:00～18:00（月;火;水;木;金;土）", date(2025, 6, 8), "closed"),  # 公共施設一覧's ';' between the open days
+    ("9:00～18:00（月;火;水;木;金;土）", date(2025, 6, 9), "open"),
+    ("9:00～18:00（月；水；木；金；土；日）", date(2025, 6, 10), "closed"),
+])
+def test_open_days_separated_by_semicolons_are_the_open_days(hours_text, day, status):
+    assert hours_on(parse_hours(hours_text), day).status == status

@@ -25,6 +25,7 @@ _MONTH_DAY = r"(\d{1,2})\s*(?:月|/)\s*(\d{1,2})\s*日?"
 _SPAN = re.compile(r"(?:毎年)?" + _MONTH_DAY + r"\s*(?:～|~|〜|-|から)\s*(?:翌年|翌月)?\s*" + _MONTH_DAY + r"\s*(?:まで)?")
 _SINGLE_DATE = re.compile(_MONTH_DAY)
 _NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*(?:[・,、]|及び|と)\s*第?\s*\d)*)\s*([月火水木金土日])曜?日?")
+_DAY_LIST_SEPARATOR = re.compile(r"(?<=[月火水木金土日])\s*[;；]\s*(?=[月火水木金土日](?:[;；)）]|$))")
 _OPEN_DAYS = re.compile(r"(?:利用可能曜日\s*[:：]?\s*|[（(])([月火水木金土日]{2,7})(?=[)）\s]|$)")
 _END_OVERRIDE = re.compile(r"\s*[（(]([^（）()\d]*?)\s*(\d{1,2})\s*[:：]\s*(\d{2})\s*(?:まで)?\s*[)）]")
 _TRAILING_QUALIFIER = re.compile(r"\s*[（(]([^（）()\d]*)[)）]")
@@ -70,6 +71,8 @@ def split_hours_text(hours_text: Optional[str], closed_text: Optional[str]) -> t
     hours = unicodedata.normalize("NFKC", hours_text or "")
     closed = unicodedata.normalize("NFKC", closed_text or "")
     hours, closed = hours.replace("【", "【").replace("】", "】"), closed
+    # 「（月;火;水;木;金;土）」: the 公共施設一覧 layouts separate the open days with ';'
+    hours = _DAY_LIST_SEPARATOR.sub("", hours)
     match = _CLOSED_LABEL.search(hours)
     if match:
         closed = (hours[match.end():] + " " + closed).strip()
