@@ -279,6 +279,16 @@ def test_lay_words_meet_the_word_titles_use(word, synonym):
     assert synonym in expand(terms_of(word)[:1])
 
 
+@pytest.mark.parametrize("word, reaches, not_reached", [
+    ("祭り", "盆踊り", None),  # the broader word reaches its kinds
+    ("盆踊り", None, "フェスティバル"),  # a kind does not reach the broader words: a pet festival is no bon dance
+])
+def test_a_narrower_word_does_not_reach_the_broader_ones(word, reaches, not_reached):
+    from content.search.terms import expand, terms_of
+    found = expand(terms_of(word)[:1])
+    assert (reaches is None or reaches in found) and (not_reached is None or not_reached not in found)
+
+
 def test_a_who_word_beside_a_topic_no_row_has_is_not_a_near_answer(session, city):
     """「男の料理教室」 with no cooking at all: nothing, not whatever says 男性 (男 only says who)."""
     session.add(Event(source="test", source_key="dansei", title="男性のための健康講座", starts_at=utc(TUE, 10),

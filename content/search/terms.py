@@ -30,7 +30,11 @@ QUERY_STOPWORDS = frozenset("""
 とこ トコ 大丈夫 奴 やつ 只 以上 以下 未満 箇月 生後 開く 空く あく 回 ちゃん くん 様 人 子 いま 貰う 貰える もらう もらえる 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ 部 中 聞く きく 一回 一度
 """.split())
 
-# Groups of words residents and cities use for the same thing (normalised forms are computed at load).
+# Groups of words residents and cities use for the same thing (normalised forms are computed at load). Words after
+# NARROWER are kinds of the words before it: 祭り reaches 盆踊り, but 盆踊り does not reach フェスティバル (a pet
+# festival is no bon dance). The sports group stays symmetric: a gym for スポーツ is one for バドミントン, though 卓球
+# then also meets rows saying only 運動.
+NARROWER = ">"
 SYNONYM_GROUPS = [
     ["催し", "イベント", "行事", "催事"],
     ["オーケストラ", "交響楽団", "管弦楽団", "交響", "管弦楽", "フィルハーモニー"],
@@ -50,7 +54,7 @@ SYNONYM_GROUPS = [
     ["料理", "クッキング", "調理", "料理教室"],
     ["読み聞かせ", "おはなし会", "お話会", "絵本", "紙芝居"],
     ["映画", "上映", "上映会", "シネマ"],
-    ["祭り", "まつり", "フェスティバル", "フェス", "盆踊り"],
+    ["祭り", "まつり", "フェスティバル", "フェス", NARROWER, "盆踊り"],
     ["清掃", "掃除", "美化", "ごみ拾い", "ゴミ拾い", "クリーン", "ビーチクリーン", "クリーン作戦", "清掃活動"],
     ["防災", "避難", "防災訓練", "災害"],
     ["健康", "健診", "検診", "保健"],
@@ -235,12 +239,15 @@ def synonym_map() -> dict[str, frozenset[str]]:
     """term → the other normalised terms of its synonym groups."""
     out: dict[str, set[str]] = {}
     for group in SYNONYM_GROUPS:
-        normed = set()
+        broad = group[:group.index(NARROWER)] if NARROWER in group else group
+        normed, reaching = set(), set()
         for word in group:
-            morphemes = _content_morphemes(word)
+            morphemes = _content_morphemes(word) if word != NARROWER else []
             if len(morphemes) == 1:  # several-word synonyms would only add noise as single words
                 normed.add(morphemes[0].normalized_form().lower())
-        for term in normed:
+                if word in broad:
+                    reaching.add(morphemes[0].normalized_form().lower())
+        for term in reaching:
             out.setdefault(term, set()).update(normed - {term})
     return {k: frozenset(v) for k, v in out.items()}
 
@@ -256,6 +263,7 @@ def phrase_map() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     is (体, 動かす) → (体操, 運動, …), so 「体うごかせる」 is read as 運動 instead of two loose words."""
     out = []
     for group in SYNONYM_GROUPS:
+        group = group[:group.index(NARROWER)] if NARROWER in group else group  # a narrower kind stands for none
         singles = tuple(dict.fromkeys(t for t in (_single_term(word) for word in group) if t))
         for word in group:
             morphemes = _content_morphemes(word)
