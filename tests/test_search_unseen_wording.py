@@ -404,3 +404,22 @@ def test_renting_a_hall_on_an_evening_is_a_question_about_the_halls(session, hal
 def test_a_question_whether_it_gets_cheaper_says_the_fee_first(session, hall_city):
     assert first_text(session, "ソプラノのコンサート 若い人は安くなる？").startswith(
         "ソプラノリサイタルの料金：一般2,000円、25歳以下1,000円")
+
+
+@pytest.mark.parametrize("question, runs", [
+    ("バイオリンとかの弦楽器のコンサート", []),  # とかの is two particles, not と + a word かの
+    ("明日のおはなし会", [("おはなし", "オハナシ")]),
+])
+def test_a_particle_run_after_a_word_is_no_kana_word(question, runs):
+    from content.search.terms import kana_terms
+    assert kana_terms(question) == runs
+
+
+def test_a_compound_no_row_holds_is_read_for_its_known_stem(session):
+    """「お風呂屋さん」: no row writes 風呂屋, but 風呂 meets the 銭湯 through the city's synonyms."""
+    clear_cache()
+    session.add(Event(source="test", source_key="sento", title="ふれあい銭湯", description="銭湯に100円で入れる日です。",
+                      starts_at=utc(TUE), ends_at=utc(TUE)))
+    session.add(Event(source="test", source_key="other", title="市民公開講座", starts_at=utc(TUE), ends_at=utc(TUE)))
+    session.commit()
+    assert titles(session, "お風呂屋さんで何かやる日っていつ？") == ["ふれあい銭湯"]

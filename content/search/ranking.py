@@ -140,6 +140,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(long_form)  # ベビマ → ベビーマッサージ: the title's word it shortens
         elif parsed.language == "en" and (spelled := with_long_vowels(index, term)) is not None:
             keywords.append(spelled)  # Natsume Soseki → ナツメソセキ, as rows read it: ナツメソウセキ
+        elif (stem := _known_stem(index, term)) is not None:
+            if stem not in keywords:
+                keywords.append(stem)  # 風呂屋 no row writes: 風呂 (銭湯, 温泉) is what the resident is after
         elif is_noun(term) and len(term) > 1 and term not in unknown:
             unknown.append(term)
         elif not is_noun(term):
@@ -228,6 +231,18 @@ def abbreviated_word(index: SearchIndex, term: str) -> str | None:
     pattern = re.compile(re.escape(term[:2]) + "".join("[ァ-ヺー]*?" + re.escape(c) for c in term[2:]))
     found = {run for run in runs if pattern.match(run) and not run.startswith(term)}
     return found.pop() if len(found) == 1 else None
+
+
+def _known_stem(index: SearchIndex, term: str) -> str | None:
+    """The known word a compound no row holds is made of, before a one-letter suffix (風呂 of 風呂屋, 非常 of 非常食),
+    when it says something (not 市民 of 市民プール)."""
+    if len(term) < 3 or not is_noun(term):
+        return None
+    stem = term[:-1]
+    if (re.fullmatch(r"[一-龥々]", term[-1]) and terms_of(stem) == [stem] and stem not in GENERIC_SEARCH_WORDS
+            and stem not in QUERY_STOPWORDS and not is_city_word(index, stem) and _written_in_some_row(index, stem)):
+        return stem
+    return None
 
 
 _O_SOUNDS = frozenset("オコソトノホモヨロゴゾドボポョ")

@@ -288,6 +288,7 @@ def is_noun(term: str) -> bool:
 
 _HIRAGANA_RUN = re.compile(r"(?<![ぁ-ゖー])[ぁ-ゖ][ぁ-ゖー]+")  # maximal hiragana runs
 _KANA_BOUNDARY = re.compile(r"[\s、。，．,.!?！？「」『』（）()・]")
+_LEADING_PARTICLES = re.compile(r"(?:とか|など|って|から|まで|より|だけ|ほど)(?:[のはがをにでともやへ])?")
 _TRAILING_PARTICLE = re.compile(r"(?:って|では|には|での|から|まで|ってなに|は|が|を|に|で|と|の|も|や|か|へ|ね|よ)$")
 _FUNCTION_RUNS = frozenset("""ある あります ありますか あるの ない ないか いる いつ どこ なに なん なんか なにか なんで
 する したい します して できる できます やる やってる やってます ください おしえて おねがい です ます でしょう かな
@@ -316,7 +317,10 @@ def kana_terms(text: str) -> list[tuple[str, str]]:
             # after a kanji or katakana word: 明日のおはなし → a particle then a word; 聴きたい → okurigana
             if run[0] not in "のはがをにでともやへ" or len(run) < 3:
                 continue
-            run = run[1:]
+            lead = _LEADING_PARTICLES.match(run)
+            run = run[lead.end():] if lead else run[1:]  # バイオリンとかの: とか, not と, is the particle
+            if len(run) < 2:
+                continue
         whole = run  # Sudachi read the particle too (あと → 後): its words go with the run
         for _ in range(2):
             shorter = _TRAILING_PARTICLE.sub("", run)
