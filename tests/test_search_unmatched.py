@@ -209,3 +209,24 @@ def test_a_word_the_parser_adds_is_never_named_as_not_found(session, city):
     """怪我 brings 救急 (TERM_EXPANSIONS); where neither is found, only けが — what the resident wrote — is named."""
     result = run(session, "脳のけがで会話がむずかしくなった家族の会")
     assert "救急" not in result.unknown + result.missing
+
+
+@pytest.mark.parametrize("question, unknown, things", [
+    ("心臓マッサージを習いたい", ["心臓", "マッサージ"], 1),  # written together: one thing
+    ("バイオリンとかの弦楽器のコンサート", ["バイオリン", "弦楽器"], 1),  # an example and its kind
+    ("囲碁と俳句の会", ["囲碁", "俳句"], 2),
+])
+def test_how_many_things_the_words_no_row_holds_name(question, unknown, things):
+    from content.search.ranking import missing_phrases
+    assert missing_phrases(parse_query(question, now=NOW), unknown) == things
+
+
+def test_a_shop_word_only_ranks(session, city):
+    """お店 of 「お店の持ち帰りグルメ」 says where, not what: no row saying it, the topic's rows still answer."""
+    from models import Event
+    from tests.search_support import day, utc
+    session.add(Event(source="test", source_key="takeout", title="テイクアウトフェア", starts_at=utc(day(5), 10)))
+    session.commit()
+    clear_cache()
+    result = run(session, "お店のテイクアウトのイベント")
+    assert result.unknown == [] and result.missing == [] and result.hits  # nor named as not found

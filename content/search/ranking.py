@@ -41,7 +41,7 @@ GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
-初心者 初心 初級 入門 初めて 未経験 ビギナー
+初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -830,13 +830,16 @@ def is_city_word(index: SearchIndex, term: str) -> bool:
 
 def missing_phrases(parsed: ParsedQuery, unknown: list[str]) -> int:
     """How many things the unknown words name: words written next to each other in the question are one
-    (心臓 + マッサージ of 「心臓マッサージ」)."""
+    (心臓 + マッサージ of 「心臓マッサージ」), and so is an example and its kind (「バイオリンとかの弦楽器」)."""
     text = normalize_text(parsed.normalized or parsed.text)
     count = 0
     for n, word in enumerate(unknown):
-        if not (n and unknown[n - 1] + word in text):
+        if not (n and re.search(re.escape(unknown[n - 1]) + _EXAMPLE_JOINER + re.escape(word), text)):
             count += 1
     return count
+
+
+_EXAMPLE_JOINER = r"(?:とかの?|や|などの?|みたいな|のような)?"
 
 
 def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
