@@ -3,7 +3,7 @@ from datetime import date, time
 
 import pytest
 
-from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span
+from content.importers.clocktext import leading_clock, parse_clock_bounds, parse_clock_span, session_starts
 from content.importers.freedates import (
     YearHint, fiscal_year_value, month_named, parse_schedule, year_from_cells, year_from_file_name,
 )
@@ -136,6 +136,15 @@ def test_japanese_clock_times_in_free_text(text, expected):
 ])
 def test_a_note_with_several_sessions_gives_the_first_start_and_the_last_end(text, expected):
     assert parse_clock_bounds(text) == expected
+
+
+@pytest.mark.parametrize("text, starts", [
+    ("毎週木曜:10時30分~11時30分・19時~20時", [time(10, 30), time(19, 0)]),
+    ("午前は9時から11時、午後は1時30分から3時30分まで", [time(9, 0), time(13, 30)]),
+    ("13:00開演", []),  # no range: no session is sure
+])
+def test_every_session_a_note_gives_starts_somewhere(text, starts):
+    assert session_starts(text) == starts
 
 
 @pytest.mark.parametrize("text, expected", [

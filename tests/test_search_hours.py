@@ -166,6 +166,8 @@ def test_notes_are_kept_to_be_shown_with_the_answer():
     ("9:00～18:00（月;火;水;木;金;土）", date(2025, 6, 8), "closed"),  # 公共施設一覧's ';' between the open days
     ("9:00～18:00（月;火;水;木;金;土）", date(2025, 6, 9), "open"),
     ("9:00～18:00（月；水；木；金；土；日）", date(2025, 6, 10), "closed"),
+    ("10:00～17:00（月火水金土日祝）", date(2025, 6, 5), "closed"),  # 祝 after the days: open on holidays too
+    ("10:00～17:00（月火水金土日祝）", date(2025, 6, 6), "open"),
 ])
-def test_open_days_separated_by_semicolons_are_the_open_days(hours_text, day, status):
+def test_open_days_lists_as_files_write_them(hours_text, day, status):
     assert hours_on(parse_hours(hours_text), day).status == status

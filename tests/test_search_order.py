@@ -165,3 +165,12 @@ def test_a_weekly_long_row_is_given_as_its_day_in_the_asked_window_not_its_first
 def test_a_childs_ages_make_a_row_for_children_only_where_it_states_no_one_else(tags, ages, children):
     from content.search.index import _with_children
     assert ("children" in _with_children(tags, None, "卓球", ages)) is children
+
+
+def test_an_evening_session_in_the_time_note_answers_an_evening_question(session, city):
+    """「木曜の夜 …運動できる教室」: a class on at 10:30 and again at 19:00 (日時備考) is on in the evening."""
+    session.add(Event(source="test", source_key="aqua", title="アクアトレーニング運動教室", place_name="区民プラザ",
+                      time_note="毎週木曜:10時30分~11時30分・19時~20時",
+                      starts_at=utc(day(5), 10, 30), ends_at=utc(day(5), 20)))
+    session.commit()
+    assert "アクアトレーニング運動教室" in titles(session, f"{day(5).month}月{day(5).day}日の夜 運動教室ある？")

@@ -95,6 +95,14 @@ def parse_clock_bounds(text: str | None) -> tuple[time | None, time | None]:
     return first, last if last > first else None
 
 
+def session_starts(text: str | None) -> list[time]:
+    """The start of every session a note gives as a range: 「10時30分~11時30分・19時~20時」 → [10:30, 19:00]."""
+    clocks = find_clocks(text)
+    text = normalize(text)
+    return [start for (start, _, start_end), (_end, end_begin, _) in zip(clocks, clocks[1:])
+            if _RANGE_GAP.match(text[start_end:end_begin])]
+
+
 def afternoon_end(start: time, end: time) -> time:
     """An end written without 午後 after an afternoon start (「午後1時～4時」) is in the afternoon too."""
     if end < start and end.hour < 12 and start.hour >= 12:

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import select
 
+from content.importers.clocktext import session_starts
 from content.search.event_days import Repeat, is_long_running, repeat_of
 from content.search.terms import bigrams, expand, is_noun, normalize_text, reading_of, terms_of, to_katakana
 from models import District, Event, Facility, Opportunity
@@ -79,6 +80,7 @@ class Doc:
     reading: str = ""  # the katakana reading of the title and place (kana's text)
     description_reading: str = ""  # the katakana reading of the description's start (kana_desc's text)
     start_ts: float = float("inf")  # starts as a POSIX timestamp (sorting without datetime arithmetic)
+    session_hours: tuple = ()  # the hours the 日時備考's sessions start at (「10時30分~11時30分・19時~20時」 → 10, 19)
 
 
 @dataclass
@@ -372,7 +374,7 @@ def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
                   event_audience_tags(row.audience, row.title, _short(row.description)[:200])),
                   row.category, row.title, ages),
               category=row.category or "", is_free=row.is_free, price=price_of(row.fee, row.is_free),
-              ages=ages)
+              ages=ages, session_hours=tuple(sorted({t.hour for t in session_starts(row.time_note)})))
     if is_long_running(doc.starts, doc.ends):
         doc.long = True
         doc.repeat = repeat_of(doc.starts, doc.ends, doc.all_day, row.time_note, row.title)
@@ -559,7 +561,8 @@ def current_index(session) -> SearchIndex:
 # A folder where built indexes are kept between processes (None = memory only). Set by short-lived commands
 # (`tsunagari ask`, `import`): a one-off question then loads the index in milliseconds instead of rebuilding it.
 # The file is named for the database URL and holds the data_version it was built for; a changed row changes
-# the version, so a stale file is never used. Only this process writes the folder (pickle: trusted like the DB).
+# the version, and a new release's code changes its digest, so a stale file is never used. Only this process writes
+# the folder (pickle: trusted like the DB).
 _disk_cache: Optional[Path] = None
 
 
@@ -585,6 +588,17 @@ def _disk_file(url: str) -> Optional[Path]:
     return _disk_cache / f"index-{hashlib.sha256(url.encode()).hexdigest()[:16]}.pickle"
 
 
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """A digest of the code that builds an index (this package and the question reader): an index kept by an earlier
+    release is rebuilt, not read with what that release understood of the rows."""
+    digest = hashlib.sha256()
+    for package in ("search", "query"):
+        for source in sorted((Path(__file__).parent.parent / package).glob("*.py")):
+            digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _load_from_disk(url: str, version: tuple) -> Optional[SearchIndex]:
     """The index stored for this database and version, or None."""
     path = _disk_file(url)
@@ -592,10 +606,11 @@ def _load_from_disk(url: str, version: tuple) -> Optional[SearchIndex]:
         return None
     try:
         with path.open("rb") as handle:
-            stored_version, index = pickle.load(handle)
+            stored_version, stored_code, index = pickle.load(handle)
     except Exception:  # a file from another release or a torn write: rebuild instead
         return None
-    return index if stored_version == version and isinstance(index, SearchIndex) else None
+    fresh = stored_version == version and stored_code == _code_version()
+    return index if fresh and isinstance(index, SearchIndex) else None
 
 
 def _save_to_disk(url: str, version: tuple, index: SearchIndex) -> None:
@@ -607,7 +622,7 @@ def _save_to_disk(url: str, version: tuple, index: SearchIndex) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((version, index), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((version, _code_version(), index), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except OSError:  # a read-only folder only costs speed
         return

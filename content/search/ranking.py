@@ -453,7 +453,8 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
         return False
     if time_of_day and not doc.all_day:
         first_hour, end_hour = TIME_OF_DAY_HOURS[time_of_day]
-        if not first_hour <= doc.starts.hour < end_hour:
+        # 「毎週木曜:10時30分~11時30分・19時~20時」: a session starting then counts, not only the row's first
+        if not any(first_hour <= hour < end_hour for hour in (doc.starts.hour,) + doc.session_hours):
             return False
     return True
 
