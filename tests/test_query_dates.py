@@ -80,6 +80,7 @@ DATE_ROWS = [
     (THU, "祝日", day(2027, 1, 1), "1月1日(金) 元日"),
     (THU, "次の祝日は何かある", day(2027, 1, 1), "1月1日(金) 元日"),
     (THU, "GW", (d(2027, 4, 29), d(2027, 5, 7)), "GW"),
+    (THU, "シルバーウィーク", (d(2027, 9, 14), d(2027, 9, 25)), "シルバーウィーク"),  # around 敬老の日 and 秋分の日
     (THU, "年末年始", (d(2026, 12, 29), d(2027, 1, 4)), "年末年始"),
     (THU, "昨日", day(2026, 11, 25), "昨日"),
     (THU, "12月20日の土曜日", day(2026, 12, 20), "12月20日(日)"),  # the date decides, not the weekday
@@ -139,6 +140,8 @@ PAST_ROWS = [
     (DEC, "12月3日のお祭りどうだった?", True),
     (THU, "あした 手芸の教室あったよね？", False),  # recalling what was announced: tomorrow is still to come
     (THU, "来週の講座 何時からだった？", False),
+    (THU, "保定の話がきける講座 土曜日だったよね", False),  # よね/っけ: recalling an announced day
+    (THU, "土曜のイベント どうだった？", True),
 ]
 
 

@@ -304,3 +304,12 @@ def test_a_kind_ending_one_name_also_finds_the_rows_holding_it(session, question
         session.add(Facility(source="test", source_key=f"o{i}", name=name, hours_text=hours, description=description))
     session.commit()
     assert titles(session, question) == shown
+
+
+def test_can_i_see_a_named_place_on_a_day_is_a_question_about_that_place(session):
+    """「月曜日 松平文庫って見れる？」 with no event there: the place itself answers, with its Monday hours."""
+    clear_cache()
+    session.add(Facility(source="test", source_key="bunko", name="松平文庫", hours_text="9:00～17:00",
+                         closed_text="年末年始"))
+    session.commit()
+    assert titles(session, "月曜日 松平文庫って見れる？") == ["松平文庫"]

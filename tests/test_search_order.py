@@ -174,3 +174,14 @@ def test_an_evening_session_in_the_time_note_answers_an_evening_question(session
                       starts_at=utc(day(5), 10, 30), ends_at=utc(day(5), 20)))
     session.commit()
     assert "アクアトレーニング運動教室" in titles(session, f"{day(5).month}月{day(5).day}日の夜 運動教室ある？")
+
+
+def test_an_event_under_way_in_the_evening_answers_an_evening_question(session, city):
+    """「…の夜 お月見できるイベント」: a moon festival from 16:00 to 21:30 is an evening event; a day fair ending at
+    17:30 is not."""
+    for key, title, start, end in (("moon", "月まつり お月見と望遠鏡", 16, 21), ("fair", "お月見茶会", 9, 17)):
+        session.add(Event(source="test", source_key=key, title=title, place_name="市民広場",
+                          starts_at=utc(day(5), start), ends_at=utc(day(5), end, 30)))
+    session.commit()
+    found = titles(session, f"{day(5).month}月{day(5).day}日の夜 お月見できるイベント")
+    assert "月まつり お月見と望遠鏡" in found and "お月見茶会" not in found

@@ -85,7 +85,7 @@ def arabic_numerals(text: str) -> str:
 
 # Words that say the resident asks about something that already happened.
 _PAST_RE = re.compile(
-    r"過去|前回|この前|こないだ|先日|去年|昨年|(?:終わった|おわった|あった|だった|行われた|やってた|開催された|済んだ)(?!ら|はず|ような|と思)|ありました|でした"
+    r"過去|前回|この前|こないだ|先日|去年|昨年|(?:終わった|おわった|あった|だった|行われた|やってた|開催された|済んだ)(?!ら|はず|ような|と思|よね|っけ)|ありました|でした"
 )
 
 _KANA_END = r"(?=[はのにもでとや、。?!~〜\s]|って|から|まで|なに|なん|どこ|いつ|だれ|[^ぁ-ゖ]|$)"
@@ -198,6 +198,8 @@ _SEASONS = {
     r"夏休み": ("夏休み", (7, 20), (9, 1)),
     r"春休み": ("春休み", (3, 20), (4, 7)),  # schools close from the 20th (大阪) to the 26th (東京): the union
     r"お盆": ("お盆", (8, 13), (8, 17)),
+    # the September holidays around 敬老の日 and 秋分の日 (their days move from year to year)
+    r"シルバーウィーク|シルバーウイーク": ("シルバーウィーク", (9, 14), (9, 25)),
 }
 _SEASON_RE = re.compile("|".join(f"(?:{k})" for k in _SEASONS))
 _TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今日の晩")

@@ -49,7 +49,7 @@ _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用�
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
-_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時|いける|行ける|入れる|借りられ|かりられ|借りれ|かりれ)")
+_OPEN_WORDS = re.compile(r"^(?!.*(?:何か|なにか|なんか|イベント|催し)).*(?:開いて|あいて|空いて|やって|休み|やすみ|使え|つかえ|営業|開館|閉館|何時|いける|行ける|入れる|借りられ|かりられ|借りれ|かりれ|見れる|見られる|みれる|みられる)")
 # Words that only say "somewhere to go": with 無料, any free facility answers them
 PLACE_ONLY_WORDS = frozenset("観光地 観光 観光スポット スポット 名所 見所 見どころ 施設 場所 所 ところ 処 地 とこ".split())
 AUDIENCE_LABELS = {"seniors": N_("高齢者向け"), "disabled": N_("障がいのある方向け"), "anyone": N_("どなたでも")}

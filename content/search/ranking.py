@@ -451,12 +451,19 @@ def _event_time_ok(doc: Doc, start: Optional[datetime], end: Optional[datetime],
             return start is not None and doc.starts < now
     elif last < now:
         return False
-    if time_of_day and not doc.all_day:
-        first_hour, end_hour = TIME_OF_DAY_HOURS[time_of_day]
-        # 「毎週木曜:10時30分~11時30分・19時~20時」: a session starting then counts, not only the row's first
-        if not any(first_hour <= hour < end_hour for hour in (doc.starts.hour,) + doc.session_hours):
-            return False
+    if time_of_day and not doc.all_day and not _on_at(doc, *TIME_OF_DAY_HOURS[time_of_day]):
+        return False
     return True
+
+
+def _on_at(doc: Doc, first_hour: int, end_hour: int) -> bool:
+    """True when an event is on in a part of the day: it or one of its time note's sessions (「10時30分~11時30分・
+    19時~20時」) starts then, or it is still under way an hour into it (月まつり 16:00～21:30 is an evening event)."""
+    if any(first_hour <= hour < end_hour for hour in (doc.starts.hour,) + doc.session_hours):
+        return True
+    ends = doc.ends
+    return (ends is not None and ends.date() == doc.starts.date() and doc.starts.hour < first_hour
+            and ends.hour * 60 + ends.minute >= (first_hour + 1) * 60)
 
 
 def _on_weekdays(doc: Doc, weekdays: set[int]) -> bool:
