@@ -423,3 +423,13 @@ def test_a_compound_no_row_holds_is_read_for_its_known_stem(session):
     session.add(Event(source="test", source_key="other", title="市民公開講座", starts_at=utc(TUE), ends_at=utc(TUE)))
     session.commit()
     assert titles(session, "お風呂屋さんで何かやる日っていつ？") == ["ふれあい銭湯"]
+
+
+def test_a_polite_prefix_does_not_hide_the_word(session):
+    """「お祭りみたいなの」: Sudachi reads 御祭り, which no row writes; 祭 (祭り, フェスティバル) is the word."""
+    clear_cache()
+    session.add(Event(source="test", source_key="fes", title="国際交流フェスティバル", description="世界の料理の屋台が並びます。",
+                      starts_at=utc(SAT), ends_at=utc(SAT)))
+    session.add(Event(source="test", source_key="talk", title="国際交流講演会", starts_at=utc(SAT), ends_at=utc(SAT)))
+    session.commit()
+    assert titles(session, "お祭りみたいなのある？") == ["国際交流フェスティバル"]

@@ -140,6 +140,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             keywords.append(long_form)  # ベビマ → ベビーマッサージ: the title's word it shortens
         elif parsed.language == "en" and (spelled := with_long_vowels(index, term)) is not None:
             keywords.append(spelled)  # Natsume Soseki → ナツメソセキ, as rows read it: ナツメソウセキ
+        elif (plain := _without_polite_prefix(index, term)) is not None:
+            if plain not in keywords:
+                keywords.append(plain)  # 御祭り (お祭り) is 祭 (祭り, フェスティバル)
         elif (stem := _known_stem(index, term)) is not None:
             if stem not in keywords:
                 keywords.append(stem)  # 風呂屋 no row writes: 風呂 (銭湯, 温泉) is what the resident is after
@@ -231,6 +234,14 @@ def abbreviated_word(index: SearchIndex, term: str) -> str | None:
     pattern = re.compile(re.escape(term[:2]) + "".join("[ァ-ヺー]*?" + re.escape(c) for c in term[2:]))
     found = {run for run in runs if pattern.match(run) and not run.startswith(term)}
     return found.pop() if len(found) == 1 else None
+
+
+def _without_polite_prefix(index: SearchIndex, term: str) -> str | None:
+    """The word a polite 御 (お, ご) is put before, when some row writes it: 御祭り → 祭."""
+    if not term.startswith("御") or len(term) < 3:
+        return None
+    words = terms_of(term[1:])
+    return words[0] if len(words) == 1 and _written_in_some_row(index, words[0]) else None
 
 
 def _known_stem(index: SearchIndex, term: str) -> str | None:
