@@ -49,9 +49,9 @@ def test_the_sdk_api_clients_still_import_after_the_models():
     assert "linebot.v3.messaging.api.messaging_api" in loaded
 
 
-def test_a_built_index_is_kept_for_the_next_command(tmp_path):
-    from sqlmodel import Session
-
+@pytest.fixture
+def kept_index(tmp_path):
+    """A city database whose index `tsunagari import` built and kept in a folder, as a new process finds it."""
     from content.search import index as search_index
     from models import Event, create_schema, make_engine, session_scope
 
@@ -60,43 +60,36 @@ def test_a_built_index_is_kept_for_the_next_command(tmp_path):
     with session_scope(engine) as session:
         session.add(Event(source="t", source_key="1", title="将棋教室"))
     search_index.warm_index(engine, tmp_path / "cache")
+    search_index.clear_cache()  # as a new process would start
     try:
-        assert len(list((tmp_path / "cache").glob("index-*.pickle"))) == 1
-        search_index.clear_cache()  # as a new process would start
-        with Session(engine) as session:
-            built = search_index.build_index
-            search_index.build_index = lambda s: pytest.fail("the stored index should have been loaded")
-            try:
-                assert [d.title for d in search_index.current_index(session).docs] == ["将棋教室"]
-            finally:
-                search_index.build_index = built
+        yield engine
     finally:
         search_index.keep_indexes_in(None)
         search_index.clear_cache()
 
 
-def test_an_index_kept_by_another_release_is_built_again(tmp_path, monkeypatch):
+def test_a_built_index_is_kept_for_the_next_command(kept_index, tmp_path, monkeypatch):
+    from sqlmodel import Session
+
+    from content.search import index as search_index
+
+    assert len(list((tmp_path / "cache").glob("index-*.pickle"))) == 1
+    monkeypatch.setattr(search_index, "build_index", lambda s: pytest.fail("the stored index should have been loaded"))
+    with Session(kept_index) as session:
+        assert [d.title for d in search_index.current_index(session).docs] == ["将棋教室"]
+
+
+def test_an_index_kept_by_another_release_is_built_again(kept_index, monkeypatch):
     """A new release reads rows differently (ages, kinds of place): its code digest differs, so the kept file of the
     old one is not used."""
     from sqlmodel import Session
 
     from content.search import index as search_index
-    from models import Event, create_schema, make_engine, session_scope
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'city.db'}")
-    create_schema(engine)
-    with session_scope(engine) as session:
-        session.add(Event(source="t", source_key="1", title="将棋教室"))
-    search_index.warm_index(engine, tmp_path / "cache")
-    try:
-        search_index.clear_cache()
-        monkeypatch.setattr(search_index, "_code_version", lambda: "another-release")
-        rebuilt = []
-        built = search_index.build_index
-        monkeypatch.setattr(search_index, "build_index", lambda s: rebuilt.append(1) or built(s))
-        with Session(engine) as session:
-            assert [d.title for d in search_index.current_index(session).docs] == ["将棋教室"]
-        assert rebuilt == [1]
-    finally:
-        search_index.keep_indexes_in(None)
-        search_index.clear_cache()
+    monkeypatch.setattr(search_index, "_code_version", lambda: "another-release")
+    rebuilt = []
+    built = search_index.build_index
+    monkeypatch.setattr(search_index, "build_index", lambda s: rebuilt.append(1) or built(s))
+    with Session(kept_index) as session:
+        assert [d.title for d in search_index.current_index(session).docs] == ["将棋教室"]
+    assert rebuilt == [1]
