@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Optional
 from urllib.parse import parse_qsl
 
+from sqlalchemy.orm import object_session
 from sqlmodel import select
 
 from content.search.event_days import first_run_day, is_long_running, last_day, next_run_days, repeat_of
 from content.search.cards import (carousel_message, closed_days_line, event_bubble, event_when, facility_bubble, format_day,
                            opportunity_bubble, today_hours_line, usual_hours_line)
-from content.closures import closure_line
+from content.closures import closure_line, closure_on
 from content.search.facility_hours import closed_for_season, hours_on, parse_hours
 from content.search.seasons import SEASON_MONTHS
 from content.faq import (STRONG as FAQ_STRONG, FaqMatch, faq_item, faq_messages, match_faq, question_words,
@@ -356,7 +357,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             and parsed.date_range):
         # 「水曜定休の温泉ってどこ？」: of the facilities of that kind, those closed on that day of the week
         day = _asked_day(parsed, now.date())
-        closed = [hit for hit in result.hits if hit not in _open_on(session, [hit], day)]
+        open_then = set(map(id, _open_on(session, result.hits, [day])))  # the rows loaded once, not one by one
+        closed = [hit for hit in result.hits if id(hit) not in open_then]
         if closed:
             result = dataclasses.replace(result, hits=closed)
             note = _("{day}が休みの施設です。").format(day=format_day(day, lang))
@@ -396,7 +398,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         open_that_day = fallback.hits
         if parsed.date_range:
             # 「土日だけ漫画よめる図書館」: open on one of the asked days (今週末, 土日) is open then
-            open_that_day = _open_on_any(session, fallback.hits, _asked_days(parsed))
+            open_that_day = _open_on(session, fallback.hits, _asked_days(parsed))
         if open_that_day:
             result = dataclasses.replace(fallback, hits=open_that_day)
             note = (_("{day}にあいている施設です。").format(day=_days_label(_asked_days(parsed), lang))
@@ -861,19 +863,17 @@ def _days_label(days: list, lang: str) -> str:
     return format_day(days[0], lang) + ("" if len(days) == 1 else "〜" + format_day(days[-1], lang))
 
 
-def _open_on_any(session, hits: list[Hit], days: list) -> list[Hit]:
-    """The facility hits open on at least one of the days, in their order."""
-    kept = {id(hit) for day in days for hit in _open_on(session, hits, day)}
-    return [hit for hit in hits if id(hit) in kept]
-
-
-def _open_on(session, hits: list[Hit], day) -> list[Hit]:
-    """The facility hits not closed on that day by their published hours (unknown hours are kept)."""
+def _open_on(session, hits: list[Hit], days: list) -> list[Hit]:
+    """The facility hits not closed on at least one of the days by their published hours (unknown hours are kept),
+    in their order: each row is loaded and its hours read once, whatever the number of days."""
     rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, hits))
     kept = []
     for hit in hits:
         row = rows.get((hit.kind, hit.id))
-        if row is not None and hours_on(parse_hours(row.hours_text, row.closed_text), day).status != "closed":
+        if row is None:
+            continue
+        info = parse_hours(row.hours_text, row.closed_text)
+        if any(hours_on(info, day).status != "closed" for day in days):
             kept.append(hit)
     return kept
 
@@ -881,7 +881,7 @@ def _open_on(session, hits: list[Hit], day) -> list[Hit]:
 def _open_first(session, hits: list[Hit], day) -> list[Hit]:
     """The facility hits with those closed on that day (by their published hours) moved last, order otherwise kept."""
     head = hits[:30]
-    open_ones = set(map(id, _open_on(session, head, day)))
+    open_ones = set(map(id, _open_on(session, head, [day])))
     return sorted(head, key=lambda hit: id(hit) not in open_ones) + hits[30:]
 
 
@@ -1034,7 +1034,8 @@ def _next_open_day(facility, info, day) -> Optional[date]:
     weeks; None when they do not say."""
     for n in range(1, _LOOK_AHEAD_DAYS + 1):
         following = day + timedelta(days=n)
-        if hours_on(info, following).status == "open" and not closure_line(facility, following, "ja", following):
+        if hours_on(info, following).status == "open" and closure_on(object_session(facility), facility.id,
+                                                                      following) is None:
             return following
     return None
 

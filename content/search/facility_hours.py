@@ -26,7 +26,8 @@ _SPAN = re.compile(r"(?:毎年)?" + _MONTH_DAY + r"\s*(?:～|~|〜|-|から)\s*(
 _SINGLE_DATE = re.compile(_MONTH_DAY)
 _NTH = re.compile(r"(?:毎月|月の)?第\s*(\d(?:\s*(?:[・,、]|及び|と)\s*第?\s*\d)*)\s*([月火水木金土日])曜?日?")
 _DAY_LIST_SEPARATOR = re.compile(r"(?<=[月火水木金土日])\s*[;；]\s*(?=[月火水木金土日](?:[;；)）]|$))")
-_OPEN_DAYS = re.compile(r"(?:利用可能曜日\s*[:：]?\s*|[（(])([月火水木金土日]{2,7})(?:祝日?)?(?=[)）\s]|$)")  # （月火水金土日祝）
+_DAY_LIST = r"([月火水木金土日]{2,7})(?:祝日?)?"  # the open days as a list: （火水木金土日）, （月火水金土日祝）
+_OPEN_DAYS = re.compile(r"(?:利用可能曜日\s*[:：]?\s*|[（(])" + _DAY_LIST + r"(?=[)）\s]|$)")
 _END_OVERRIDE = re.compile(r"\s*[（(]([^（）()\d]*?)\s*(\d{1,2})\s*[:：]\s*(\d{2})\s*(?:まで)?\s*[)）]")
 _TRAILING_QUALIFIER = re.compile(r"\s*[（(]([^（）()\d]*)[)）]")
 _PAREN = re.compile(r"[（(]([^（）()]*)[)）]")
@@ -325,7 +326,7 @@ def _read_hours(text: str, result: FacilityHours) -> None:
                 result.ranges.setdefault(kind, []).append((start, time(int(override.group(2)), int(override.group(3)))))
             previous_end = override.end()
         after = _TRAILING_QUALIFIER.match(text, match.end())
-        if after and re.fullmatch(r"[月火水木金土日]{2,7}(?:祝日?)?", after.group(1).strip()):
+        if after and re.fullmatch(_DAY_LIST, after.group(1).strip()):
             # an open-days list, read above: no label for this range, nor part of the next one's (土日 of
             # 「（火水木金土日） 平日10:00～19:00」 does not make 平日's hours Sunday's)
             previous_end = after.end()

@@ -21,7 +21,6 @@ from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY
                                   current_index, has_kana, reading_grams)
 from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text,
                                  phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
-
 from content.query.audience_words import audience_tags_in, without_audience_words
 
 MAX_HITS = 200

@@ -239,7 +239,7 @@ def synonym_map() -> dict[str, frozenset[str]]:
     """term → the other normalised terms of its synonym groups."""
     out: dict[str, set[str]] = {}
     for group in SYNONYM_GROUPS:
-        broad = group[:group.index(NARROWER)] if NARROWER in group else group
+        broad = _broad_words(group)
         normed, reaching = set(), set()
         for word in group:
             morphemes = _content_morphemes(word) if word != NARROWER else []
@@ -250,6 +250,11 @@ def synonym_map() -> dict[str, frozenset[str]]:
         for term in reaching:
             out.setdefault(term, set()).update(normed - {term})
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def _broad_words(group: list[str]) -> list[str]:
+    """The words of a synonym group before NARROWER (all of them when it has none): those that reach the rest."""
+    return group[:group.index(NARROWER)] if NARROWER in group else group
 
 
 def _content_morphemes(word: str) -> list:
@@ -263,7 +268,7 @@ def phrase_map() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     is (体, 動かす) → (体操, 運動, …), so 「体うごかせる」 is read as 運動 instead of two loose words."""
     out = []
     for group in SYNONYM_GROUPS:
-        group = group[:group.index(NARROWER)] if NARROWER in group else group  # a narrower kind stands for none
+        group = _broad_words(group)  # a narrower kind stands for none of the others
         singles = tuple(dict.fromkeys(t for t in (_single_term(word) for word in group) if t))
         for word in group:
             morphemes = _content_morphemes(word)
