@@ -133,6 +133,10 @@ def test_a_layout_without_a_title_column_names_what_was_found_and_what_is_missin
     ("施設名称,所在地,TEL,開館時間,休館日", {"name": "施設名称", "address": "所在地", "phone": "TEL", "open_time": "開館時間",
                                      "closed": "休館日"}),
     ("施設名,住所,電話,開館時間帯,休園日", {"name": "施設名", "phone": "電話", "hours_note": "開館時間帯", "closed": "休園日"}),
+    # a town's own list of sightseeing spots names them by their kind, and links its page about each
+    ("観光スポット名称,所在地,緯度,経度,座標系,説明,八丈町ホームページ記載",
+     {"name": "観光スポット名称", "address": "所在地", "description": "説明", "url": "八丈町ホームページ記載"}),
+    ("公園名,住所,面積,遊具", {"name": "公園名", "address": "住所"}),
 ])
 def test_facility_header_names_of_cities_own_lists_are_mapped(header, fields):
     names = [normalize_header(n) for n in header.split(",")]

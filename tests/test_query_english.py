@@ -123,6 +123,15 @@ def test_english_audiences_and_fees(text, audiences, free):
     ("beach", "海水浴場"),
     ("planetarium", "プラネタリウム"),
     ("tourist information", "観光"),
+    # community topics the synonym dictionary has no headword for, or only a loanword titles never use
+    ("Where can I try making salt by the sea?", "塩"),
+    ("rooftop play time", "屋上"),
+    ("seminar about saving energy at home", "省エネ"),
+    ("tai chi class", "太極拳"),
+    ("kyudo hall", "弓道"),
+    ("Where can I buy local products?", "特産"),
+    ("moon viewing", "月見"),
+    ("bulky garbage", "粗大"),
 ])
 def test_english_topics_become_the_japanese_index_words(text, term):
     """Topic words become the words Japanese titles use (fireworks → 花火)."""
@@ -198,3 +207,12 @@ def test_english_topics_outside_the_table_come_from_the_synonym_dictionary(text,
 def test_the_longest_topic_phrase_wins(text, present, absent):
     japanese = english_to_japanese(text)
     assert present in japanese and absent not in japanese
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Is there a baby sign language class?", "ベビー手話 教室 ある?"),  # not babies + 手話
+    ("baby massage for parents", "ベビーマッサージ 保護者"),
+    ("Any classes for babies?", "教室 子ども ある?"),  # an audience word alone stays the audience
+])
+def test_a_topic_phrase_holding_an_audience_word_is_the_topic(text, expected):
+    assert english_to_japanese(text) == expected

@@ -272,11 +272,30 @@ def test_a_verb_no_row_of_the_asked_day_holds_does_not_outweigh_the_topic(sessio
 
 @pytest.mark.parametrize("word, synonym", [("お風呂", "温泉"), ("テント", "キャンプ"), ("創作", "工作"),
                                            ("妊娠中", "プレママ"), ("妊娠", "妊婦"), ("iPhone", "スマホ"),
-                                           ("撮る", "撮影"), ("屋根", "屋内"), ("飛行機", "航空")])
+                                           ("撮る", "撮影"), ("屋根", "屋内"), ("飛行機", "航空"),
+                                           # a city service by the resident's word and by its page's
+                                           ("粗大ごみ", "リサイクル"), ("宿題", "寺子屋"), ("後継ぎ", "承継"),
+                                           ("非常食", "備蓄"), ("減塩", "塩分"), ("木登り", "クライミング"),
+                                           ("離乳食", "もぐもぐ"), ("養育費", "母子家庭"), ("太極拳", "気功")])
 def test_lay_words_meet_the_word_titles_use(word, synonym):
     """A few words residents use for what files call otherwise (お風呂 → 温泉センター, テント → キャンプ場)."""
     from content.search.terms import expand, terms_of
     assert synonym in expand(terms_of(word)[:1])
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("粗大ごみ持ち込めるとこ", "みらいリサイクルセンター"),
+    ("会社の後継ぎのこと相談したい", "事業承継個別相談会"),
+])
+def test_a_residents_word_for_a_city_service_finds_the_services_own_name(session, city, question, expected_first):
+    """粗大ごみ is taken to the リサイクルセンター; 後継ぎ is what a 事業承継 consultation is about."""
+    session.add(Facility(source="test", source_key="recycle", name="みらいリサイクルセンター", category="清掃施設",
+                         address="みらい市本町2-2", hours_text="8:30～16:00"))
+    session.add(Event(source="test", source_key="shokei", title="事業承継個別相談会", description="専門家が相談に応じます",
+                      starts_at=utc(SAT, 13), ends_at=utc(SAT, 16)))
+    session.commit()
+    clear_cache()
+    assert titles(session, question)[:1] == [expected_first]
 
 
 @pytest.mark.parametrize("word, reaches, not_reached", [

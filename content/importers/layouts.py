@@ -179,6 +179,9 @@ _END_WORDS = ("終期", "終了", "終わり", "まで", "至")
 _START_WORDS = ("始期", "開始", "から", "自")
 # 名称(英語), 名称(カナ): another rendering of the column, never the column itself
 _RENDERING_WORDS = ("英", "english", "カナ", "かな", "ふりがな", "フリガナ", "ローマ", "中国", "韓国", "読み")
+# 観光スポット名称, 公園名, 景勝地名: a list of one kind of place names its places by that kind
+_PLACE_NAME = re.compile(r"^(?:観光)?(?:スポット|施設|公園|観光地|名所|景勝地|観光施設|遊び場|広場|史跡|文化財|温泉|避難所)"
+                         r"(?:の)?名(?:称)?$")
 _DATE_NAMES = {header_key(a) for a in EVENT_FIELDS["start_date"] + EVENT_FIELDS["end_date"]}
 _TIME_NAMES = {header_key(a) for a in EVENT_FIELDS["start_time"] + EVENT_FIELDS["end_time"]}
 
@@ -199,6 +202,10 @@ def other_names(name: str) -> list[str]:
             out.append("開始" + kind)
         elif not any(w in qualifier for w in _RENDERING_WORDS):
             out.append(base)
+    if _PLACE_NAME.match(name):
+        out.append("名称")
+    elif "ホームページ" in name or name.endswith("url"):  # 八丈町ホームページ記載: the page about the row
+        out.append("url")
     parts = [p for p in _JOINED.split(name) if p]
     if len(parts) > 1:
         out += parts

@@ -554,8 +554,9 @@ _TOD_WORDS = [
     (re.compile(r"夕方|ゆうがた|夕刻"), "dusk"),
     (re.compile(r"今夜|今晩|夜|晩|ナイト|よる(?=[のにはか]|$)"), "evening"),
 ]
-# 「仕事帰りに」: after work is the evening, and its words (仕事, 帰り) are no topic of the question
-_AFTER_WORK = re.compile(r"(?:仕事|会社|勤め)(?:帰り|がえり|の(?:後|あと))|退勤後|終業後")
+# 「仕事帰りに」: after work is the evening, and its words (仕事, 帰り) are no topic of the question (後 before a
+# kanji starts a word: 会社の後継ぎ is the company's successor)
+_AFTER_WORK = re.compile(r"(?:仕事|会社|勤め)(?:帰り|がえり|の(?:後(?![一-龥々])|あと))|退勤後|終業後")
 
 
 def read_time(text: str) -> tuple[Optional[str], Optional[tuple[int, int]], list[tuple[int, int]]]:

@@ -142,9 +142,77 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("rhythmics?|eurhythmics", "リトミック"), ("tea party|tea", "お茶"), ("lunch", "ランチ"), ("cafe|café", "カフェ"),
     ("hiking trails?|trails?", "ハイキング"), ("picnic", "ピクニック"), ("barbecue|bbq", "バーベキュー"),
     ("playgrounds?|play areas?", "遊具"), ("dog ?runs?|dog parks?", "ドッグラン"), ("operas?", "オペラ"), ("zoo", "動物園"),
+    # What community events and services are about, where Sudachi's dictionary has no headword or only a
+    # transliteration titles never use (moon → ムーン, rice → ライス).
+    ("salt", "塩"), ("low[- ]salt|less salt|salt reduction|reducing salt", "減塩"), ("roofs?|rooftops?", "屋上"),
+    ("(?:saving|save|saves) energy|energy[- ]saving|energy conservation", "省エネ"), ("electricity", "電気"),
+    ("tai ?chi", "太極拳"), ("kyudo|japanese archery", "弓道"), ("aikido", "合気道"),
+    ("local (?:products?|produce|specialt(?:y|ies)|goods|foods?)|souvenirs?", "特産"),
+    ("farmers'? markets?|morning markets?", "朝市"), ("bazaars?", "バザー"),
+    ("baby sign(?: language)?", "ベビー手話"), ("sign language", "手話"),
+    ("clay", "粘土"), ("ceramics", "陶芸"), ("origami|paper folding", "折り紙"), ("fossils?", "化石"),
+    ("woodwork(?:ing)?|carpentry", "木工"), ("bamboo", "竹"), ("indigo dye(?:ing)?|indigo", "藍染"),
+    ("dyeing", "染め"), ("weaving", "織り"), ("kimonos?", "着物"), ("pressed flowers?", "押し花"), ("wreaths?", "リース"),
+    ("bonsai", "盆栽"), ("ikebana", "生け花"), ("haiku", "俳句"), ("poe(?:try|ms?)", "詩"), ("letters", "手紙"),
+    ("sake", "日本酒"), ("noodles", "麺"), ("soba", "そば"), ("udon", "うどん"), ("ramen", "ラーメン"), ("sushi", "寿司"),
+    ("mochi|rice cake pounding|rice cakes?", "餅つき"), ("rice planting", "田植え"), ("rice harvest(?:ing)?", "稲刈り"),
+    ("harvest(?:ing)?|picking", "収穫"), ("strawberr(?:y|ies)", "いちご"), ("grapes?", "ぶどう"), ("apples?", "りんご"),
+    ("mandarins?|mikan", "みかん"), ("chestnuts?", "栗"), ("sweet potato(?:es)?", "さつまいも"), ("potato(?:es)?", "じゃがいも"),
+    ("pumpkins?", "かぼちゃ"), ("mushrooms?", "きのこ"),
+    ("moon[- ]?viewing|full moon|moon", "月見"), ("fireflies|firefly", "ホタル"), ("light[- ]?ups?", "ライトアップ"),
+    ("illuminations?|christmas lights", "イルミネーション"), ("taiko|japanese drums?", "太鼓"), ("shamisen", "三味線"),
+    ("singing|sing-?alongs?|songs?", "歌"), ("manga|comics?", "漫画"), ("anime", "アニメ"), ("board games?", "ボードゲーム"),
+    ("drones?", "ドローン"), ("bon ?odori|bon dances?", "盆踊り"), ("summer festivals?", "夏祭り"),
+    ("stamp rall(?:y|ies)", "スタンプラリー"), ("quiz(?:zes)?", "クイズ"), ("escape games?|riddles?|mystery games?", "謎解き"),
+    ("treasure hunts?", "宝探し"), ("kabuki", "歌舞伎"), ("ninjas?", "忍者"),
+    ("ruins|archaeolog\\w*|excavations?", "遺跡"), ("castles", "城"), ("gardens?", "庭園"), ("botanical gardens?", "植物園"),
+    ("observation decks?|lookouts?|viewpoints?", "展望台"), ("waterfalls?", "滝"), ("lakes?", "湖"), ("ponds?", "池"),
+    ("rivers", "川"), ("islands?", "島"), ("caves?", "洞窟"), ("volcano(?:es)?|volcanic", "火山"), ("foot ?baths?", "足湯"),
+    ("saunas?", "サウナ"), ("training rooms?|weight training|strength training|work ?outs?", "トレーニング"),
+    ("track and field|athletics", "陸上"), ("futsal", "フットサル"), ("rugby", "ラグビー"), ("softball", "ソフトボール"),
+    ("gateball", "ゲートボール"), ("ground golf", "グラウンド・ゴルフ"), ("park golf", "パークゴルフ"),
+    ("driving ranges?|golf practice", "ゴルフ練習場"), ("bowling", "ボウリング"), ("aerobics", "エアロビクス"),
+    ("aqua ?(?:aerobics|exercise|fitness|walking)|water (?:aerobics|exercise|walking)", "水中運動"),
+    ("pilates", "ピラティス"), ("stretch(?:ing|es)?", "ストレッチ"), ("fall prevention", "転倒予防"),
+    ("mountain climbing|mountaineering", "登山"), ("mountains?", "山"), ("tree climbing", "ツリークライミング"),
+    ("snorkel(?:l?ing)?", "シュノーケル"), ("stand[- ]up paddle|sup", "SUP"),
+    ("goats?", "ヤギ"), ("sheep", "羊"), ("rabbits?|bunn(?:y|ies)", "うさぎ"), ("horse ?riding|pony rides?", "乗馬"),
+    ("horses?|ponies|pony", "馬"), ("cows?|cattle", "牛"), ("dairy", "酪農"), ("milking", "乳しぼり"),
+    ("petting (?:zoos?|farms?)|(?:touch|pet) (?:the )?animals", "ふれあい"), ("animals?", "動物"),
+    ("feed(?:ing)?", "えさやり"), ("pets?", "ペット"), ("dogs?", "犬"), ("cats?", "猫"),
+    ("cancer", "がん"), ("blood donations?|donat(?:e|ing) blood", "献血"), ("diabetes|blood sugar", "糖尿病"),
+    ("nutrition|healthy eating", "栄養"), ("check-?ups?", "健診"), ("mental health", "こころ"), ("stress", "ストレス"),
+    ("sleep", "睡眠"), ("quit(?:ting)? smoking|smoking", "禁煙"), ("breast-?feeding", "授乳"),
+    ("baby food|weaning", "離乳食"), ("after[- ]school", "放課後"),
+    ("homework|tutoring|study (?:support|help)", "学習支援"), ("truancy|school refusal", "不登校"),
+    ("bullying", "いじめ"), ("child support", "養育費"), ("single (?:parents?|mothers?|fathers?)", "ひとり親"),
+    ("divorce", "離婚"), ("tax(?:es)?", "税"), ("pensions?", "年金"), ("insurance", "保険"),
+    ("legal|lawyers?|law", "法律"), ("counsel(?:l)?ing", "相談"), ("inheritance|wills?", "相続"),
+    ("business succession|successors?|succession", "事業承継"),
+    ("entrepreneurs?|start(?:ing)? a business|startups?", "起業"), ("job interviews?", "面接"),
+    ("vacant (?:houses?|homes?)|empty (?:houses?|homes?)|akiya", "空き家"), ("relocat\\w+|migration", "移住"),
+    ("marriage|matchmaking|dating|singles? (?:party|parties|events?)", "婚活"),
+    ("women|ladies", "女性"), ("men", "男性"), ("dads?|fathers?", "パパ"), ("moms?|mums?|mothers?", "ママ"),
+    ("grandparents?", "祖父母"), ("grandchild(?:ren)?|grandkids?", "孫"),
+    ("bulky (?:garbage|waste|trash|items?)|large (?:garbage|trash|items?)", "粗大ごみ"),
+    ("emergency (?:food|supplies|rations|kits?)|stockpil\\w*", "備蓄"), ("fire ?fight\\w*|fire (?:station|drill)s?", "消防"),
+    ("police", "警察"), ("scams?|fraud", "詐欺"), ("human rights", "人権"), ("peace", "平和"), ("war", "戦争"),
+    ("environment(?:al)?|eco(?:logy)?", "環境"), ("solar", "太陽光"), ("internet|online", "インターネット"),
+    ("tablets?", "タブレット"), ("apps?", "アプリ"), ("essays?|composition", "作文"),
+    ("meditation|mindfulness", "瞑想"), ("massages?", "マッサージ"), ("aroma(?:therapy)?", "アロマ"),
+    ("make-?up|cosmetics", "メイク"), ("elections?|voting|vote", "選挙"),
+    ("cherry blossoms?|hanami", "桜"), ("plum blossoms?", "梅"), ("autumn leaves|fall (?:leaves|foliage|colou?rs)|foliage",
+                                                                  "紅葉"),
+    ("hydrangeas?", "あじさい"), ("sunflowers?", "ひまわり"), ("tulips?", "チューリップ"), ("roses?", "バラ"),
+    ("cosmos", "コスモス"), ("chrysanthemums?", "菊"), ("wisteria", "藤"), ("lotus(?:es)?", "蓮"), ("irises", "菖蒲"),
+    ("easy japanese|plain japanese", "やさしい日本語"), ("excel|spreadsheets?", "エクセル"),
+    ("snow", "雪"), ("sandbox(?:es)?|sand ?pits?", "砂場"), ("water play", "水遊び"), ("bus tours?", "バスツアー"),
 )
 TOPIC_WORDS = frozenset(ja for _en, ja in _KEYWORDS)  # what English topics are read as (never a place's own name)
 _KEYWORD_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS)
+_AUDIENCE_WORD = re.compile(r"\b(?:bab(?:y|ies)|kids?|child(?:ren)?|parents?|famil(?:y|ies)|seniors?|elderly|women|men)\b")
+_PHRASE_RES = tuple((re.compile(r"\b(?:" + en + r")\b"), ja) for en, ja in _KEYWORDS
+                    if " " in en and _AUDIENCE_WORD.search(en.replace("(?:", "(").replace("?", "")))
 
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _JAPANESE_RE = re.compile(r"[ぁ-ゖァ-ヺ一-龥々]")
@@ -251,7 +319,7 @@ town area japanese english other another same next last first one two three our 
 are is was were been being does did doing done the and but not all each every both either able happen happens
 going on off out over under again still yet ever even way ways use using used watch watching visit visiting attend
 attending enjoy enjoying meet meeting eat eating drink buy sell bring borrow rent hear listen study practice start
-starts begin begins end ends stay wait held hold holds free""".split())
+starts begin begins end ends stay wait held hold holds free making home""".split())
 
 
 def _dictionary_words(rest: str, names: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
@@ -292,9 +360,11 @@ def _translate(text: str) -> tuple[Optional[str], tuple[str, ...]]:
     lowered = _take(lowered, _DATE_RULES, dates)
     intents: list[tuple[int, str]] = []
     lowered = _take(lowered, _INTENT_RULES, intents)
+    keywords: list[tuple[int, str]] = []
+    # A topic phrase holding an audience word is the topic (baby sign language → ベビーサイン, not babies + 手話).
+    lowered = _take_longest(lowered, _PHRASE_RES, keywords)
     audiences: list[tuple[int, str]] = []
     lowered = _take(lowered, _AUDIENCE_RULES, audiences)
-    keywords: list[tuple[int, str]] = []
     rest = _take_longest(lowered, _KEYWORD_RES, keywords)
     names = romaji_names(text.replace("’", "'"))
     looked_up = _dictionary_words(rest, names)
