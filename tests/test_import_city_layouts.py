@@ -12,7 +12,7 @@ from sqlmodel import select
 from content.importers import import_path
 from content.importers.csvread import normalize_header
 from content.importers.layouts import detect_layout
-from models import Event
+from models import Event, Facility
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opendata"
 NOW = datetime(2026, 11, 30, 3, 0)  # naive UTC, as the CLI passes it
@@ -155,3 +155,24 @@ def test_a_facility_file_with_the_standard_english_item_names_is_imported(sessio
     assert (museum.address, museum.phone) == ("架空市島町15-22", "000-000-0102")
     assert "8/1から8/20までは18:00まで" in (museum.hours_text or "") and "300円" in (museum.fee or "")
     assert museum.latitude == pytest.approx(34.389)
+
+
+def test_a_sightseeing_list_without_a_phone_column_gives_the_phone_its_description_states(session, tmp_path):
+    path = tmp_path / "spots.csv"
+    path.write_text("観光スポット名称,所在地,説明,町ホームページ記載\n"
+                    "めゆ工房,八丈町中之郷1,黄八丈の機織りを見学できます。\n【電話】04996-7-0411,https://example.jp/a\n"
+                    "登龍峠展望,,八丈富士を一望できます。,https://example.jp/b\n".replace("\n【", "【"), encoding="utf-8")
+    report = import_path(session, "facilities", str(path), now=NOW)
+    assert report.ok and report.imported == 2
+    by_name = {f.name: f for f in session.exec(select(Facility))}
+    assert by_name["めゆ工房"].phone == "04996-7-0411" and by_name["めゆ工房"].url == "https://example.jp/a"
+    assert by_name["登龍峠展望"].phone is None  # no number stated: none made up
+
+
+@pytest.mark.parametrize("text, phone", [
+    ("【電話】04996-7-0411", "04996-7-0411"), ("TEL：0859-27-0606 まで", "0859-27-0606"),
+    ("お問い合わせ 電話 (03)1234-5678", "(03)1234-5678"), ("2021年3月開館、面積0123456789㎡", ""),
+])
+def test_a_phone_is_read_from_text_only_under_a_phone_label(text, phone):
+    from content.importers.facilities import phone_in_text
+    assert phone_in_text(text) == phone

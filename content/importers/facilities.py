@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlmodel import Session, select
 
@@ -80,6 +81,20 @@ def hours_in_description(description: str) -> str:
     return match.group(0) if match else ""
 
 
+# 「【電話】04996-7-0411」, 「TEL：0859-27-0606」: a number the row states under a phone label, where it has no phone column
+_LABELLED_PHONE = re.compile(r"(?:電話(?:番号)?|TEL|Tel|tel|℡|☎)\s*[】:：\]）)]?\s*"
+                             r"([(（]?0\d{1,4}[-‐－ー―(（)）]{1,2}\d{1,4}[-‐－ー―)）]\d{3,4}|0\d{9,10})")
+
+
+def phone_in_text(*texts: str) -> str:
+    """The first phone number a text gives under a phone label, or ''."""
+    for text in texts:
+        match = _LABELLED_PHONE.search(unicodedata.normalize("NFKC", text or ""))
+        if match:
+            return match.group(1)
+    return ""
+
+
 def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport,
                     kind: str | None = None) -> Record | None:
     """One row as a Record, or None (reason in the report) when it has no name; `kind`: what every row is."""
@@ -100,7 +115,7 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
     building = clean(v("building"))
     if building and building not in address:
         address = f"{address} {building}".strip()
-    phone = clean(v("phone"))
+    phone = clean(v("phone")) or phone_in_text(v("description"), v("note"))
     if phone and clean(v("phone_ext")):
         phone += f"（内線{clean(v('phone_ext'))}）"
     fee = format_fee(v("fee"), v("fee_detail"))

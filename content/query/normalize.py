@@ -109,9 +109,23 @@ def is_kana(text: str) -> bool:
     return bool(text) and bool(_KANA_RE.match(text))
 
 
+# 八ケ岳, 八ヶ岳, 八ヵ岳, 三ヶ月: between kanji (or a number and a kanji) the small ke is one letter however typed
+_SMALL_KE_RE = re.compile(r"(?<=[一-龥々0-9])[ケヶヵカ](?=[一-龥々])")
+
+
+def unify_small_ke(text: str) -> str:
+    """ケ, ヵ and カ read as ヶ between kanji (八ケ岳 → 八ヶ岳), so the ways a place is written meet."""
+    return _SMALL_KE_RE.sub(lambda m: "ヶ" if m.group(0) != "カ" or _counter_ka(text, m.start()) else "カ", text)
+
+
+def _counter_ka(text: str, at: int) -> bool:
+    """True for a カ that counts (3カ月, 5カ所): after a number, before 月, 所, 国 or 年."""
+    return text[at - 1:at].isdigit() and text[at + 1:at + 2] in "月所国年"
+
+
 def normalize_text(text: str | None) -> str:
     """NFKC, 〇〇 placeholders removed, whitespace collapsed (the form every other step reads)."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = unify_small_ke(unicodedata.normalize("NFKC", text or ""))
     text = _PLACEHOLDER_RE.sub(" ", text)
     return _SPACES_RE.sub(" ", text).strip()
 

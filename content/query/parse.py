@@ -197,6 +197,17 @@ def _asks_open(texts: tuple[str, ...], intent: str, has_date: bool) -> bool:
     return has_date or _search(vocab.OPEN_DAY_RE, *texts) or _search(vocab.OPEN_NOW_RE, *texts)
 
 
+def _english_topic_inside_name(place) -> bool:
+    """「Where can I camp?」 read as キャンプ: a topic word from the English table inside another facility's name
+    (ロイヤルキャンプ村, a nickname) is not that facility named, and stays the topic; romaji names (コイズミヤクモ)
+    are names."""
+    from content.query.english import TOPIC_WORDS
+
+    matched = normalize_text(place.matched or "")
+    return (place.kind == "facility" and place.score < 95 and matched in TOPIC_WORDS
+            and not normalize_text(place.name).endswith(matched))
+
+
 def english_place_names(places: PlaceIndex, english: str, found: list) -> list:
     """Places an English question names by a whole Latin name of theirs (Hidechan, Toramasa): a piece of a name
     or a katakana nickname never counts, so an everyday English word cannot pick a place."""
@@ -225,8 +236,9 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         if language == "en":  # a place's own English or romaji name, which the translation does not carry
             english = normalize_text(text)[:MAX_QUESTION_CHARS]
             topics = dictionary_topics(english)
-            # ショップ of 「Is the shop open?」 is no piece of ラーメンショップ天神
-            matches = [m for m in matches if normalize_text(m.matched or "") not in topics]
+            # ショップ of 「Is the shop open?」 is no piece of ラーメンショップ天神, nor ラーメン of 「ramen stalls」
+            matches = [m for m in matches if normalize_text(m.matched or "") not in topics
+                       and not _english_topic_inside_name(m)]
             matches += english_place_names(places, english, matches)
     # 親子ふれあい広場 or こども館 name a place; their words say nothing about who or what is wanted.
     unplaced = _mask_places(written, tokens, matches)

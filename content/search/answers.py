@@ -164,8 +164,7 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     changes = {}
     places = [p for p in parsed.places if _plausible_place(p) and not _only_city_name(index, p)
               and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
-              and not _kind_word_beside_other_topics(index, parsed, p)
-              and not (parsed.language == "en" and _english_topic_inside_name(p))]
+              and not _kind_word_beside_other_topics(index, parsed, p)]
     places += _same_kind_places(parsed.places, places)
     if parsed.intent in FACILITY_INTENTS:
         places += _places_holding_the_kind(index, places)
@@ -253,16 +252,6 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
     if not topics or not own or any(doc_has(index, own[0], t) for t in topics):
         return False
     return any(index.docs[i].id != place.id and all(doc_has(index, i, t) for t in topics) for i in rows)
-
-
-def _english_topic_inside_name(place) -> bool:
-    """「Where can I camp?」 read as キャンプ: a topic word from the English table inside another facility's name
-    (ロイヤルキャンプ村, a nickname) is not that facility named; romaji names (コイズミヤクモ) are names."""
-    from content.query.english import TOPIC_WORDS
-
-    matched = normalize_text(place.matched or "")
-    return (place.kind == "facility" and place.score < 95 and matched in TOPIC_WORDS
-            and not normalize_text(place.name).endswith(matched))
 
 
 def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:

@@ -732,6 +732,9 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
     if any(u not in GENERIC_SEARCH_WORDS for u in unknown):  # 「囲碁の大会」: 囲碁 is what found nothing, not 大会
         unknown = [u for u in unknown if u not in GENERIC_SEARCH_WORDS]
+    elif unknown and parsed.audiences and not terms:
+        # 「障害のある人が相談できるセンター」: who the place is for is the subject; 相談 no row writes only ranks
+        optional, unknown = optional + unknown, []
     if set(kinds) == {"facility"} and not parsed.places and unknown and all(t in GENERIC_SEARCH_WORDS for t in terms):
         # 「公民館」 where there is none; 「市民プール」 where there is no pool (市民 alone names no kind of place)
         return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)
@@ -781,9 +784,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
             # 「認知症の親を介護してる人どうしで話せる会」: a long question; the rows meeting most of its rarer words
             # are the answer, and the words they lack are named (nothing found only when nothing fits). Two words
             # (椿 + 案内) count too, but only as asked: a retry without the place or days is already a near answer
-            ranked = _rank(index, parsed, allowed, terms, categories, PARTIAL_COVERAGE)
+            # (「秋分の日に何か作る体験」 names only generic things: a row of the day doing either is near)
+            only_generic = all(t in GENERIC_SEARCH_WORDS for t in terms)
+            ranked = _rank(index, parsed, allowed, terms, categories, 0.0 if only_generic else PARTIAL_COVERAGE)
             # a row meeting only 安く of 「安くなるお風呂」 is not near: a near row holds a thing the resident named
-            nouns = [t for t in terms if is_noun(t)]
+            nouns = terms if only_generic else [t for t in terms if is_noun(t)]
             ranked = [(i, r) for i, r in ranked if any(doc_has(index, i, t) for t in nouns)]
             if ranked:
                 result.missing = [t for t in terms if len(t) > 1 and is_noun(t) and not doc_has(index, ranked[0][0], t)
