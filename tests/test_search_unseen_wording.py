@@ -448,3 +448,61 @@ def test_a_word_no_row_writes_is_read_for_the_word_inside_it(session, question, 
     session.add(Event(source="test", source_key="other", title=other, starts_at=utc(TUE), ends_at=utc(TUE)))
     session.commit()
     assert titles(session, question) == [wanted[0]]
+
+
+def add_rows(session, events=(), facilities=()) -> None:
+    """Extra rows beside the city's, indexed again."""
+    for n, data in enumerate(events):
+        session.add(Event(source="test", source_key=f"x{n}", ends_at=data["starts_at"], **data))
+    for n, data in enumerate(facilities):
+        session.add(Facility(source="test", source_key=f"y{n}", address="みらい市本町3-3", **data))
+    session.commit()
+    clear_cache()
+
+
+def test_a_synonym_sudachi_splits_is_found_as_the_row_writes_it(session, city):
+    """読み聞かせ reaches おはなし会, which Sudachi reads はなす + 会: the row is found holding the phrase itself."""
+    add_rows(session, events=[dict(title="おはなし会", description="図書館のボランティアによる", starts_at=utc(SUN, 11))])
+    assert titles(session, "日曜に絵本の読み聞かせある？")[:1] == ["おはなし会"]
+
+
+def test_with_no_days_asked_this_years_occurrence_comes_before_next_years(session, city):
+    later = date(2028, 1, 22)
+    add_rows(session, events=[dict(title="梅まつり", starts_at=utc(later), place_name="天神"),
+                              dict(title="梅まつり", starts_at=utc(SAT), place_name="天神")])
+    index = current_index(session)
+    result = search(session, parse_query("梅まつり まだ見れる？", now=NOW, places=index.place_index), now=NOW)
+    assert [hit.starts.date() for hit in result.hits] == [SAT, later]
+
+
+@pytest.mark.parametrize("question, expected_first", [
+    ("土曜 何か作る体験ってある？", "ものづくり広場"),  # generic words alone: the day's row doing either is near
+    ("ロボットの教室 問い合わせの電話番号おしえて", "ロボット教室"),  # contact words say what to answer, not what for
+    ("子どもが家族の介護をしてる問題の講演", "ヤングケアラー講演会"),  # 問題 only ranks
+])
+def test_generic_and_detail_words_never_outweigh_the_topic(session, city, question, expected_first):
+    add_rows(session, events=[
+        dict(title="ものづくり広場", description="木の実でリースを作ります", starts_at=utc(SAT, 13)),
+        dict(title="ロボット教室", description="プログラミングで動かそう", starts_at=utc(SUN, 13), contact="みらい館 000-0000"),
+        dict(title="ヤングケアラー講演会", description="家族の介護を担う子どもたちについて", starts_at=utc(TUE, 13)),
+    ])
+    assert titles(session, question)[:1] == [expected_first]
+
+
+def test_a_place_for_the_asked_audience_answers_a_generic_word_no_row_writes(session, city):
+    """「障害のある人が相談できるセンター」: who it is for is the subject, not a 相談 nothing says."""
+    add_rows(session, facilities=[dict(name="障がい者福祉センター", category="福祉施設")])
+    assert "障がい者福祉センター" in titles(session, "障害のある人が相談できるセンター")[:3]
+
+
+def test_free_ranks_the_places_of_an_asked_kind(session, city):
+    add_rows(session, facilities=[dict(name="松島キャンプ場", category="キャンプ場", fee="入場料 1人100円"),
+                                  dict(name="高原キャンプ場", category="キャンプ場", fee="無料")])
+    assert titles(session, "タダでできるキャンプ場")[:1] == ["高原キャンプ場"]
+
+
+@pytest.mark.parametrize("typed, written", [("八ヶ岳荘", "八ケ岳荘"), ("八ケ岳", "八ヶ岳山荘"), ("霞ヶ関", "霞が関")])
+def test_the_small_ke_between_kanji_is_one_letter_however_typed(typed, written):
+    from content.query.normalize import normalize_text
+    same = normalize_text(typed)[:3] == normalize_text(written)[:3]
+    assert same is (written != "霞が関")  # が is another spelling, not the same letter

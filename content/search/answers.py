@@ -39,7 +39,7 @@ FAQ_PHRASED = 0.67  # … when the question is nearly one of the entry's own phr
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
-                            r"(?:とこ|ところ|所|場所|施設|公園)|どこ(?:で|に|か|$|\?)")
+                            r"(?:とこ|ところ|所|場所|施設|公園|センター)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")

@@ -27,7 +27,8 @@ from sqlmodel import select
 
 from content.importers.clocktext import session_starts
 from content.search.event_days import Repeat, is_long_running, repeat_of
-from content.search.terms import bigrams, expand, is_noun, normalize_text, reading_of, terms_of, to_katakana
+from content.search.terms import (PHRASE_PREFIX, all_phrases, bigrams, expand, is_noun, normalize_text, reading_of,
+                                  terms_of, to_katakana)
 from models import District, Event, Facility, Opportunity
 
 try:  # tags the importers give, recomputed here for rows typed in the console
@@ -194,6 +195,10 @@ class SearchIndex:
         words = _weighted((terms_of(text), weight) for text, weight in fields if text)
         # a short form only stands in for a word no row writes: it must not change how long the row reads
         shorts = Counter(ABBREVIATION_PREFIX + short for short in abbreviations(" ".join(t for t, _w in fields if t)))
+        # おはなし会 as written, for 読み聞かせ: Sudachi's words of it (はなす + 会) are no synonym of anything. Not in
+        # a facility's name: a kind of place the city names otherwise (交流センター for 公民館) is said so
+        text = normalize_text(" ".join(filter(None, ("" if doc.kind == "facility" else doc.title, description))))
+        shorts.update(PHRASE_PREFIX + phrase for phrase in all_phrases() if phrase in text)
         for tag in category_tags(" ".join(text for text, _weight in fields[:3] if text)):
             words[CATEGORY_PREFIX + tag] += 4  # 「スポーツ」 matches ラケットテニス教室 without the word
         if doc.kind == "facility":  # events are filtered by audience; a facility for children only ranks up
@@ -450,6 +455,13 @@ def facility_is_free(fee: Optional[str]) -> Optional[bool]:
     return False if any(c.isdigit() for c in text) or "有料" in text else None
 
 
+def _named_for(name: str) -> list[str]:
+    """Who a facility's own name says it is for (障がい者福祉センター → disabled), as audience tags."""
+    from content.query.audience_words import audience_tags_in
+
+    return [tag for tag in audience_tags_in(normalize_text(name)) if tag in ("disabled", "seniors", "children")]
+
+
 def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
     """Index material for one facility."""
     aliases = (row.aliases or "").replace("\n", " ")
@@ -458,7 +470,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               latitude=row.latitude, longitude=row.longitude, category=row.category or "",
               is_free=facility_is_free(row.fee), price=price_of(row.fee, facility_is_free(row.fee)),
               audience_tags=_with_children(frozenset(), row.category, row.name)  # こども館, 児童館
-              | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset()))
+              | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset())
+              | frozenset(_named_for(row.name)))  # 障がい者福祉センター, 老人福祉センター
     fields = [(row.name, 6), (aliases, 6), (row.category, 4), (row.district, 1), (row.address, 2),
               (_short(row.description), 3), (hours_words(row.hours_text), 2)]
     kana = _kana_text(row.kana, row.name)

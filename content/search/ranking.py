@@ -38,7 +38,7 @@ LONG_ROW_DAMPING = 0.6
 # Words that say what kind of thing is wanted but not which: with only these left, an unmatched word was the subject.
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
-クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ
+クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
 初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店
 """.split())
@@ -615,7 +615,26 @@ def _starting_first(index: SearchIndex, ranked: list[tuple[int, float]], parsed:
         unpriced = parsed.max_price is not None and doc.price is None  # 500円以下: a stated price under it first
         return (weak and running and doc.long, -_age_fit(doc, parsed.age), band[relevance(pair)], unpriced,
                 running, position[pair[0]])
-    return sorted(ranked, key=key)
+    ordered = sorted(ranked, key=key)
+    return ordered if asked else _occurrences_in_date_order(index, ordered)
+
+
+def _occurrences_in_date_order(index: SearchIndex, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The rows of one title that match as well (梅まつり of 2019 and of 2020) take the places they hold in date
+    order: with no days asked, the one on now comes before next year's (not before one at the asked place)."""
+    band = relevance_bands([score for _i, score in ranked])
+    slots: dict[tuple[str, int], list[int]] = {}
+    for n, (i, score) in enumerate(ranked):
+        doc = index.docs[i]
+        if doc.kind == "event" and doc.starts is not None and not doc.long:  # a months-long span is no occurrence
+            slots.setdefault((doc.title, band[score]), []).append(n)
+    out = list(ranked)
+    for positions in slots.values():
+        if len(positions) > 1:
+            pairs = sorted((ranked[n] for n in positions), key=lambda pair: index.docs[pair[0]].start_ts)
+            for n, pair in zip(positions, pairs):
+                out[n] = pair
+    return out
 
 
 BAND_WIDTH = 0.1  # scores within 10 % of a band's best are "as relevant": date decides among them
@@ -774,9 +793,12 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
         words = [t.lower() for t in parsed.terms] + terms
         order = _facilities_in_place_order(index, parsed, allowed, words)
-        if terms and named_by_kind(parsed):
+        others = terms + (["無料"] if parsed.free_only else [])  # 「タダでできるキャンプ場」: デイキャンプは無料
+        if others and named_by_kind(parsed):
             # 「釣りができる公園」: 公園 matched every park's name; the other words decide which parks come first
-            order = _by_other_words(index, order, terms)
+            order = _by_other_words(index, order, others)
+            if parsed.free_only:  # a fee published as 無料 first, then those saying 無料 somewhere
+                order.sort(key=lambda i: index.docs[i].is_free is not True)
         ranked = [(i, 1.0) for i in order]
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
@@ -823,6 +845,10 @@ def _unstated_retry(session, parsed, now, relax, kinds, index, terms) -> SearchR
         return None  # only an audience or a fee asked: nothing else says which rows would do
     for asked, letter, dropped, flag in _UNSTATED_RETRIES:
         if not getattr(parsed, asked) or letter in relax or dropped in relax or (flag == "audience_other" and not terms):
+            continue
+        if asked == "audiences" and not (terms or parsed.date_range or parsed.weekdays or parsed.places):
+            # 「障害のある人が相談できるセンター」: with who it is for and a category (相談) only, any row stating no
+            # audience would do as well as another; the places for them answer instead
             continue
         retry = search(session, parsed, now=now, relax=relax + letter, kinds=kinds, index=index)
         if retry.hits:

@@ -145,6 +145,9 @@ SYNONYM_GROUPS = [
     ["相続", "遺言", "終活", "エンディングノート"],
     ["詐欺", "特殊詐欺", "悪質商法"],
     ["太極拳", "気功"],
+    ["日帰り", "デイキャンプ"],
+    ["悩み", "相談", "お悩み"],
+    ["オートキャンプ", "車中泊"],
     ["ヤングケアラー", "介護"],
     ["筋トレ", "筋力", "筋力トレーニング", "筋肉"],
     ["脳トレ", "ボケ防止", "物忘れ", "認知症予防", "脳の健康", "頭の体操", "脳活"],
@@ -311,6 +314,30 @@ def phrase_map() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return tuple(out)
 
 
+PHRASE_PREFIX = "phr:"  # a several-word synonym as a row writes it (おはなし会), posted beside the row's words
+
+
+@lru_cache(maxsize=1)
+def phrase_synonyms() -> dict[str, frozenset[str]]:
+    """term → the several-word forms of its synonym groups as written (読み聞かせ → おはなし会, お話会). Sudachi
+    splits them (おはなし会 → はなす + 会), so a row is found by holding the phrase itself."""
+    out: dict[str, set[str]] = {}
+    for group in SYNONYM_GROUPS:
+        members = [w for w in group if w != NARROWER]
+        phrases = {normalize_text(w) for w in members if len(_content_morphemes(w)) >= 2}
+        for word in _broad_words(group) if phrases else ():
+            term = _single_term(word)
+            if term:
+                out.setdefault(term, set()).update(phrases)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def all_phrases() -> tuple[str, ...]:
+    """Every several-word synonym form, as written (what the index looks for in each row's text)."""
+    return tuple(sorted({p for phrases in phrase_synonyms().values() for p in phrases}))
+
+
 def phrase_stand_ins(terms: list[str]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """The several-word synonym forms whose every content word is among the terms (see phrase_map)."""
     have = set(terms)
@@ -383,9 +410,12 @@ def expand(terms: list[str]) -> dict[str, float]:
     syn = synonym_map()
     for term in terms:
         weights[term] = 1.0
+    phrases = phrase_synonyms()
     for term in terms:
         for other in syn.get(term, ()):
             weights.setdefault(other, 0.6)
+        for phrase in phrases.get(term, ()):
+            weights.setdefault(PHRASE_PREFIX + phrase, 0.6)
         for other, weight in dictionary_synonyms(term).items():
             if weight > weights.get(other, 0.0):
                 weights[other] = weight
