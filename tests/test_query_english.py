@@ -132,6 +132,7 @@ def test_english_audiences_and_fees(text, audiences, free):
     ("Where can I buy local products?", "特産"),
     ("moon viewing", "月見"),
     ("bulky garbage", "粗大"),
+    ("Can I climb up a lighthouse?", "灯台"),
 ])
 def test_english_topics_become_the_japanese_index_words(text, term):
     """Topic words become the words Japanese titles use (fireworks → 花火)."""

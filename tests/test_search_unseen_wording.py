@@ -156,6 +156,32 @@ def test_an_open_season_filed_as_closed_days_is_read_as_the_season(closed_text, 
     assert closed_for_season(parse_hours("9:00～18:30", closed_text), day) is closed
 
 
+@pytest.mark.parametrize("hours_text, day, closed", [
+    ("7月上旬～9月上旬", date(2027, 1, 15), True),  # a campsite whose hours are only its season
+    ("7月1日～8月31日", date(2027, 8, 4), False),
+    ("通年（要予約）", date(2027, 1, 15), False),
+    ("9:00～17:00", date(2027, 1, 15), False),
+])
+def test_hours_published_as_a_span_of_days_alone_are_the_season_the_place_opens(hours_text, day, closed):
+    from content.search.facility_hours import closed_for_season, parse_hours
+
+    assert closed_for_season(parse_hours(hours_text, None), day) is closed
+
+
+@pytest.mark.parametrize("fee, free", [("●入館料　無料", True), ("【入場料】無料", True), ("無料（体験は有料）", True),
+                                       ("●料金　大人600円", False), ("", None)])
+def test_a_fee_is_free_whatever_label_it_is_published_under(fee, free):
+    from content.search.index import facility_is_free
+
+    assert facility_is_free(fee) is free
+
+
+def test_winter_campers_get_the_campsites_open_all_year_first(session, city):
+    add_rows(session, facilities=[dict(name="室津キャンプ場", category="キャンプ場", hours_text="7月1日～8月31日"),
+                                  dict(name="湖畔キャンプ場", category="キャンプ場", hours_text="通年（要予約）")])
+    assert titles(session, "冬でも使えるキャンプ場ある？")[:1] == ["湖畔キャンプ場"]
+
+
 def test_semicolons_separate_the_notes_of_published_hours():
     """「…日曜日は10:00～17:00;毎月第1・第3水曜日、12/29～1/1は休館」: the day hours close no weekday."""
     from content.search.facility_hours import parse_hours

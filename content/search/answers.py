@@ -356,8 +356,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         # 「今日 月曜だけど開いてる美術館ある？」: of several places of a kind, those closed on the day named come last
         # (「運動公園のプールって冬もやってる？」 names no day: the pool is the answer, open or not)
         result = dataclasses.replace(result, hits=_open_first(session, result.hits, _asked_day(parsed, now.date())))
-    if (len(result.hits) > 1 and parsed.intent == "facility_info" and set(result.kinds) == {"facility"}
-            and (not parsed.places or named_by_kind(parsed))):
+    if (len(result.hits) > 1 and parsed.intent in ("facility_info", "facility_hours") and not parsed.date_range
+            and set(result.kinds) == {"facility"} and (not parsed.places or named_by_kind(parsed))):
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
         season_day = _season_day(parsed, now.date())
         result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, season_day))

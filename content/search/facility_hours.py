@@ -142,6 +142,8 @@ def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) ->
     """Read hours and closed days from the published free text."""
     hours, closed = split_hours_text(hours_text, closed_text)
     hours, notes = split_notes(_with_season_months(hours))
+    if not re.search(r"\d\s*[:：時]", hours) and find_span(hours)[0] is not None:
+        notes, hours = [hours] + notes, ""  # hours published as 「7月上旬～9月上旬」 alone: the season it opens at all
     closed, seasons = _open_season_parts(closed)
     notes += seasons
     result = FacilityHours()

@@ -445,9 +445,13 @@ def price_of(fee: Optional[str], is_free: Optional[bool]) -> Optional[int]:
     return 0 if is_free else None
 
 
+_FEE_LABEL = re.compile(r"^[\s●○◆◇■□・※【\[]*(?:料金|入館料|入園料|入場料|利用料金?|使用料|観覧料|見学料)?[\s】\]:：は]*")
+
+
 def facility_is_free(fee: Optional[str]) -> Optional[bool]:
     """True when a facility's published fee starts with 無料 (「無料（体験は有料）」), False for a price, None unknown."""
-    text = normalize_text(fee)
+    # 「●入館料 無料」, 「入場料：無料」: the fee's own label and marks say nothing about the price
+    text = _FEE_LABEL.sub("", normalize_text(fee))
     if not text:
         return None
     if text.startswith(("無料", "0円")) or text in ("0", "なし"):

@@ -626,7 +626,7 @@ def _occurrences_in_date_order(index: SearchIndex, ranked: list[tuple[int, float
     slots: dict[tuple[str, int], list[int]] = {}
     for n, (i, score) in enumerate(ranked):
         doc = index.docs[i]
-        if doc.kind == "event" and doc.starts is not None and not doc.long:  # a months-long span is no occurrence
+        if doc.kind == "event" and doc.starts is not None:  # an undated row is no occurrence
             slots.setdefault((doc.title, band[score]), []).append(n)
     out = list(ranked)
     for positions in slots.values():
