@@ -532,3 +532,16 @@ def test_the_small_ke_between_kanji_is_one_letter_however_typed(typed, written):
     from content.query.normalize import normalize_text
     same = normalize_text(typed)[:3] == normalize_text(written)[:3]
     assert same is (written != "霞が関")  # が is another spelling, not the same letter
+
+
+def test_a_place_whose_name_ends_with_the_kind_comes_before_one_holding_it_in_a_town_name(session, city):
+    """温泉 of 和倉温泉運動公園 is the town's name; ひょっこり温泉島の湯 is baths (湯 is one of 温泉's words)."""
+    add_rows(session, facilities=[dict(name="和倉温泉運動公園（テニスコート）", category="スポーツ施設",
+                                       description="和倉温泉の温泉街に近いテニスコート"),
+                                  dict(name="ひょっこり温泉島の湯", category="観光施設", description="海を望む露天風呂")])
+    assert titles(session, "火曜日に入れる温泉ある？")[:1] == ["ひょっこり温泉島の湯"]
+
+
+def test_homework_help_is_found_as_the_files_study_words(session, city):
+    add_rows(session, events=[dict(title="フリーラーニング", description="予習、復習、学び方の学習補助", starts_at=utc(SAT))])
+    assert titles(session, "土曜に子どもの宿題みてもらえるとこ")[:1] == ["フリーラーニング"]

@@ -19,7 +19,8 @@ from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
-from content.search.terms import (QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms, normalize_text,
+from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms,
+                                 normalize_text,
                                  phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
 from content.query.audience_words import audience_tags_in, without_audience_words
 
@@ -802,6 +803,8 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         ranked = [(i, 1.0) for i in order]
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
+        if set(kinds) == {"facility"} and terms:
+            ranked = _kind_at_name_end_first(index, ranked, terms)
         if not ranked and (len(terms) >= 3 or len(terms) == 2 and not relax) and "k" not in relax:
             # 「認知症の親を介護してる人どうしで話せる会」: a long question; the rows meeting most of its rarer words
             # are the answer, and the words they lack are named (nothing found only when nothing fits). Two words
@@ -1036,6 +1039,25 @@ def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed:
         named = sum(1 for w in words or () if len(w) > 1 and w in normalize_text(doc.title))
         return (0 if doc.district in districts else 1, -named, best.get(doc.id, (0.0, len(best))), doc.title)
     return sorted(allowed, key=key)
+
+
+_NAME_NOTE = re.compile(r"\s*[（(【「\[].*$")  # 「（テニスコート）」 after a name names a part of it
+
+
+def _kind_at_name_end_first(index: SearchIndex, ranked: list[tuple[int, float]],
+                            terms: list[str]) -> list[tuple[int, float]]:
+    """Within a relevance band, the facilities whose names end with a word asked for (or its synonym) first:
+    「温泉」 finds ひょっこり温泉島の湯 before 和倉温泉運動公園, where 温泉 is the town's name."""
+    words = tuple(sorted({w for t in terms for w in expand([t]) if not w.startswith(PHRASE_PREFIX)}))
+    band = relevance_bands([score for _i, score in ranked])
+    return sorted(ranked, key=lambda pair: (band[pair[1]], not _ends_with_kind(index.docs[pair[0]].title, words)))
+
+
+def _ends_with_kind(name: str, kinds: tuple[str, ...]) -> bool:
+    """True when a name ends with the asked kind (ひょっこり温泉島の湯 is baths): 温泉 of 和倉温泉運動公園 is the
+    town's name in a sports ground's."""
+    base = _NAME_NOTE.sub("", normalize_text(name))
+    return any(base.endswith(kind) for kind in kinds)
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
