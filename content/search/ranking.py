@@ -20,8 +20,7 @@ from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
 from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms,
-                                 normalize_text,
-                                 phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
+                                 normalize_text, phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
 from content.query.audience_words import audience_tags_in, without_audience_words
 
 MAX_HITS = 200
