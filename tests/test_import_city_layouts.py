@@ -176,3 +176,18 @@ def test_a_sightseeing_list_without_a_phone_column_gives_the_phone_its_descripti
 def test_a_phone_is_read_from_text_only_under_a_phone_label(text, phone):
     from content.importers.facilities import phone_in_text
     assert phone_in_text(text) == phone
+
+
+@pytest.mark.parametrize("note, shown", [
+    ("新型コロナウイルス感染症拡大防止のため中止", "【中止】新型コロナウイルス感染症拡大防止のため中止"),
+    ("本年度の開催は中止となりました。", "【中止】本年度の開催は中止となりました"),
+    ("小雨決行・荒天中止(順延日なし)", None),  # when it would be called off, not that it is
+    ("雨天の場合は中止します", None),
+    ("中止になる場合があります", None),
+])
+def test_a_note_calling_the_event_off_is_said_first(session, tmp_path, note, shown):
+    path = tmp_path / "events.csv"
+    path.write_text(f"イベント名,開始日,説明,備考\n花火大会,2020-06-06,川面に映える花火,{note}\n", encoding="utf-8")
+    assert import_path(session, "events", str(path), now=NOW).ok
+    event, = session.exec(select(Event))
+    assert event.active and (event.description.splitlines()[0] == shown if shown else "【中止】" not in event.description)

@@ -296,9 +296,29 @@ def signup_values(v) -> dict:
     return {"signup_deadline": deadline, "apply_method": tidy(v("apply")) or None}
 
 
+# 「新型コロナウイルス感染症拡大防止のため中止」 in 備考: the event is called off. Not 「荒天中止」 or 「雨天の場合は中止」,
+# which say when it would be, nor 「中止になる場合があります」.
+_CALLED_OFF = re.compile(r"[^。\n]*(?<!荒天)(?<!雨天)(?<!悪天候)(?<!天候)(?<!荒天時)(?<!雨天時)中止"
+                         r"(?:します|しました|となりました|になりました|いたします|いたしました|と(?:なり|し)ます|です|。|$)")
+_CONDITIONAL = re.compile(r"場合|時は|ときは|際は|恐れ|可能性|順延|決行|雨天|荒天|天候")
+
+
+def called_off(*texts: str) -> str:
+    """The sentence of a row's notes saying the event is called off, or ''."""
+    for text in texts:
+        for match in _CALLED_OFF.finditer(text or ""):
+            if not _CONDITIONAL.search(match.group(0)):
+                return match.group(0).strip(" 　・※*")
+    return ""
+
+
 def describe(v) -> str:
-    """概要, 説明 and the practical notes (申込方法, 定員備考, 備考, アクセス) as one description."""
+    """概要, 説明 and the practical notes (申込方法, 定員備考, 備考, アクセス) as one description; a note calling the
+    event off goes first (【中止】), where the card shows it."""
     parts = []
+    cancelled = called_off(v("note"), v("summary"), v("time_note"))
+    if cancelled:
+        parts.append(f"【中止】{cancelled}")
     for text in (v("subtitle"), v("summary"), v("description")):
         text = text.strip()
         if text and text not in parts:
