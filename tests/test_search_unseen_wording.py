@@ -302,7 +302,8 @@ def test_a_verb_no_row_of_the_asked_day_holds_does_not_outweigh_the_topic(sessio
                                            # a city service by the resident's word and by its page's
                                            ("粗大ごみ", "リサイクル"), ("宿題", "寺子屋"), ("後継ぎ", "承継"),
                                            ("非常食", "備蓄"), ("減塩", "塩分"), ("木登り", "クライミング"),
-                                           ("離乳食", "もぐもぐ"), ("養育費", "母子家庭"), ("太極拳", "気功")])
+                                           ("離乳食", "もぐもぐ"), ("養育費", "母子家庭"), ("太極拳", "気功"),
+                                           ("料理", "食事"), ("運動", "ピラティス"), ("仕事", "再就職")])
 def test_lay_words_meet_the_word_titles_use(word, synonym):
     """A few words residents use for what files call otherwise (お風呂 → 温泉センター, テント → キャンプ場)."""
     from content.search.terms import expand, terms_of
@@ -327,8 +328,11 @@ def test_a_residents_word_for_a_city_service_finds_the_services_own_name(session
 @pytest.mark.parametrize("word, reaches, not_reached", [
     ("祭り", "盆踊り", None),  # the broader word reaches its kinds
     ("盆踊り", None, "フェスティバル"),  # a kind does not reach the broader words: a pet festival is no bon dance
+    ("食事", None, "料理"),
+    ("ヨガ", None, "運動"),
 ])
 def test_a_narrower_word_does_not_reach_the_broader_ones(word, reaches, not_reached):
+    """(「食事会」 is no cooking class: 食事 does not reach 料理, though 料理 reaches 食事.)"""
     from content.search.terms import expand, terms_of
     found = expand(terms_of(word)[:1])
     assert (reaches is None or reaches in found) and (not_reached is None or not_reached not in found)
