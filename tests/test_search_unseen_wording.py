@@ -549,3 +549,13 @@ def test_a_place_whose_name_ends_with_the_kind_comes_before_one_holding_it_in_a_
 def test_homework_help_is_found_as_the_files_study_words(session, city):
     add_rows(session, events=[dict(title="フリーラーニング", description="予習、復習、学び方の学習補助", starts_at=utc(SAT))])
     assert titles(session, "土曜に子どもの宿題みてもらえるとこ")[:1] == ["フリーラーニング"]
+
+
+@pytest.mark.parametrize("question, read", [
+    ("図所館の時間", "図書館の時間"),  # a one-kanji slip in a kind of place the city has
+    ("漢陽寺の電話番号", "漢陽寺の電話番号"),  # a facility's own name is no slip for a name one kanji away
+])
+def test_a_one_kanji_slip_is_mended_only_where_no_facility_is_written_so(session, city, question, read):
+    from content.search.answers import fix_place_word_slip
+    add_rows(session, facilities=[dict(name="中央図書館"), dict(name="大陽寺"), dict(name="漢陽寺")])
+    assert fix_place_word_slip(current_index(session), question) == read

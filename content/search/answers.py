@@ -148,9 +148,12 @@ def fix_place_word_slip(index, text: str) -> str:
         words = {w for doc in index.docs if doc.kind == "facility" for w in terms_of(doc.title)
                  if len(w) >= 3 and _KANJI_RUN.fullmatch(w)}
         index.__dict__["_place_words"] = words
+        index.__dict__["_place_names"] = " ".join(normalize_text(d.title) for d in index.docs if d.kind == "facility")
     for run in _KANJI_RUN.findall(normalize_text(text)):
         if any(run in w for w in words) or any(w in run for w in words) or terms_of(run)[:1] == [run]:
             continue  # a word the dictionary knows (駐輪場) is no slip: only runs Sudachi reads char by char
+        if run in index.__dict__["_place_names"]:
+            continue  # 漢陽寺, written as a facility's name, is no slip for 大陽寺
         close = sorted(w for w in words if len(w) == len(run) and sum(a != b for a, b in zip(w, run)) == 1
                        and w[-1] == run[-1])
         if len(close) == 1:  # only when one word fits: 図所館 → 図書館, never a guess between two
