@@ -559,3 +559,18 @@ def test_a_one_kanji_slip_is_mended_only_where_no_facility_is_written_so(session
     from content.search.answers import fix_place_word_slip
     add_rows(session, facilities=[dict(name="中央図書館"), dict(name="大陽寺"), dict(name="漢陽寺")])
     assert fix_place_word_slip(current_index(session), question) == read
+
+
+@pytest.mark.parametrize("question, first", [
+    ("朝8時から入れるお寺ある？", "大照院"),  # open at 8:00 (its 寺院 in the description); 東光寺 opens at 8:30
+    ("夜7時まで見てくれるお寺", "東光寺"),  # until: the latest closing first
+])
+def test_a_clock_with_kara_asks_for_places_open_then(session, city, question, first):
+    add_rows(session, facilities=[dict(name="東光寺", hours_text="8:30～19:30", description="黄檗宗の寺院"),
+                                  dict(name="大照院", hours_text="8:00～17:00", description="臨済宗寺院です")])
+    assert titles(session, question)[:1] == [first]
+
+
+def test_a_piece_of_an_audience_word_is_never_the_word_that_found_nothing(session, city):
+    """就学 of 未就学児 is who it is for: the answer does not say 「就学」 found nothing."""
+    assert "就学" not in first_text(session, "未就学児と行ける土曜のイベント")

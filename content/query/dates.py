@@ -205,7 +205,8 @@ _SEASON_RE = re.compile("|".join(f"(?:{k})" for k in _SEASONS))
 _TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今日の晩")
 _GREETING_RE = re.compile(r"^(?:こんにちは|こんにちわ|こんばんは|こんばんわ|今晩は|今日は|おはよう(?:ございます)?)(?=[!！。、,.\s]|$)")
 _NOW_RE = re.compile(r"(?:今|いま)(?=から|すぐ|やって|開いて|あいて|空いて|行ける|いける)|これから行ける|この後")
-_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月|(今月|来月|再来月))?の?第(\d)\s*([月火水木金土日])(?:曜日|曜)?")
+_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月|(今月|来月|再来月))?の?(?:第(\d)|(最後の|最終の?|さいごの))\s*"
+                             r"([月火水木金土日])(?:曜日|曜)?")
 _THIS_MORNING_RE = re.compile(r"今朝|(?:けさ)" + _KANA_END)
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:から|~|〜|ー|-|－)\s*$")
 _SINCE_RE = re.compile(r"^\s*(?:以降|から先|から後|から)")
@@ -288,11 +289,11 @@ def named_weekdays(text: str) -> tuple[int, ...]:
 
 
 def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
-    """12月の第2土曜日, 来月の第1土曜, 第3日曜 (this month, or next month once it has passed)."""
+    """12月の第2土曜日, 来月の第1土曜, 第3日曜, 3月最後の水曜 (this month, or next month once it has passed)."""
     out = []
     for m in _NTH_WEEKDAY_RE.finditer(text):
-        n, wd = int(m.group(3)), WEEKDAYS.index(m.group(4))
-        if not 1 <= n <= 5:
+        n, wd = (int(m.group(3)) if m.group(3) else -1), WEEKDAYS.index(m.group(5))
+        if not (1 <= n <= 5 or n == -1):
             continue
         if m.group(1):
             month = int(m.group(1))
@@ -305,10 +306,15 @@ def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
             months = [(today.year, today.month), (nxt.year, nxt.month)]
         for year, month in months:
             first_day = date(year, month, 1)
-            d = first_day + timedelta(days=(wd - first_day.weekday()) % 7 + 7 * (n - 1))
+            if n == -1:  # the month's last: back from its last day
+                last_day = _month_range(year, month)[1] - timedelta(days=1)
+                d = last_day - timedelta(days=(last_day.weekday() - wd) % 7)
+            else:
+                d = first_day + timedelta(days=(wd - first_day.weekday()) % 7 + 7 * (n - 1))
             if d.month != month or (d < today and not past and len(months) > 1 and (year, month) == months[0]):
                 continue
-            label = f"{month}月第{n}{m.group(4)}曜日({d.month}/{d.day})"
+            nth = f"第{n}" if n > 0 else "最後の"
+            label = f"{month}月{nth}{m.group(5)}曜日({d.month}/{d.day})"
             out.append(_Day(d, d + timedelta(days=1), label, m.span(), past=d < today, weekly=True))
             break
     return out

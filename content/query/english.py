@@ -205,7 +205,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
                                                                   "紅葉"),
     ("hydrangeas?", "あじさい"), ("sunflowers?", "ひまわり"), ("tulips?", "チューリップ"), ("roses?", "バラ"),
     ("cosmos", "コスモス"), ("chrysanthemums?", "菊"), ("wisteria", "藤"), ("lotus(?:es)?", "蓮"), ("irises", "菖蒲"),
-    ("lighthouses?", "灯台"), ("towers?", "タワー"), ("suspension bridges?|bridges?", "橋"),
+    ("world heritage(?: sites?)?", "世界遺産"), ("lighthouses?", "灯台"), ("towers?", "タワー"), ("suspension bridges?|bridges?", "橋"),
     ("ropeways?|cable cars?", "ロープウェイ"), ("ferr(?:y|ies)", "フェリー"), ("harbou?rs?|ports?", "港"),
     ("fish markets?", "市場"), ("historic (?:houses?|buildings?|sites?)|old (?:houses?|buildings?)", "史跡"),
     ("samurai (?:houses?|residences?)", "武家屋敷"), ("torii(?: gates?)?", "鳥居"), ("stat(?:ue|ues)", "像"),

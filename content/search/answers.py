@@ -39,7 +39,8 @@ FAQ_PHRASED = 0.67  # … when the question is nearly one of the entry's own phr
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
-                            r"(?:とこ|ところ|所|場所|施設|公園|センター)|どこ(?:で|に|か|$|\?)")
+                            r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|[^\s]{0,6}館|[^\s]{0,6}場)|"
+                            r"どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
@@ -914,6 +915,21 @@ def _qualifying_first(session, hits: list[Hit], day, rank: Callable) -> list[Hit
     return sorted(head, key=key) + hits[30:]
 
 
+# 「朝8時から入れる」: open at that time (the clock followed by から), not open until it
+_FROM_CLOCK = re.compile(r"\d{1,2}\s*(?:時|:)\s*(?:\d{1,2}\s*分?|半)?\s*(?:から|~|〜|以降)")
+_UNTIL_CLOCK = re.compile(r"\d{1,2}\s*(?:時|:)\s*(?:\d{1,2}\s*分?|半)?\s*(?:過ぎ|すぎ)?\s*(?:まで|以降も)")
+
+
+def _open_at_first(session, hits: list[Hit], day, at: tuple[int, int]) -> list[Hit]:
+    """Facility hits open that day at the asked time first, the earliest opening first; the others after."""
+    wanted = at[0] * 60 + at[1]
+    def opening(ranges) -> Optional[int]:
+        """The opening minute of the range open at the asked time, or None."""
+        return min((_minute(start) for start, end in ranges
+                    if _minute(start) <= wanted < (_minute(end) or _DAY)), default=None)
+    return _qualifying_first(session, hits, day, opening)
+
+
 def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> SearchResult:
     """Several places of a kind with the asked hours first: 「夜9時まで開いてる公園」「夜遅くまでやってる温泉」 the latest
     closing first, 「朝早くからやってる温泉」 the earliest opening first (also where an events question was answered
@@ -921,6 +937,9 @@ def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> 
     if (len(result.hits) < 2 or set(result.kinds) != {"facility"} or (parsed.places and not named_by_kind(parsed))
             or parsed.intent not in ("facility_hours", "facility_info", "events", "unknown")):
         return result
+    text = parsed.normalized or ""
+    if parsed.exact_time and _FROM_CLOCK.search(text) and not _UNTIL_CLOCK.search(text):
+        return dataclasses.replace(result, hits=_open_at_first(session, result.hits, day, parsed.exact_time))
     if parsed.exact_time or parsed.time_of_day == "evening":
         return dataclasses.replace(result, hits=_open_late_first(session, result.hits, day, parsed.exact_time))
     if parsed.time_of_day == "morning":

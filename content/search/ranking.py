@@ -21,7 +21,7 @@ from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY
                                   current_index, has_kana, reading_grams)
 from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms,
                                  normalize_text, phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
-from content.query.audience_words import audience_tags_in, without_audience_words
+from content.query.audience_words import AUDIENCE_RULES, audience_tags_in, without_audience_words
 
 MAX_HITS = 200
 FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "facility_phone", "facility_info")
@@ -38,7 +38,7 @@ LONG_ROW_DAMPING = 0.6
 # Words that say what kind of thing is wanted but not which: with only these left, an unmatched word was the subject.
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
-クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題
+クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題 入れる 入る 使える
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
 初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店
 """.split())
@@ -181,6 +181,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     unknown = [u for u in unknown if not any(u != other and u in other for other in unknown + keywords)]
     # 救急, added by the parser beside 怪我: a word the resident never wrote is never named as not found
     unknown = [u for u in unknown if u not in _added_by_parser(parsed)]
+    if parsed.audiences:  # 就学 of 未就学児: a piece of who it is for, which no row need write
+        spans = [m.group(0) for _tag, pattern in AUDIENCE_RULES for m in pattern.finditer(text)]
+        unknown = [u for u in unknown if not any(u in span for span in spans)]
     if parsed.language == "en":
         keywords, unknown, optional = _english_guesses_rank(parsed, keywords, unknown, optional)
     # 放課 of 放課後 where no row has 放課後: a part met only by its sound in another word (包括, ホウカツ) or by
