@@ -574,3 +574,44 @@ def test_a_clock_with_kara_asks_for_places_open_then(session, city, question, fi
 def test_a_piece_of_an_audience_word_is_never_the_word_that_found_nothing(session, city):
     """就学 of 未就学児 is who it is for: the answer does not say 「就学」 found nothing."""
     assert "就学" not in first_text(session, "未就学児と行ける土曜のイベント")
+
+
+@pytest.mark.parametrize("hours_text, day, status", [
+    ("10:00～16:00。火曜日休（公開できない日もあります）", date(2026, 10, 6), "closed"),  # 火曜日休: closed Tuesdays
+    ("10:00～16:00。火曜日休（公開できない日もあります）", date(2026, 10, 7), "open"),
+])
+def test_a_weekday_followed_by_kyu_is_a_closed_day(hours_text, day, status):
+    from content.search.facility_hours import hours_on, parse_hours
+
+    assert hours_on(parse_hours(hours_text, None), day).status == status
+
+
+@pytest.mark.parametrize("hours_text, day, closed", [("4～11月", date(2026, 11, 15), False),
+                                                     ("4～11月", date(2027, 1, 15), True)])
+def test_a_span_of_months_written_once_is_the_season(hours_text, day, closed):
+    from content.search.facility_hours import closed_for_season, parse_hours
+
+    assert closed_for_season(parse_hours(hours_text, None), day) is closed
+
+
+def test_an_idiom_for_asking_advice_is_no_word_to_find():
+    assert "乗る" not in parse_query("きょうの夕方 相談にのってもらえる会ある？", now=NOW).terms
+
+
+def test_a_camp_village_is_a_campsite_open_in_the_asked_month(session, city):
+    add_rows(session, facilities=[dict(name="寂地キャンプ場", hours_text="7月初旬～8月下旬"),
+                                  dict(name="弥栄キャンプ村", hours_text="4～11月")])
+    assert titles(session, "11月でもやってるキャンプ場ある？")[:1] == ["弥栄キャンプ村"]
+
+
+def test_a_place_asked_for_the_summer_holidays_is_answered_with_places(session, city):
+    """「夏休みに…テント張れるとこ」: weeks of days and a place wanted: the campsite, not "nothing that day"."""
+    add_rows(session, facilities=[dict(name="寂地キャンプ場", hours_text="7月初旬～8月下旬", description="テントサイト10区画")])
+    assert titles(session, "夏休みに子どもとテント張れるとこ")[:1] == ["寂地キャンプ場"]
+
+
+def test_a_place_closed_on_the_asked_day_is_still_the_answer(session, city):
+    """No place of the topic is open today: the one there is, whose card says it is closed, rather than nothing."""
+    add_rows(session, facilities=[dict(name="フラワーパーク蘭ノ国", hours_text="9:00～17:00", closed_text="水曜日",
+                                       description="蘭の花を一年中見られます")])
+    assert titles(session, "蘭の花見られるとこ 今日やってる？")[:1] == ["フラワーパーク蘭ノ国"]  # NOW is a Wednesday

@@ -46,7 +46,7 @@ TERM_EXPANSIONS = {"怪我": "救急", "駐輪場": "自転車", "プラネタ�
 TERM_CANONICAL = {"妊婦": "妊娠", "プレママ": "妊娠", "マタニティ": "妊娠", "妊産婦": "妊娠", "妊婦さん": "妊娠"}
 # Set phrases residents use for a topic no single word of theirs names (normalised forms → the topic's word).
 IDIOMS = {"体を動かす": "体操", "汗を流す": "スポーツ", "体を鍛える": "トレーニング", "手を動かす": "工作",
-          "頭を使う": "脳トレ", "体をほぐす": "ストレッチ"}
+          "頭を使う": "脳トレ", "体をほぐす": "ストレッチ", "相談に乗る": "相談"}
 # Open-or-not wording: with a facility named, 「明日やってる？」 asks about the facility's day, not its events.
 OPEN_RE = vocab.OPEN_DAY_RE
 

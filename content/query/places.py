@@ -32,7 +32,8 @@ _TYPE_SYNONYMS_RE = re.compile("|".join(_TYPE_SYNONYMS))
 _PLACE_SUFFIX_KANA = ("かん", "せんたー", "ほーる", "こうえん", "ぷーる", "ひろば", "としょしつ", "ぷらざ")
 # Names a city may give a kind of place beside the kind's own name (a スポーツセンター is a 体育館 too).
 KIND_NAME_ENDINGS = {"体育館": ("スポーツセンター", "アリーナ", "体育センター"), "図書館": ("図書室",),
-                     "プール": ("水泳場",), "運動場": ("グラウンド", "グランド", "競技場")}
+                     "プール": ("水泳場",), "運動場": ("グラウンド", "グランド", "競技場"),
+                     "キャンプ場": ("キャンプ村", "旅行村", "野営場")}
 # Type words too general to point at any facility on their own.
 _TOO_GENERIC = frozenset({"センター", "施設", "ホール", "会館", "広場", "ひろば", "プラザ", "ハウス", "ルーム", "室", "館",
                           "せんたー", "しせつ", "ほーる", "かいかん", "ぷらざ", "はうす", "るーむ"})

@@ -40,7 +40,7 @@ STRONG_COVERAGE = 0.75  # a facility found for an event question must match near
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
                             r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|[^\s]{0,6}館|[^\s]{0,6}場)|"
-                            r"どこ(?:で|に|か|$|\?)")
+                            r"(?:れる|える|せる|べる|める|げる|ける|てる)(?:とこ|ところ|場所)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
@@ -377,7 +377,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed.audiences and bool(re.search(r"施設|しせつ", parsed.normalized or "")))
     if (not result.hits and parsed.intent in ("events", "unknown")
             and ((result.keywords and not result.unknown) or wants_place)
-            and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS)):
+            and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS or wants_place)):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
         # 「火曜日に入れる温泉ある？」: no event that day, but the facilities of that kind open that day
         # 「バーベキューできるとこ」 asks for a place: a facility met through a synonym (焼肉広場) answers it
@@ -389,16 +389,22 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             relax=request.relax, kinds=("facility",), index=index, min_coverage=coverage)
         fallback.missing = fallback.missing or list(unknown)
         open_that_day = fallback.hits
-        if parsed.date_range:
+        long_range = bool(parsed.date_range) and len(_asked_days(parsed)) > _MAX_OPEN_DAYS
+        if parsed.date_range and not long_range:
             # 「土日だけ漫画よめる図書館」: open on one of the asked days (今週末, 土日) is open then
             open_that_day = _open_on(session, fallback.hits, _asked_days(parsed))
+        elif long_range:
+            # 「夏休みにテント張れるとこ」: a place for the weeks asked, those open in the season at their middle first
+            days = _asked_days(parsed)
+            open_that_day = _in_season_first(session, fallback.hits, days[len(days) // 2])
+            parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
         if open_that_day:
             result = dataclasses.replace(fallback, hits=open_that_day)
             note = (_("{day}にあいている施設です。").format(day=_days_label(_asked_days(parsed), lang))
                     if parsed.date_range else _("イベントは見つかりませんでしたが、関係する施設があります。"))
-        elif fallback.hits and not wants_place and parsed.date_range:
-            # 「今日 都立図書館いける？」 on its closed day: the library itself is the answer (its card says closed),
-            # not "nothing found"
+        elif fallback.hits and parsed.date_range:
+            # 「今日 都立図書館いける？」, 「蘭の花見られるとこ 今日やってる？」 on its closed day: the place itself is the
+            # answer (its card says closed), not "nothing found"
             result = fallback
             parsed = dataclasses.replace(parsed, intent="facility_hours")
     result = _by_asked_hours(session, parsed, result, _asked_day(parsed, now.date()))

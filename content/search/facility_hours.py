@@ -138,9 +138,13 @@ def _open_season_parts(closed: str) -> tuple[str, list[str]]:
     return (";".join(kept) if seasons else closed), seasons
 
 
+_SHORT_MONTH_SPAN = re.compile(r"(?<![\d/月.:：])(\d{1,2})\s*([～~〜])\s*(\d{1,2})月")  # 4～11月: 4月～11月
+
+
 def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) -> FacilityHours:
     """Read hours and closed days from the published free text."""
-    hours, closed = split_hours_text(hours_text, closed_text)
+    hours, closed = split_hours_text(_SHORT_MONTH_SPAN.sub(r"\1月\2\3月", hours_text or ""),
+                                     _SHORT_MONTH_SPAN.sub(r"\1月\2\3月", closed_text or ""))
     hours, notes = split_notes(_with_season_months(hours))
     if not re.search(r"\d\s*[:：時]", hours) and find_span(hours)[0] is not None:
         notes, hours = [hours] + notes, ""  # hours published as 「7月上旬～9月上旬」 alone: the season it opens at all
@@ -156,8 +160,9 @@ def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) ->
 
 
 _CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+")  # ; separates the notes of 公共施設一覧 files
-_NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
-_CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館)(?:です|とします|となります)?")
+_NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|曜日?休|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
+_CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館|"
+                      r"(?<=曜)休|(?<=曜日)休)(?:です|とします|となります)?")
 _PART_HOURS = re.compile(r"^\s*(?!開館|開所|開園|利用|営業|受付)[^\d、。:：]{1,8}時間は")
 _SEASON_QUALIFIER = re.compile(r"\s*(?:の間)?\s*(?:は|まで)\s*[、,]?\s*")
 _YEAR_END = re.compile(r"(?:および|及び|並びに|、|と)?\s*年末年始\s*(?:[（(][^（）()]*[)）])?")
