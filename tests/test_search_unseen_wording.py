@@ -485,7 +485,7 @@ def add_rows(session, events=(), facilities=()) -> None:
     for n, data in enumerate(events):
         session.add(Event(source="test", source_key=f"x{n}", ends_at=data["starts_at"], **data))
     for n, data in enumerate(facilities):
-        session.add(Facility(source="test", source_key=f"y{n}", address="みらい市本町3-3", **data))
+        session.add(Facility(source="test", source_key=f"y{n}", **{"address": "みらい市本町3-3", **data}))
     session.commit()
     clear_cache()
 
@@ -615,3 +615,18 @@ def test_a_place_closed_on_the_asked_day_is_still_the_answer(session, city):
     add_rows(session, facilities=[dict(name="フラワーパーク蘭ノ国", hours_text="9:00～17:00", closed_text="水曜日",
                                        description="蘭の花を一年中見られます")])
     assert titles(session, "蘭の花見られるとこ 今日やってる？")[:1] == ["フラワーパーク蘭ノ国"]  # NOW is a Wednesday
+
+
+def test_how_to_get_there_answers_with_the_published_access(session, city):
+    add_rows(session, facilities=[dict(name="回天訓練基地跡", address="周南市大津島",
+                                       description="人間魚雷回天の訓練基地跡\nアクセス: ・徳山港から船で40分")])
+    text = first_text(session, "回天の基地跡って どうやって行くの")
+    assert "周南市大津島" in text and "アクセス：徳山港から船で40分" in text
+
+
+def test_a_wheelchair_question_puts_the_places_stating_a_way_in_first(session, city):
+    add_rows(session, facilities=[dict(name="一里塚", category="観光施設", description="街道の史跡"),
+                                  dict(name="動物園", category="観光施設",
+                                       description="アジアゾウがいます\nバリアフリー: 車いすの貸出し／4台\n車いす対応トイレ"),
+                                  dict(name="古い町家", category="観光施設", description="バリアフリー: 車椅子不可")])
+    assert titles(session, "車いすでも楽しめる観光施設")[:1] == ["動物園"]

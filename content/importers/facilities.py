@@ -126,7 +126,7 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
         description_parts.append(f"利用可能日時: {note}")
     if fee:
         description_parts.append(f"料金: {fee}")
-    for label, field in (("アクセス", "access"), ("駐車場", "parking"), ("備考", "note")):
+    for label, field in (("アクセス", "access"), ("駐車場", "parking"), ("バリアフリー", "barrier_free"), ("備考", "note")):
         if v(field).strip():
             description_parts.append(f"{label}: {v(field).strip()}")
     values = {

@@ -96,6 +96,7 @@ FACILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "description": ("説明", "概要", "description", "本文", "リード文", "紹介文", "PR文", "特徴", "内容", "詳細"),
     "access": ("アクセス方法", "access", "アクセス", "交通アクセス", "交通案内"),
     "parking": ("駐車場情報", "駐車場", "parkingInformation"),
+    "barrier_free": ("バリアフリー情報", "バリアフリー", "barrierFreeInformation"),
     "url": ("URL", "ホームページ", "referenceObject", "ウェブサイト", "ホームページURL", "公式サイト"),
     "note": ("備考", "note"),
     **{f"open_{day}": (f"{day}曜開放開始時刻", f"{day}曜日開始時間", f"{day}曜開始時間", f"{day}曜日開館時間")

@@ -115,7 +115,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("raft race|rafting|rafts?", "いかだ"), ("marathon|running", "マラソン"), ("races?", "レース"), ("clean[- ]?up|cleaning", "清掃"), ("recycling", "リサイクル"),
     ("computers?|pc", "パソコン"), ("smartphones?", "スマホ"), ("parenting|child ?care|childcare", "子育て"),
     ("nature", "自然"), ("science", "科学"), ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
-    ("market|flea market", "フリーマーケット"), ("shrines?", "神社"), ("temples?", "寺"), ("station", "駅"),
+    ("flea markets?", "フリーマーケット"), ("markets?", "マーケット"), ("shrines?", "神社"), ("temples?", "寺"), ("station", "駅"),
     ("toilets?|restrooms?", "トイレ"), ("hot springs?|onsen", "温泉"), ("castle", "城"), ("river", "川"),
     ("sea|ocean", "海"), ("camp(?:ing|site)?", "キャンプ"), ("zoo", "動物園"), ("aquarium", "水族館"),
     ("dementia", "認知症"), ("child-rearing", "子育て"), ("baby", "赤ちゃん"), ("lanterns?", "ちょうちん"),

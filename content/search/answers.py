@@ -42,6 +42,9 @@ _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いけ�
                             r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|[^\s]{0,6}館|[^\s]{0,6}場)|"
                             r"(?:れる|える|せる|べる|める|げる|ける|てる)(?:とこ|ところ|場所)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
+_ACCESS_WORDS = re.compile(r"どうやって(?:行|い)|行き方|いきかた|アクセス|交通手段|何で行|なにで行|最寄り|もより|how (?:do|can) i get",
+                           re.I)
+_ACCESS_NOTE = re.compile(r"^アクセス\s*[:：]\s*(.+(?:\n(?![^\n:：]{1,8}[:：]).+)*)", re.M)  # the importer's アクセス line
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
 _TIME_WORDS = re.compile(r"何時|なんじ|何時間|開始時間|開始時刻|時間は")
@@ -762,6 +765,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         if _PARKING_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
             text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
+        elif _ACCESS_WORDS.search(parsed.normalized or ""):
+            text = "\n".join(filter(None, (text, access_line(first_facility, lang))))  # 「どうやって行くの」
         if asks_fee or _FEE_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the fee asked for comes right after the name
             text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
@@ -835,6 +840,13 @@ def parking_line(facility, lang: str) -> str:
             if "駐車" in sentence:
                 return _("駐車場：{text}").format(text=shorten_graphemes(sentence.strip(" 　・"), 120))
     return _("駐車場の情報は公開されていません。")
+
+
+def access_line(facility, lang: str) -> str:
+    """How the facility's published text says to get there (アクセス方法: 「徳山港から船で40分」), or ''."""
+    _ = translator(lang)
+    found = _ACCESS_NOTE.search(facility.description or "")
+    return _("アクセス：{text}").format(text=shorten_graphemes(found.group(1).strip(" 　・"), 120)) if found else ""
 
 
 def fee_line(facility, lang: str) -> str:

@@ -459,6 +459,10 @@ def facility_is_free(fee: Optional[str]) -> Optional[bool]:
     return False if any(c.isdigit() for c in text) or "有料" in text else None
 
 
+# The importer's バリアフリー line stating a way in for wheelchairs (車いす対応トイレ, スロープ有り), not 「車椅子不可」
+_ACCESSIBLE = re.compile(r"^バリアフリー\s*[:：](?![^\n]*不可)[^\n]*(?:車いす|車椅子|多目的トイレ|スロープ|エレベーター)", re.M)
+
+
 def _named_for(name: str) -> list[str]:
     """Who a facility's own name says it is for (障がい者福祉センター → disabled), as audience tags."""
     from content.query.audience_words import audience_tags_in
@@ -475,7 +479,8 @@ def _facility_doc(row: Facility) -> tuple[Doc, list, str, str]:
               is_free=facility_is_free(row.fee), price=price_of(row.fee, facility_is_free(row.fee)),
               audience_tags=_with_children(frozenset(), row.category, row.name)  # こども館, 児童館
               | (frozenset({"children"}) if CHILDREN_PLACE_RE.search(normalize_text(row.name)) else frozenset())
-              | frozenset(_named_for(row.name)))  # 障がい者福祉センター, 老人福祉センター
+              | frozenset(_named_for(row.name))  # 障がい者福祉センター, 老人福祉センター
+              | (frozenset({"disabled"}) if _ACCESSIBLE.search(row.description or "") else frozenset()))
     fields = [(row.name, 6), (aliases, 6), (row.category, 4), (row.district, 1), (row.address, 2),
               (_short(row.description), 3), (hours_words(row.hours_text), 2)]
     kana = _kana_text(row.kana, row.name)

@@ -797,9 +797,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         words = [t.lower() for t in parsed.terms] + terms
         order = _facilities_in_place_order(index, parsed, allowed, words)
         others = terms + (["無料"] if parsed.free_only else [])  # 「タダでできるキャンプ場」: デイキャンプは無料
-        if others and named_by_kind(parsed):
+        # 「車いすでも楽しめる観光施設」: those whose file states a way in for the asked audience first
+        audience = {AUDIENCE_PREFIX + tag: 0.5 for tag in parsed.audiences}
+        if (others or audience) and named_by_kind(parsed):
             # 「釣りができる公園」: 公園 matched every park's name; the other words decide which parks come first
-            order = _by_other_words(index, order, others)
+            order = _by_other_words(index, order, others, audience)
             if parsed.free_only:  # a fee published as 無料 first, then those saying 無料 somewhere
                 order.sort(key=lambda i: index.docs[i].is_free is not True)
         ranked = [(i, 1.0) for i in order]
@@ -1016,12 +1018,13 @@ def named_by_kind(parsed: ParsedQuery) -> bool:
     return len(matched) >= 2 and len(set(matched)) < len(matched)
 
 
-def _by_other_words(index: SearchIndex, order: list[int], terms: list[str]) -> list[int]:
+def _by_other_words(index: SearchIndex, order: list[int], terms: list[str],
+                    extra: dict[str, float] | None = None) -> list[int]:
     """Facilities of one kind with those whose text (description, address, hours) meets the words first.
 
     The words only rank: a park whose description does not say 釣り is still a park, listed after those that do.
     """
-    scored = index.score_terms(terms, {}, allowed=set(order))
+    scored = index.score_terms(terms, extra or {}, allowed=set(order))
     position = {i: n for n, i in enumerate(order)}
     return sorted(order, key=lambda i: (-scored.get(i, (0.0, 0.0))[0], position[i]))
 
