@@ -41,7 +41,11 @@ def main() -> int:
                             ("exam_w", "86.0 % top-1, 86.0 % top-3"),
                             ("exam_x", "82.0 % top-1, 88.0 % top-3"),
                             ("exam_y", "90.0 % top-1, 92.0 % top-3"),
-                            ("exam_z", "84.0 % top-1, 88.0 % top-3 (八丈町's file refused at first)")):
+                            ("exam_z", "84.0 % top-1, 88.0 % top-3 (八丈町's file refused at first)"),
+                            ("exam_aa", "86.0 % top-1, 90.0 % top-3"),
+                            ("exam_ab", "84.0 % top-1, 86.0 % top-3"),
+                            ("exam_ac", "86.0 % top-1, 86.0 % top-3"),
+                            ("exam_ad", "92.0 % top-1, 92.0 % top-3")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name.split('_')[1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")
