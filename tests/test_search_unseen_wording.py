@@ -630,3 +630,10 @@ def test_a_wheelchair_question_puts_the_places_stating_a_way_in_first(session, c
                                        description="アジアゾウがいます\nバリアフリー: 車いすの貸出し／4台\n車いす対応トイレ"),
                                   dict(name="古い町家", category="観光施設", description="バリアフリー: 車椅子不可")])
     assert titles(session, "車いすでも楽しめる観光施設")[:1] == ["動物園"]
+
+
+def test_two_words_naming_two_places_name_the_one_holding_both(session, city):
+    """「熊川宿の道の駅」 is 道の駅「若狭熊川宿」, not 熊川宿(鯖街道) and another 道の駅."""
+    add_rows(session, facilities=[dict(name="熊川宿(鯖街道)"), dict(name="道の駅 三方五湖", hours_text="9:00～17:00"),
+                                  dict(name="道の駅「若狭熊川宿」", hours_text="9:00～18:00")])
+    assert titles(session, "熊川宿の道の駅 夕方6時までやってる？") == ["道の駅「若狭熊川宿」"]

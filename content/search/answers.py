@@ -173,12 +173,13 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
               and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
               and not _kind_word_beside_other_topics(index, parsed, p)]
     places += _same_kind_places(parsed.places, places)
+    places = _one_place_named_by_both(index, places) or places
     if parsed.intent in FACILITY_INTENTS:
         places += _places_holding_the_kind(index, places)
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
         # 「焼津に動物園ある？」: the city's own name matched 勤労会館サンライフ焼津; read it as if no place was named
         parsed = parse_query(request.text, now=now)
-    elif len(places) != len(parsed.places):
+    elif places != list(parsed.places):
         changes["places"] = places
     if request.when:
         other = parse_query(request.when, now=now)
@@ -188,6 +189,16 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
     if changes and parsed.intent not in QUESTION_INTENTS:
         changes["intent"] = "events"
     return dataclasses.replace(parsed, **changes) if changes else parsed
+
+
+def _one_place_named_by_both(index, places: list) -> list:
+    """「熊川宿の道の駅」: 熊川宿 matched 熊川宿(鯖街道) and 道の駅 matched 道の駅 三方五湖, but 道の駅「若狭熊川宿」 holds
+    both: the facilities whose names hold every matched word are the place named (none: [])."""
+    words = {normalize_text(p.matched) for p in places if p.kind == "facility" and p.matched}
+    if len(words) < 2:
+        return []
+    return [PlaceMatch("facility", d.id, d.title, " ".join(sorted(words)), 100.0) for d in index.docs
+            if d.kind == "facility" and all(w in normalize_text(d.title) for w in words)]
 
 
 def _same_kind_places(matches: list, kept: list) -> list:
