@@ -637,3 +637,13 @@ def test_two_words_naming_two_places_name_the_one_holding_both(session, city):
     add_rows(session, facilities=[dict(name="熊川宿(鯖街道)"), dict(name="道の駅 三方五湖", hours_text="9:00～17:00"),
                                   dict(name="道の駅「若狭熊川宿」", hours_text="9:00～18:00")])
     assert titles(session, "熊川宿の道の駅 夕方6時までやってる？") == ["道の駅「若狭熊川宿」"]
+
+
+def test_places_open_at_the_asked_hour_answer_a_generic_verb(session, city):
+    """「月曜の夕方5時過ぎても見学できるとこ」: the places open after five; 見学 only ranks."""
+    add_rows(session, facilities=[dict(name="旧家屋敷", hours_text="9:00～17:00", description="見学できます"),
+                                  dict(name="菊屋家住宅", hours_text="8:30～17:30")])
+    found = titles(session, "月曜の夕方5時過ぎても見学できるとこ")
+    # open after five (物産館 till 20:55, the pool till 20:30, 菊屋家住宅 till 17:30) before the one closing at five
+    assert "菊屋家住宅" in found and found.index("菊屋家住宅") < found.index("旧家屋敷")
+    assert "みらい岳山荘" not in found[:found.index("旧家屋敷")]  # open 5/1～10/15 only: closed in January

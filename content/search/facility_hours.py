@@ -159,7 +159,8 @@ def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) ->
     return result
 
 
-_CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+")  # ; separates the notes of 公共施設一覧 files
+# ; separates the notes of 公共施設一覧 files; 「0:00～23:59 開館期間5/1～10/15」 gives its season after a space
+_CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+|\s+(?=(?:開館|開設|営業|開園|利用|開放|開所)期間)")
 _NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|曜日?休|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
 _CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館|"
                       r"(?<=曜)休|(?<=曜日)休)(?:です|とします|となります)?")

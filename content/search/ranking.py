@@ -774,7 +774,10 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         if distinctive and missing_phrases(parsed, unknown) <= len(distinctive):
             missing, unknown = unknown, []
     generic = [t for t in terms if t in GENERIC_SEARCH_WORDS]
-    if generic and (len(generic) < len(terms) or parsed.audiences or parsed.categories) and "k" not in relax:
+    # 「月曜の夕方5時過ぎても見学できるとこ」: places open then; 見学 only ranks those saying it first
+    timed_places = set(kinds) == {"facility"} and bool(parsed.date_range or parsed.exact_time or parsed.time_of_day)
+    if generic and (len(generic) < len(terms) or parsed.audiences or parsed.categories or timed_places) \
+            and "k" not in relax:
         # 「手話を習いたい」: with the subject read as an audience or a category, 習う alone must not be required
         # 清掃活動 / 英会話の教室: the specific word must match; 活動, 教室 only rank (ビーチクリーン is a 清掃活動)
         terms = [t for t in terms if t not in generic]
