@@ -191,3 +191,19 @@ def test_a_note_calling_the_event_off_is_said_first(session, tmp_path, note, sho
     assert import_path(session, "events", str(path), now=NOW).ok
     event, = session.exec(select(Event))
     assert event.active and (event.description.splitlines()[0] == shown if shown else "【中止】" not in event.description)
+
+
+@pytest.mark.parametrize("note, days", [
+    # 墨田区's base-registry rows file an eight-week class under its first date and list the others in 日時備考
+    ("日時:2022-01-24;2022-01-31;2022-02-07", [24, 31, 38]),
+    ("1月24日、1月31日", [24, 31]),
+    ("雨天の場合は1月31日に順延", [24]),  # a rain date is no second occurrence (the first day is not in the list)
+    ("日時:2022-01-17;2022-01-24", [24]),  # a list reaching before the published first day is not this row's
+])
+def test_dates_the_time_note_lists_beside_the_first_day_are_occurrences(session, tmp_path, note, days):
+    path = tmp_path / "events.csv"
+    path.write_text(f"イベント名,開始日,開始時刻,日時備考\n男性の栄養教室,2022-01-24,10:00,\"{note}\"\n", encoding="utf-8")
+    assert import_path(session, "events", str(path), now=NOW).ok
+    held = occurrences(session, "男性の栄養教室")
+    assert [(e.starts_at - datetime(2022, 1, 1)).days + 1 for e in held] == days
+    assert all(e.starts_at.hour == 1 for e in held)  # 10:00 in Tokyo, stored as UTC

@@ -87,7 +87,20 @@ def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule 
     elif end_day < start_day:
         report.warnings.append((line_no, f"終了日 {end_day} が開始日より前のため、開始日と同じ日にしました"))
         end_day = start_day
-    return Schedule(spans=[(start_day, end_day)])
+    return days_in_note(v("time_note"), start_day, end_day, hint) or Schedule(spans=[(start_day, end_day)])
+
+
+def days_in_note(note: str, start_day: date, end_day: date, hint: YearHint) -> Schedule | None:
+    """The dates 日時備考 lists beside a one-day row's date (「日時:2022-01-24;2022-01-31;…」, an eight-week class
+    filed under its first date): one occurrence each, when the list holds that day and none lies before it. A row
+    over a period keeps its span: the search reads the repeat its note states (event_days.py)."""
+    if end_day != start_day:
+        return None
+    schedule = parse_schedule(_ECHO_LINE.sub("", note or ""), YearHint(today=hint.today, year=start_day.year))
+    if schedule is None or len(schedule.spans) < 2 or any(first != last for first, last in schedule.spans):
+        return None
+    days = [first for first, _ in schedule.spans]
+    return schedule if start_day in days and min(days) == start_day else None
 
 
 def held_days(schedule: Schedule, v, line_no: int, report: ImportReport) -> list[tuple[date, date]]:
