@@ -314,3 +314,46 @@ def test_event_fee_question_reads_the_description_when_no_fee_is_filed(session, 
     session.add(yoga)
     session.commit()
     assert answer_question(session, "ヨガ教室 いくらかかる？", now=NOW, lang="ja").messages[0]["text"].startswith(lead)
+
+
+def _add_events(session, *rows) -> None:
+    """Extra event rows beside the small city's, indexed again."""
+    from datetime import timedelta
+    from models import Event
+    for n, data in enumerate(rows):
+        starts = data.pop("starts_at")
+        session.add(Event(source="test", source_key=f"extra{n}", starts_at=starts,
+                          ends_at=data.pop("ends_at", starts + timedelta(hours=2)), **data))
+    session.commit()
+    clear_cache()
+
+
+def test_a_fee_question_takes_the_fee_from_another_row_of_the_same_event(session, city):
+    """墨田区 files 少年サッカー大会 once with its dates (no fee) and again per day with the fee: the fee is said."""
+    from datetime import datetime as dt
+    _add_events(session, dict(title="少年サッカー大会", starts_at=dt(2026, 12, 6, 0), all_day=False),
+                dict(title="少年サッカー大会", starts_at=dt(2026, 12, 13, 0), fee="4,000円/チーム"))
+    text = answer_question(session, "子どものサッカー大会 参加費いくら", now=NOW, lang="ja").messages[0]["text"]
+    assert text.startswith("少年サッカー大会の料金：4,000円/チーム")
+
+
+@pytest.mark.parametrize("apply_method, deadline, lead", [
+    ("お申込みは、各開催日の4日前まで受付", None, "がん相談会の申込み期限：お申込みは、各開催日の4日前まで受付"),
+    ("電話で", (2026, 12, 10, 15, 0), "がん相談会の申込み期限：12月10日(木)"),  # a day alone is kept as its next midnight
+    (None, None, "申込みの期限は公開されていません。"),
+])
+def test_a_deadline_question_says_the_last_day_to_apply(session, city, apply_method, deadline, lead):
+    from datetime import datetime as dt
+    _add_events(session, dict(title="がん相談会", starts_at=dt(2026, 12, 19, 4), apply_method=apply_method,
+                              signup_deadline=dt(*deadline) if deadline else None))
+    text = answer_question(session, "がん相談会 申込みいつまで？", now=NOW, lang="ja").messages[0]["text"]
+    assert text.startswith(lead)
+
+
+def test_a_two_day_festival_asked_on_its_second_day_starts_that_day(session, city):
+    """「あさって」 on the second day of a 10/2–10/3 festival: the item is that day, at the festival's own hour."""
+    from datetime import datetime as dt
+    _add_events(session, dict(title="音楽フェス", starts_at=dt(2026, 12, 4, 2), ends_at=dt(2026, 12, 5, 11)))
+    answer = answer_question(session, "あさって なんかイベントある？", now=NOW.replace(month=12, day=3), lang="ja")
+    fest = next(i for i in answer.items if i["title"] == "音楽フェス")
+    assert fest["starts_at"] == "2026-12-05T11:00:00+09:00"

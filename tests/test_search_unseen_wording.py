@@ -647,3 +647,63 @@ def test_places_open_at_the_asked_hour_answer_a_generic_verb(session, city):
     # open after five (物産館 till 20:55, the pool till 20:30, 菊屋家住宅 till 17:30) before the one closing at five
     assert "菊屋家住宅" in found and found.index("菊屋家住宅") < found.index("旧家屋敷")
     assert "みらい岳山荘" not in found[:found.index("旧家屋敷")]  # open 5/1～10/15 only: closed in January
+
+
+@pytest.mark.parametrize("question, title", [
+    ("中学生の子への接し方 勉強できる会", "思春期子育てゼミナール"),  # 接し方 is the row's 触れ合い方
+    ("ぼけた親との接し方 勉強できるとこない？", "認知症講座「認知症のケアについて」"),
+    ("粘土で何か作る教室ある？", "クレイクラフト教室"),
+    ("パソコンで表計算 ならいたい", "エクセル講習会"),
+])
+def test_lay_words_find_the_files_word(session, city, question, title):
+    """A resident's everyday word (接し方, ぼけた, 粘土, 表計算) finds the row that says it the file's way."""
+    add_rows(session, events=[
+        dict(title="思春期子育てゼミナール", description="思春期の子どもへの触れ合い方や声掛けの方法を学びます",
+             starts_at=utc(SAT)),
+        dict(title="認知症講座「認知症のケアについて」", description="家族や地域の人が正しい知識を持つことが大切です",
+             starts_at=utc(SAT, 14)),
+        dict(title="クレイクラフト教室", starts_at=utc(SUN)),
+        dict(title="エクセル講習会", starts_at=utc(SUN, 13)),
+        dict(title="ワード講習会", starts_at=utc(TUE, 13))])
+    assert titles(session, question)[:1] == [title]
+
+
+def test_a_word_for_any_class_is_never_the_word_that_failed(session, city):
+    """「水曜の午後 なにか習い事できる？」: 習い事 (no row writes it) asks for any class that afternoon."""
+    add_rows(session, events=[dict(title="クレイクラフト教室", starts_at=utc(NOW.date(), 13))])  # this Wednesday
+    assert titles(session, "水曜の午後 なにか習い事できる？") == ["クレイクラフト教室"]
+
+
+def test_a_kana_word_after_a_noun_keeps_its_first_kana(session, city):
+    """「離乳食はじめる頃の教室」: the は is no particle; 始める (開始) finds 離乳食開始時期 before 2回食を始めるかた."""
+    add_rows(session, events=[dict(title="離乳食教室(2回食を始めるかた)", starts_at=utc(TUE)),
+                              dict(title="離乳食教室(離乳食開始時期)", starts_at=utc(SAT))])
+    assert titles(session, "離乳食はじめる頃の教室 いつ？") == ["離乳食教室(離乳食開始時期)", "離乳食教室(2回食を始めるかた)"]
+
+
+def test_a_weak_match_of_a_name_with_the_kind_names_that_place(session, city):
+    """「片添ヶ浜のキャンプ」: 片添ヶ浜 matched only the start of a long name, but that campsite holds both words."""
+    add_rows(session, facilities=[dict(name="青少年旅行村キャンプ場"), dict(name="片添ヶ浜海浜公園オートキャンプ場")])
+    assert titles(session, "片添ヶ浜のキャンプ 泊まるといくら？")[:1] == ["片添ヶ浜海浜公園オートキャンプ場"]
+
+
+def test_a_person_named_in_several_places_is_a_topic(session, city):
+    """「山頭火の資料が見られるところ」: 山頭火 is in two names and one description; the row with 資料 answers."""
+    add_rows(session, facilities=[dict(name="山頭火の小径"), dict(name="種田山頭火の銅像"),
+                                  dict(name="護国寺", description="山頭火の墓所で、山頭火資料室には資料が展示されています。")])
+    assert titles(session, "山頭火の資料が見られるところ")[:1] == ["護国寺"]
+
+
+def test_easy_to_is_no_topic_for_a_wheelchair_user(session, city):
+    """「車いすでも見て回りやすい施設」: やすい is no word to find (雲海が発生しやすく); the accessible places first."""
+    add_rows(session, facilities=[dict(name="秋吉台の雲海", description="早朝は霧が発生しやすく、雲海が見られます。"),
+                                  dict(name="国際芸術村", description="バリアフリー：車いす対応入口、車いす対応トイレ")])
+    assert titles(session, "車いすでも見て回りやすい施設")[:1] == ["国際芸術村"]
+
+
+def test_hours_given_only_by_season_are_that_seasons_hours(session, city):
+    """「3～11月 8:30～17:30 12～2月 8:30～16:30」: in January the cave closes at 16:30."""
+    from content.search.facility_hours import hours_on, parse_hours
+    info = parse_hours("●利用時間。3～11月 8:30～17:30 12～2月 8:30～16:30。●年中無休")
+    assert hours_on(info, date(2026, 7, 5)).ranges == [(time(8, 30), time(17, 30))]
+    assert hours_on(info, date(2027, 1, 5)).ranges == [(time(8, 30), time(16, 30))]

@@ -49,6 +49,9 @@ _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", r
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
 _TIME_WORDS = re.compile(r"何時|なんじ|何時間|開始時間|開始時刻|時間は")
 _RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天")
+# 「申込みいつまで？」「締め切りは？」: the last day to sign up
+_DEADLINE_WORDS = re.compile(r"締め?切り?|〆切|期限|(?:申し?込み?|もうしこみ|予約|受付)[^。?？]{0,6}いつまで|いつまで[^。?？]{0,6}(?:申し?込|予約|受付)")
+_DEADLINE_SENTENCE = re.compile(r"(?:申し?込|予約|受付|締め?切|締切)[^。\n]*まで|まで[^。\n]*(?:申し?込|予約|受付)")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金|安くなる|割引")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
@@ -173,7 +176,9 @@ def _parse(session, request: Request, now: datetime, index) -> ParsedQuery:
               and not (parsed.intent == "facility_info" and _topic_inside_name(index, p))
               and not _kind_word_beside_other_topics(index, parsed, p)]
     places += _same_kind_places(parsed.places, places)
-    places = _one_place_named_by_both(index, places) or places
+    # 「片添ヶ浜のキャンプ」: a facility holding both words is named, though 片添ヶ浜 alone was a weak match of its name
+    places = _one_place_named_by_both(index, places + [p for p in parsed.places if p not in places
+                                                        and _plausible_place(p, floor=60)]) or places
     if parsed.intent in FACILITY_INTENTS:
         places += _places_holding_the_kind(index, places)
     if parsed.places and not places and any(_only_city_name(index, p) for p in parsed.places):
@@ -241,6 +246,7 @@ def _topic_inside_name(index, place) -> bool:
     if place.kind != "facility" or place.score >= 95 or not matched or name.endswith(matched):
         return False
     words = terms_of(matched)
+    words = [w for w in words if not any(w != other and w in other for other in words)]  # 山頭火, not 山頭 and 火
     if len(words) != 1:
         return False
     others = 0
@@ -281,11 +287,11 @@ def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
     return [w if w in text else spelled.get(w, w) for w in words]
 
 
-def _plausible_place(place) -> bool:
+def _plausible_place(place, floor: float = 70) -> bool:
     """A place match worth filtering on: not a fuzzy hit on digits alone (「12月13日」 → 「…12」)."""
     matched = place.matched or ""
     letters = [c for c in matched if not c.isdigit() and not c.isspace()]
-    return len(letters) >= 2 and place.score >= 70
+    return len(letters) >= 2 and place.score >= floor
 
 
 def _wordlike(term: str) -> bool:
@@ -677,6 +683,10 @@ def _first_run_in(row, starts: datetime, window: tuple[date, date]) -> datetime:
     """When a long-running row next runs within the window, at its own start time (its start when it is not long)."""
     ends = to_tokyo(row.ends_at)
     if not is_long_running(starts, ends):
+        # a two-day festival asked about on its second day runs then, from its own start time
+        first = window[0]
+        if ends is not None and starts.date() < first <= ends.date():
+            return starts.replace(year=first.year, month=first.month, day=first.day)
         return starts
     rule = repeat_of(starts, ends, row.all_day, row.time_note, row.title)
     day = first_run_day(rule, starts.date(), last_day(starts, ends), *window)
@@ -784,6 +794,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         messages.append(text_message(text))
     else:
         first_event = rows[0][1] if rows and rows[0][0].kind == "event" and offset == 0 else None
+        if first_event is not None:
+            first_event = _same_event_stating(session, result.hits, first_event, parsed.normalized or "", asks_fee)
         if first_event is not None and asks_fee and not parsed.free_only:
             # 「ロードレースの参加費は？」: the fee of the best match, said first
             # no fee column filled: the description's sentence on the fee (「受講料 3万円（材料費込み）」)
@@ -806,11 +818,43 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     return Answer(with_quick_replies(messages, actions), [_item(hit, row, window) for hit, row in rows])
 
 
+def _same_event_stating(session, hits: list[Hit], first, question: str, asks_fee: bool):
+    """The best match, or the first other row of the same title (one card shows them all) that states what is
+    asked where the best match does not (墨田区 files 少年サッカー大会 once with its dates and again per day with the
+    fee and time)."""
+    def states(event) -> bool:
+        """True when the row has the detail the question asks for."""
+        if asks_fee:
+            return bool(event.fee or event.is_free)
+        if _DEADLINE_WORDS.search(question):
+            return bool(event.signup_deadline or event.apply_method)
+        if _TIME_WORDS.search(question):
+            return not event.all_day
+        return True
+    if states(first):
+        return first
+    title = normalize_text(first.title)
+    rows = _load(session, [hit for hit in hits[:30] if hit.kind == "event" and hit.id != first.id])
+    return next((row for _hit, row in rows if normalize_text(row.title) == title and states(row)), first)
+
+
 def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
     """The detail of the best match a question asks for, said first: its time with the file's time note
     (「競技は何時から？」 → 「10:15競技開始」), or what it says about rain (「雨ふったらどうなるの？」) or about what to
     bring (「なに持ってけばいい？」)."""
     _ = translator(lang)
+    if _DEADLINE_WORDS.search(question):
+        if event.signup_deadline is not None:
+            deadline = to_tokyo(event.signup_deadline)
+            # a date alone is kept as the next midnight (the end of that day)
+            text = (format_day(deadline.date() - timedelta(days=1), lang) if (deadline.hour, deadline.minute) == (0, 0)
+                    else f"{format_day(deadline.date(), lang)} {deadline:%H:%M}")
+        else:
+            text = next((shorten_graphemes(sentence.strip(" 　・※"), 120)
+                         for field in (event.apply_method, event.time_note, event.description)
+                         for sentence in re.split(r"[。\n]", field or "") if _DEADLINE_SENTENCE.search(sentence)), None)
+        return (_("{title}の申込み期限：{text}").format(title=event.title, text=text) if text
+                else _("申込みの期限は公開されていません。"))
     if _RAIN_WORDS.search(question):
         sentence = _sentence_with(event, ("雨", "荒天", "天候"))
         return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
@@ -1080,7 +1124,9 @@ def _next_open_day(facility, info, day) -> Optional[date]:
     return None
 
 
-_OPENING_WORDS = re.compile(r"公開|開館|開園|営業|見学|拝観|入館|入園|入場|開放")
+# 「毎年11月ころに開催される…特別展「国宝」で見ることができます」: a time of year to see it says when, too
+_OPENING_WORDS = re.compile(r"公開|開館|開園|営業|見学|拝観|入館|入園|入場|開放"
+                            r"|(?:\d{1,2}\s*月|[春夏秋冬]|期間)[^。]*(?:見ることができ|見られ|ご覧いただけ)")
 
 
 def opening_sentence(description: str | None) -> str | None:

@@ -160,7 +160,9 @@ def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) ->
 
 
 # ; separates the notes of 公共施設一覧 files; 「0:00～23:59 開館期間5/1～10/15」 gives its season after a space
-_CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+|\s+(?=(?:開館|開設|営業|開園|利用|開放|開所)期間)")
+# and 「3～11月 8:30～17:30 12～2月 8:30～16:30」 starts its second season after the first one's clock
+_CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+|\s+(?=(?:開館|開設|営業|開園|利用|開放|開所)期間)"
+                    r"|(?<=\d[:：]\d{2})\s+(?=\d{1,2}\s*(?:[～~〜]\s*\d{1,2}\s*)?月)")
 _NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|曜日?休|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
 _CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館|"
                       r"(?<=曜)休|(?<=曜日)休)(?:です|とします|となります)?")
@@ -458,6 +460,11 @@ def hours_on(info: FacilityHours, day: date) -> DayHours:
         for span, ranges, end in info.seasonal_hours:
             if span.contains(day):
                 hours = DayHours("open", ranges=ranges or [(a, end) for a, _b in hours.ranges])
+    elif hours.status == "unknown" and not info.irregular:
+        # 「3～11月 8:30～17:30 12～2月 8:30～16:30」: hours given only by season are the hours of that season
+        for span, ranges, _end in info.seasonal_hours:
+            if span.contains(day) and ranges:
+                hours = DayHours("open", ranges=ranges)
     return hours
 
 

@@ -40,7 +40,7 @@ GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題 入れる 入る 使える
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
-初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店
+初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -145,8 +145,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         elif (stem := _known_stem(index, term)) is not None:
             if stem not in keywords:
                 keywords.append(stem)  # 風呂屋 no row writes: 風呂 (銭湯, 温泉) is what the resident is after
-        elif is_noun(term) and len(term) > 1 and term not in unknown:
-            unknown.append(term)
+        elif is_noun(term) and len(term) > 1 and term not in unknown and term not in GENERIC_SEARCH_WORDS:
+            unknown.append(term)  # (習い事, which no row writes, asks for any class: never the word that failed)
         elif not is_noun(term):
             # 「歌える会」: no row has the verb, but rows list the thing done (歌, 踊り, 釣り) or its synonym (合唱)
             things = verb_nouns(term)
@@ -160,6 +160,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
         if kana in keywords or not _kana_known(index, kana):
             continue
+        if any(len(spoken := to_hiragana(reading_of(k) or "")) > len(run) and spoken.endswith(run) and spoken in text
+               for k in keywords):
+            continue  # じめる of 「離乳食はじめる」, the は read as a particle: Sudachi's 始める already holds it
         sudachi = [t for t in terms_of(run) if t not in QUERY_STOPWORDS]
         # the parser's own reading of the run (じょう → 上): words the resident never wrote
         # (not one written in kana elsewhere in the question: 言葉 of 「ことばがおそい」 is not うちの)
