@@ -357,3 +357,16 @@ def test_a_two_day_festival_asked_on_its_second_day_starts_that_day(session, cit
     answer = answer_question(session, "あさって なんかイベントある？", now=NOW.replace(month=12, day=3), lang="ja")
     fest = next(i for i in answer.items if i["title"] == "音楽フェス")
     assert fest["starts_at"] == "2026-12-05T11:00:00+09:00"
+
+
+@pytest.mark.parametrize("capacity, description, lead", [
+    (45, None, "親子エアロの定員：45人"),
+    (None, "先着20組（申込順）", "親子エアロ：先着20組（申込順）"),
+    (None, None, "定員の情報は公開されていません。"),
+])
+def test_a_capacity_question_says_how_many_can_come(session, city, capacity, description, lead):
+    from datetime import datetime as dt
+    _add_events(session, dict(title="親子エアロ", starts_at=dt(2026, 12, 5, 1), capacity=capacity,
+                              description=description))
+    text = answer_question(session, "親子エアロ 定員なんにん？", now=NOW, lang="ja").messages[0]["text"]
+    assert text.startswith(lead)

@@ -654,6 +654,7 @@ def test_places_open_at_the_asked_hour_answer_a_generic_verb(session, city):
     ("ぼけた親との接し方 勉強できるとこない？", "認知症講座「認知症のケアについて」"),
     ("粘土で何か作る教室ある？", "クレイクラフト教室"),
     ("パソコンで表計算 ならいたい", "エクセル講習会"),
+    ("おっぱいの相談 予約の電話番号は？", "授乳相談"),
 ])
 def test_lay_words_find_the_files_word(session, city, question, title):
     """A resident's everyday word (接し方, ぼけた, 粘土, 表計算) finds the row that says it the file's way."""
@@ -664,7 +665,8 @@ def test_lay_words_find_the_files_word(session, city, question, title):
              starts_at=utc(SAT, 14)),
         dict(title="クレイクラフト教室", starts_at=utc(SUN)),
         dict(title="エクセル講習会", starts_at=utc(SUN, 13)),
-        dict(title="ワード講習会", starts_at=utc(TUE, 13))])
+        dict(title="ワード講習会", starts_at=utc(TUE, 13)),
+        dict(title="授乳相談", starts_at=utc(TUE, 10))])
     assert titles(session, question)[:1] == [title]
 
 
@@ -707,3 +709,12 @@ def test_hours_given_only_by_season_are_that_seasons_hours(session, city):
     info = parse_hours("●利用時間。3～11月 8:30～17:30 12～2月 8:30～16:30。●年中無休")
     assert hours_on(info, date(2026, 7, 5)).ranges == [(time(8, 30), time(17, 30))]
     assert hours_on(info, date(2027, 1, 5)).ranges == [(time(8, 30), time(16, 30))]
+
+
+@pytest.mark.parametrize("question, words", [
+    ("Is there a food hygiene seminar for restaurant owners?", {"食品衛生", "飲食店"}),
+    ("Is there a safari park where we can see lions?", {"サファリ", "ライオン"}),
+])
+def test_english_words_of_trades_and_animals_are_read(question, words):
+    from content.query.english import english_to_japanese
+    assert all(word in english_to_japanese(question) for word in words)

@@ -52,6 +52,7 @@ _RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天
 # 「申込みいつまで？」「締め切りは？」: the last day to sign up
 _DEADLINE_WORDS = re.compile(r"締め?切り?|〆切|期限|(?:申し?込み?|もうしこみ|予約|受付)[^。?？]{0,6}いつまで|いつまで[^。?？]{0,6}(?:申し?込|予約|受付)")
 _DEADLINE_SENTENCE = re.compile(r"(?:申し?込|予約|受付|締め?切|締切)[^。\n]*まで|まで[^。\n]*(?:申し?込|予約|受付)")
+_CAPACITY_WORDS = re.compile(r"定員|何人|なんにん|何名|なんめい|人数|にんずう")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|費用|いくら|幾ら|値段|お金|安くなる|割引")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
@@ -828,6 +829,8 @@ def _same_event_stating(session, hits: list[Hit], first, question: str, asks_fee
             return bool(event.fee or event.is_free)
         if _DEADLINE_WORDS.search(question):
             return bool(event.signup_deadline or event.apply_method)
+        if _CAPACITY_WORDS.search(question):
+            return bool(event.capacity)
         if _TIME_WORDS.search(question):
             return not event.all_day
         return True
@@ -855,6 +858,12 @@ def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
                          for sentence in re.split(r"[。\n]", field or "") if _DEADLINE_SENTENCE.search(sentence)), None)
         return (_("{title}の申込み期限：{text}").format(title=event.title, text=text) if text
                 else _("申込みの期限は公開されていません。"))
+    if _CAPACITY_WORDS.search(question):
+        if event.capacity:
+            return _("{title}の定員：{n}人").format(title=event.title, n=event.capacity)
+        sentence = _sentence_with(event, ("定員", "先着"))
+        return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
+                else _("定員の情報は公開されていません。"))
     if _RAIN_WORDS.search(question):
         sentence = _sentence_with(event, ("雨", "荒天", "天候"))
         return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
