@@ -681,7 +681,8 @@ def _item(hit: Hit, row, window: Optional[tuple[date, date]] = None) -> dict:
 
 
 def _first_run_in(row, starts: datetime, window: tuple[date, date]) -> datetime:
-    """When a long-running row next runs within the window, at its own start time (its start when it is not long)."""
+    """When a long-running row next runs within the window, at its own start time; a row of a few days asked about
+    after its first day, that day at its start time; else its start."""
     ends = to_tokyo(row.ends_at)
     if not is_long_running(starts, ends):
         # a two-day festival asked about on its second day runs then, from its own start time
@@ -842,9 +843,9 @@ def _same_event_stating(session, hits: list[Hit], first, question: str, asks_fee
 
 
 def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
-    """The detail of the best match a question asks for, said first: its time with the file's time note
-    (「競技は何時から？」 → 「10:15競技開始」), or what it says about rain (「雨ふったらどうなるの？」) or about what to
-    bring (「なに持ってけばいい？」)."""
+    """The detail of the best match a question asks for, said first: the last day to apply (「申込みいつまで？」),
+    how many can come (「定員なんにん？」), what it says about rain (「雨ふったらどうなるの？」) or about what to bring
+    (「なに持ってけばいい？」), or its time with the file's time note (「競技は何時から？」 → 「10:15競技開始」)."""
     _ = translator(lang)
     if _DEADLINE_WORDS.search(question):
         if event.signup_deadline is not None:
