@@ -171,10 +171,11 @@ def fee_is_free(text: str) -> bool | None:
 
 
 def format_fee(basic: str, detail: str) -> str:
-    """料金(基本) and 料金(詳細) joined: '600円（保険料、消耗品代）'."""
+    """料金(基本) and 料金(詳細) joined: '600円（保険料、消耗品代）'. A bare amount keeps the file's digits (1500 →
+    1500円, not 1,500円): the number staff and residents can find in the published file."""
     basic, detail = clean(basic), clean(detail)
     if re.fullmatch(r"\d+", basic):
-        basic = "無料" if int(basic) == 0 else f"{int(basic):,}円"
+        basic = "無料" if int(basic) == 0 else f"{int(basic)}円"
     if basic and detail and detail != basic:
         return f"{basic}（{detail}）"
     return basic or detail
