@@ -370,3 +370,11 @@ def test_a_capacity_question_says_how_many_can_come(session, city, capacity, des
                               description=description))
     text = answer_question(session, "親子エアロ 定員なんにん？", now=NOW, lang="ja").messages[0]["text"]
     assert text.startswith(lead)
+
+
+def test_a_materials_fee_question_is_a_fee_question(session, city):
+    """「みそを手作りする教室 材料費いくら？」: 材料費 asks the fee; 手作り only ranks."""
+    from datetime import datetime as dt
+    _add_events(session, dict(title="手前味噌づくりにチャレンジ", starts_at=dt(2026, 12, 5, 1), fee="3000円（材料費）"))
+    text = answer_question(session, "みそを手作りする教室 材料費いくら？", now=NOW, lang="ja").messages[0]["text"]
+    assert text.startswith("手前味噌づくりにチャレンジの料金：3000円（材料費）")

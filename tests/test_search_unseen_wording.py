@@ -655,6 +655,10 @@ def test_places_open_at_the_asked_hour_answer_a_generic_verb(session, city):
     ("粘土で何か作る教室ある？", "クレイクラフト教室"),
     ("パソコンで表計算 ならいたい", "エクセル講習会"),
     ("おっぱいの相談 予約の電話番号は？", "授乳相談"),
+    ("弁護士さんに相談できる日って ある？", "日曜法律相談"),
+    ("演歌の歌番組の収録 見に行けるの？", "公開収録 日本のうた"),
+    ("歴史好きなんだけど 史跡めぐりみたいなのある？", "真田・岡崎 旧跡ウォーク"),
+    ("囲碁をはじめたい 年寄りむけの教室ある？", "【シニア向け】囲碁初心者講座"),
 ])
 def test_lay_words_find_the_files_word(session, city, question, title):
     """A resident's everyday word (接し方, ぼけた, 粘土, 表計算) finds the row that says it the file's way."""
@@ -666,7 +670,11 @@ def test_lay_words_find_the_files_word(session, city, question, title):
         dict(title="クレイクラフト教室", starts_at=utc(SUN)),
         dict(title="エクセル講習会", starts_at=utc(SUN, 13)),
         dict(title="ワード講習会", starts_at=utc(TUE, 13)),
-        dict(title="授乳相談", starts_at=utc(TUE, 10))])
+        dict(title="授乳相談", starts_at=utc(TUE, 10)),
+        dict(title="日曜法律相談", starts_at=utc(SUN, 10)),
+        dict(title="公開収録 日本のうた", starts_at=utc(SUN, 18)),
+        dict(title="真田・岡崎 旧跡ウォーク", starts_at=utc(SAT, 9)),
+        dict(title="【シニア向け】囲碁初心者講座", starts_at=utc(TUE, 14))])
     assert titles(session, question)[:1] == [title]
 
 
@@ -714,7 +722,15 @@ def test_hours_given_only_by_season_are_that_seasons_hours(session, city):
 @pytest.mark.parametrize("question, words", [
     ("Is there a food hygiene seminar for restaurant owners?", {"食品衛生", "飲食店"}),
     ("Is there a safari park where we can see lions?", {"サファリ", "ライオン"}),
+    ("Is there an old pagoda I can visit?", {"塔"}),
 ])
 def test_english_words_of_trades_and_animals_are_read(question, words):
     from content.query.english import english_to_japanese
     assert all(word in english_to_japanese(question) for word in words)
+
+
+def test_a_game_is_not_answered_with_another(session, city):
+    """「将棋の教室ない？」 where only a 囲碁 course is filed: nothing found, said for 将棋."""
+    add_rows(session, events=[dict(title="【シニア向け】囲碁初心者講座", starts_at=utc(TUE, 14))])
+    assert titles(session, "将棋の教室ない？") == []
+    assert first_text(session, "将棋の教室ない？").startswith("「将棋」に合うものは見つかりませんでした。")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
@@ -179,7 +179,7 @@ _FULL_DATE_RE = re.compile(
 )
 _MONTH_ONLY_RE = re.compile(r"(?<![\d/])(\d{1,2})月(?![\d日])")
 _DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以])(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
-_HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの)?(祝日|祭日|しゅくじつ)")
+_HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの|今週の?|来週の?)?(祝日|祭日|しゅくじつ)")
 # National holidays by name (jpholiday's names; 体育の日 and 子供の日 as residents still say them).
 _HOLIDAY_ALIASES = {"体育の日": "スポーツの日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "元旦": "元日"}
 _HOLIDAY_NAMES = ("元日", "成人の日", "建国記念の日", "天皇誕生日", "春分の日", "昭和の日", "憲法記念日", "みどりの日",
@@ -514,6 +514,26 @@ def _next_holiday(today: date) -> Optional[tuple[date, str]]:
     return None
 
 
+def _holidays_of_week(word: str, today: date) -> Optional[_Day]:
+    """「今週の祝日」「来週の祝日」: the first run of holidays in that week (シルバーウィーク's 9/21–9/23 together);
+    asked on a Sunday, 今週 is the week ahead. None for other words or a week without a holiday."""
+    if not word.startswith(("今週", "来週")):
+        return None
+    monday = today - timedelta(days=today.weekday())
+    if word.startswith("来週") or today.weekday() == 6:
+        monday += timedelta(days=7)
+    first = max(today, monday)
+    days = [(d, name) for d, name in jpholiday.between(first, monday + timedelta(days=6))]
+    if not days:
+        return None
+    run = [days[0]]
+    for d, name in days[1:]:
+        if d == run[-1][0] + timedelta(days=1):
+            run.append((d, name))
+    label = "・".join(f"{_weekday_label(d)} {name}" for d, name in run)
+    return _Day(run[0][0], run[-1][0] + timedelta(days=1), label, (0, 0))
+
+
 def _named_holiday(name: str, today: date, past: bool) -> Optional[date]:
     """The next (or, asked about the past, the last) day of a national holiday by name."""
     days = jpholiday.between(today - timedelta(days=400), today + timedelta(days=400))
@@ -532,6 +552,10 @@ def _resolve_holidays_and_seasons(text: str, today: date, past: bool = False) ->
         if d is not None:
             out.append(_Day(d, d + timedelta(days=1), f"{_weekday_label(d)} {name}", m.span(), past=d < today))
     for m in _HOLIDAY_RE.finditer(text):
+        week = _holidays_of_week(m.group(1) or "", today)
+        if week is not None:
+            out.append(replace(week, span=m.span()))
+            continue
         found = _next_holiday(today)
         if found:
             d, name = found

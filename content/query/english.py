@@ -150,7 +150,7 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("local (?:products?|produce|specialt(?:y|ies)|goods|foods?)|souvenirs?", "特産"),
     ("farmers'? markets?|morning markets?", "朝市"), ("bazaars?", "バザー"),
     ("baby sign(?: language)?", "ベビー手話"), ("sign language", "手話"),
-    ("clay", "粘土"), ("safari(?: park)?", "サファリ"), ("lions?", "ライオン"), ("ceramics", "陶芸"), ("origami|paper folding", "折り紙"), ("fossils?", "化石"),
+    ("clay", "粘土"), ("safari(?: park)?", "サファリ"), ("pagodas?", "塔"), ("lions?", "ライオン"), ("ceramics", "陶芸"), ("origami|paper folding", "折り紙"), ("fossils?", "化石"),
     ("woodwork(?:ing)?|carpentry", "木工"), ("bamboo", "竹"), ("indigo dye(?:ing)?|indigo", "藍染"),
     ("dyeing", "染め"), ("weaving", "織り"), ("kimonos?", "着物"), ("pressed flowers?", "押し花"), ("wreaths?", "リース"),
     ("bonsai", "盆栽"), ("ikebana", "生け花"), ("haiku", "俳句"), ("poe(?:try|ms?)", "詩"), ("letters", "手紙"),
