@@ -49,7 +49,11 @@ def main() -> int:
                             ("exam_ae", "98.0 % top-1, 98.0 % top-3"),
                             ("exam_af", "92.0 % top-1, 94.0 % top-3"),
                             ("exam_ag", "90.0 % top-1, 92.0 % top-3"),
-                            ("exam_ah", "88.0 % top-1, 90.0 % top-3")):
+                            ("exam_ah", "88.0 % top-1, 90.0 % top-3"),
+                            ("exam_ai", "92.0 % top-1, 94.0 % top-3"),
+                            ("exam_aj", "92.0 % top-1, 94.0 % top-3"),
+                            ("exam_ak", "96.0 % top-1, 96.0 % top-3"),
+                            ("exam_al", "96.0 % top-1, 96.0 % top-3")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name.split('_')[1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")
