@@ -528,8 +528,9 @@ def _holidays_of_week(word: str, today: date) -> Optional[_Day]:
         return None
     run = [days[0]]
     for d, name in days[1:]:
-        if d == run[-1][0] + timedelta(days=1):
-            run.append((d, name))
+        if d != run[-1][0] + timedelta(days=1):
+            break
+        run.append((d, name))
     label = "・".join(f"{_weekday_label(d)} {name}" for d, name in run)
     return _Day(run[0][0], run[-1][0] + timedelta(days=1), label, (0, 0))
 
