@@ -197,6 +197,25 @@ def live_server(database_url, engine):
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+# CI runs the PostgreSQL half beside the rest on two cores; there a console step that does real work (400 answers
+# imported and tallied) has taken longer than Playwright's 30 s default, so pages wait up to two minutes.
+BROWSER_TIMEOUT_MS = 120_000
+
+
+class PatientBrowser:
+    """The Playwright browser whose new contexts wait BROWSER_TIMEOUT_MS for each step."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        """A new context with the patient default timeout."""
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
@@ -207,5 +226,5 @@ def chromium():
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
+        yield PatientBrowser(browser)
         browser.close()

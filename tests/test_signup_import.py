@@ -78,3 +78,16 @@ def test_signup_option_on_facilities_is_refused(runner, tmp_path):
     path.write_text("名称,住所\n中央公民館,本町1\n", encoding="utf-8")
     result = runner.invoke(main, ["import", "facilities", str(path), "--signup", "chat"])
     assert result.exit_code == 2 and "--signup" in result.output
+
+
+@pytest.mark.parametrize("end, deadline", [("", "9999-12-31"), ("9999-12-31", ""), ("9999/12/31", "9999/12/31")])
+def test_a_9999_12_31_placeholder_is_no_date_and_the_row_is_kept(runner, tmp_path, end, deadline):
+    day = date.today() + timedelta(days=20)
+    row = (f"999999,1,架空県,みどり市,森の実習隊,,,{day:%Y-%m-%d},{end},,,,森の手入れをします。,,,,,,みどり市,みどり公園,"
+           f",,,,,,,{deadline},,,,")
+    (tmp_path / "events.csv").write_text(HEADER + "\n" + row + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["import", "events", str(tmp_path / "events.csv"), "--signup", "chat"])
+    assert result.exit_code == 0 and "スキップ 0 件" in result.output, result.output
+    event = rows(tmp_path)["森の実習隊"]
+    assert event.signup_deadline is None
+    assert (event.starts_at.date(), event.ends_at.date()) == (day - timedelta(days=1), day)  # all day, JST in UTC

@@ -21,7 +21,7 @@ from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_rows
 from content.importers.values import (
-    TOKYO, clean, fee_is_free, tidy, format_fee, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
+    TOKYO, clean, fee_is_free, tidy, format_fee, is_placeholder_date, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
     parse_time, tokyo_to_utc,
 )
 from content.search.event_days import stated_repeat
@@ -54,11 +54,20 @@ def file_year_hint(path: str, table: CsvTable, year: int | None, today: date) ->
     return YearHint(today=today, year=found[0], fiscal=found[1]) if found else YearHint(today=today)
 
 
+def without_placeholder_dates(v):
+    """The row's values with placeholder dates (9999-12-31) in 開始日 and 終了日 read as empty."""
+    return lambda field: "" if field in ("start_date", "end_date") and is_placeholder_date(v(field)) else v(field)
+
+
 def row_days(v, hint: YearHint, line_no: int, report: ImportReport) -> Schedule | None:
     """The row's occurrences: a published date, else the free text of the date cell (else, for a cell naming only a
     month, 「9月の試合日程」, the days written in the time cell). None, with the reason in the report, when no date
     can be read; the other rows are kept."""
     raw = v("start_date")
+    if is_placeholder_date(raw) or is_placeholder_date(v("end_date")):
+        report.warnings.append((line_no, "9999-12-31 のような日付は、日付がないものとして読みました"))
+        v = without_placeholder_dates(v)
+        raw = v("start_date")
     start_day = parse_date(raw)
     if start_day is not None and names_more_days(raw, start_day, hint):
         start_day = None  # 「令和6年10月5日（土）・6日（日）」: the leading date is only the first of the cell's days

@@ -34,6 +34,23 @@ def tidy(value: str | None) -> str:
 
 def parse_date(value: str | None) -> date | None:
     """A date from ISO, 2026/4/2, 2026年4月2日, 和暦 (令和8年4月2日, R8.4.2), 20260402 or an Excel serial."""
+    day = read_date(value)
+    # 9999-12-31 stands for "no date" (大阪府's park events write it for sign-ups with no deadline); a day that far
+    # off would also overflow the day after it.
+    return day if day is None or day.year < PLACEHOLDER_YEAR else None
+
+
+PLACEHOLDER_YEAR = 9000
+
+
+def is_placeholder_date(value: str | None) -> bool:
+    """Whether a cell writes a placeholder such as 9999-12-31 rather than a day."""
+    day = read_date(value)
+    return day is not None and day.year >= PLACEHOLDER_YEAR
+
+
+def read_date(value: str | None) -> date | None:
+    """The date a cell writes, as parse_date reads it, placeholders included."""
     text = clean(value).translate(_KANJI_DIGITS).replace(" ", "")
     if not text:
         return None
