@@ -184,7 +184,10 @@ _HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの|今週の?|来週の?)?(�
 _HOLIDAY_ALIASES = {"体育の日": "スポーツの日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "元旦": "元日"}
 _HOLIDAY_NAMES = ("元日", "成人の日", "建国記念の日", "天皇誕生日", "春分の日", "昭和の日", "憲法記念日", "みどりの日",
                   "こどもの日", "海の日", "山の日", "敬老の日", "秋分の日", "スポーツの日", "文化の日", "勤労感謝の日")
-_NAMED_HOLIDAY_RE = re.compile("|".join(sorted(_HOLIDAY_NAMES + tuple(_HOLIDAY_ALIASES), key=len, reverse=True)))
+# 「敬老の日にあげるもの」「母の日のプレゼント」: the day a gift is for is the topic, not the day asked about
+_GIFT_FOR_THE_DAY = r"(?!に(?:あげ|贈|おく|渡|わた|プレゼント)|の(?:プレゼント|贈り物|おくりもの|ギフト))"
+_NAMED_HOLIDAY_RE = re.compile("(?:" + "|".join(sorted(_HOLIDAY_NAMES + tuple(_HOLIDAY_ALIASES), key=len, reverse=True))
+                               + ")" + _GIFT_FOR_THE_DAY)
 # Season words → (label, first (month, day), last (month, day) exclusive). Approximate on purpose:
 # school holidays differ by city; these windows only narrow a search.
 _SEASONS = {

@@ -357,11 +357,17 @@ def dictionary_topics(text: str) -> tuple[str, ...]:
     return _translate(text)[1]
 
 
+def untranslated_words(text: str) -> tuple[str, ...]:
+    """The words of an English question that nothing translated and that may name its topic (zumba): a row
+    writing them in Latin letters (ZUMBA) is about them."""
+    return _translate(text)[2]
+
+
 @lru_cache(maxsize=256)
-def _translate(text: str) -> tuple[Optional[str], tuple[str, ...]]:
-    """(the Japanese wording or None, the dictionary's words in it)."""
+def _translate(text: str) -> tuple[Optional[str], tuple[str, ...], tuple[str, ...]]:
+    """(the Japanese wording or None, the dictionary's words in it, the words left untranslated)."""
     if not is_english(text):
-        return None, ()
+        return None, (), ()
     lowered = text.lower().replace("’", "'")
     dates: list[tuple[int, str]] = []
     lowered = _take(lowered, _DATE_RULES, dates)
@@ -375,10 +381,14 @@ def _translate(text: str) -> tuple[Optional[str], tuple[str, ...]]:
     rest = _take_longest(lowered, _KEYWORD_RES, keywords)
     names = romaji_names(text.replace("’", "'"))
     looked_up = _dictionary_words(rest, names)
+    read = {start for start, _ja in looked_up}
+    left = tuple(dict.fromkeys(
+        m.group(0) for m in re.finditer(r"[a-z][a-z0-9]{2,}", rest)
+        if m.group(0) not in _NOT_TOPICS and m.group(0) not in _NOT_NAMES and m.start() not in read))
     keywords += looked_up
     keywords = _with_names(keywords, names, text.replace("’", "'"))
     parts = [ja for _, ja in sorted(dates)] + [ja for _, ja in sorted(keywords)] + [ja for _, ja in sorted(audiences)]
     words = [ja for _, ja in sorted(intents)]
     if not words and (keywords or audiences or dates) and "?" in text:
         words = ["ある?"]
-    return " ".join(dict.fromkeys(parts + words)).strip(), tuple(ja for _, ja in looked_up)
+    return " ".join(dict.fromkeys(parts + words)).strip(), tuple(ja for _, ja in looked_up), left

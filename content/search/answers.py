@@ -42,8 +42,17 @@ _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いけ�
                             r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|[^\s]{0,6}館|[^\s]{0,6}場)|"
                             r"(?:れる|える|せる|べる|める|げる|ける|てる)(?:とこ|ところ|場所)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
-_ACCESS_WORDS = re.compile(r"どうやって(?:行|い)|行き方|いきかた|アクセス|交通手段|何で行|なにで行|最寄り|もより|how (?:do|can) i get",
-                           re.I)
+_ACCESS_WORDS = re.compile(r"どうやって(?:行|い)|行き方|いきかた|アクセス|交通手段|何で行|なにで行|最寄り|もより|how (?:do|can) i get"
+                           # 「駅から近い？」「船でどのくらい？」: how far, by what
+                           r"|(?:駅|港|バス停|インター|IC)から(?:近|遠|ちか|とお|何分|なんぷん|どの?くらい|どれくらい|歩)"
+                           r"|(?:船|フェリー|車|くるま|バス|電車|徒歩|歩い|あるい)で(?:は)?(?:どの?くらい|どれくらい|何分|なんぷん)"
+                           r"|(?:何分|なんぷん)(?:かか|で行|でい)", re.I)
+# 「いつごろ作られたもの？」「何年前の建物？」: when the place (a statue, a temple) was made
+_HISTORY_WORDS = re.compile(r"いつ(?:ごろ|頃)?[^。?？\s]{0,3}(?:作ら|つくら|造ら|建て|たて|建っ|たっ|でき|出来|建立|創建|始ま)"
+                            r"|何年前|なんねんまえ|何時代|なに時代|いつの時代|何世紀")
+_HISTORY_SENTENCE = re.compile(r"\d{3,4}\s*年|時代|世紀|創建|建立|開山|開基|築\d|(?:つく|作|造|建て)られ")
+# questions whose own answer (hours, address, phone) comes first, the way there after it
+_OWN_ANSWER_INTENTS = ("facility_hours", "facility_closed", "facility_address", "facility_phone")
 _ACCESS_NOTE = re.compile(r"^アクセス\s*[:：]\s*(.+(?:\n(?![^\n:：]{1,8}[:：]).+)*)", re.M)  # the importer's アクセス line
 _PARKING_WORDS = re.compile(r"駐車|ちゅうしゃ|パーキング|parking", re.I)
 _CONTACT_WORDS = re.compile(r"電話|連絡先|問い?合わせ|問合せ")
@@ -464,6 +473,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
                 _("{audience}と書かれたものはありませんが、ほかの方向けのものがあります。"))
         note = said.format(audience=label) + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, audiences=[])
+    if result.upcoming_instead:
+        note = _("終わったものは見つかりませんでしたが、これからの予定があります。") + ("\n" + note if note else "")
+        parsed = dataclasses.replace(parsed, past=False)
     if result.fee_unstated:
         # 「無料で聴けるコンサート」: nothing says 無料; the concerts whose fee is not stated are shown, and said so
         note = _("無料と書かれたものはありませんが、料金の書かれていないものがあります。") + ("\n" + note if note else "")
@@ -782,14 +794,22 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     asks_fee = bool(_HOW_MUCH.search(parsed.normalized or ""))
     one_fee = asks_fee and (bool(parsed.places) or total == 1)  # the fee of one place, not a list of fees
     fee_list = asks_fee and not one_fee
-    if first_facility is not None and offset == 0 and (one_fee or (parsed.intent in FACILITY_INTENTS and not note
-                                                                    and not fee_list)):
+    question = parsed.normalized or ""
+    # how to get to the one place found, or when it was made: asked of that place whatever the rest of the question
+    asks_of_one = (bool(_ACCESS_WORDS.search(question) or _HISTORY_WORDS.search(question))
+                   and (bool(parsed.places) or total == 1))
+    if first_facility is not None and offset == 0 and (one_fee or asks_of_one or (
+            parsed.intent in FACILITY_INTENTS and not note and not fee_list)):
         text = _facility_answer_text(first_facility, parsed.intent, place_day, today, lang)
         if _PARKING_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
             text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
-        elif _ACCESS_WORDS.search(parsed.normalized or ""):
-            text = "\n".join(filter(None, (text, access_line(first_facility, lang))))  # 「どうやって行くの」
+        elif asks_of_one or _ACCESS_WORDS.search(question):
+            detail = (access_line(first_facility, lang) if _ACCESS_WORDS.search(question)  # 「どうやって行くの」
+                      else history_line(first_facility, lang))
+            if detail and parsed.intent not in _OWN_ANSWER_INTENTS:
+                text = first_facility.name  # 「駅から近い？」 asks no hours: the way there is the whole answer
+            text = "\n".join(filter(None, (text, detail)))
         if asks_fee or _FEE_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the fee asked for comes right after the name
             text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
@@ -912,6 +932,15 @@ def access_line(facility, lang: str) -> str:
     _ = translator(lang)
     found = _ACCESS_NOTE.search(facility.description or "")
     return _("アクセス：{text}").format(text=shorten_graphemes(found.group(1).strip(" 　・"), 120)) if found else ""
+
+
+def history_line(facility, lang: str) -> str:
+    """The description's sentence on when the place was made (「1350年に…つくった」), or ''."""
+    _ = translator(lang)
+    for sentence in re.split(r"(?<=。)|\n", facility.description or ""):
+        if _HISTORY_SENTENCE.search(sentence):
+            return _("説明より：{text}").format(text=shorten_graphemes(sentence.strip(" 　・"), 120))
+    return ""
 
 
 def fee_line(facility, lang: str) -> str:

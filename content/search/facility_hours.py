@@ -185,15 +185,22 @@ def _with_season_months(text: str) -> str:
     return _SEASON_BEFORE_CLOCK.sub(months, text or "")
 
 
+_MONTHS_IN_BRACKETS = re.compile(r"[（(]([^（）()]*\d{1,2}\s*月\s*[～~〜]\s*\d{1,2}\s*月[^（）()]*)[)）]")
+
+
 def split_notes(text: str) -> tuple[str, list[str]]:
     """(the plain hours, the note sentences after them): 「9:30～18:30（火水木金土日） 毎月第4金曜日…は終日利用不可」.
 
     Only what follows the first sentence can be a note, so 「9:00～19:00 (土・日・祝休日は9:00～17:00)」 stays whole.
     """
     chunks = [c.strip() for c in _CHUNK.split(text or "") if c and c.strip()]
+    # 「9:00～17:00 (12月～2月は予約のみ)」: a bracketed note on some months is a note, wherever it stands
+    month_notes = [m.group(1).strip() for m in _MONTHS_IN_BRACKETS.finditer(chunks[0])] if chunks else []
+    if month_notes:
+        chunks[0] = _MONTHS_IN_BRACKETS.sub(" ", chunks[0]).strip()
     if len(chunks) < 2:
-        return text, []
-    plain, notes = [chunks[0]], []
+        return (chunks[0], month_notes) if month_notes else (text, [])
+    plain, notes = [chunks[0]], month_notes
     for chunk in chunks[1:]:
         (notes if _NOTE_MARK.search(chunk) else plain).append(chunk)
     return " ".join(plain), notes

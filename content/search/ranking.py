@@ -20,7 +20,8 @@ from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
 from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms,
-                                 normalize_text, phrase_stand_ins, query_terms, reading_of, terms_of, verb_nouns)
+                                  normalize_text, phrase_stand_ins, query_terms, reading_of, readings_of_table_words,
+                                  terms_of, verb_nouns)
 from content.query.audience_words import AUDIENCE_RULES, audience_tags_in, without_audience_words
 
 MAX_HITS = 200
@@ -40,7 +41,7 @@ GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題 入れる 入る 使える
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
-初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり
+初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり 勉強会 勉強 学習会 研修 研修会
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -74,6 +75,8 @@ class SearchResult:
     audience_other: bool = False
     # True when no matching row said it was free and rows that state no fee are shown instead (none says a price)
     fee_unstated: bool = False
+    # True when a question about the past found nothing that happened and what is coming is shown instead
+    upcoming_instead: bool = False
 
 
 def kinds_for(intent: str) -> tuple[str, ...]:
@@ -158,7 +161,15 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     optional: list[str] = []
     text = normalize_text(parsed.normalized or parsed.text)
     for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
-        if kana in keywords or not _kana_known(index, kana):
+        if kana in keywords:
+            continue
+        if not _kana_known(index, kana):
+            # じてんしゃ (じてん + しゃ to Sudachi): the word of the city's synonyms read so, where rows hold it
+            word = readings_of_table_words().get(kana)
+            if word and word not in keywords and any(_known(index, w) for w in expand([word])):
+                sudachi = terms_of(run)
+                keywords = [t for t in keywords if t not in sudachi] + [word]
+                unknown = [t for t in unknown if t not in sudachi]
             continue
         if any(len(spoken := to_hiragana(reading_of(k) or "")) > len(run) and spoken.endswith(run) and spoken in text
                for k in keywords):
@@ -189,6 +200,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         unknown = [u for u in unknown if not any(u in span for span in spans)]
     if parsed.language == "en":
         keywords, unknown, optional = _english_guesses_rank(parsed, keywords, unknown, optional)
+        keywords += [w for w in _latin_words_in_rows(index, parsed) if w not in keywords]
     # 放課 of 放課後 where no row has 放課後: a part met only by its sound in another word (包括, ホウカツ) or by
     # a short form is that missing word, not a word to find
     keywords = [k for k in keywords if _written_in_some_row(index, k) or not any(k != u and k in u for u in unknown)]
@@ -334,7 +346,9 @@ def _with_phrase_stand_ins(index: SearchIndex, source: list[str]) -> list[str]:
     心臓 + マッサージ → 救命. Only where the words would not do as they stand: one is a verb, or no row has any of
     them (防災 + 訓練 stay both required; マラソン + 大会 is not made any 救急 or ランニング row)."""
     for words, singles in phrase_stand_ins(source):
-        if all(is_noun(w) for w in words) and any(_known(index, w) for w in words) or _rows_with_all(index, words):
+        # a one-character noun (目 of 目の病気) is in rows for other reasons (2回目): it does not say the words work
+        if all(is_noun(w) for w in words) and any(_known(index, w) for w in words if len(w) > 1) \
+                or _rows_with_all(index, words):
             continue  # おはなし会 where rows say it: its words find them as they stand
         # the group's word that reaches most rows (運動 reaches スポーツ too, 体操 only its own group)
         stand_in = max(singles, key=lambda w: (len(_rows_of(index, w)), -singles.index(w)))
@@ -379,6 +393,16 @@ def _english_guesses_rank(parsed: ParsedQuery, keywords: list[str], unknown: lis
     if not guessed or not (sure or parsed.categories):
         return keywords, unknown, optional
     return sure, [u for u in unknown if u not in guessed], optional + [k for k in keywords if k in guessed]
+
+
+def _latin_words_in_rows(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
+    """Words of an English question that rows write in Latin letters themselves (ZUMBA, SDGs) though the
+    translation has no Japanese for them: the topic, like any word the table translates."""
+    from content.query.english import untranslated_words
+    from content.query.parse import MAX_QUESTION_CHARS
+
+    words = untranslated_words(normalize_text(parsed.text or "")[:MAX_QUESTION_CHARS])
+    return [w for w in words if w in index.words.postings]
 
 
 def _written_in_some_row(index: SearchIndex, term: str) -> bool:
@@ -698,6 +722,23 @@ def _order_key(doc: Doc, band: int, past: bool, score: float = 0.0):
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
            index: SearchIndex | None = None, season_required: bool = False,
            min_coverage: float = MIN_COVERAGE) -> SearchResult:
+    """Every matching row for a parsed question, best first (at most MAX_HITS); a question about the past that
+    names no day (「バスケの選手が来るイベントってあった？」) and finds nothing that happened gets what is coming."""
+    result = _search_rows(session, parsed, now=now, relax=relax, kinds=kinds, index=index,
+                          season_required=season_required, min_coverage=min_coverage)
+    if result.hits or not parsed.past or parsed.date_range is not None or "d" in relax:
+        return result
+    coming = _search_rows(session, dataclasses.replace(parsed, past=False), now=now, relax=relax, kinds=kinds,
+                          index=index, season_required=season_required, min_coverage=min_coverage)
+    if not coming.hits:
+        return result
+    coming.upcoming_instead = True
+    return coming
+
+
+def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
+                 index: SearchIndex | None = None, season_required: bool = False,
+                 min_coverage: float = MIN_COVERAGE) -> SearchResult:
     """Every matching row for a parsed question, best first (at most MAX_HITS).
 
     Season words (クリスマス) rank within their date range; when that finds nothing and the date was only
@@ -755,11 +796,12 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         unknown = [u for u in unknown if not any(t in u for t in towns)]  # 能美市 is met by its town 能美
         if "p" not in relax:
             allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
-    if any(u not in GENERIC_SEARCH_WORDS for u in unknown):  # 「囲碁の大会」: 囲碁 is what found nothing, not 大会
-        unknown = [u for u in unknown if u not in GENERIC_SEARCH_WORDS]
-    elif unknown and parsed.audiences and not terms:
-        # 「障害のある人が相談できるセンター」: who the place is for is the subject; 相談 no row writes only ranks
+    if unknown and parsed.audiences and not terms and all(u in GENERIC_SEARCH_WORDS or not is_noun(u) for u in unknown):
+        # 「障害のある人が相談できるセンター」「パパと子どもが集まって遊ぶやつ」: who it is for is the subject; 相談
+        # or a verb no row writes only ranks
         optional, unknown = optional + unknown, []
+    elif any(u not in GENERIC_SEARCH_WORDS for u in unknown):  # 「囲碁の大会」: 囲碁 is what found nothing, not 大会
+        unknown = [u for u in unknown if u not in GENERIC_SEARCH_WORDS]
     if set(kinds) == {"facility"} and not parsed.places and unknown and all(t in GENERIC_SEARCH_WORDS for t in terms):
         # 「公民館」 where there is none; 「市民プール」 where there is no pool (市民 alone names no kind of place)
         return SearchResult(kinds=tuple(kinds), unknown=unknown, relaxed=relax)

@@ -29,7 +29,7 @@ QUERY_STOPWORDS = frozenset("""
 お知らせ 紹介 集まり 集い つどい 会合 一覧 リスト 全部 色々 いろいろ 面白い 楽しい 良い 近い 遠い 方法 仕方 様 感じ 辺り 辺 程度 位 くらい ぐらい 頃 ごろ
 とこ トコ 大丈夫 奴 やつ 只 以上 以下 未満 箇月 生後 開く 空く あく 回 ちゃん くん 様 人 子 いま 貰う 貰える もらう もらえる 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ 部 中 聞く きく 一回 一度
 電話番号 問い合わせ 問合せ 問い合わせ先 問合せ先 連絡先 申し込み先 申込先 申し込み方法 申込方法 申し込む 申込む
-易い 難い 辛い 見て回る 見回る 一番 いちばん 材料費 教材費
+易い 難い 辛い 見て回る 見回る 一番 いちばん 材料費 教材費 いつ頃 何時頃
 """.split())
 
 # Groups of words residents and cities use for the same thing (normalised forms are computed at load). Words after
@@ -136,7 +136,8 @@ SYNONYM_GROUPS = [
     ["不登校", "フリースクール"],
     ["養育費", "ひとり親", "母子家庭", "父子家庭", "シングルマザー", "シングルファーザー"],
     ["承継", "事業承継", "後継者", "跡継ぎ", "後継ぎ"],
-    ["起業", "創業", "開業", "スタートアップ"],
+    ["起業", "創業", "開業", "スタートアップ", "店を始める", "お店を始める", "商売を始める"],
+    ["自転車", "サイクリング", "サイクル"],  # じてんしゃの大会 → サイクリング大会
     ["非常食", "備蓄", "保存食", "防災食", "ローリングストック"],
     ["減塩", "塩分", "薄味"],
     ["血糖値", "糖尿病", "血糖"],
@@ -184,6 +185,17 @@ SYNONYM_GROUPS = [
     ["めぐり", "巡り", "巡る", "散策", "ウォーク", "ウォーキング", "歩く"],
     ["町並み", "街並み", "まちなみ", "古い町並み"],
     ["商家", "商人", "豪商", "海商"],
+    ["眼病", "目の病気", "眼の病気", "目の病"],  # 目の病気にご利益 → 眼病平癒の薬師如来
+    ["御利益", "ご利益", "霊験", "御神徳"],
+    ["殿様", "藩主", "大名", "城主"],  # 殿様のお墓 → 小浜藩主 酒井家の菩提寺
+    ["建物", "建造物", "建築物"],
+    ["最古", "一番古い", "いちばん古い", "最も古い"],
+    ["出土", "出土品", "出てきた", "発見", "発掘"],  # 古墳から出てきたもの → 出土品は郷土館に展示
+    ["剣", "鉄剣", "刀", "鉄刀", "刀剣"],
+    ["先生", "教師", "教員", "ティーチャー", "教諭"],  # 先生になる相談 → ペーパーティーチャー相談会
+    ["商売", "ビジネス", "起業", "創業"],  # 自分で商売はじめる → 月3万円ビジネス, 女性創業
+    # a martial art's own word reaches the hall for all of them (柔道の練習 → 武道館), not another art
+    ["柔道", "武道"], ["剣道", "武道"], ["空手", "武道"], ["合気道", "武道"], ["弓道", "武道"],
 ]
 
 _KATA_FROM_HIRA = {c: c + 0x60 for c in range(ord("ぁ"), ord("ゖ") + 1)}
@@ -243,12 +255,32 @@ def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
             subs = m.split(SplitMode.A)
             if len(subs) > 1:
                 terms.extend(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
+            elif m.is_oov() and _KATAKANA_WORD.fullmatch(m.surface()):
+                terms.extend(_katakana_parts(m.surface()))  # プロバスケットボールチーム: バスケットボール
             else:
                 terms.extend(_noun_halves(norm))  # 桜祭り is one dictionary word: 桜 + 祭り still meet さくら祭
     return tuple(terms), "".join(reading), " ".join(content_reading)
 
 
 _KANJI = re.compile(r"[一-龥々]")
+_KATAKANA_WORD = re.compile(r"[ァ-ヺー]{5,24}")
+
+
+@lru_cache(maxsize=20000)
+def _katakana_parts(word: str) -> tuple[str, ...]:
+    """The dictionary's nouns a katakana run Sudachi does not know is made of, longest first from the left
+    (プロバスケットボールチーム → プロ, バスケットボール, チーム), or () when it holds none."""
+    parts, start = [], 0
+    while start < len(word) - 1:
+        for end in range(len(word), start + 1, -1):
+            morphemes = list(_tokenizer().tokenize(word[start:end]))
+            if len(morphemes) == 1 and not morphemes[0].is_oov() and morphemes[0].part_of_speech()[0] == "名詞":
+                parts.append(morphemes[0].normalized_form().lower())
+                start = end
+                break
+        else:
+            start += 1
+    return tuple(parts)
 
 
 @lru_cache(maxsize=20000)
@@ -321,6 +353,19 @@ def _broad_words(group: list[str]) -> list[str]:
 def _content_morphemes(word: str) -> list:
     """Sudachi's morphemes of a headword, content words only."""
     return [m for m in _tokenizer().tokenize(normalize_text(word)) if _keep(m.part_of_speech())]
+
+
+@lru_cache(maxsize=1)
+def readings_of_table_words() -> dict[str, str]:
+    """The katakana reading of each one-word form in SYNONYM_GROUPS → that word, normalised (ジテンシャ → 自転車):
+    a resident typing the word in kana (じてんしゃ) means it even where Sudachi cannot read the run."""
+    out: dict[str, str] = {}
+    for group in SYNONYM_GROUPS:
+        for word in group:
+            morphemes = _content_morphemes(word) if word != NARROWER else []
+            if len(morphemes) == 1 and len(word) >= 2:
+                out.setdefault(to_katakana(morphemes[0].reading_form()), morphemes[0].normalized_form().lower())
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,125 @@
+"""Words residents use that the rows put another way (exams AM–AP): lay words, a word typed in kana, a Latin word in
+an English question, a katakana compound the dictionary does not know; and the detail of one place they ask for."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from content.search.answers import answer_question
+from content.search.terms import terms_of
+from tests.test_search_unseen_wording import NOW, SAT, SUN, TUE, add_rows, city, first_text, titles, utc  # noqa: F401
+
+
+@pytest.mark.parametrize("question, title", [
+    ("バスケの選手が来るイベント", "1日消防署長"),  # プロバスケットボールチーム holds バスケットボール
+    ("じてんしゃの大会 ある？", "第21回サイクリング大会"),  # じてんしゃ: Sudachi reads じてん + しゃ
+    ("免許はあるけど教えたことない 先生になる相談できるとこ", "ペーパーティーチャー相談会"),
+    ("女の人が 自分で商売はじめる講座ある？", "わたしたちの月3万円ビジネス"),
+    ("お店はじめたい人の勉強会 ある？", "創業"),  # 創業塾, or the 女性創業 course before it
+])
+def test_lay_words_find_the_events_the_file_words_its_own_way(session, city, question, title):
+    """A resident's word (バスケ, じてんしゃ, 先生, 商売, お店をはじめる) finds the row that says it the file's way."""
+    add_rows(session, events=[
+        dict(title="1日消防署長", description="プロバスケットボールチームの選手に1日消防署長を委嘱します。",
+             starts_at=utc(SAT)),
+        dict(title="第21回サイクリング大会", starts_at=utc(SUN, 7)),
+        dict(title="ペーパーティーチャー相談会", description="講師登録について", starts_at=utc(TUE)),
+        dict(title="女性創業スタートアップ事業「わたしたちの月3万円ビジネス」", starts_at=utc(SAT, 10)),
+        dict(title="創業塾", description="創業の心構え、資金調達の方法", starts_at=utc(TUE, 13))])
+    found = titles(session, question)
+    assert found and title in found[0], found
+
+
+@pytest.mark.parametrize("question, name", [
+    ("柔道とか剣道の練習できるとこ", "町武道館"),
+    ("目の病気にご利益のあるお寺", "多田寺"),
+    ("藩の殿様のお墓があるお寺", "空印寺"),
+    ("いちばん古い建物の本堂があるお寺", "妙楽寺"),
+])
+def test_lay_words_find_the_place_the_file_words_its_own_way(session, city, question, name):
+    """柔道 reaches the hall for martial arts; 目の病気 is 眼病, 殿様 藩主, 建物 建造物."""
+    add_rows(session, facilities=[
+        dict(name="町武道館"), dict(name="町総合体育館", description="バレーボール、バスケットボール"),
+        dict(name="多田寺", description="本堂には眼病平癒の霊験あらたかな本尊薬師如来がお祀りされています。"),
+        dict(name="萬徳寺", description="庭園が見事な寺です。"),
+        dict(name="空印寺", description="小浜藩主、酒井家の菩提寺で歴代の墓がある寺。"),
+        dict(name="発心寺", description="歌人の墓があります。"),
+        dict(name="妙楽寺", description="若狭における最古の建造物である本堂は、寄棟造り檜皮葺です。"),
+        dict(name="明通寺", description="国宝の本堂と三重塔があります。")])
+    assert titles(session, question)[:1] == [name]
+
+
+def test_a_martial_art_does_not_reach_another():
+    """柔道 reaches 武道 (the hall); 武道 reaches every art; 柔道 does not reach 剣道."""
+    from content.search.terms import expand
+    assert "武道" in expand(["柔道"]) and "剣道" not in expand(["柔道"])
+    assert {"柔道", "剣道"} <= set(expand(["武道"]))
+
+
+@pytest.mark.parametrize("word, part", [
+    ("プロバスケットボールチーム", "バスケットボール"),
+    ("プロバスケットボールチーム", "チーム"),
+])
+def test_a_katakana_compound_the_dictionary_lacks_is_indexed_by_its_words(word, part):
+    """Sudachi keeps an unknown katakana run whole; the words inside it are found as well."""
+    assert part in terms_of(word)
+
+
+def test_an_english_word_the_rows_write_in_latin_letters_ranks_them_first(session, city):
+    """「Is there a Zumba class for beginners?」: no table has Zumba, but the row writes ZUMBA."""
+    add_rows(session, events=[dict(title="はじめてのZUMBA", category="スポーツ", starts_at=utc(TUE, 10)),
+                              dict(title="健康づくり講座「楽しく運動！」", category="講座", starts_at=utc(SAT, 10))])
+    answer = answer_question(session, "Is there a Zumba class for beginners?", now=NOW, lang="en")
+    assert [item["title"] for item in answer.items][:1] == ["はじめてのZUMBA"]
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("島の公園 船でどのくらい？", "船で8分"),
+    ("供養塔 駅から近い？", "駅から車で2分"),
+    ("お地蔵さまの像 いつごろ作られたもの？", "1350年"),
+])
+def test_a_question_about_the_one_place_found_answers_that_detail(session, city, question, wanted):
+    """How far it is, or when it was made: said first, from the row's アクセス or description."""
+    add_rows(session, facilities=[
+        dict(name="島の公園", description="海を眺めながらのんびり過ごせます。\nアクセス: 渡船場から船で8分"),
+        dict(name="飢民の供養塔", description="餓死者を弔うためのものです。\nアクセス: 駅から車で2分"),
+        dict(name="木造地蔵菩薩坐像", description="蓮華寺に安置されています。像の中の銘文から、1350年につくられたことがわかります。")])
+    text = first_text(session, question)
+    assert wanted in text and "開館時間の情報はまだありません" not in text
+
+
+def test_a_past_question_that_names_no_day_gets_what_is_coming(session, city):
+    """「…ってあった？」 where nothing has happened yet: the coming event, said so, rather than nothing."""
+    add_rows(session, events=[dict(title="1日消防署長", description="プロバスケットボールチームの選手が来ます。",
+                                   starts_at=utc(SAT))])
+    assert titles(session, "バスケの選手が来るイベントってあった？") == ["1日消防署長"]
+    assert "これからの予定があります" in first_text(session, "バスケの選手が来るイベントってあった？")
+
+
+def test_a_holiday_a_gift_is_for_is_the_topic_not_the_day(session, city):
+    """「敬老の日にあげるもの 孫といっしょに作れる教室」: a class before the holiday, not nothing on the holiday."""
+    add_rows(session, events=[dict(title="お花のフォトフレームつくり",
+                                   description="敬老の日の思い出作りにおじいちゃんおばあちゃんと一緒に作りましょう。",
+                                   starts_at=utc(SAT))])
+    assert titles(session, "敬老の日にあげるもの 孫といっしょに作れる教室")[:1] == ["お花のフォトフレームつくり"]
+
+
+def test_a_bracketed_note_on_some_months_is_shown_with_the_hours(session, city):
+    """「9:00～17:00 (12月～2月は予約のみ)」 asked in winter: the note is said, not dropped."""
+    add_rows(session, facilities=[dict(name="国分寺", hours_text="9:00～17:00　(12月～2月は予約のみ)\n＊不在時あり。")])
+    assert "12月~2月は予約のみ" in first_text(session, "国分寺 冬でもおまいりできる？")
+
+
+def test_events_for_the_month_asked_with_a_verb_no_row_writes(session):
+    """「パパと子どもが集まって遊ぶやつ 2月ある？」: who it is for is the subject; 遊ぶ, written in no row, only
+    ranks."""
+    add_rows(session, events=[dict(title="パパとこどものひろば", description="パパとこどもが集まって交流します",
+                                   audience="親子", audience_tags=["parents"], starts_at=utc(date(2027, 2, 13), 10))])
+    assert titles(session, "パパと子どもが集まって遊ぶやつ 2月ある？") == ["パパとこどものひろば"]
+
+
+def test_no_date_is_read_from_a_placeholder_year():
+    """9999-12-31 (no deadline) is no date; a real date still is."""
+    from content.importers.values import parse_date
+    assert parse_date("9999-12-31") is None and parse_date("2026-10-17") == date(2026, 10, 17)
