@@ -123,3 +123,21 @@ def test_no_date_is_read_from_a_placeholder_year():
     """9999-12-31 (no deadline) is no date; a real date still is."""
     from content.importers.values import parse_date
     assert parse_date("9999-12-31") is None and parse_date("2026-10-17") == date(2026, 10, 17)
+
+
+@pytest.mark.parametrize("question", ["古墳から出てきたもの 見られるとこある？", "埴輪とか古墳から出たもの 見れるところ"])
+def test_what_came_out_of_a_tomb_is_what_the_file_calls_excavated(session, city, question):
+    """「古墳から出てきたもの」 is 出土品: the mound whose finds are on show comes first, and the answer says where."""
+    add_rows(session, facilities=[
+        dict(name="国森古墳", description="台地の上にある方墳です。"),
+        dict(name="天王原古墳", description="小円墳で、金環などが出土しています。出土品は郷土館に展示されています。")])
+    assert titles(session, question)[:1] == ["天王原古墳"]
+    assert "郷土館" in first_text(session, question)
+
+
+@pytest.mark.parametrize("fee, free", [("入館無料", True), ("入館料 無料", True), ("見学無料（要予約）", True),
+                                       ("拝観料:400円", False), ("入場自由", None)])
+def test_a_fee_labelled_by_the_way_in_is_read(fee, free):
+    """入館無料 is free like 入館料 無料; the label (入館, 拝観料) says nothing about the price."""
+    from content.search.index import facility_is_free
+    assert facility_is_free(fee) is free

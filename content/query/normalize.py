@@ -57,12 +57,16 @@ _KANA_WORDS_RE = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 _KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])むけ"), "向け"), (re.compile(r"(?<=\d)さい"), "歳"))
 
 
+# Everyday phrases for the one word rows use: 「古墳から出てきたもの」 is what the file calls 出土品.
+_LAY_PHRASES = ((re.compile(r"から(?:出|で)(?:て(?:き|来))?た(?=もの|物|の|\s|$)"), "から出土した"),)
+
+
 def rewrite_kana_words(text: str) -> str:
     """Common hiragana words written the usual way (いべんと → イベント, 小学生むけ → 小学生向け) so Sudachi
-    segments them."""
+    segments them, and everyday phrases as the word rows use (古墳から出たもの → 古墳から出土したもの)."""
     text = _KANA_WORDS_RE.sub(lambda m: KANA_WORDS[m.group()], text)
-    for pattern, kanji in _KANA_SUFFIXES:
-        text = pattern.sub(kanji, text)
+    for pattern, word in _KANA_SUFFIXES + _LAY_PHRASES:
+        text = pattern.sub(word, text)
     return text
 
 

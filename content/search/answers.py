@@ -28,7 +28,7 @@ from content.messages import MAX_POSTBACK_DATA, message_action, shorten_grapheme
 from content.query import parse_query
 from content.query.model import ParsedQuery, PlaceMatch
 from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
-from content.search.terms import is_noun, normalize_text, terms_of
+from content.search.terms import PHRASE_PREFIX, expand, is_noun, normalize_text, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
@@ -800,7 +800,7 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
                    and (bool(parsed.places) or total == 1))
     if first_facility is not None and offset == 0 and (one_fee or asks_of_one or (
             parsed.intent in FACILITY_INTENTS and not note and not fee_list)):
-        text = _facility_answer_text(first_facility, parsed.intent, place_day, today, lang)
+        text = _facility_answer_text(first_facility, parsed.intent, place_day, today, lang, result.keywords)
         if _PARKING_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
             text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
@@ -1107,8 +1107,9 @@ def _asked_day(parsed: ParsedQuery, today):
     return today
 
 
-def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
-    """The direct answer for a facility question: the day's hours, closed days, address or phone."""
+def _facility_answer_text(facility, intent: str, day, today, lang: str, words: list[str] = ()) -> str:
+    """The direct answer for a facility question: the day's hours, closed days, address or phone; for a place
+    whose file gives no hours, the description's sentence on visiting or on what was asked (words)."""
     _ = translator(lang)
     if intent == "facility_address" and facility.address:
         return _("{name}の住所：{address}").format(name=facility.name, address=facility.address)
@@ -1143,7 +1144,8 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str) -> str:
         if facility.closed_text and not closed:
             lines.append(_("休館日（公開情報）：{text}").format(text=facility.closed_text))
     if len(lines) == 1 or (len(lines) == 2 and intent in ("facility_phone", "facility_address")):
-        opening = opening_sentence(facility.description)
+        # 「古墳から出てきたもの 見られるとこ」: 「出土品は郷土館に展示されています」 says where
+        opening = opening_sentence(facility.description) or sentence_holding(facility.description, words)
         lines.append(_("説明より：{text}").format(text=opening) if opening
                      else _("開館時間の情報はまだありません。下の「詳細」からお問い合わせ先をご覧ください。"))
     return "\n".join(lines)
@@ -1175,6 +1177,14 @@ def opening_sentence(description: str | None) -> str | None:
         if _OPENING_WORDS.search(sentence):
             return shorten_graphemes(sentence.strip(" 　・"), 120)
     return None
+
+
+def sentence_holding(description: str | None, words) -> str | None:
+    """The description's sentences holding one of the question's words (or their synonyms), shortened."""
+    forms = [w for w in expand(list(words)) if len(w) > 1 and not w.startswith(PHRASE_PREFIX)]
+    found = [sentence.strip(" 　・") for sentence in re.split(r"(?<=。)|\n", description or "")
+             if any(form in normalize_text(sentence) for form in forms)]
+    return shorten_graphemes("".join(found), 120) if found else None
 
 
 def _narrow_actions(parsed: ParsedQuery, request: Request, result: SearchResult, offset: int, total: int,

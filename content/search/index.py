@@ -445,7 +445,8 @@ def price_of(fee: Optional[str], is_free: Optional[bool]) -> Optional[int]:
     return 0 if is_free else None
 
 
-_FEE_LABEL = re.compile(r"^[\s●○◆◇■□・※【\[]*(?:料金|入館料|入園料|入場料|利用料金?|使用料|観覧料|見学料)?[\s】\]:：は]*")
+_FEE_LABEL = re.compile(r"^[\s●○◆◇■□・※【\[]*(?:料金|入館料|入園料|入場料|利用料金?|使用料|観覧料|見学料|拝観料|入館|入園|入場|拝観|見学)?"
+                        r"[\s】\]:：は]*")
 
 
 def facility_is_free(fee: Optional[str]) -> Optional[bool]:
