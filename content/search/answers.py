@@ -39,7 +39,7 @@ FAQ_PHRASED = 0.67  # … when the question is nearly one of the entry's own phr
 STRONG_COVERAGE = 0.75  # a facility found for an event question must match nearly every word
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
-                            r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|[^\s]{0,6}館|[^\s]{0,6}場)|"
+                            r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|学校|[^\s]{0,6}館|[^\s]{0,6}場)|"
                             r"(?:れる|える|せる|べる|める|げる|ける|てる)(?:とこ|ところ|場所)|どこ(?:で|に|か|$|\?)")
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _ACCESS_WORDS = re.compile(r"どうやって(?:行|い)|行き方|いきかた|アクセス|交通手段|何で行|なにで行|最寄り|もより|how (?:do|can) i get"
@@ -51,6 +51,11 @@ _ACCESS_WORDS = re.compile(r"どうやって(?:行|い)|行き方|いきかた|�
 _HISTORY_WORDS = re.compile(r"いつ(?:ごろ|頃)?[^。?？\s]{0,3}(?:作ら|つくら|造ら|建て|たて|建っ|たっ|でき|出来|建立|創建|始ま)"
                             r"|何年前|なんねんまえ|何時代|なに時代|いつの時代|何世紀")
 _HISTORY_SENTENCE = re.compile(r"\d{3,4}\s*年|時代|世紀|創建|建立|開山|開基|築\d|(?:つく|作|造|建て)られ")
+# 「何席あるん？」「300席ぐらいのホール」: how many a hall seats, in its description
+_SEATS_WORDS = re.compile(r"何席|なんせき|席数|座席数|\d+\s*席|何人(?:入|はい)れ|なんにん(?:入|はい)れ|収容")
+_SEATS_SENTENCE = re.compile(r"\d[\d,]*\s*(?:席|人収容|名収容|人を収容|名を収容)|収容")
+# (what a question asks of one place, the description's sentence that says it)
+_PLACE_DETAILS = ((_HISTORY_WORDS, _HISTORY_SENTENCE), (_SEATS_WORDS, _SEATS_SENTENCE))
 # questions whose own answer (hours, address, phone) comes first, the way there after it
 _OWN_ANSWER_INTENTS = ("facility_hours", "facility_closed", "facility_address", "facility_phone")
 _ACCESS_NOTE = re.compile(r"^アクセス\s*[:：]\s*(.+(?:\n(?![^\n:：]{1,8}[:：]).+)*)", re.M)  # the importer's アクセス line
@@ -405,7 +410,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             note = _("無料で入れる施設です。")
     wants_place = bool(_WANTS_A_PLACE.search(parsed.normalized or "")) or (
         parsed.audiences and bool(re.search(r"施設|しせつ", parsed.normalized or "")))
-    if (not result.hits and parsed.intent in ("events", "unknown")
+    # 「ボランティアの勉強できる学校」: taking part, but asked where (金沢ボランティア大学校)
+    if (not result.hits and (parsed.intent in ("events", "unknown") or parsed.intent == "participate" and wants_place)
             and ((result.keywords and not result.unknown) or wants_place)
             and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS or wants_place)):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
@@ -795,18 +801,17 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     one_fee = asks_fee and (bool(parsed.places) or total == 1)  # the fee of one place, not a list of fees
     fee_list = asks_fee and not one_fee
     question = parsed.normalized or ""
-    # how to get to the one place found, or when it was made: asked of that place whatever the rest of the question
-    asks_of_one = (bool(_ACCESS_WORDS.search(question) or _HISTORY_WORDS.search(question))
-                   and (bool(parsed.places) or total == 1))
+    # how to get to the one place found, when it was made, how many it seats: asked of that place whatever the rest
+    # of the question
+    asks_of_one = _asks_place_detail(question) and (bool(parsed.places) or total == 1)
     if first_facility is not None and offset == 0 and (one_fee or asks_of_one or (
             parsed.intent in FACILITY_INTENTS and not note and not fee_list)):
         text = _facility_answer_text(first_facility, parsed.intent, place_day, today, lang, result.keywords)
         if _PARKING_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
             text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
-        elif asks_of_one or _ACCESS_WORDS.search(question):
-            detail = (access_line(first_facility, lang) if _ACCESS_WORDS.search(question)  # 「どうやって行くの」
-                      else history_line(first_facility, lang))
+        elif _asks_place_detail(question):
+            detail = place_detail_line(first_facility, question, lang)
             if detail and parsed.intent not in _OWN_ANSWER_INTENTS:
                 text = first_facility.name  # 「駅から近い？」 asks no hours: the way there is the whole answer
             text = "\n".join(filter(None, (text, detail)))
@@ -934,12 +939,23 @@ def access_line(facility, lang: str) -> str:
     return _("アクセス：{text}").format(text=shorten_graphemes(found.group(1).strip(" 　・"), 120)) if found else ""
 
 
-def history_line(facility, lang: str) -> str:
-    """The description's sentence on when the place was made (「1350年に…つくった」), or ''."""
+def _asks_place_detail(question: str) -> bool:
+    """Whether a question asks how to get to a place, when it was made or how many it seats."""
+    return any(words.search(question) for words, _sentence in _PLACE_DETAILS) or bool(_ACCESS_WORDS.search(question))
+
+
+def place_detail_line(facility, question: str, lang: str) -> str:
+    """The line answering the detail asked of a place (「どうやって行くの」 → its アクセス, 「いつごろ作られた」 → the
+    description's sentence with the year, 「何席ある」 → the one with the seats), or ''."""
+    if _ACCESS_WORDS.search(question):
+        return access_line(facility, lang)
     _ = translator(lang)
-    for sentence in re.split(r"(?<=。)|\n", facility.description or ""):
-        if _HISTORY_SENTENCE.search(sentence):
-            return _("説明より：{text}").format(text=shorten_graphemes(sentence.strip(" 　・"), 120))
+    for words, sentences in _PLACE_DETAILS:
+        if words.search(question):
+            for sentence in re.split(r"(?<=。)|\n", facility.description or ""):
+                if sentences.search(sentence):
+                    return _("説明より：{text}").format(text=shorten_graphemes(sentence.strip(" 　・"), 120))
+            return ""
     return ""
 
 
