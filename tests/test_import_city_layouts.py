@@ -207,3 +207,26 @@ def test_dates_the_time_note_lists_beside_the_first_day_are_occurrences(session,
     held = occurrences(session, "男性の栄養教室")
     assert [(e.starts_at - datetime(2022, 1, 1)).days + 1 for e in held] == days
     assert all(e.starts_at.hour == 1 for e in held)  # 10:00 in Tokyo, stored as UTC
+
+
+def test_closed_days_written_in_the_open_days_column_are_closed_days(session, tmp_path):
+    """京都府's 観光施設一覧 writes 「休日：第1・第3日曜日、年末年始」 in 利用可能曜日: those are the days it is shut."""
+    path = tmp_path / "kyoto.csv"
+    path.write_text("名称,住所,利用可能曜日,利用可能日時特記事項\n"
+                    "薫玉堂,京都府京都市下京区堀川通,休日：第1・第3日曜日、年末年始,9時～17時30分\n"
+                    "渉成園,京都府京都市下京区東玉水町,休日：無休,9時～17時\n", encoding="utf-8")
+    assert import_path(session, "facilities", str(path), now=NOW).ok
+    by_name = {f.name: f for f in session.exec(select(Facility))}
+    assert (by_name["薫玉堂"].hours_text, by_name["薫玉堂"].closed_text) == ("9時～17時30分", "第1・第3日曜日、年末年始")
+    assert by_name["渉成園"].closed_text == "無休"
+
+
+def test_an_event_with_no_contact_takes_the_phone_its_address_gives(session, tmp_path):
+    """「掛川市五明925-1 電話 0537-28-0811」 in 住所 and no contact columns filled: that phone is the contact."""
+    path = tmp_path / "events.csv"
+    path.write_text("イベント名,開始日,場所名称,住所,定員\n"
+                    "月夜の茶摘み会,2026-04-19,五明の茶畑,掛川市五明925-1 電話 0537-28-0811,10名/回\n", encoding="utf-8")
+    assert import_path(session, "events", str(path), now=NOW).ok
+    event, = session.exec(select(Event))
+    assert event.contact == "0537-28-0811"
+    assert event.capacity == 10 and "定員: 10名/回" in event.description  # the file's own words kept

@@ -141,3 +141,59 @@ def test_a_fee_labelled_by_the_way_in_is_read(fee, free):
     """入館無料 is free like 入館料 無料; the label (入館, 拝観料) says nothing about the price."""
     from content.search.index import facility_is_free
     assert facility_is_free(fee) is free
+
+
+@pytest.mark.parametrize("question, title", [
+    ("写真立て 作れるイベント", "オリジナルフォトフレームを作ろう"),
+    ("出会いのイベント 婚活みたいなの", "恋活フェス"),
+    ("子どもが宝さがしできるイベント", "のたねの宝ものを探せ！"),
+    ("寄席みたいに 噺家さんの話が聞けるとこない？", "甲山落語会"),
+    ("ジムの無料体験 いつある？", "エニタイムフィットネス無料体験会"),
+])
+def test_more_lay_words_find_the_titles(session, city, question, title):
+    """写真立て is a フォトフレーム, 婚活 a 恋活, 宝さがし a 宝もの探し, 噺家 落語, ジム フィットネス."""
+    add_rows(session, events=[dict(title=t, starts_at=utc(SUN, 10 + n)) for n, t in enumerate(
+        ["オリジナルフォトフレームを作ろう", "恋活フェス", "のたねの宝ものを探せ！", "甲山落語会",
+         "エニタイムフィットネス無料体験会"])])
+    assert titles(session, question)[:1] == [title]
+
+
+def test_a_capacity_is_said_in_the_files_words(session, city):
+    """「何人まで？」: 定員 「10名/回」 as the file wrote it, not a number rewritten."""
+    add_rows(session, events=[dict(title="ランプシェードづくり", capacity=10, description="定員: 10名/回",
+                                   starts_at=utc(SAT, 10))])
+    assert "ランプシェードづくりの定員：10名/回" in first_text(session, "ランプシェードづくり 何人まで？")
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("勝林院 何時までいける？", "9時〜16時30分"),  # the file writes 9時～16時30分: so does the answer
+    ("天翔の湯 夜は何時まで？", "14時〜24時"),
+    ("ちもと 何時まで？", "11:30〜21:00"),  # a file writing 11:30 is answered 11:30
+])
+def test_hours_are_said_the_way_the_file_writes_them(session, city, question, wanted):
+    add_rows(session, facilities=[dict(name="勝林院", hours_text="9時～16時30分", closed_text="無休"),
+                                  dict(name="天翔の湯", hours_text="14時～24時", closed_text="火曜日"),
+                                  dict(name="ちもと", hours_text="11:30～21:00", closed_text="水曜日")])
+    assert wanted in first_text(session, question)
+
+
+def test_a_second_season_written_right_after_the_first_clock_is_read():
+    """「3月～11月 9時～17時12月～2月 9時～16時30分」: winter closes at 16:30."""
+    from datetime import time
+    from content.search.facility_hours import hours_on, parse_hours
+    info = parse_hours("3月～11月 9時～17時12月～2月 9時～16時30分（受付は30分前まで）", "無休")
+    assert hours_on(info, date(2027, 1, 15)).ranges == [(time(9), time(16, 30))]
+    assert hours_on(info, date(2026, 6, 5)).ranges == [(time(9), time(17))]
+
+
+@pytest.mark.parametrize("question, wanted", [
+    ("外国人の くらしの困りごと 相談できるところ 電話番号は", "075-342-5000"),
+    ("下鴨神社の森 朝は何時から入れる？", "6時"),
+])
+def test_the_one_place_an_events_question_finds_answers_what_was_asked(session, city, question, wanted):
+    """A place found where an event was looked for still answers the phone or hours asked of it."""
+    add_rows(session, facilities=[
+        dict(name="京都府国際センター", phone="075-342-5000", description="外国人のための生活相談窓口があります。"),
+        dict(name="糺ノ森", hours_text="6時～18時（季節により変動）", closed_text="無休",
+             description="下鴨神社の境内に広がる原生林です。")])
+    assert wanted in first_text(session, question)

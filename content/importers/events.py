@@ -21,8 +21,8 @@ from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_rows
 from content.importers.values import (
-    TOKYO, clean, fee_is_free, tidy, format_fee, is_placeholder_date, is_unreadable_time, parse_capacity, parse_coordinate, parse_date,
-    parse_time, tokyo_to_utc,
+    TOKYO, clean, fee_is_free, tidy, format_fee, is_placeholder_date, is_unreadable_time, parse_capacity, parse_coordinate,
+    parse_date, parse_time, phone_in_text, tokyo_to_utc,
 )
 from content.search.event_days import stated_repeat
 from models import Event
@@ -346,8 +346,12 @@ def describe(v) -> str:
         if text and text not in parts:
             parts.append(text)
     # アクセス names the station or district residents say (清澄白河, 池袋) when the address does not
+    # 「10名/回」 in 定員: its own words are kept beside the number read from it
+    capacity = "" if clean(v("capacity")).isdigit() else clean(v("capacity"))
     for label, field in (("申込方法", "apply"), ("定員", "capacity_note"), ("備考", "note"), ("アクセス", "access")):
         text = _ECHO_LINE.sub("", v(field)).strip()
+        if field == "capacity_note" and capacity and capacity not in text:
+            text = join_text(capacity, text)
         if text:
             parts.append(f"{label}: {text}")
     return "\n".join(parts)
@@ -365,8 +369,11 @@ def address_of(layout: Layout, cells: list[str]) -> str:
 
 
 def contact_of(v) -> str:
-    """連絡先名称, 電話番号 (内線) and mail on one line."""
+    """連絡先名称, 電話番号 (内線) and mail on one line; with none filled, a phone the address or description gives
+    under a label (「掛川市五明925-1 電話 0537-28-0811」)."""
     phone = clean(v("contact_phone"))
+    if not (phone or clean(v("contact_name")) or clean(v("contact_mail"))):
+        return phone_in_text(v("address"), v("description"), v("note"))
     if phone and clean(v("contact_ext")):
         phone += f"（内線{clean(v('contact_ext'))}）"
     return " ".join(filter(None, (clean(v("contact_name")), phone, clean(v("contact_mail")))))

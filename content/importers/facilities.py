@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from sqlmodel import Session, select
 
@@ -15,7 +14,7 @@ from content.importers.layouts import Layout
 from content.importers.places import FacilityMatcher
 from content.importers.report import ImportReport
 from content.importers.sync import Record, sync_rows
-from content.importers.values import clean, format_fee, name_variants, parse_coordinate, tidy
+from content.importers.values import clean, format_fee, name_variants, parse_coordinate, phone_in_text, tidy
 from models import Event, Facility
 
 # the kind of place a layout lists, for rows that give no category of their own
@@ -82,17 +81,14 @@ def hours_in_description(description: str) -> str:
 
 
 # 「【電話】04996-7-0411」, 「TEL：0859-27-0606」: a number the row states under a phone label, where it has no phone column
-_LABELLED_PHONE = re.compile(r"(?:電話(?:番号)?|TEL|Tel|tel|℡|☎)\s*[】:：\]）)]?\s*"
-                             r"([(（]?0\d{1,4}[-‐－ー―(（)）]{1,2}\d{1,4}[-‐－ー―)）]\d{3,4}|0\d{9,10})")
+# 京都府's 観光施設一覧 writes its closed days in 利用可能曜日: 「休日：第1・第3日曜日、年末年始」, 「休日：無休」
+_CLOSED_LABEL = re.compile(r"^\s*(?:休日|定休日|休館日|休業日|休園日|休み)\s*[:：]\s*")
 
 
-def phone_in_text(*texts: str) -> str:
-    """The first phone number a text gives under a phone label, or ''."""
-    for text in texts:
-        match = _LABELLED_PHONE.search(unicodedata.normalize("NFKC", text or ""))
-        if match:
-            return match.group(1)
-    return ""
+def weekdays_or_closed(text: str) -> tuple[str, str]:
+    """(the open weekdays 利用可能曜日 gives, the closed days it gives instead under a 休日： label)."""
+    label = _CLOSED_LABEL.match(text or "")
+    return ("", clean(text[label.end():])) if label else (text, "")
 
 
 def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMaker, report: ImportReport,
@@ -105,12 +101,13 @@ def facility_record(layout: Layout, cells: list[str], line_no: int, keys: KeyMak
         return None
     note = v("hours_note").strip()
     hours, closed = split_hours_text(note)
-    structured = structured_hours(v("weekdays"), v("open_time"), v("close_time"))
+    weekdays, closed_in_weekdays = weekdays_or_closed(v("weekdays"))
+    structured = structured_hours(weekdays, v("open_time"), v("close_time"))
     by_day, closed_days = weekday_hours({d: v(f"open_{d}") for d in WEEKDAYS}, {d: v(f"close_{d}") for d in WEEKDAYS})
     hours = join_text(structured or by_day, hours)
     if not _CLOCK.search(hours or ""):
         hours = join_text(hours, hours_in_description(v("description")))
-    closed = join_text(closed_days, closed, v("closed"))
+    closed = join_text(closed_days, closed, closed_in_weekdays, v("closed"))
     address = clean(v("address"))
     building = clean(v("building"))
     if building and building not in address:

@@ -217,3 +217,16 @@ def name_variants(name: str) -> list[str]:
     if not m:
         return []
     return [m[1].strip(), m[2].strip()]
+
+
+_LABELLED_PHONE = re.compile(r"(?:電話(?:番号)?|TEL|Tel|tel|℡|☎)\s*[】:：\]）)]?\s*"
+                             r"([(（]?0\d{1,4}[-‐－ー―(（)）]{1,2}\d{1,4}[-‐－ー―)）]\d{3,4}|0\d{9,10})")
+
+
+def phone_in_text(*texts: str) -> str:
+    """The first phone number a text gives under a phone label, or ''."""
+    for text in texts:
+        match = _LABELLED_PHONE.search(unicodedata.normalize("NFKC", text or ""))
+        if match:
+            return match.group(1)
+    return ""

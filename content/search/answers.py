@@ -66,6 +66,7 @@ _RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天
 # 「申込みいつまで？」「締め切りは？」: the last day to sign up
 _DEADLINE_WORDS = re.compile(r"締め?切り?|〆切|期限|(?:申し?込み?|もうしこみ|予約|受付)[^。?？]{0,6}いつまで|いつまで[^。?？]{0,6}(?:申し?込|予約|受付)")
 _DEADLINE_SENTENCE = re.compile(r"(?:申し?込|予約|受付|締め?切|締切)[^。\n]*まで|まで[^。\n]*(?:申し?込|予約|受付)")
+_CAPACITY_LINE = re.compile(r"^定員\s*[:：]\s*(.+)$", re.M)  # the importer's 定員 line
 _CAPACITY_WORDS = re.compile(r"定員|何人|なんにん|何名|なんめい|人数|にんずう")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
 _HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|材料費|教材費|費用|いくら|幾ら|値段|お金|安くなる|割引")
@@ -803,16 +804,23 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     question = parsed.normalized or ""
     # how to get to the one place found, when it was made, how many it seats: asked of that place whatever the rest
     # of the question
-    asks_of_one = _asks_place_detail(question) and (bool(parsed.places) or total == 1)
+    # (or its hours, its phone: 「下鴨神社の森 朝は何時から入れる？」 found as a place where an event was looked for)
+    one_place = bool(parsed.places) or total == 1
+    asks_of_one = one_place and bool(_asks_place_detail(question) or _CONTACT_WORDS.search(question)
+                                      or _TIME_WORDS.search(question))
+    intent = parsed.intent
+    if asks_of_one and intent not in FACILITY_INTENTS:
+        intent = "facility_phone" if _CONTACT_WORDS.search(question) else (
+            "facility_hours" if _TIME_WORDS.search(question) else "facility_info")
     if first_facility is not None and offset == 0 and (one_fee or asks_of_one or (
             parsed.intent in FACILITY_INTENTS and not note and not fee_list)):
-        text = _facility_answer_text(first_facility, parsed.intent, place_day, today, lang, result.keywords)
+        text = _facility_answer_text(first_facility, intent, place_day, today, lang, result.keywords)
         if _PARKING_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the parking asked about comes right after the name
             text = "\n".join(filter(None, (name, parking_line(first_facility, lang), rest)))
         elif _asks_place_detail(question):
             detail = place_detail_line(first_facility, question, lang)
-            if detail and parsed.intent not in _OWN_ANSWER_INTENTS:
+            if detail and intent not in _OWN_ANSWER_INTENTS:
                 text = first_facility.name  # 「駅から近い？」 asks no hours: the way there is the whole answer
             text = "\n".join(filter(None, (text, detail)))
         if asks_fee or _FEE_WORDS.search(parsed.normalized or ""):
@@ -885,6 +893,9 @@ def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
         return (_("{title}の申込み期限：{text}").format(title=event.title, text=text) if text
                 else _("申込みの期限は公開されていません。"))
     if _CAPACITY_WORDS.search(question):
+        stated = _CAPACITY_LINE.search(event.description or "")
+        if stated and re.search(r"\d", stated.group(1)):  # 「10名/回」: the file's own words for it
+            return _("{title}の定員：{text}").format(title=event.title, text=shorten_graphemes(stated.group(1), 80))
         if event.capacity:
             return _("{title}の定員：{n}人").format(title=event.title, n=event.capacity)
         sentence = _sentence_with(event, ("定員", "先着"))

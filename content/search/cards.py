@@ -63,6 +63,15 @@ def clock(value) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
+def hours_clock(value, info: FacilityHours, lang: str) -> str:
+    """A facility's clock time as its file writes them: 16時30分 where it writes 時 (in Japanese), else 16:30."""
+    if not info.kanji_clock or _babel_locale(lang) == "en":
+        return clock(value)
+    if (value.hour, value.minute) == (23, 59):
+        return "24時"  # 「14時～24時」 is kept as 23:59 (the day's end)
+    return f"{value.hour}時{value.minute}分" if value.minute else f"{value.hour}時"
+
+
 def format_when(starts: Optional[datetime], ends: Optional[datetime], all_day: bool, lang: str) -> str:
     """Date with weekday and time in the resident's style: 12月6日(土) 10:00〜12:00; all-day → date only."""
     if starts is None:
@@ -265,7 +274,7 @@ def today_hours_line(info: FacilityHours, day: date, lang: str, today: Optional[
             return _("今日は24時間あいています") if is_today else _("{day}は24時間あいています").format(
                 day=format_day(day, lang))
         dash = "–" if _babel_locale(lang) == "en" else "〜"
-        spans = ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in hours.ranges)
+        spans = ", ".join(f"{hours_clock(a, info, lang)}{dash}{hours_clock(b, info, lang)}" for a, b in hours.ranges)
         return _("今日 {hours}").format(hours=spans) if is_today else _("{day} {hours}").format(
             day=format_day(day, lang), hours=spans)
     return None
@@ -278,7 +287,7 @@ def usual_hours_line(info: FacilityHours, lang: str) -> Optional[str]:
     if not ranges:
         return None
     dash = "–" if _babel_locale(lang) == "en" else "〜"
-    return ", ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in ranges)
+    return ", ".join(f"{hours_clock(a, info, lang)}{dash}{hours_clock(b, info, lang)}" for a, b in ranges)
 
 
 def closed_days_line(info: FacilityHours, lang: str) -> Optional[str]:

@@ -55,6 +55,7 @@ class FacilityHours:
     seasonal_hours: list = field(default_factory=list)  # [(YearSpan, ranges or None, end time or None)]
     seasonal_closed: list = field(default_factory=list)  # [(YearSpan, FacilityHours of closed rules)]
     notes: str = ""  # the published sentences beyond the plain hours (seasons, dated closures, a part's hours)
+    kanji_clock: bool = False  # the file writes 9時～16時30分, not 9:00～16:30: answers say it the same way
 
 
 @dataclass
@@ -156,13 +157,15 @@ def parse_hours(hours_text: Optional[str], closed_text: Optional[str] = None) ->
     for note in notes:
         _read_note(note, result)
     result.notes = "。".join(notes)
+    result.kanji_clock = bool(re.search(r"\d\s*時", hours_text or "")) and not re.search(r"\d\s*[:：]\s*\d", hours_text or "")
     return result
 
 
 # ; separates the notes of 公共施設一覧 files; 「0:00～23:59 開館期間5/1～10/15」 gives its season after a space
 # and 「3～11月 8:30～17:30 12～2月 8:30～16:30」 starts its second season after the first one's clock
 _CHUNK = re.compile(r"。|[;；]|(?<=[)）])\s+|\s+(?=(?:開館|開設|営業|開園|利用|開放|開所)期間)"
-                    r"|(?<=\d[:：]\d{2})\s+(?=\d{1,2}\s*(?:[～~〜]\s*\d{1,2}\s*)?月)")
+                    r"|(?<=\d[:：]\d{2})\s+(?=\d{1,2}\s*(?:[～~〜]\s*\d{1,2}\s*)?月)"
+                    r"|(?<=\d時)\s*(?=\d{1,2}\s*月\s*[～~〜]\s*\d{1,2}\s*月)|(?<=\d分)\s*(?=\d{1,2}\s*月\s*[～~〜]\s*\d{1,2}\s*月)")
 _NOTE_MARK = re.compile(r"利用不可|利用可|終日|休館|休業|休み|曜日?休|閉館|年末年始|期間|第\s*\d|\d\s*(?:月|/)|は\s*[、,]?\s*(?:午前|午後)?\s*\d")
 _CLOSURE = re.compile(r"(?:は|を)?\s*(?:終日)?\s*(?:利用不可|利用できません|休館日?|休業日?|休園日?|お休み|休み|閉館|"
                       r"(?<=曜)休|(?<=曜日)休)(?:です|とします|となります)?")
