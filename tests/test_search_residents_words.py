@@ -197,3 +197,27 @@ def test_the_one_place_an_events_question_finds_answers_what_was_asked(session, 
         dict(name="糺ノ森", hours_text="6時～18時（季節により変動）", closed_text="無休",
              description="下鴨神社の境内に広がる原生林です。")])
     assert wanted in first_text(session, question)
+
+
+@pytest.mark.parametrize("word, parts, not_parts", [
+    ("プロギング", ["プロ"], ["銀"]),  # ギン inside the word is no 銀
+    ("トカラヤギ", ["山羊"], []),  # the head noun at the end is
+    ("エコポリスセンター", ["エコ", "センター"], []),
+])
+def test_katakana_compounds_are_split_into_loanwords_and_a_head_noun(word, parts, not_parts):
+    terms = terms_of(word)
+    assert all(p in terms for p in parts) and not any(p in terms for p in not_parts)
+
+
+def test_a_piece_of_a_word_sudachi_normalises_only_ranks(session, city):
+    """「駅前公園のゴミ拾い」: ゴミ拾い is 塵拾い to Sudachi; its piece ゴミ is not required beside it."""
+    add_rows(session, events=[dict(title="第55回 掛川SANriseプロギング", place_name="駅前公園", starts_at=utc(SUN, 10))])
+    assert titles(session, "今度の日曜の 駅前公園のゴミ拾い 何時から？") == ["第55回 掛川SANriseプロギング"]
+
+
+def test_a_library_is_not_every_row_saying_book(session, city):
+    """図書館 where there is none: nothing, not a temple whose text holds 本; 本 still reaches 図書館."""
+    from content.search.terms import expand
+    add_rows(session, facilities=[dict(name="念仏寺", description="本堂の前に約8,000体の石仏が並ぶ。本日も開門。")])
+    assert "念仏寺" not in titles(session, "近くに 図書館 ある？")
+    assert "図書館" in expand(["本"]) and "本" not in expand(["図書館"])

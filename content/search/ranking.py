@@ -19,7 +19,7 @@ from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
-from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, kana_terms,
+from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, is_part_of, kana_terms,
                                   normalize_text, phrase_stand_ins, query_terms, reading_of, readings_of_table_words,
                                   terms_of, verb_nouns)
 from content.query.audience_words import AUDIENCE_RULES, audience_tags_in, without_audience_words
@@ -828,7 +828,8 @@ def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = ""
         terms = [t for t in terms if t not in generic]
         optional = optional + generic
     # 防犯 of 防犯灯: a sub-word of a word that is itself known only ranks; the whole word must match
-    subwords = [t for t in terms if any(t != other and t in other for other in terms)]
+    terms_of(parsed.normalized or parsed.text or "")  # notes the parts of words Sudachi normalises (ゴミ拾い → 塵拾い)
+    subwords = [t for t in terms if any(is_part_of(t, other) for other in terms)]
     terms = [t for t in terms if t not in subwords]
     if "u" in relax:
         optional = optional + ["無料"]  # no row states 無料 in its fee: one saying it in its description ranks up

@@ -50,14 +50,16 @@ SYNONYM_GROUPS = [
     ["怪我", "けが", "救急", "応急手当", "救命", "応急", "応急処置", "心肺蘇生", "AED", "心臓マッサージ"],
     ["男性", "男", "メンズ"],
     ["女性", "女", "レディース"],
-    ["図書館", "図書室", "本", "図書"],
+    ["図書館", "図書室", "図書"],
+    ["本", NARROWER, "図書館", "図書室", "図書"],  # 本を読める所 → 図書館, but a library is not every row saying 本
     ["公民館", "市民センター", "交流センター", "コミュニティセンター", "地区センター"],
     ["音楽", "コンサート", "演奏", "演奏会", "ライブ", "音楽会"],
     ["料理", "クッキング", "調理", "料理教室"],
     ["読み聞かせ", "おはなし会", "お話会", "絵本", "紙芝居"],
     ["映画", "上映", "上映会", "シネマ"],
     ["祭り", "まつり", "フェスティバル", "フェス", NARROWER, "盆踊り"],
-    ["清掃", "掃除", "美化", "ごみ拾い", "ゴミ拾い", "クリーン", "ビーチクリーン", "クリーン作戦", "清掃活動", "プロギング"],
+    ["清掃", "掃除", "美化", "ごみ拾い", "ゴミ拾い", "クリーン", "ビーチクリーン", "クリーン作戦", "清掃活動", "プロギング",
+     "ゴミを拾う"],
     ["防災", "避難", "防災訓練", "災害"],
     ["健康", "健診", "検診", "保健"],
     ["英語", "英会話", "国際交流", "外国"],
@@ -138,6 +140,7 @@ SYNONYM_GROUPS = [
     ["承継", "事業承継", "後継者", "跡継ぎ", "後継ぎ"],
     ["起業", "創業", "開業", "スタートアップ", "店を始める", "お店を始める", "商売を始める"],
     ["自転車", "サイクリング", "サイクル"],  # じてんしゃの大会 → サイクリング大会
+    ["海岸", "海浜", "砂浜", "浜辺", "ビーチ"],  # 海岸のゴミ拾い → 海浜清掃
     ["写真立て", "写真たて", "フォトフレーム"],
     ["婚活", "恋活", "出会い", "縁結び"],  # 出会いのイベント 婚活みたいなの → 恋活フェス
     ["宝探し", "宝さがし", "宝物", "宝もの", "お宝"],
@@ -263,7 +266,10 @@ def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
         if len(m.surface()) > 2 and pos[0] == "名詞" and norm not in QUERY_STOPWORDS:
             subs = m.split(SplitMode.A)
             if len(subs) > 1:
-                terms.extend(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
+                parts = tuple(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
+                terms.extend(parts)
+                if norm != m.surface().lower():
+                    _PARTS_OF_NORMALISED[norm] = parts  # 塵拾い holds ゴミ + 拾い, which its letters do not show
             elif m.is_oov() and _KATAKANA_WORD.fullmatch(m.surface()):
                 terms.extend(_katakana_parts(m.surface()))  # プロバスケットボールチーム: バスケットボール
             else:
@@ -273,17 +279,21 @@ def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
 
 _KANJI = re.compile(r"[一-龥々]")
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{5,24}")
+_KATAKANA_ONLY = re.compile(r"[ァ-ヺー]+")
 
 
 @lru_cache(maxsize=20000)
 def _katakana_parts(word: str) -> tuple[str, ...]:
-    """The dictionary's nouns a katakana run Sudachi does not know is made of, longest first from the left
+    """The dictionary's loanwords a katakana run Sudachi does not know is made of, longest first from the left
     (プロバスケットボールチーム → プロ, バスケットボール, チーム), or () when it holds none."""
     parts, start = [], 0
     while start < len(word) - 1:
         for end in range(len(word), start + 1, -1):
             morphemes = list(_tokenizer().tokenize(word[start:end]))
-            if len(morphemes) == 1 and not morphemes[0].is_oov() and morphemes[0].part_of_speech()[0] == "名詞":
+            # a loanword the dictionary writes in katakana too, or the head noun at the end (シバヤギ → 山羊);
+            # ギン inside プロギング is no 銀
+            if len(morphemes) == 1 and not morphemes[0].is_oov() and morphemes[0].part_of_speech()[0] == "名詞" \
+                    and (_KATAKANA_ONLY.fullmatch(morphemes[0].normalized_form()) or end == len(word)):
                 parts.append(morphemes[0].normalized_form().lower())
                 start = end
                 break
@@ -308,6 +318,14 @@ def _noun_halves(word: str) -> tuple[str, ...]:
         else:
             return tuple(halves)
     return ()
+
+
+_PARTS_OF_NORMALISED: dict[str, tuple[str, ...]] = {}
+
+
+def is_part_of(term: str, other: str) -> bool:
+    """Whether a term is a piece of another word (防犯 of 防犯灯, ゴミ of ゴミ拾い normalised as 塵拾い)."""
+    return term != other and (term in other or term in _PARTS_OF_NORMALISED.get(other, ()))
 
 
 def terms_of(text: str | None) -> list[str]:
