@@ -2,7 +2,7 @@
 an English question, a katakana compound the dictionary does not know; and the detail of one place they ask for."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -221,3 +221,17 @@ def test_a_library_is_not_every_row_saying_book(session, city):
     add_rows(session, facilities=[dict(name="念仏寺", description="本堂の前に約8,000体の石仏が並ぶ。本日も開門。")])
     assert "念仏寺" not in titles(session, "近くに 図書館 ある？")
     assert "図書館" in expand(["本"]) and "本" not in expand(["図書館"])
+
+
+def test_the_shop_asked_for_is_said_closed_rather_than_a_weaker_match_open(session, city):
+    """「お香のお店 きょう日曜やってる？」 on 薫玉堂's closed Sunday (お香 is read 香り alone, お香 in the row): that shop,
+    closed, with its closed days as the file writes them."""
+    add_rows(session, facilities=[
+        dict(name="薫玉堂", hours_text="9時～17時30分", closed_text="第1・第3日曜日、年末年始",
+             description="2階はお香・香炉・匂袋などを販売しています。"),
+        dict(name="ちもと", hours_text="11:30～21:00", closed_text="水曜日", description="鴨川の床で京料理を楽しめるお店。")])
+    sunday = datetime(2026, 8, 2, 10, 0, tzinfo=NOW.tzinfo)  # the first Sunday of August
+    answer = answer_question(session, "お香のお店 きょう日曜やってる？", now=sunday, lang="ja")
+    assert answer.items[0]["title"] == "薫玉堂"
+    text = answer.messages[0]["text"]
+    assert "休館日です" in text and "第1・第3日曜日、年末年始" in text

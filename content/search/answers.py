@@ -430,6 +430,11 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if parsed.date_range and not long_range:
             # 「土日だけ漫画よめる図書館」: open on one of the asked days (今週末, 土日) is open then
             open_that_day = _open_on(session, fallback.hits, _asked_days(parsed))
+            if open_that_day and open_that_day[0] is not fallback.hits[0] \
+                    and open_that_day[0].score < _CLEARLY_BETTER * fallback.hits[0].score:
+                # 「お香のお店 きょう日曜やってる？」 on its closed Sunday: that shop, said closed, not a weaker
+                # match that happens to be open
+                open_that_day = []
         elif long_range:
             # 「夏休みにテント張れるとこ」: a place for the weeks asked, those open in the season at their middle first
             days = _asked_days(parsed)
@@ -995,6 +1000,10 @@ def _days_label(days: list, lang: str) -> str:
     return format_day(days[0], lang) + ("" if len(days) == 1 else "〜" + format_day(days[-1], lang))
 
 
+_SHORT_CLOSED_TEXT = 30  # closed days a file writes in fewer letters are said its way
+_CLEARLY_BETTER = 0.8  # a match scoring below this share of the best is a weaker one
+
+
 def _open_on(session, hits: list[Hit], days: list) -> list[Hit]:
     """The facility hits not closed on at least one of the days by their published hours (unknown hours are kept),
     in their order: each row is loaded and its hours read once, whatever the number of days."""
@@ -1160,6 +1169,8 @@ def _facility_answer_text(facility, intent: str, day, today, lang: str, words: l
         if usual_hours_line(info, lang):
             lines.append(_("開館時間：{hours}").format(hours=usual_hours_line(info, lang)))
     closed = closed_days_line(info, lang) if info.closed_understood else None
+    if closed and lang == "ja" and facility.closed_text and len(facility.closed_text) <= _SHORT_CLOSED_TEXT:
+        closed = facility.closed_text.strip()  # 「第1・第3日曜日、年末年始」 read well as the file writes it
     if closed:
         lines.append(_("休館日：{days}").format(days=closed))
     if info.notes and today_line and info.closed_understood:

@@ -116,6 +116,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
+    # the question read through the search's own analysis too: it notes the words Sudachi normalised (お香 → 香り,
+    # ゴミ拾い → 塵拾い), so the forms as typed and the pieces count
+    terms_of(parsed.normalized or parsed.text or "")
     source = _whole_katakana_words(index, parsed, [t.lower() for t in parsed.terms] or _name_words(parsed))
     source = _with_phrase_stand_ins(index, source)
     skip = set(QUERY_STOPWORDS)
@@ -828,7 +831,6 @@ def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = ""
         terms = [t for t in terms if t not in generic]
         optional = optional + generic
     # 防犯 of 防犯灯: a sub-word of a word that is itself known only ranks; the whole word must match
-    terms_of(parsed.normalized or parsed.text or "")  # notes the parts of words Sudachi normalises (ゴミ拾い → 塵拾い)
     subwords = [t for t in terms if any(is_part_of(t, other) for other in terms)]
     terms = [t for t in terms if t not in subwords]
     if "u" in relax:

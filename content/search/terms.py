@@ -253,14 +253,21 @@ def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
     terms: list[str] = []
     reading: list[str] = []
     content_reading: list[str] = []
+    prefix = ""
     for m in _tokenizer().tokenize(text):
         pos = m.part_of_speech()
         read = to_katakana(m.reading_form() or m.surface())
         reading.append(read)
         if not _keep(pos):
+            prefix = m.surface() if pos[0] == "接頭辞" and m.surface() in ("お", "ご", "御") else ""
             continue
         norm = m.normalized_form().lower()
         terms.append(norm)
+        surface = prefix + m.surface().lower()  # お + 香 (read 香り) is お香
+        prefix = ""
+        if surface != norm and len(surface) >= 2 and pos[0] == "名詞":
+            # お香 alone is 香り to Sudachi, but お香 inside 「お香・香炉」: the word as typed meets the row too
+            _SURFACES_OF_NORMALISED.setdefault(norm, set()).add(surface)
         if norm not in QUERY_STOPWORDS:
             content_reading.append(read)
         if len(m.surface()) > 2 and pos[0] == "名詞" and norm not in QUERY_STOPWORDS:
@@ -321,6 +328,7 @@ def _noun_halves(word: str) -> tuple[str, ...]:
 
 
 _PARTS_OF_NORMALISED: dict[str, tuple[str, ...]] = {}
+_SURFACES_OF_NORMALISED: dict[str, set[str]] = {}
 
 
 def is_part_of(term: str, other: str) -> bool:
@@ -508,6 +516,8 @@ def expand(terms: list[str]) -> dict[str, float]:
         weights[term] = 1.0
     phrases = phrase_synonyms()
     for term in terms:
+        for surface in _SURFACES_OF_NORMALISED.get(term, ()):
+            weights.setdefault(surface, 0.9)  # the word as the resident typed it (お香 read as 香り)
         for other in syn.get(term, ()):
             weights.setdefault(other, 0.6)
         for phrase in phrases.get(term, ()):
