@@ -28,7 +28,7 @@ from content.messages import MAX_POSTBACK_DATA, message_action, shorten_grapheme
 from content.query import parse_query
 from content.query.model import ParsedQuery, PlaceMatch
 from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
-from content.search.terms import PHRASE_PREFIX, expand, is_noun, normalize_text, terms_of
+from content.search.terms import PHRASE_PREFIX, expand, is_noun, normalize_text, note_question, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
@@ -349,6 +349,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     if talk is not None:  # 「こんにちは」「ありがとう」: a short friendly reply and the menu
         return Answer([text_message(small_talk_text(talk, lang), _fallback_actions(lang))], [])
     index = current_index(session)
+    note_question(request.text)  # this question's typed forms, not the last one's
     parsed = _parse(session, request, now, index)
     if parsed.intent in ("settings", "help"):
         return Answer(understood=False)

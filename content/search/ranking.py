@@ -20,8 +20,8 @@ from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
 from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, is_part_of, kana_terms,
-                                  normalize_text, phrase_stand_ins, query_terms, reading_of, readings_of_table_words,
-                                  terms_of, verb_nouns)
+                                  normalize_text, note_question, phrase_stand_ins, query_terms, reading_of,
+                                  readings_of_table_words, terms_of, verb_nouns)
 from content.query.audience_words import AUDIENCE_RULES, audience_tags_in, without_audience_words
 
 MAX_HITS = 200
@@ -116,9 +116,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     A word no row contains cannot narrow anything; a *noun* like that may mean "not here" (the caller decides).
     Hiragana words Sudachi could not read are tried as katakana against the readings (よが → ヨガ).
     """
-    # the question read through the search's own analysis too: it notes the words Sudachi normalised (お香 → 香り,
-    # ゴミ拾い → 塵拾い), so the forms as typed and the pieces count
-    terms_of(parsed.normalized or parsed.text or "")
+    # the words Sudachi normalised in this question (お香 → 香り, ゴミ拾い → 塵拾い): the forms as typed and the pieces
+    note_question(parsed.normalized or parsed.text or "")
     source = _whole_katakana_words(index, parsed, [t.lower() for t in parsed.terms] or _name_words(parsed))
     source = _with_phrase_stand_ins(index, source)
     skip = set(QUERY_STOPWORDS)

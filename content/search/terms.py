@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sudachipy import SplitMode
@@ -253,30 +255,20 @@ def analyse(text: str) -> tuple[tuple[str, ...], str, str]:
     terms: list[str] = []
     reading: list[str] = []
     content_reading: list[str] = []
-    prefix = ""
     for m in _tokenizer().tokenize(text):
         pos = m.part_of_speech()
         read = to_katakana(m.reading_form() or m.surface())
         reading.append(read)
         if not _keep(pos):
-            prefix = m.surface() if pos[0] == "接頭辞" and m.surface() in ("お", "ご", "御") else ""
             continue
         norm = m.normalized_form().lower()
         terms.append(norm)
-        surface = prefix + m.surface().lower()  # お + 香 (read 香り) is お香
-        prefix = ""
-        if surface != norm and len(surface) >= 2 and pos[0] == "名詞":
-            # お香 alone is 香り to Sudachi, but お香 inside 「お香・香炉」: the word as typed meets the row too
-            _SURFACES_OF_NORMALISED.setdefault(norm, set()).add(surface)
         if norm not in QUERY_STOPWORDS:
             content_reading.append(read)
         if len(m.surface()) > 2 and pos[0] == "名詞" and norm not in QUERY_STOPWORDS:
             subs = m.split(SplitMode.A)
             if len(subs) > 1:
-                parts = tuple(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
-                terms.extend(parts)
-                if norm != m.surface().lower():
-                    _PARTS_OF_NORMALISED[norm] = parts  # 塵拾い holds ゴミ + 拾い, which its letters do not show
+                terms.extend(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
             elif m.is_oov() and _KATAKANA_WORD.fullmatch(m.surface()):
                 terms.extend(_katakana_parts(m.surface()))  # プロバスケットボールチーム: バスケットボール
             else:
@@ -327,13 +319,47 @@ def _noun_halves(word: str) -> tuple[str, ...]:
     return ()
 
 
-_PARTS_OF_NORMALISED: dict[str, tuple[str, ...]] = {}
-_SURFACES_OF_NORMALISED: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class TypedForms:
+    """What Sudachi's normalising hides in one question: the words as typed (お香, read 香り alone, is お香 inside
+    「お香・香炉」) and the pieces of a normalised word (塵拾い holds ゴミ + 拾い, which its letters do not show)."""
+
+    surfaces: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# The question being answered: set by note_question, read by expand and is_part_of (one question per context)
+_QUESTION_FORMS: ContextVar[TypedForms] = ContextVar("question_forms", default=TypedForms())
+
+
+@lru_cache(maxsize=2000)
+def typed_forms(text: str) -> TypedForms:
+    """The forms as typed and the pieces of the words Sudachi normalises in a question."""
+    surfaces: dict[str, list[str]] = {}
+    parts: dict[str, tuple[str, ...]] = {}
+    prefix = ""
+    for m in _tokenizer().tokenize(normalize_text(text)):
+        pos = m.part_of_speech()
+        if not _keep(pos):
+            prefix = m.surface() if pos[0] == "接頭辞" and m.surface() in ("お", "ご", "御") else ""
+            continue
+        norm, surface, prefix = m.normalized_form().lower(), prefix + m.surface().lower(), ""  # お + 香 is お香
+        if surface != norm and len(surface) >= 2 and pos[0] == "名詞":
+            surfaces.setdefault(norm, []).append(surface)
+        subs = m.split(SplitMode.A)
+        if len(subs) > 1 and norm != m.surface().lower():
+            parts[norm] = tuple(s.normalized_form().lower() for s in subs if _keep(s.part_of_speech()))
+    return TypedForms({k: tuple(v) for k, v in surfaces.items()}, parts)
+
+
+def note_question(text: str) -> None:
+    """Make the question's typed forms the ones expand and is_part_of use."""
+    _QUESTION_FORMS.set(typed_forms(text or ""))
 
 
 def is_part_of(term: str, other: str) -> bool:
     """Whether a term is a piece of another word (防犯 of 防犯灯, ゴミ of ゴミ拾い normalised as 塵拾い)."""
-    return term != other and (term in other or term in _PARTS_OF_NORMALISED.get(other, ()))
+    return term != other and (term in other or term in _QUESTION_FORMS.get().parts.get(other, ()))
 
 
 def terms_of(text: str | None) -> list[str]:
@@ -516,7 +542,7 @@ def expand(terms: list[str]) -> dict[str, float]:
         weights[term] = 1.0
     phrases = phrase_synonyms()
     for term in terms:
-        for surface in _SURFACES_OF_NORMALISED.get(term, ()):
+        for surface in _QUESTION_FORMS.get().surfaces.get(term, ()):
             weights.setdefault(surface, 0.9)  # the word as the resident typed it (お香 read as 香り)
         for other in syn.get(term, ()):
             weights.setdefault(other, 0.6)
