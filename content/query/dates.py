@@ -178,7 +178,9 @@ _FULL_DATE_RE = re.compile(
     r"(?:(\d{4})[年/.-]|令和(\d{1,2}|元)年)?(\d{1,2})(?:月|/)(\d{1,2})日?(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?"
 )
 _MONTH_ONLY_RE = re.compile(r"(?<![\d/])(\d{1,2})月(?![\d日])")
-_DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以])(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
+# not 「1日いくら」「1日中」「1日あたり」「1日券」: a day's worth, not a date
+_DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以]|\s*(?:いくら|幾ら|中|じゅう|あたり|当たり|券|料金|分|だけ))"
+                          r"(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
 _HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの|今週の?|来週の?)?(祝日|祭日|しゅくじつ)")
 # National holidays by name (jpholiday's names; 体育の日 and 子供の日 as residents still say them).
 _HOLIDAY_ALIASES = {"体育の日": "スポーツの日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "元旦": "元日"}
@@ -581,7 +583,8 @@ def _resolve_holidays_and_seasons(text: str, today: date, past: bool = False) ->
 
 _CLOCK_RE = re.compile(r"(午前|午後|朝|昼|夕方|夜|ごご|ごぜん)?\s*(\d{1,2})(?:時|じ)(半|(\d{1,2})分)?|(\d{1,2}):(\d{2})")
 _TOD_WORDS = [
-    (re.compile(r"午前|ごぜん|朝|あさ(?=[のにはか])|モーニング"), "morning"),
+    # not 朝市 (a market), 朝食, 朝顔, 朝日, 朝刊
+    (re.compile(r"午前|ごぜん|朝(?!市|食|ご飯|ごはん|顔|日|刊|礼|霧|焼け)|あさ(?=[のにはか])|モーニング"), "morning"),
     # 平日の昼間: 10時の体操 too, not only after noon (日中 alone: 明日中央公民館 holds 日中 too)
     (re.compile(r"昼間|(?:^|(?<=[のは、\s]))日中|ひるま|にっちゅう|デイタイム"), "daytime"),
     (re.compile(r"午後|ごご|昼(?!食|ご飯|休|間)|ひる(?=[のにはか])"), "afternoon"),

@@ -852,6 +852,12 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         elif first_event is not None:
             detail = _event_detail_line(first_event, parsed.normalized or "", lang)
             summary = detail + "\n" + summary if detail else summary
+        elif first_facility is not None and offset == 0 and one_place:
+            # 「湯涌の朝市って 何曜日？」: no event, one place whose description says it (毎週水・日曜日には湯涌朝市)
+            words = [k for k in result.keywords if k not in normalize_text(first_facility.name)]
+            said = sentence_holding(first_facility.description, words) if words else None
+            if said:
+                summary = "\n".join((first_facility.name, _("説明より：{text}").format(text=said), summary))
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)
