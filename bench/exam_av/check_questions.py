@@ -1,0 +1,42 @@
+import yaml,csv,io,collections
+d=yaml.safe_load(open(__import__('os').path.join(__import__('os').path.dirname(__file__),'questions.yaml')))
+base=__import__('os').path.dirname(__import__('os').path.abspath(__file__))+'/'
+ids=[q['id'] for q in d['questions']]; assert len(ids)==len(set(ids)),'dup'
+rows={}
+for c,v in d['cities'].items():
+    rr=[]
+    for kind,fs in v.items():
+        for f in fs:
+            for r in csv.DictReader(io.open(base+f,encoding='utf-8',newline='')):
+                rr.append((kind,r))
+    rows[c]=rr
+cnt=collections.Counter()
+for q in d['questions']:
+    cnt[q['city']]+=1
+    if q['want']=='nothing':
+        assert not q.get('expect'); continue
+    assert 'at' in q, q['id']
+    matched=[]
+    for e in q['expect']:
+        m=[]
+        if e.startswith('facility:'):
+            n=e[9:]; m=[r for k,r in rows[q['city']] if k=='facilities' and n in (r.get('名称') or r.get('イベント名'))]
+        else:
+            t,_,dt=e.partition('@')
+            for k,r in rows[q['city']]:
+                if k!='events' or t not in (r.get('名称') or r.get('イベント名')): continue
+                if dt and not (r['開始日']<=dt<=r['終了日']): continue
+                m.append(r)
+        assert m, (q['id'],e)
+        for r in m:
+            if '開始日' in r:  # an event question is asked while its row is listed and before the event ends
+                assert q['at'][:10] <= r['終了日'], (q['id'], e, 'asked after the end')
+        matched+=m
+    for mn in q.get('mention',[]):
+        assert any(mn in ','.join(r.values()) for r in matched),(q['id'],mn)
+    print(q['id'],len(matched),'rows', q.get('lang',''))
+print(cnt, len(ids))
+print('english', [q['id'] for q in d['questions'] if q.get('lang')=='en'])
+print('nothing', [q['id'] for q in d['questions'] if q['want']=='nothing'])
+for w in ('花火','盆踊','温泉','銭湯','風呂'):
+    assert not any(w in ','.join(r.values()) for rr in rows.values() for k,r in rr), w
