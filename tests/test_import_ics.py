@@ -68,3 +68,20 @@ def test_a_file_that_is_not_icalendar_is_refused(session, tmp_path):
     path.write_text("これはカレンダーではありません", encoding="utf-8")
     report = import_path(session, "events", str(path), now=NOW)
     assert report.refused and "iCalendar" in report.refused
+
+
+def test_a_one_off_event_long_past_is_kept_with_a_blank_geo_and_its_contact(session, tmp_path):
+    """三田市's feed holds only 2017's one-off events, some with 「GEO:;」: every one is imported, like a CSV row of
+    any date, and CONTACT is the contact."""
+    feed = tmp_path / "sanda.ics"
+    feed.write_bytes(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:test\r\n"
+                      "BEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20170110T16:21:39\r\nSUMMARY:就労チャレンジ体験\r\n"
+                      "DTSTART:20170101T090000\r\nDTEND:20170101T170000\r\nLOCATION:\r\nGEO:;\r\nEND:VEVENT\r\n"
+                      "BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:古三田青磁三田焼保存会展\r\nDTSTART:20170101T090000\r\n"
+                      "GEO:34.94686;135.1694\r\nCONTACT:陶芸館 079-568-4340\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode())
+    report = import_path(session, "events", str(feed), now=NOW)
+    assert (report.imported, report.skipped) == (2, 0), report.format()
+    rows = {e.title: e for e in session.exec(select(Event))}
+    assert rows["就労チャレンジ体験"].latitude is None
+    assert rows["古三田青磁三田焼保存会展"].contact == "陶芸館 079-568-4340"
+    assert rows["古三田青磁三田焼保存会展"].latitude == 34.94686

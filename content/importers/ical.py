@@ -38,7 +38,8 @@ def is_ics(path: str) -> bool:
 
 
 def import_ics(session: Session, path: str, report: ImportReport, now: datetime) -> None:
-    """Expand the calendar's events over [now − 7 days, now + 180 days) and sync them as Event rows."""
+    """Expand the calendar's repeating events over [now − 7 days, now + 180 days), take its one-off events whatever
+    their date, and sync them as Event rows."""
     file = local_ics_path(path)
     if file is None:
         report.refused = "iCalendar はローカルファイル（パスまたは file:// URL）だけを取り込めます。"
@@ -49,7 +50,8 @@ def import_ics(session: Session, path: str, report: ImportReport, now: datetime)
     start, end = now - WINDOW_BEFORE, now + WINDOW_AFTER
     matcher = FacilityMatcher(session)
     records = []
-    for component in recurring_ical_events.of(calendar).between(start, end):
+    for component in list(recurring_ical_events.of(calendar).between(start, end)) + single_events_outside(
+            calendar, start, end):
         try:
             record = occurrence_record(component, matcher)
         except Exception as exc:  # a broken VEVENT never stops the rest
@@ -63,6 +65,32 @@ def import_ics(session: Session, path: str, report: ImportReport, now: datetime)
     # Occurrences before the window are history, not cancellations: only retire inside the window.
     sync_records(session, Event, report.source, records, report,
                  retire_filter=lambda row: row.starts_at is None or row.starts_at >= window_start)
+
+
+def single_events_outside(calendar, start: datetime, end: datetime) -> list:
+    """The VEVENTs that happen once, outside the window: kept like a CSV file's rows of any date (a feed of last
+    year's events answers questions about the past; 三田市's feed holds only 2017). Repeating ones are expanded over
+    the window only."""
+    out = []
+    for component in calendar.walk("VEVENT"):
+        if component.get("RRULE") or component.get("RDATE") or component.get("RECURRENCE-ID"):
+            continue
+        dtstart = component.get("DTSTART")
+        if dtstart is None:
+            continue  # reported with the others: read by the window's walk or skipped below
+        when = to_naive_utc(dtstart.dt)
+        if not (to_naive_utc(start) <= when < to_naive_utc(end)):
+            out.append(component)
+    return out
+
+
+def geo_of(component) -> tuple[float | None, float | None]:
+    """GEO as (latitude, longitude); (None, None) when absent or written empty (「GEO:;」 in 三田市's feed)."""
+    geo = component.get("GEO")
+    try:
+        return (float(geo.latitude), float(geo.longitude)) if geo is not None else (None, None)
+    except Exception:  # icalendar keeps an unreadable value as vBroken, which raises when read
+        return None, None
 
 
 def to_naive_utc(value: date | datetime) -> datetime:
@@ -94,9 +122,9 @@ def occurrence_record(component, matcher: FacilityMatcher) -> Record | None:
     description = str(component.get("DESCRIPTION", "")).strip()
     place = tidy(str(component.get("LOCATION", "")))
     facility = matcher.match(place)
-    geo = component.get("GEO")
-    latitude = float(geo.latitude) if geo is not None else (facility.latitude if facility else None)
-    longitude = float(geo.longitude) if geo is not None else (facility.longitude if facility else None)
+    latitude, longitude = geo_of(component)
+    if latitude is None and facility is not None:
+        latitude, longitude = facility.latitude, facility.longitude
     categories = component.get("CATEGORIES")
     category = None
     if categories is not None:
@@ -121,7 +149,8 @@ def occurrence_record(component, matcher: FacilityMatcher) -> Record | None:
         "longitude": longitude,
         "audience_tags": event_audience_tags(None, title, description),
         "organizer": organizer_name,
-        "url": first_url(str(component.get("URL", ""))),
+        "url": first_url(str(component.get("URL", ""))) or first_url(description),
+        "contact": tidy(str(component.get("CONTACT", ""))) or None,
         "series_key": uid,
         "status": "published",
         "active": str(component.get("STATUS", "")).upper() != "CANCELLED",
