@@ -235,3 +235,19 @@ def test_the_shop_asked_for_is_said_closed_rather_than_a_weaker_match_open(sessi
     assert answer.items[0]["title"] == "薫玉堂"
     text = answer.messages[0]["text"]
     assert "休館日です" in text and "第1・第3日曜日、年末年始" in text
+
+
+def test_asking_whether_to_apply_and_how_many_says_both(session, city):
+    """「申し込みいる？ 何人まで？」: the description's 「申込不要」 sentence and the capacity, one per line."""
+    add_rows(session, events=[dict(title="温泉文化世界サミット", capacity=300, starts_at=utc(SAT, 9),
+                                   description="多くの方のご参加をお待ちしています（入場無料　申込不要　３００名）。")])
+    text = first_text(session, "温泉文化世界サミット 申し込みいる？ 何人まで？")
+    assert "温泉文化世界サミットの申込み：" in text and "申込不要" in text
+    assert "温泉文化世界サミットの定員：300人" in text
+
+
+def test_a_compound_no_row_writes_is_found_by_its_parts(session, city):
+    """梨狩り, which no row writes: 梨 and 狩り (収穫) find 梨収穫体験."""
+    add_rows(session, events=[dict(title="東郷果実部梨収穫体験", description="二十世紀梨を自分の手で収穫してみませんか",
+                                   starts_at=utc(SUN, 9))])
+    assert titles(session, "梨狩りできるとこある？")[:1] == ["東郷果実部梨収穫体験"]

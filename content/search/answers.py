@@ -66,6 +66,8 @@ _RAIN_WORDS = re.compile(r"雨|あめ(?:が|なら|の日|でも|ふ|降)|荒天
 # 「申込みいつまで？」「締め切りは？」: the last day to sign up
 _DEADLINE_WORDS = re.compile(r"締め?切り?|〆切|期限|(?:申し?込み?|もうしこみ|予約|受付)[^。?？]{0,6}いつまで|いつまで[^。?？]{0,6}(?:申し?込|予約|受付)")
 _DEADLINE_SENTENCE = re.compile(r"(?:申し?込|予約|受付|締め?切|締切)[^。\n]*まで|まで[^。\n]*(?:申し?込|予約|受付)")
+_APPLY_WORDS = re.compile(r"(?:申し?込み?|もうしこみ|予約|よやく)(?:は|が|って)?(?:いる|要る|必要|いります|要ります|不要|いらない|"
+                          r"要らない|しないと|なしで|せずに|制|方法|のしかた|の仕方|どうやって|どうすれば)|どうやって申し?込")
 _CAPACITY_LINE = re.compile(r"^定員\s*[:：]\s*(.+)$", re.M)  # the importer's 定員 line
 _CAPACITY_WORDS = re.compile(r"定員|何人|なんにん|何名|なんめい|人数|にんずう")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
@@ -888,44 +890,78 @@ def _same_event_stating(session, hits: list[Hit], first, question: str, asks_fee
 
 
 def _event_detail_line(event, question: str, lang: str) -> Optional[str]:
-    """The detail of the best match a question asks for, said first: the last day to apply (「申込みいつまで？」),
-    how many can come (「定員なんにん？」), what it says about rain (「雨ふったらどうなるの？」) or about what to bring
-    (「なに持ってけばいい？」), or its time with the file's time note (「競技は何時から？」 → 「10:15競技開始」)."""
+    """The details of the best match a question asks for, said first, one per line (at most two: 「申し込みいる？
+    何人まで？」): see _EVENT_DETAILS."""
+    lines = [say(event, lang) for words, say in _EVENT_DETAILS if words.search(question)]
+    return "\n".join(lines[:_MAX_DETAILS]) or None
+
+
+def _deadline_line(event, lang: str) -> str:
+    """The last day to apply (「申込みいつまで？」): the published deadline, else the sentence saying it."""
     _ = translator(lang)
-    if _DEADLINE_WORDS.search(question):
-        if event.signup_deadline is not None:
-            deadline = to_tokyo(event.signup_deadline)
-            # a date alone is kept as the next midnight (the end of that day)
-            text = (format_day(deadline.date() - timedelta(days=1), lang) if (deadline.hour, deadline.minute) == (0, 0)
-                    else f"{format_day(deadline.date(), lang)} {deadline:%H:%M}")
-        else:
-            text = next((shorten_graphemes(sentence.strip(" 　・※"), 120)
-                         for field in (event.apply_method, event.time_note, event.description)
-                         for sentence in re.split(r"[。\n]", field or "") if _DEADLINE_SENTENCE.search(sentence)), None)
-        return (_("{title}の申込み期限：{text}").format(title=event.title, text=text) if text
-                else _("申込みの期限は公開されていません。"))
-    if _CAPACITY_WORDS.search(question):
-        stated = _CAPACITY_LINE.search(event.description or "")
-        if stated and re.search(r"\d", stated.group(1)):  # 「10名/回」: the file's own words for it
-            return _("{title}の定員：{text}").format(title=event.title, text=shorten_graphemes(stated.group(1), 80))
-        if event.capacity:
-            return _("{title}の定員：{n}人").format(title=event.title, n=event.capacity)
-        sentence = _sentence_with(event, ("定員", "先着"))
-        return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
-                else _("定員の情報は公開されていません。"))
-    if _RAIN_WORDS.search(question):
-        sentence = _sentence_with(event, ("雨", "荒天", "天候"))
-        return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
-                else _("雨の日の情報は公開されていません。"))
-    if _BRING_WORDS.search(question):
-        sentence = _sentence_with(event, ("持ち物", "持参", "お持ち", "持って"))
-        return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
-                else _("持ち物の情報は公開されていません。"))
-    if _TIME_WORDS.search(question):
-        when = event_when(event, lang)
-        note = shorten_graphemes(event.time_note.strip(), 120) if event.time_note else ""
-        return _("{title}：{text}").format(title=event.title, text=when + (f"（{note}）" if note else ""))
-    return None
+    if event.signup_deadline is not None:
+        deadline = to_tokyo(event.signup_deadline)
+        # a date alone is kept as the next midnight (the end of that day)
+        text = (format_day(deadline.date() - timedelta(days=1), lang) if (deadline.hour, deadline.minute) == (0, 0)
+                else f"{format_day(deadline.date(), lang)} {deadline:%H:%M}")
+    else:
+        text = next((shorten_graphemes(sentence.strip(" 　・※"), 120)
+                     for field in (event.apply_method, event.time_note, event.description)
+                     for sentence in re.split(r"[。\n]", field or "") if _DEADLINE_SENTENCE.search(sentence)), None)
+    return (_("{title}の申込み期限：{text}").format(title=event.title, text=text) if text
+            else _("申込みの期限は公開されていません。"))
+
+
+def _apply_line(event, lang: str) -> str:
+    """How to apply, or that no one need (「申し込みいる？」 → 「入場無料　申込不要　３００名」 in the description)."""
+    _ = translator(lang)
+    text = (shorten_graphemes(event.apply_method.strip(), 120) if event.apply_method
+            else _sentence_with(event, ("申込", "申し込", "予約", "当日", "直接会場")))
+    return (_("{title}の申込み：{text}").format(title=event.title, text=text) if text
+            else _("申込みの情報は公開されていません。"))
+
+
+def _capacity_line(event, lang: str) -> str:
+    """How many can come (「定員なんにん？」), in the file's own words where it wrote some (「10名/回」)."""
+    _ = translator(lang)
+    stated = _CAPACITY_LINE.search(event.description or "")
+    if stated and re.search(r"\d", stated.group(1)):
+        return _("{title}の定員：{text}").format(title=event.title, text=shorten_graphemes(stated.group(1), 80))
+    if event.capacity:
+        return _("{title}の定員：{n}人").format(title=event.title, n=event.capacity)
+    sentence = _sentence_with(event, ("定員", "先着"))
+    return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
+            else _("定員の情報は公開されていません。"))
+
+
+def _rain_line(event, lang: str) -> str:
+    """What the row says about rain (「雨ふったらどうなるの？」)."""
+    _ = translator(lang)
+    sentence = _sentence_with(event, ("雨", "荒天", "天候"))
+    return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
+            else _("雨の日の情報は公開されていません。"))
+
+
+def _bring_line(event, lang: str) -> str:
+    """What to bring (「なに持ってけばいい？」)."""
+    _ = translator(lang)
+    sentence = _sentence_with(event, ("持ち物", "持参", "お持ち", "持って"))
+    return (_("{title}：{text}").format(title=event.title, text=sentence) if sentence
+            else _("持ち物の情報は公開されていません。"))
+
+
+def _time_line(event, lang: str) -> str:
+    """Its time with the file's time note (「競技は何時から？」 → 「10:15競技開始」)."""
+    _ = translator(lang)
+    when = event_when(event, lang)
+    note = shorten_graphemes(event.time_note.strip(), 120) if event.time_note else ""
+    return _("{title}：{text}").format(title=event.title, text=when + (f"（{note}）" if note else ""))
+
+
+# What a question asks of an event, and the line that says it, in the order they are said.
+_EVENT_DETAILS = ((_DEADLINE_WORDS, _deadline_line), (_APPLY_WORDS, _apply_line), (_CAPACITY_WORDS, _capacity_line),
+                  (_RAIN_WORDS, _rain_line), (_BRING_WORDS, _bring_line), (_TIME_WORDS, _time_line))
+_MAX_DETAILS = 2  # a small screen: the first two details asked
 
 
 def _sentence_with(row, words: tuple[str, ...]) -> Optional[str]:

@@ -150,6 +150,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         elif (stem := _known_stem(index, term)) is not None:
             if stem not in keywords:
                 keywords.append(stem)  # 風呂屋 no row writes: 風呂 (銭湯, 温泉) is what the resident is after
+        elif parts := _known_parts(index, term):
+            keywords += [p for p in parts if p not in keywords]  # 梨狩り no row writes: 梨 + 狩り (収穫)
         elif is_noun(term) and len(term) > 1 and term not in unknown and term not in GENERIC_SEARCH_WORDS:
             unknown.append(term)  # (習い事, which no row writes, asks for any class: never the word that failed)
         elif not is_noun(term):
@@ -165,6 +167,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     for run, kana in _kana_words(index, kana_terms(text if parsed.language != "en" else parsed.normalized)):
         if kana in keywords:
             continue
+        if not _kana_known(index, kana) and _kana_known(index, voiced := _rendaku(kana)):
+            kana = voiced  # ほうき of 「竹ぼうき作り」: the first sound is voiced after another word
         if not _kana_known(index, kana):
             # じてんしゃ (じてん + しゃ to Sudachi): the word of the city's synonyms read so, where rows hold it
             word = readings_of_table_words().get(kana)
@@ -263,6 +267,12 @@ def _without_polite_prefix(index: SearchIndex, term: str) -> str | None:
     return words[0] if len(words) == 1 and _written_in_some_row(index, words[0]) else None
 
 
+def _known_parts(index: SearchIndex, term: str) -> list[str]:
+    """The dictionary's parts of a compound no row writes, when rows hold every one of them (or a synonym)."""
+    parts = [t for t in terms_of(term)[1:] if t != term and t not in QUERY_STOPWORDS]
+    return parts if len(parts) >= 2 and all(_written_in_some_row(index, p) for p in parts) else []
+
+
 def _known_stem(index: SearchIndex, term: str) -> str | None:
     """The known word a compound no row holds is made of, before a one-letter suffix (風呂 of 風呂屋, 非常 of 非常食),
     when it says something (not 市民 of 市民プール)."""
@@ -304,6 +314,14 @@ def _in_titles(index: SearchIndex, word: str) -> bool:
         forms = [word] + ([spoken, to_hiragana(spoken)] if len(spoken) >= 3 and spoken != word else [])
         cache[word] = any(form in doc.title_text for doc in index.docs for form in forms)
     return cache[word]
+
+
+_VOICED = str.maketrans("カキクケコサシスセソタチツテトハヒフヘホ", "ガギグゲゴザジズゼゾダヂヅデドバビブベボ")
+
+
+def _rendaku(kana: str) -> str:
+    """A katakana word with its first sound voiced, as it is after another word (ホウキ → ボウキ of タケボウキ)."""
+    return kana[:1].translate(_VOICED) + kana[1:]
 
 
 def _kana_words(index: SearchIndex, runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
