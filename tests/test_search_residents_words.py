@@ -251,3 +251,24 @@ def test_a_compound_no_row_writes_is_found_by_its_parts(session, city):
     add_rows(session, events=[dict(title="東郷果実部梨収穫体験", description="二十世紀梨を自分の手で収穫してみませんか",
                                    starts_at=utc(SUN, 9))])
     assert titles(session, "梨狩りできるとこある？")[:1] == ["東郷果実部梨収穫体験"]
+
+
+def test_a_shrine_named_tenjingu_is_a_shrine(session, city):
+    """「安産のお守りもらえる神社」: わら天神宮 is a 神社 though its name does not say so."""
+    add_rows(session, facilities=[dict(name="わら天神宮", description="安産や子授けの御神徳で知られ、安産お守りを授ける。"),
+                                  dict(name="今宮神社", description="玉の輿のお守りで知られる。")])
+    assert titles(session, "安産のお守りもらえる神社")[:1] == ["わら天神宮"]
+
+
+def test_downtown_is_no_town_to_filter_on(session):
+    """「まちなかで 地元の野菜やおみやげ売ってる催し」: まちなか (町中) is downtown, not a town of an address."""
+    add_rows(session, events=[dict(title="アクト通りふれあいデイ", description="【内容】地域農産物や特産品のPR販売など。",
+                                   place_name="アクト通り", address="浜松市中央区板屋町", starts_at=utc(SUN, 9)),
+                              dict(title="公民館まつり", address="みらい市町中1-1", starts_at=utc(SAT, 9))])
+    assert titles(session, "まちなかで 地元の野菜やおみやげ売ってる催し")[:1] == ["アクト通りふれあいデイ"]
+
+
+def test_zen_meditation_in_english_finds_zazen(session, city):
+    add_rows(session, facilities=[dict(name="建仁寺", description="〈坐禅〉個人対象 毎月第2日曜日 7時30分開始")])
+    answer = answer_question(session, "Where can I try Zen meditation at a temple?", now=NOW, lang="en")
+    assert [item["title"] for item in answer.items][:1] == ["建仁寺"]

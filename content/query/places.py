@@ -33,7 +33,8 @@ _PLACE_SUFFIX_KANA = ("かん", "せんたー", "ほーる", "こうえん", "�
 # Names a city may give a kind of place beside the kind's own name (a スポーツセンター is a 体育館 too).
 KIND_NAME_ENDINGS = {"体育館": ("スポーツセンター", "アリーナ", "体育センター"), "図書館": ("図書室",),
                      "プール": ("水泳場",), "運動場": ("グラウンド", "グランド", "競技場"),
-                     "キャンプ場": ("キャンプ村", "旅行村", "野営場")}
+                     "キャンプ場": ("キャンプ村", "旅行村", "野営場"),
+                     "神社": ("神宮", "天神宮", "天満宮", "八幡宮", "大社")}  # わら天神宮 is a shrine too
 # Type words too general to point at any facility on their own.
 _TOO_GENERIC = frozenset({"センター", "施設", "ホール", "会館", "広場", "ひろば", "プラザ", "ハウス", "ルーム", "室", "館",
                           "せんたー", "しせつ", "ほーる", "かいかん", "ぷらざ", "はうす", "るーむ"})

@@ -41,7 +41,7 @@ GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題 入れる 入る 使える
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
-初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり 勉強会 勉強 学習会 研修 研修会
+初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり 勉強会 勉強 学習会 研修 研修会 町中 街中
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -971,6 +971,8 @@ def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
     towns = []
     cache = index.__dict__.setdefault("_town_cache", {})  # per index: the answer never changes until a rebuild
     for term in terms:
+        if term in GENERIC_SEARCH_WORDS:
+            continue  # まちなか (町中) is downtown, never a town of the addresses
         if term not in cache:
             cache[term] = _is_town(index, term)
         if cache[term]:
