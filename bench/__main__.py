@@ -53,7 +53,19 @@ def main() -> int:
                             ("exam_ai", "92.0 % top-1, 94.0 % top-3"),
                             ("exam_aj", "92.0 % top-1, 94.0 % top-3"),
                             ("exam_ak", "96.0 % top-1, 96.0 % top-3"),
-                            ("exam_al", "96.0 % top-1, 96.0 % top-3")):
+                            ("exam_al", "96.0 % top-1, 96.0 % top-3"),
+                            ("exam_am", "94.0 % top-1, 96.0 % top-3"),
+                            ("exam_an", "92.0 % top-1, 96.0 % top-3"),
+                            ("exam_ao", "92.0 % top-1, 92.0 % top-3"),
+                            ("exam_ap", "90.0 % top-1, 90.0 % top-3"),
+                            ("exam_aq", "80.0 % top-1, 80.0 % top-3 (web-collected 静岡県 files)"),
+                            ("exam_ar", "94.0 % top-1, 96.0 % top-3"),
+                            ("exam_as", "90.0 % top-1, 90.0 % top-3"),
+                            ("exam_at", "82.0 % top-1, 84.0 % top-3"),
+                            ("exam_au", "80.0 % top-1, 88.0 % top-3"),
+                            ("exam_av", "90.0 % top-1, 94.0 % top-3"),
+                            ("exam_aw", "90.0 % top-1, 94.0 % top-3"),
+                            ("exam_ax", "90.0 % top-1, 94.0 % top-3")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name.split('_')[1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")
