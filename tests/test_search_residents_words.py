@@ -272,3 +272,27 @@ def test_zen_meditation_in_english_finds_zazen(session, city):
     add_rows(session, facilities=[dict(name="建仁寺", description="〈坐禅〉個人対象 毎月第2日曜日 7時30分開始")])
     answer = answer_question(session, "Where can I try Zen meditation at a temple?", now=NOW, lang="en")
     assert [item["title"] for item in answer.items][:1] == ["建仁寺"]
+
+
+def test_a_bare_weekday_with_nothing_next_time_finds_a_later_one(session, city):
+    """「日記文学を読む講座 月曜にあるって聞いた」: nothing next Monday, but a later Monday's course, said so."""
+    add_rows(session, events=[dict(title="「更級日記」を読む", category="講座", description="更級日記を読みます。",
+                                   starts_at=utc(date(2027, 2, 8), 13))])  # the Monday after next
+    answer = answer_question(session, "日記を読む講座 月曜にあるって聞いた", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["「更級日記」を読む"]
+    assert "そのあとの月曜日にあります" in answer.messages[0]["text"]
+    assert titles(session, "来週の月曜 日記を読む講座") == []  # 来週 names that Monday only
+
+
+@pytest.mark.parametrize("question, title", [
+    ("インドネシアのことば ならえる教室ある？", "語学講座 インドネシア語"),
+    ("子ども預けて受けられる講座ってある？", "託児つき 女性カレッジ"),
+    ("お花を生ける教室 いくら？", "いけばな教室"),
+])
+def test_lay_words_for_classes(session, city, question, title):
+    add_rows(session, events=[dict(title="語学講座 インドネシア語", category="講座", starts_at=utc(TUE, 19)),
+                              dict(title="インドネシアの楽器展", category="展示", starts_at=utc(SAT, 9)),
+                              dict(title="託児つき 女性カレッジ", category="講座", description="託児あり（要予約）",
+                                   starts_at=utc(SAT, 10)),
+                              dict(title="いけばな教室", category="講座", fee="1500円", starts_at=utc(SUN, 13))])
+    assert titles(session, question)[:1] == [title]

@@ -58,7 +58,9 @@ _KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])むけ"), "向け"), 
 
 
 # Everyday phrases for the one word rows use: 「古墳から出てきたもの」 is what the file calls 出土品.
-_LAY_PHRASES = ((re.compile(r"から(?:出|で)(?:て(?:き|来))?た(?=もの|物|の|\s|$)"), "から出土した"),)
+_LAY_PHRASES = ((re.compile(r"から(?:出|で)(?:て(?:き|来))?た(?=もの|物|の|\s|$)"), "から出土した"),
+                # 「子ども預けて受けられる講座」: a class with childcare (託児), not a children's event
+                (re.compile(r"(?:子ども|子供|こども|子)を?(?:預け|あずけ)(?:て|られる|たい|る|れる)?"), "託児つきで"))
 
 
 def rewrite_kana_words(text: str) -> str:

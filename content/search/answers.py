@@ -488,6 +488,10 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
                 _("{audience}と書かれたものはありませんが、ほかの方向けのものがあります。"))
         note = said.format(audience=label) + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, audiences=[])
+    if result.weekday_later:
+        note = _("次の{day}にはありませんが、そのあとの{day}にあります。").format(day=result.weekday_later) + (
+            "\n" + note if note else "")
+        parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
     if result.upcoming_instead:
         note = _("終わったものは見つかりませんでしたが、これからの予定があります。") + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, past=False)

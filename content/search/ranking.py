@@ -41,7 +41,7 @@ GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題 入れる 入る 使える
 使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
-初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり 勉強会 勉強 学習会 研修 研修会 町中 街中
+初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり 勉強会 勉強 学習会 研修 研修会 町中 街中 受ける
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
                 "敬老の日", "こどもの日", "子供の日", "七夕", "お盆", "節分", "ひな祭り", "ひなまつり", "大晦日", "花火")
@@ -77,6 +77,8 @@ class SearchResult:
     fee_unstated: bool = False
     # True when a question about the past found nothing that happened and what is coming is shown instead
     upcoming_instead: bool = False
+    # 「月曜日」 when nothing is on the next one and later ones are shown instead
+    weekday_later: str = ""
 
 
 def kinds_for(intent: str) -> tuple[str, ...]:
@@ -739,6 +741,9 @@ def _order_key(doc: Doc, band: int, past: bool, score: float = 0.0):
     return (band, -doc.start_ts if past else doc.start_ts, -score, doc.title, doc.id)
 
 
+BARE_WEEKDAY_LABELS = frozenset(f"{day}曜日" for day in "月火水木金土日")  # 「月曜に」 with no 今度 or 来週
+
+
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
            index: SearchIndex | None = None, season_required: bool = False,
            min_coverage: float = MIN_COVERAGE) -> SearchResult:
@@ -746,7 +751,17 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     names no day (「バスケの選手が来るイベントってあった？」) and finds nothing that happened gets what is coming."""
     result = _search_rows(session, parsed, now=now, relax=relax, kinds=kinds, index=index,
                           season_required=season_required, min_coverage=min_coverage)
-    if result.hits or not parsed.past or parsed.date_range is not None or "d" in relax:
+    if result.hits or "d" in relax:
+        return result
+    if parsed.weekdays and parsed.date_range is not None and parsed.date_label in BARE_WEEKDAY_LABELS:
+        # 「更級日記の講座 月曜にあるって聞いた」: not next Monday, but one of the Mondays to come
+        later = _search_rows(session, dataclasses.replace(parsed, date_range=None, date_label=None), now=now,
+                             relax=relax, kinds=kinds, index=index, season_required=season_required,
+                             min_coverage=min_coverage)
+        if later.hits:
+            later.weekday_later = parsed.date_label
+            return later
+    if not parsed.past or parsed.date_range is not None:
         return result
     coming = _search_rows(session, dataclasses.replace(parsed, past=False), now=now, relax=relax, kinds=kinds,
                           index=index, season_required=season_required, min_coverage=min_coverage)
