@@ -296,3 +296,11 @@ def test_lay_words_for_classes(session, city, question, title):
                                    starts_at=utc(SAT, 10)),
                               dict(title="いけばな教室", category="講座", fee="1500円", starts_at=utc(SUN, 13))])
     assert titles(session, question)[:1] == [title]
+
+
+def test_what_was_asked_of_one_place_is_said_from_its_description(session, city):
+    """「十輪寺で 声明をきく会 何時から」: the hours, and the description's sentence on the 声明 gathering."""
+    add_rows(session, facilities=[dict(name="十輪寺", hours_text="9時～17時", closed_text="無休",
+                                       description="業平ゆかりの寺。毎月第3日曜日の13時30分から声明を聞く会がある。")])
+    text = first_text(session, "十輪寺で 声明をきく会 何時から")
+    assert "13時30分から声明を聞く会" in text

@@ -27,7 +27,7 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery, PlaceMatch
-from content.search.ranking import FACILITY_INTENTS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
+from content.search.ranking import FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
 from content.search.terms import PHRASE_PREFIX, expand, is_noun, normalize_text, note_question, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -52,8 +52,8 @@ _HISTORY_WORDS = re.compile(r"いつ(?:ごろ|頃)?[^。?？\s]{0,3}(?:作ら|�
                             r"|何年前|なんねんまえ|何時代|なに時代|いつの時代|何世紀")
 _HISTORY_SENTENCE = re.compile(r"\d{3,4}\s*年|時代|世紀|創建|建立|開山|開基|築\d|(?:つく|作|造|建て)られ")
 # 「何席あるん？」「300席ぐらいのホール」: how many a hall seats, in its description
-_SEATS_WORDS = re.compile(r"何席|なんせき|席数|座席数|\d+\s*席|何人(?:入|はい)れ|なんにん(?:入|はい)れ|収容")
-_SEATS_SENTENCE = re.compile(r"\d[\d,]*\s*(?:席|人収容|名収容|人を収容|名を収容)|収容")
+_SEATS_WORDS = re.compile(r"何席|なんせき|席数|座席数|\d+\s*席|(?:何人|なんにん|何名)(?:入|はい|まで|乗)|収容")
+_SEATS_SENTENCE = re.compile(r"\d[\d,]*\s*(?:席|人収容|名収容|人を収容|名を収容|名(?:まで|様|乗))|収容|定員")
 # (what a question asks of one place, the description's sentence that says it)
 _PLACE_DETAILS = ((_HISTORY_WORDS, _HISTORY_SENTENCE), (_SEATS_WORDS, _SEATS_SENTENCE))
 # questions whose own answer (hours, address, phone) comes first, the way there after it
@@ -838,6 +838,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
         if asks_fee or _FEE_WORDS.search(parsed.normalized or ""):
             name, _sep, rest = text.partition("\n")  # the fee asked for comes right after the name
             text = "\n".join(filter(None, (name, fee_line(first_facility, lang), rest)))
+        if one_place:
+            text = "\n".join(filter(None, (text, _topic_line(first_facility, result.keywords, text, lang))))
         messages.append(text_message(text))
     else:
         first_event = rows[0][1] if rows and rows[0][0].kind == "event" and offset == 0 else None
@@ -1262,6 +1264,16 @@ def opening_sentence(description: str | None) -> str | None:
         if _OPENING_WORDS.search(sentence):
             return shorten_graphemes(sentence.strip(" 　・"), 120)
     return None
+
+
+def _topic_line(facility, keywords: list[str], said: str, lang: str) -> str:
+    """The description's sentences on what the question asked of one place beyond its name (「声明をきく会」,
+    「絵付け体験」), when the answer does not hold them yet, or ''."""
+    _ = translator(lang)
+    name = normalize_text(facility.name)
+    words = [k for k in keywords if k not in name and k not in GENERIC_SEARCH_WORDS]
+    found = sentence_holding(facility.description, words) if words else None
+    return _("説明より：{text}").format(text=found) if found and found not in said else ""
 
 
 def sentence_holding(description: str | None, words) -> str | None:
