@@ -304,3 +304,11 @@ def test_what_was_asked_of_one_place_is_said_from_its_description(session, city)
                                        description="業平ゆかりの寺。毎月第3日曜日の13時30分から声明を聞く会がある。")])
     text = first_text(session, "十輪寺で 声明をきく会 何時から")
     assert "13時30分から声明を聞く会" in text
+
+
+def test_a_market_listed_as_a_place_answers_a_question_about_a_day(session, city):
+    """「今度の日曜 骨董市ってある？」: 東寺骨董市 is in the list of places (毎月第1日曜日): that day's hours."""
+    add_rows(session, facilities=[dict(name="京都東寺骨董市", hours_text="毎月第1日曜日7時～16時　雨天決行")])
+    first_sunday = datetime(2027, 1, 28, 12, 0, tzinfo=NOW.tzinfo)  # 今度の日曜 = 2/7, February's first Sunday
+    answer = answer_question(session, "今度の日曜 骨董市ってある？", now=first_sunday, lang="ja")
+    assert answer.items[0]["title"] == "京都東寺骨董市" and "7時〜16時" in answer.messages[0]["text"]

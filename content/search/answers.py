@@ -373,8 +373,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             and not (result.keywords or result.unknown or parsed.places or parsed.audiences or parsed.categories)):
         return Answer(understood=False)  # 「今日は寒いですね」: a day and words no row has, no question about them
     if (not result.hits and parsed.intent in ("events", "unknown") and parsed.facility_ids
-            and (_OPEN_WORDS.search(parsed.normalized) or not (parsed.date_range or _EVENT_WORDS.search(parsed.normalized)))):
-        # 「大井川図書館って明日あいてる？」「テニスコートある？」: no event there, the facility is the answer
+            and (_OPEN_WORDS.search(parsed.normalized) or not _EVENT_WORDS.search(parsed.normalized))):
+        # 「大井川図書館って明日あいてる？」「テニスコートある？」: no event there, the facility is the answer;
+        # 「今度の日曜 骨董市ってある？」: the market listed as a place, said open or not that day
         parsed = dataclasses.replace(parsed, intent="facility_hours" if _OPEN_WORDS.search(parsed.normalized)
                                      else "facility_info")
         result = search(session, parsed, now=now, relax=request.relax, index=index)
