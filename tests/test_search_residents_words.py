@@ -312,3 +312,10 @@ def test_a_market_listed_as_a_place_answers_a_question_about_a_day(session, city
     first_sunday = datetime(2027, 1, 28, 12, 0, tzinfo=NOW.tzinfo)  # 今度の日曜 = 2/7, February's first Sunday
     answer = answer_question(session, "今度の日曜 骨董市ってある？", now=first_sunday, lang="ja")
     assert answer.items[0]["title"] == "京都東寺骨董市" and "7時〜16時" in answer.messages[0]["text"]
+
+
+def test_a_bare_weekday_with_a_time_of_day_finds_a_later_one_too(session, city):
+    """「月曜の朝にやってるヨガ教室」: nothing next Monday morning, but a later Monday's morning class."""
+    add_rows(session, events=[dict(title="ゆったりヨガ(月曜)", category="講座", starts_at=utc(date(2027, 2, 8), 9)),
+                              dict(title="リラックスヨガ(月曜)", category="講座", starts_at=utc(date(2027, 2, 8), 19))])
+    assert titles(session, "月曜の朝にやってるヨガ教室 ある？") == ["ゆったりヨガ(月曜)"]

@@ -753,13 +753,14 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
                           season_required=season_required, min_coverage=min_coverage)
     if result.hits or "d" in relax:
         return result
-    if parsed.weekdays and parsed.date_range is not None and parsed.date_label in BARE_WEEKDAY_LABELS:
+    bare_weekday = (parsed.date_label or "").split("の")[0] in BARE_WEEKDAY_LABELS  # 「月曜の朝」 too
+    if parsed.weekdays and parsed.date_range is not None and bare_weekday:
         # 「更級日記の講座 月曜にあるって聞いた」: not next Monday, but one of the Mondays to come
         later = _search_rows(session, dataclasses.replace(parsed, date_range=None, date_label=None), now=now,
                              relax=relax, kinds=kinds, index=index, season_required=season_required,
                              min_coverage=min_coverage)
         if later.hits:
-            later.weekday_later = parsed.date_label
+            later.weekday_later = parsed.date_label.split("の")[0]  # 「月曜日の午前」: the mornings of later Mondays
             return later
     if not parsed.past or parsed.date_range is not None:
         return result
