@@ -65,7 +65,11 @@ def main() -> int:
                             ("exam_au", "80.0 % top-1, 88.0 % top-3"),
                             ("exam_av", "90.0 % top-1, 94.0 % top-3"),
                             ("exam_aw", "90.0 % top-1, 94.0 % top-3"),
-                            ("exam_ax", "90.0 % top-1, 94.0 % top-3")):
+                            ("exam_ax", "90.0 % top-1, 94.0 % top-3 (facilities only)"),
+                            ("exam_ay", "70.0 % top-1, 74.0 % top-3"),
+                            ("exam_az", "84.0 % top-1, 96.0 % top-3 (facilities only)"),
+                            ("exam_ba", "86.0 % top-1, 88.0 % top-3"),
+                            ("exam_bb", "84.0 % top-1, 90.0 % top-3 (facilities only)")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name.split('_')[1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")
