@@ -319,3 +319,10 @@ def test_a_bare_weekday_with_a_time_of_day_finds_a_later_one_too(session, city):
     add_rows(session, events=[dict(title="ゆったりヨガ(月曜)", category="講座", starts_at=utc(date(2027, 2, 8), 9)),
                               dict(title="リラックスヨガ(月曜)", category="講座", starts_at=utc(date(2027, 2, 8), 19))])
     assert titles(session, "月曜の朝にやってるヨガ教室 ある？") == ["ゆったりヨガ(月曜)"]
+
+
+def test_a_kana_word_meets_its_voiced_form_after_another_word(session):
+    """「ほうき作り」 where the row writes 竹ぼうき: the first sound is voiced after 竹 (rendaku)."""
+    add_rows(session, events=[dict(title="竹ぼうき作り体験", starts_at=utc(SAT, 10)),
+                              dict(title="さつま芋の試し掘り", starts_at=utc(SAT, 9))])
+    assert titles(session, "ほうき作り いつ？")[:1] == ["竹ぼうき作り体験"]

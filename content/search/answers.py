@@ -815,9 +815,8 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
     one_fee = asks_fee and (bool(parsed.places) or total == 1)  # the fee of one place, not a list of fees
     fee_list = asks_fee and not one_fee
     question = parsed.normalized or ""
-    # how to get to the one place found, when it was made, how many it seats: asked of that place whatever the rest
-    # of the question
-    # (or its hours, its phone: 「下鴨神社の森 朝は何時から入れる？」 found as a place where an event was looked for)
+    # how to get to the one place found, when it was made, how many it seats, its hours or phone: asked of that place
+    # whatever the rest of the question (「下鴨神社の森 朝は何時から入れる？」 found where an event was looked for)
     one_place = bool(parsed.places) or total == 1
     asks_of_one = one_place and bool(_asks_place_detail(question) or _CONTACT_WORDS.search(question)
                                       or _TIME_WORDS.search(question))
@@ -863,10 +862,9 @@ def _results(session, parsed: ParsedQuery, request: Request, result: SearchResul
             summary = detail + "\n" + summary if detail else summary
         elif first_facility is not None and offset == 0 and one_place:
             # 「湯涌の朝市って 何曜日？」: no event, one place whose description says it (毎週水・日曜日には湯涌朝市)
-            words = [k for k in result.keywords if k not in normalize_text(first_facility.name)]
-            said = sentence_holding(first_facility.description, words) if words else None
+            said = _topic_line(first_facility, result.keywords, "", lang)
             if said:
-                summary = "\n".join((first_facility.name, _("説明より：{text}").format(text=said), summary))
+                summary = "\n".join((first_facility.name, said, summary))
         messages.append(text_message(summary))
     messages.append(carousel_message(bubbles, summary + "\n" + _alt_lines(rows, lang)))
     actions = _narrow_actions(parsed, request, result, offset, total, lang, first_facility)

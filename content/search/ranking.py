@@ -747,8 +747,9 @@ BARE_WEEKDAY_LABELS = frozenset(f"{day}曜日" for day in "月火水木金土日
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
            index: SearchIndex | None = None, season_required: bool = False,
            min_coverage: float = MIN_COVERAGE) -> SearchResult:
-    """Every matching row for a parsed question, best first (at most MAX_HITS); a question about the past that
-    names no day (「バスケの選手が来るイベントってあった？」) and finds nothing that happened gets what is coming."""
+    """Every matching row for a parsed question, best first (at most MAX_HITS). Finding nothing, a bare weekday
+    (「月曜にあるって聞いた」) tries the later ones, and a question about the past that names no day
+    (「バスケの選手が来るイベントってあった？」) gets what is coming; the result says which (SearchResult)."""
     result = _search_rows(session, parsed, now=now, relax=relax, kinds=kinds, index=index,
                           season_required=season_required, min_coverage=min_coverage)
     if result.hits or "d" in relax:
