@@ -326,3 +326,12 @@ def test_a_kana_word_meets_its_voiced_form_after_another_word(session):
     add_rows(session, events=[dict(title="竹ぼうき作り体験", starts_at=utc(SAT, 10)),
                               dict(title="さつま芋の試し掘り", starts_at=utc(SAT, 9))])
     assert titles(session, "ほうき作り いつ？")[:1] == ["竹ぼうき作り体験"]
+
+
+def test_english_speaking_is_the_language_a_service_is_given_in(session, city):
+    """「taxi company with English-speaking drivers」: the company whose drivers speak 英語 (English-speaking read
+    as 英会話, a class, found nothing)."""
+    add_rows(session, facilities=[dict(name="都タクシー", description="英語・中国語の話せるドライバーによる外国語ドライバーサービス。"
+                                                            "観光タクシーも運行しています。")])
+    answer = answer_question(session, "Is there a taxi company with English-speaking drivers?", now=NOW, lang="en")
+    assert [item["title"] for item in answer.items][:1] == ["都タクシー"]

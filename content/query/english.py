@@ -114,7 +114,10 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("soccer|football", "サッカー"), ("match(?:es)?|games?", "試合"), ("baseball", "野球"), ("table tennis|ping ?pong", "卓球"),
     ("raft race|rafting|rafts?", "いかだ"), ("marathon|running", "マラソン"), ("races?", "レース"), ("clean[- ]?up|cleaning", "清掃"), ("recycling", "リサイクル"),
     ("computers?|pc", "パソコン"), ("smartphones?", "スマホ"), ("parenting|child ?care|childcare", "子育て"),
-    ("nature", "自然"), ("science", "科学"), ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
+    ("nature", "自然"), ("science", "科学"),
+    # an English-speaking driver or guide is a service in 英語, not an 英会話 class
+    ("english[- ]speaking|english[- ]language|english guides?|english menus?|english staff", "英語"),
+    ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
     ("flea markets?", "フリーマーケット"), ("markets?", "マーケット"), ("shrines?", "神社"), ("temples?", "寺"), ("station", "駅"),
     ("toilets?|restrooms?", "トイレ"), ("hot springs?|onsen", "温泉"), ("castle", "城"), ("river", "川"),
     ("sea|ocean", "海"), ("camp(?:ing|site)?", "キャンプ"), ("zoo", "動物園"), ("aquarium", "水族館"),
