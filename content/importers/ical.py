@@ -71,15 +71,14 @@ def single_events_outside(calendar, start: datetime, end: datetime) -> list:
     """The VEVENTs that happen once, outside the window: kept like a CSV file's rows of any date (a feed of last
     year's events answers questions about the past; 三田市's feed holds only 2017). Repeating ones are expanded over
     the window only."""
-    out = []
+    out, first, last = [], to_naive_utc(start), to_naive_utc(end)
     for component in calendar.walk("VEVENT"):
         if component.get("RRULE") or component.get("RDATE") or component.get("RECURRENCE-ID"):
             continue
         dtstart = component.get("DTSTART")
         if dtstart is None:
             continue  # reported with the others: read by the window's walk or skipped below
-        when = to_naive_utc(dtstart.dt)
-        if not (to_naive_utc(start) <= when < to_naive_utc(end)):
+        if not first <= to_naive_utc(dtstart.dt) < last:
             out.append(component)
     return out
 

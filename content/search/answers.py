@@ -1014,13 +1014,9 @@ def place_detail_line(facility, question: str, lang: str) -> str:
     if _ACCESS_WORDS.search(question):
         return access_line(facility, lang)
     _ = translator(lang)
-    for words, sentences in _PLACE_DETAILS:
-        if words.search(question):
-            for sentence in re.split(r"(?<=。)|\n", facility.description or ""):
-                if sentences.search(sentence):
-                    return _("説明より：{text}").format(text=shorten_graphemes(sentence.strip(" 　・"), 120))
-            return ""
-    return ""
+    pattern = next((sentences for words, sentences in _PLACE_DETAILS if words.search(question)), None)
+    found = opening_sentence(facility.description, pattern) if pattern is not None else None
+    return _("説明より：{text}").format(text=found) if found else ""
 
 
 def fee_line(facility, lang: str) -> str:
@@ -1256,11 +1252,11 @@ _OPENING_WORDS = re.compile(r"公開|開館|開園|営業|見学|拝観|入館|�
                             r"|(?:\d{1,2}\s*月|[春夏秋冬]|期間)[^。]*(?:見ることができ|見られ|ご覧いただけ)")
 
 
-def opening_sentence(description: str | None) -> str | None:
-    """The description's first sentence about when or how the place can be visited (「…一般公開時のみ（11月上旬）」),
-    for a place whose file gives no hours."""
+def opening_sentence(description: str | None, pattern: re.Pattern = _OPENING_WORDS) -> str | None:
+    """The description's first sentence the pattern finds something in, shortened: by default the one about when or
+    how the place can be visited (「…一般公開時のみ（11月上旬）」), for a place whose file gives no hours."""
     for sentence in re.split(r"(?<=。)|\n", description or ""):
-        if _OPENING_WORDS.search(sentence):
+        if pattern.search(sentence):
             return shorten_graphemes(sentence.strip(" 　・"), 120)
     return None
 
