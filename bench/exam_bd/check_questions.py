@@ -1,0 +1,40 @@
+# Adapted from bench/exam_al/check_questions.py: this exam's event file is 豊岡市's own layout (title 行事・イベント名,
+# dates 実施予定日（始期） / 実施予定日（終期） written 2024/12/1), so those columns are read and the dates normalised.
+import yaml,csv,io,collections,datetime
+d=yaml.safe_load(open(__import__('os').path.join(__import__('os').path.dirname(__file__),'questions.yaml')))
+base=__import__('os').path.dirname(__import__('os').path.abspath(__file__))+'/'
+ids=[q['id'] for q in d['questions']]; assert len(ids)==len(set(ids)),'dup'
+def iso(s):
+    y,m,dd=s.split('/'); return datetime.date(int(y),int(m),int(dd)).isoformat()
+rows={}
+for c,v in d['cities'].items():
+    rr=[]
+    for kind,fs in v.items():
+        for f in fs:
+            for r in csv.DictReader(io.open(base+f,encoding='utf-8',newline='')):
+                rr.append((kind,r))
+    rows[c]=rr
+cnt=collections.Counter(); kinds=collections.Counter(); en=0
+for q in d['questions']:
+    cnt[q['city']]+=1; kinds[q['want']]+=1; en+=q.get('lang')=='en'
+    if q['want']=='nothing':
+        assert not q.get('expect'); continue
+    matched=[]
+    for e in q['expect']:
+        m=[]
+        if e.startswith('facility:'):
+            n=e[9:]; m=[r for k,r in rows[q['city']] if k=='facilities' and n in r['名称']]
+        else:
+            t,_,dt=e.partition('@')
+            for k,r in rows[q['city']]:
+                if k!='events' or t not in r['行事・イベント名']: continue
+                if dt:
+                    lo,_,hi=dt.partition('..'); hi=hi or lo
+                    if not (iso(r['実施予定日（始期）'])<=hi and lo<=iso(r['実施予定日（終期）'])): continue
+                m.append(r)
+        assert m, (q['id'],e)
+        matched+=m
+    for mn in q.get('mention',[]):
+        assert any(mn in ','.join(r.values()) for r in matched),(q['id'],mn)
+    print(q['id'],len(matched),'rows', q.get('lang',''))
+print(cnt, len(ids), dict(kinds), 'english', en)
