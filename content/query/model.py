@@ -56,6 +56,7 @@ class ParsedQuery:
     weekdays: tuple[int, ...] = ()  # days of the week named, 0 = Monday (土曜 → (5,), 平日 → (0..4), 土日 → (5, 6))
     recurring: bool = False  # 毎週土曜日 / 毎月第2日曜: a repeating day; date_range is then None unless a date was given
     asks_open: bool = False  # facility_hours/closed asking whether it is open on a day or now (明日あいてる？ 木曜日やってる？)
+    near_words: list[str] = field(default_factory=list)  # 「浦嶋神社の近くの滝」: words of the landmark; they only rank
     language: str = "ja"  # "en" when the question was English and was read through its Japanese words (normalized holds them)
 
     @property

@@ -1,6 +1,8 @@
 """parse_query: the entry point of query understanding (pure; no database, no LINE)."""
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 from typing import Optional
 
@@ -252,7 +254,9 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     max_price = int(price.group(1).replace(",", "")) if price else None
     age = vocab.AGE_RE.search(written)
     wants_nearby = _search(vocab.NEARBY_RE, *texts)
-    terms = content_terms(tokens, skip_spans=dates.spans + ((price.span(),) if price else ()))
+    grade = vocab.GRADE_RE.search(written) if not age else None  # 小3 says who, not what
+    skip = dates.spans + ((price.span(),) if price else ()) + ((grade.span(),) if grade else ())
+    terms = content_terms(tokens, skip_spans=skip)
     facility_named = any(m.kind == "facility" for m in matches)
     facility_word = _search(vocab.FACILITY_WORD_RE, *texts)
     intent = _decide_intent(texts, facility_named=facility_named, facility_word=facility_word,
@@ -261,6 +265,13 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
                             has_time=dates.time_of_day is not None or dates.exact_time is not None)
     terms = _cleaned_terms(terms, intent, categories, tokens, audience_read=bool(audiences or age))
     terms = _idiom_terms(terms, joined)
+    landmark, rest = _landmark(written, terms)
+    near_words: list[str] = []
+    if landmark:  # 「浦嶋神社の近くの高い滝」: the falls are asked for; the shrine only says where they are
+        near_words = [t for t in terms if t in landmark]
+        terms = [t for t in terms if t not in near_words]
+        matches = [m for m in matches if normalize_text(m.matched or "") not in landmark]
+        wants_nearby = bool(vocab.NEARBY_RE.search(rest))  # near the landmark, not near the resident
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
     has_subject = bool(matches or categories or audiences or subject_terms or max_price is not None)
     return ParsedQuery(
@@ -278,12 +289,43 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
         categories=categories,
         free_only=free_only,
         max_price=max_price,
-        age=int(age.group(1)) if age else None,
+        age=int(age.group(1)) if age else _grade_age(written),
         past=dates.past,
         wants_nearby=wants_nearby,
         place_text_unmatched=_unmatched_place_text(tokens, matches),
         weekdays=dates.weekdays,
         recurring=dates.recurring,
         asks_open=_asks_open(texts, intent, dates.start is not None),
+        near_words=near_words,
         language=language,
     )
+
+
+# 「野首の教会のちかくの海岸」: a landmark, then the thing asked for, which comes after it
+_LANDMARK_RE = re.compile(r"^\s*(?P<mark>[^\s、。?？!！]+?)の(?:近く|ちかく|そば|側|隣|となり|横|周り|まわり|付近|近所|向かい)(?:に?ある|の|に)")
+
+
+def _grade_age(text: str) -> Optional[int]:
+    """The age a child of the school grade named reaches in that year (小3 → 9, 中1 → 13), or None."""
+    found = vocab.GRADE_RE.search(text)
+    if not found:
+        return None
+    year = int(normalize_text(found.group(3)))
+    if found.group(2) and year > 3:
+        return None  # 中4 is no grade
+    return (6 if found.group(1) else 12) + year
+
+_RESIDENTS_OWN_PLACES = frozenset({"家", "いえ", "自宅", "うち", "ウチ", "ここ", "実家", "私", "わたし", "僕", "職場", "会社"})
+
+
+def _landmark(text: str, terms: list[str]) -> tuple[str, str]:
+    """(the landmark of 「Aの近くのB」, the text after it) when B names something of its own, else ("", text)."""
+    found = _LANDMARK_RE.search(text)
+    if not found:
+        return "", text
+    mark, rest = found.group("mark"), text[found.end():]
+    if mark in _RESIDENTS_OWN_PLACES:
+        return "", text  # 「家の近所の公園」: near the resident, whose location the question does not give
+    if not any(t in rest and t not in mark and t not in GENERIC_TERMS for t in terms):
+        return "", text  # 「駅の近くにある？」: nothing but the landmark is named
+    return mark, rest

@@ -82,6 +82,18 @@ def _name_variants(name: str) -> list[str]:
     return out
 
 
+def _without_shared_kind_variants(keys: list[_Key]) -> list[_Key]:
+    """The keys less a shortened name that another facility's name ends with: 美術館 of 広島県立美術館 is the kind
+    of ひろしま美術館 and 広島市現代美術館 too, so 「比治山の美術館」 names all three (the city's only 市立図書館 keeps
+    図書館 as its name)."""
+    names = {(k.id, k.name) for k in keys if k.kind == "facility"}
+    def shared(key: _Key) -> bool:
+        """True for a facility's shortened form that is one word (美術館, not 恐竜博物館) ending another's name."""
+        return (key.kind == "facility" and key.variant and not key.is_reading and len(tokenize(key.text)) == 1
+                and any(pid != key.id and name.endswith(key.text) for pid, name in names))
+    return [k for k in keys if not shared(k)]
+
+
 def _district_variants(name: str) -> list[str]:
     """A district name and the same without 地区/地域."""
     name = normalize_text(name)
@@ -138,6 +150,7 @@ class PlaceIndex:
                 did, name, kana = (tuple(district) + (None,))[:3]
             if name:
                 self._add_place("district", did, name, kana, [], _district_variants)
+        self._keys = _without_shared_kind_variants(self._keys)
         self._surface = {}
         self._reading = {}
         for key in self._keys:

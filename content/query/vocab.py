@@ -32,6 +32,8 @@ CATEGORY_RULES: tuple[tuple[str, re.Pattern], ...] = (
 PRICE_LIMIT_RE = re.compile(r"(\d[\d,]*)\s*円\s*(?:以下|まで|以内|未満|より安い|くらいまで|ぐらいまで|程度まで)")
 # 「0歳の子と」「2歳向け」: the child's age (a row for 0・1歳 fits, one for 2・3歳 does not).
 AGE_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*(?:歳|才|さい)(?:児|の子|の娘|の息子|向け|むけ|でも|から)?(?!\s*(?:以上|以下|まで|未満|～|〜|~|・))")
+# 「小3でも入れる？」「中1の娘」: a school grade, read as the age a child of it reaches (小3 → 9, 中1 → 13)
+GRADE_RE = re.compile(r"(?:(小)(?:学校?)?|(中)(?:学校?)?)\s*([1-6１-６])\s*(?:年生?)?(?![\d～〜~・])")
 FREE_RE = re.compile(r"無料|むりょう|タダ|ただで|只で|ただの|無償|参加費なし|費用なし|お金(?:が)?かからない|お金いらない|(?<![\d,])0円|ゼロ円")  # 500円 is a price, not 0円
 NEARBY_RE = re.compile(r"近く|ちかく|近所|きんじょ|周辺|付近|近い|ちかい|この辺|このへん|家の近|歩いて行ける|徒歩")
 

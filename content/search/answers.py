@@ -27,7 +27,7 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery, PlaceMatch
-from content.search.ranking import FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, search, words_beyond_places
+from content.search.ranking import FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, relevance_bands, search, words_beyond_places
 from content.search.terms import PHRASE_PREFIX, expand, is_noun, normalize_text, note_question, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -71,7 +71,7 @@ _APPLY_WORDS = re.compile(r"(?:申し?込み?|もうしこみ|予約|よやく)(
 _CAPACITY_LINE = re.compile(r"^定員\s*[:：]\s*(.+)$", re.M)  # the importer's 定員 line
 _CAPACITY_WORDS = re.compile(r"定員|何人|なんにん|何名|なんめい|人数|にんずう")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
-_HOW_MUCH = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|参加費|受講料|材料費|教材費|費用|いくら|幾ら|値段|お金|安くなる|割引")
+_HOW_MUCH = re.compile(r"料金|月謝|会費|入館料|入園料|入場料|利用料|使用料|参加費|受講料|材料費|教材費|費用|いくら|幾ら|値段|お金|安くなる|割引")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
@@ -282,10 +282,15 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
     """「柔道とか剣道のけいこできる道場」: 道場 ends one facility's name (遠的弓道場), but what the resident wants
     (柔道, 剣道) is in another facility's row and not in that one's: the kind word only ranks, the topic decides."""
     matched = normalize_text(place.matched or "")
-    if place.kind != "facility" or place.score >= 95 or not normalize_text(place.name).endswith(matched):
-        return False  # 金沢城 of 「金沢城講演」 names the park: only a kind word at a name's end gives way
-    place_words = set(terms_of(matched)) | set(terms_of(place.name))
+    if place.kind != "facility" or place.score >= 95:
+        return False
     rows = index.by_kind.get("facility", ())
+    # 「野崎島の古い教会」: 野崎島 begins two names, an area's name, and the church is another row (野崎郷); but
+    # 金沢城 of 「金沢城講演」 names the one park: only a kind word at a name's end or an area's name gives way
+    if not normalize_text(place.name).endswith(matched) and \
+            sum(normalize_text(index.docs[i].title).startswith(matched) for i in rows) < 2:
+        return False
+    place_words = set(terms_of(matched)) | set(terms_of(place.name))
     # the resident's nouns that some facility's row holds (けいこ, held by none, says nothing either way)
     topics = [t for t in dict.fromkeys(t.lower() for t in parsed.terms)
               if len(t) > 1 and is_noun(t) and t not in place_words and not any(t in w for w in place_words)
@@ -399,12 +404,14 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             and parsed.date_range and (not parsed.places or named_by_kind(parsed))):
         # 「今日 月曜だけど開いてる美術館ある？」: of several places of a kind, those closed on the day named come last
         # (「運動公園のプールって冬もやってる？」 names no day: the pool is the answer, open or not)
-        result = dataclasses.replace(result, hits=_open_first(session, result.hits, _asked_day(parsed, now.date())))
+        result = dataclasses.replace(result, hits=_open_first(session, result.hits, _asked_day(parsed, now.date()),
+                                                              keep_bands=result.words_decide))
     if (len(result.hits) > 1 and parsed.intent in ("facility_info", "facility_hours") and not parsed.date_range
             and set(result.kinds) == {"facility"} and (not parsed.places or named_by_kind(parsed))):
         # 「冬でもキャンプできるとこ」: a campsite open only 4/1～10/31 comes after those open on the asked day
         season_day = _season_day(parsed, now.date())
-        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, season_day))
+        result = dataclasses.replace(result, hits=_in_season_first(session, result.hits, season_day,
+                                                                   keep_bands=result.words_decide))
     if ((not result.hits or result.fee_unstated) and parsed.free_only and parsed.intent in ("events", "unknown")
             and not parsed.date_range):
         # 「無料で見られる観光地」: no free event, but facilities whose published fee says 無料 (before events that
@@ -417,7 +424,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         parsed.audiences and bool(re.search(r"施設|しせつ", parsed.normalized or "")))
     # 「ボランティアの勉強できる学校」: taking part, but asked where (金沢ボランティア大学校)
     if (not result.hits and (parsed.intent in ("events", "unknown") or parsed.intent == "participate" and wants_place)
-            and ((result.keywords and not result.unknown) or wants_place)
+            and ((result.keywords and not result.unknown) or wants_place or (result.towns and not result.unknown))
             and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS or wants_place)):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
         # 「火曜日に入れる温泉ある？」: no event that day, but the facilities of that kind open that day
@@ -492,6 +499,10 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     if result.weekday_later:
         note = _("次の{day}にはありませんが、そのあとの{day}にあります。").format(day=result.weekday_later) + (
             "\n" + note if note else "")
+        parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
+    if result.span_instead:
+        note = _("{label}のものは見つかりませんでしたが、これからの予定があります。").format(
+            label=result.span_instead) + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
     if result.upcoming_instead:
         note = _("終わったものは見つかりませんでしたが、これからの予定があります。") + ("\n" + note if note else "")
@@ -1063,11 +1074,14 @@ def _open_on(session, hits: list[Hit], days: list) -> list[Hit]:
     return kept
 
 
-def _open_first(session, hits: list[Hit], day) -> list[Hit]:
-    """The facility hits with those closed on that day (by their published hours) moved last, order otherwise kept."""
+def _open_first(session, hits: list[Hit], day, keep_bands: bool = False) -> list[Hit]:
+    """The facility hits with those closed on that day (by their published hours) moved last, order otherwise kept
+    (within each relevance band when the resident's words told the places apart)."""
     head = hits[:30]
     open_ones = set(map(id, _open_on(session, head, [day])))
-    return sorted(head, key=lambda hit: id(hit) not in open_ones) + hits[30:]
+    band = relevance_bands([hit.score for hit in head]) if keep_bands else {}
+    # 「牛田の水道の資料館 12月に行けますか」: the one named by its words stays first, closed or not
+    return sorted(head, key=lambda hit: (band.get(hit.score, 0), id(hit) not in open_ones)) + hits[30:]
 
 
 def _open_late_first(session, hits: list[Hit], day, until: Optional[tuple[int, int]]) -> list[Hit]:
@@ -1151,14 +1165,15 @@ def _open_early_first(session, hits: list[Hit], day) -> list[Hit]:
     return _qualifying_first(session, hits, day, earliest)
 
 
-def _in_season_first(session, hits: list[Hit], day) -> list[Hit]:
+def _in_season_first(session, hits: list[Hit], day, keep_bands: bool = False) -> list[Hit]:
     """The facility hits with those closed for the season on that day moved last (order otherwise kept)."""
     rows = dict(((hit.kind, hit.id), row) for hit, row in _load(session, hits[:30]))
     def out_of_season(hit: Hit) -> bool:
         """Closed on that day because it opens only in another part of the year."""
         row = rows.get((hit.kind, hit.id))
         return row is not None and closed_for_season(parse_hours(row.hours_text, row.closed_text), day)
-    return sorted(hits, key=out_of_season)
+    band = relevance_bands([hit.score for hit in hits]) if keep_bands else {}
+    return sorted(hits, key=lambda hit: (band.get(hit.score, 0), out_of_season(hit)))
 
 
 # 「冬でも泳げる」「夏に行ける」: a season named without a date is asked about in that season (Japan's months).

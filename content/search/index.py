@@ -370,7 +370,7 @@ def _with_children(tags: frozenset, category: str | None, title: str | None,
 
 def _event_doc(row: Event) -> tuple[Doc, list, str, str]:
     """Index material for one event."""
-    ages = ages_of(row.title, row.audience)
+    ages = ages_of(row.title, row.audience) or ages_of(_audience_line(row.description))
     doc = Doc("event", row.id, row.title, starts=to_tokyo(row.starts_at), ends=to_tokyo(row.ends_at),
               all_day=bool(row.all_day), facility_id=row.facility_id, place=normalize_text(row.place_name),
               district=row.district or "", address=normalize_text(row.address),
@@ -432,6 +432,15 @@ def ages_of(*texts: Optional[str]) -> Optional[tuple[int, int]]:
     if m := _AGE_ONE.search(text):
         return int(m.group(1)), int(m.group(1))
     return _grade_ages(text)
+
+
+_AUDIENCE_LINE = re.compile(r"(?:【対象】|対象\s*[:：])\s*([^\n【]+)")
+
+
+def _audience_line(description: Optional[str]) -> Optional[str]:
+    """The 【対象】 line of a description (files that keep who it is for inside the description), or None."""
+    found = _AUDIENCE_LINE.search(normalize_text(description or ""))
+    return found.group(1) if found else None
 
 
 _YEN = re.compile(r"(\d[\d,]*)\s*円")

@@ -30,6 +30,8 @@ FACILITY_INTENTS = ("facility_hours", "facility_closed", "facility_address", "fa
 AUDIENCE_WIDEN = {"children": {"children", "parents", "elementary"}, "parents": {"parents", "children"},
                   "elementary": {"elementary", "children"}}
 MIN_COVERAGE = 0.5  # a row must match at least half the idf weight of the resident's words
+FULL_SHARE = 0.99  # a row met by every one of the resident's words itself (not only by a synonym)
+SYNONYMS_ONLY = 0.61  # a row met by none of the words itself, only by their synonyms (weight 0.6)
 PARTIAL_COVERAGE = 0.35  # a long question (3+ words) nothing meets half of: the rows meeting the most
 RELATIVE_CUTOFF = 0.3  # below 30 % of the best score a keyword match is noise (a shared bigram)
 PAST_WINDOW = timedelta(days=400)
@@ -79,6 +81,11 @@ class SearchResult:
     upcoming_instead: bool = False
     # 「月曜日」 when nothing is on the next one and later ones are shown instead
     weekday_later: str = ""
+    # 「来年」 when nothing is dated in that long span and what is coming is shown instead
+    span_instead: str = ""
+    # True when places of one kind were told apart by the resident's other words (牛田の水道の資料館): the ones
+    # those words single out stay first, even when closed on the asked day
+    words_decide: bool = False
 
 
 def kinds_for(intent: str) -> tuple[str, ...]:
@@ -763,6 +770,14 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         if later.hits:
             later.weekday_later = parsed.date_label.split("の")[0]  # 「月曜日の午前」: the mornings of later Mondays
             return later
+    if _long_span(parsed) and result.keywords and not result.unknown:
+        # 「来年 保育園に入れたい 説明会ある？」: 来年 is when the child starts, not when the meeting is
+        coming = _search_rows(session, dataclasses.replace(parsed, date_range=None, date_label=None), now=now,
+                              relax=relax, kinds=kinds, index=index, season_required=season_required,
+                              min_coverage=min_coverage)
+        if coming.hits:
+            coming.span_instead = parsed.date_label or ""
+            return coming
     if not parsed.past or parsed.date_range is not None:
         return result
     coming = _search_rows(session, dataclasses.replace(parsed, past=False), now=now, relax=relax, kinds=kinds,
@@ -771,6 +786,17 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         return result
     coming.upcoming_instead = True
     return coming
+
+
+LONG_SPAN_DAYS = 90  # 今年, 来年: a span this long names a year, seldom the day of the thing asked about
+
+
+def _long_span(parsed: ParsedQuery) -> bool:
+    """True when the question's dates span a season or more (今年, 来年) and it is about what is to come."""
+    if parsed.date_range is None or parsed.past:
+        return False
+    start, end = parsed.date_range
+    return (end - start).days >= LONG_SPAN_DAYS
 
 
 def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
@@ -870,7 +896,7 @@ def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = ""
     if "u" in relax:
         optional = optional + ["無料"]  # no row states 無料 in its fee: one saying it in its description ranks up
     categories = [] if "k" in relax else (list(parsed.categories) + audience_boosts(parsed) + subwords + season
-                                          + optional)
+                                          + optional + parsed.near_words)
     result = SearchResult(kinds=tuple(kinds), keywords=terms, unknown=unknown, relaxed=relax,
                           towns=place_label + towns, missing=missing)
     if not allowed or unknown:
@@ -881,15 +907,20 @@ def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = ""
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
         words = [t.lower() for t in parsed.terms] + terms
         order = _facilities_in_place_order(index, parsed, allowed, words)
-        others = terms + (["無料"] if parsed.free_only else [])  # 「タダでできるキャンプ場」: デイキャンプは無料
+        # 「タダでできるキャンプ場」: デイキャンプは無料; 「野首の教会の近くの海岸」: 野首海岸
+        others = terms + (["無料"] if parsed.free_only else []) + parsed.near_words
         # 「車いすでも楽しめる観光施設」: those whose file states a way in for the asked audience first
         audience = {AUDIENCE_PREFIX + tag: 0.5 for tag in parsed.audiences}
+        ranked = [(i, 1.0) for i in order]
         if (others or audience) and named_by_kind(parsed):
             # 「釣りができる公園」: 公園 matched every park's name; the other words decide which parks come first
-            order = _by_other_words(index, order, others, audience)
+            ranked = _by_other_words(index, order, others, audience)
             if parsed.free_only:  # a fee published as 無料 first, then those saying 無料 somewhere
-                order.sort(key=lambda i: index.docs[i].is_free is not True)
-        ranked = [(i, 1.0) for i in order]
+                ranked.sort(key=lambda pair: index.docs[pair[0]].is_free is not True)
+            # the words single some out when they meet some of the places and not others at all (泳ぐ of
+            # 「冬でも泳げるプール」 meets every pool: the season decides then)
+            met = [i for i, relative in ranked if relative > UNMET]
+            result.words_decide = 0 < len(met) < len(ranked)
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
         if set(kinds) == {"facility"} and terms:
@@ -1091,6 +1122,12 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
         return [(i, 1.0) for i in sorted(allowed, key=lambda i: _order_key(index.docs[i], 0, past))]
     best = max(score for score, _share in scored.values())
     kept = [(i, score / best) for i, (score, _share) in scored.items() if score >= RELATIVE_CUTOFF * best]
+    if terms and any(scored[i][1] >= FULL_SHARE and _titled_with(index, i, terms) for i, _relative in kept):
+        # 「卓球ならいたい 初心者でも」: with a row titled with the words themselves, rows met by none of them (only
+        # through a broader word, スポーツ) come after, however much the ranking words (初心者) add to those
+        top = max(relative for i, relative in kept if scored[i][1] > SYNONYMS_ONLY)
+        kept = [(i, min(relative, top) * scored[i][1] if scored[i][1] <= SYNONYMS_ONLY else relative)
+                for i, relative in kept]
     if not terms:  # categories only boost: rows without the category still count
         kept_ids = {i for i, _ in kept}
         kept += [(i, 0.0) for i in allowed if i not in kept_ids]
@@ -1099,21 +1136,36 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     return kept
 
 
+def _titled_with(index: SearchIndex, i: int, terms: list[str]) -> bool:
+    """True when a row's title holds every one of the words as written."""
+    title = normalize_text(index.docs[i].title)
+    return all(term in title for term in terms)
+
+
 def named_by_kind(parsed: ParsedQuery) -> bool:
     """True when the facilities were matched only by a kind of place (公園, 美術館) shared by several names."""
     matched = [normalize_text(p.matched) for p in parsed.places if p.kind == "facility"]
     return len(matched) >= 2 and len(set(matched)) < len(matched)
 
 
+UNMET = 0.5  # the relative score of a place of the asked kind that none of the other words meets
+
+
 def _by_other_words(index: SearchIndex, order: list[int], terms: list[str],
-                    extra: dict[str, float] | None = None) -> list[int]:
-    """Facilities of one kind with those whose text (description, address, hours) meets the words first.
+                    extra: dict[str, float] | None = None) -> list[tuple[int, float]]:
+    """Facilities of one kind with those whose text (description, address, hours) meets the words first, each
+    with its score relative to the best (1.0 for all when no row meets them).
 
     The words only rank: a park whose description does not say 釣り is still a park, listed after those that do.
     """
     scored = index.score_terms(terms, extra or {}, allowed=set(order))
     position = {i: n for n, i in enumerate(order)}
-    return sorted(order, key=lambda i: (-scored.get(i, (0.0, 0.0))[0], position[i]))
+    ranked = sorted(order, key=lambda i: (-scored.get(i, (0.0, 0.0))[0], position[i]))
+    best = max((score for score, _share in scored.values()), default=0.0)
+    if best <= 0:
+        return [(i, 1.0) for i in ranked]
+    # UNMET and up: a park that does not say 釣り is still a park, but not as relevant as one that does
+    return [(i, UNMET + (1 - UNMET) * scored.get(i, (0.0, 0.0))[0] / best) for i in ranked]
 
 
 def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed: list[int],

@@ -32,6 +32,7 @@ QUERY_STOPWORDS = frozenset("""
 とこ トコ 大丈夫 奴 やつ 只 以上 以下 未満 箇月 生後 開く 空く あく 回 ちゃん くん 様 人 子 いま 貰う 貰える もらう もらえる 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ 部 中 聞く きく 一回 一度
 電話番号 問い合わせ 問合せ 問い合わせ先 問合せ先 連絡先 申し込み先 申込先 申し込み方法 申込方法 申し込む 申込む
 易い 難い 辛い 見て回る 見回る 一番 いちばん 材料費 教材費 いつ頃 何時頃
+月謝 会費 年会費 本当 ほんと マジ みたい 過ぎ 呉れる くれる
 """.split())
 
 # Groups of words residents and cities use for the same thing (normalised forms are computed at load). Words after
@@ -115,6 +116,10 @@ SYNONYM_GROUPS = [
     ["ひな祭り", "ひなまつり", "雛祭り", "桃の節句", "ひな人形", "雛人形", "おひなさま", "お雛様"],
     ["こどもの日", "端午の節句", "こいのぼり", "鯉のぼり"],
     ["七夕", "たなばた", "笹飾り", "短冊"],
+    ["夕日", "夕陽", "夕焼け", "サンセット", "日没", "入り日"],
+    ["声", "ボイス", "発声", "ボーカル"],  # 「声出す練習」 is a ボイストレーニング
+    ["松林", "松原", "松並木"],
+    ["承継", "事業承継", "後継", "後継者", "跡継ぎ", "継ぐ"],  # 「店を息子に継がせたい」
     ["成人式", "二十歳", "はたち"],
     ["花見", "お花見", "桜まつり", "観桜"],
     ["紅葉", "もみじ", "紅葉狩り"],
@@ -179,7 +184,7 @@ SYNONYM_GROUPS = [
     ["悩み", "相談", "お悩み"],
     ["オートキャンプ", "車中泊", "車ごと", "車の乗り入れ"],  # 車ごと入れるキャンプ場 → オートキャンプ場
     ["ヤングケアラー", "介護"],
-    ["筋トレ", "筋力", "筋力トレーニング", "筋肉"],
+    ["筋トレ", "筋力", "筋力トレーニング", "筋肉", "トレーニング", "ウエイトトレーニング"],
     ["脳トレ", "ボケ防止", "物忘れ", "認知症予防", "脳の健康", "頭の体操", "脳活"],
     ["測定", "テスト", "チェック"],
     ["防災", "地震", "震災", "台風", "水害"],
@@ -558,7 +563,20 @@ def expand(terms: list[str]) -> dict[str, float]:
         for other, weight in dictionary_synonyms(term).items():
             if weight > weights.get(other, 0.0):
                 weights[other] = weight
+            voiced = _voiced_kana(other)
+            if voiced and weight > weights.get(voiced, 0.0):
+                weights[voiced] = weight  # たき of 滝 is written だき at the end of a name (五両だき)
     return weights
+
+
+_VOICED = dict(zip("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ"))
+
+
+def _voiced_kana(word: str) -> str | None:
+    """A hiragana word with its first sound voiced, as it is after another word (rendaku: たき → だき), or None."""
+    if len(word) < 2 or not re.fullmatch(r"[ぁ-ゖー]+", word) or word[0] not in _VOICED:
+        return None
+    return _VOICED[word[0]] + word[1:]
 
 
 @lru_cache(maxsize=20000)

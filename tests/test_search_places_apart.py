@@ -1,0 +1,140 @@
+"""Telling places of one kind apart, and the words around them (exams BC–BF): a kind word is no name, the other
+words of the question pick the place, a landmark says where the thing asked for is, fillers and fees are no topic."""
+from __future__ import annotations
+
+import pytest
+
+from content.query import parse_query
+from content.query.places import PlaceIndex
+from content.search.answers import answer_question
+from content.search.index import clear_cache
+from content.search.terms import expand
+from tests.test_search_unseen_wording import NOW, SAT, TUE, add_rows, first_text, titles, utc
+
+
+@pytest.fixture
+def town(session):
+    """A town with nothing in it yet."""
+    clear_cache()
+    return session
+
+
+MUSEUMS = [dict(name="広島県立美術館", address="広島市中区上幟町2-22"),
+           dict(name="ひろしま美術館", address="広島市中区基町3-2中央公園内",
+                description="モネ、ルノアール、ゴッホ、ピカソといった巨匠たちの作画約90点を常設展示。"),
+           dict(name="広島市現代美術館", address="広島市南区比治山公園1-1")]
+
+
+def test_a_kind_word_left_by_a_shortened_name_names_every_place_of_that_kind():
+    """美術館 of 広島県立美術館 (県立 dropped) is what the other two are too: not that one's name."""
+    places = PlaceIndex(facilities=[(n, row["name"], None, None) for n, row in enumerate(MUSEUMS)])
+    assert {m.name for m in places.match("比治山の美術館")} == {row["name"] for row in MUSEUMS}
+
+
+def test_a_shortened_name_of_two_words_stays_a_name():
+    """恐竜博物館 is what residents call 福井県立恐竜博物館, though 野外恐竜博物館 ends with it too."""
+    places = PlaceIndex(facilities=[(1, "福井県立恐竜博物館", None, None), (2, "野外恐竜博物館", None, None)])
+    assert places.match("恐竜博物館 何時まで？")[0].name == "福井県立恐竜博物館"
+
+
+@pytest.mark.parametrize("question, first", [
+    ("比治山の美術館 シニアはいくら？", "広島市現代美術館"),  # 比治山 is in its address
+    ("モネとかゴッホの絵が見れる美術館 大人いくら？", "ひろしま美術館"),  # in its description
+])
+def test_the_other_words_pick_one_of_the_places_of_a_kind(session, town, question, first):
+    add_rows(session, facilities=MUSEUMS)
+    assert titles(session, question)[:1] == [first]
+
+
+ARCHIVES = [dict(name="広島市水道資料館", address="広島市東区牛田新町一丁目8-1（牛田浄水場内）",
+                 hours_text="9:00～17:00", closed_text="毎週月・火・木、※12月～2月は休館"),
+            dict(name="広島市郷土資料館", address="広島市南区宇品御幸二丁目6-20", hours_text="9:00～17:00"),
+            dict(name="頼山陽史跡資料館", address="広島市中区袋町5-15", hours_text="9:30～17:00", fee="200円",
+                 description="頼山陽に関する資料の展示。65歳以上は無料。"),
+            dict(name="広島大学医学部医学資料館", address="広島市南区霞一丁目2-3", fee="無料")]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("牛田の水道の資料館 12月に行けますか", "広島市水道資料館"),  # closed all December, but the one asked about
+    ("頼山陽の資料館 年寄りは無料ってほんと？", "頼山陽史跡資料館"),  # ほんと is no topic; 無料 does not pick
+])
+def test_the_place_the_words_single_out_stays_first(session, town, question, first):
+    add_rows(session, facilities=ARCHIVES)
+    assert titles(session, question)[:1] == [first]
+
+
+SPOTS = [dict(name="浦嶋神社", address="京都府与謝郡伊根町本庄浜191", hours_text="9時～17時"),
+         dict(name="布引の滝", address="京都府与謝郡伊根町本庄上", description="浦嶋神社の前方にある高さ100mにも及ぶ滝。"),
+         dict(name="旧野首教会", address="野崎郷692番地2"), dict(name="野崎島自然学塾村", address="野崎郷663番地1"),
+         dict(name="野崎島神官屋敷", address="野崎郷182番地2"), dict(name="赤浜海岸", address="前方郷"),
+         dict(name="野首海岸", address="野崎郷"), dict(name="姫の松原", address="柳郷"),
+         dict(name="五両だき", address="柳郷"), dict(name="サンセットポイント", address="班島郷")]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("浦嶋神社の近くの高い滝 近くまで行ける？", "布引の滝"),  # the shrine says where; the falls are asked for
+    ("野首の教会のちかくの 海岸", "野首海岸"),
+    ("野崎島の古い教会 見に行きたいんだけど", "旧野首教会"),  # 野崎島 begins two names: an area, not one place
+    ("夕日がきれいに見えるとこ 教えて", "サンセットポイント"),
+    ("松林のきれいなとこ 散歩したい", "姫の松原"),
+])
+def test_a_landmark_an_area_and_a_lay_word_find_the_spot(session, town, question, first):
+    add_rows(session, facilities=SPOTS)
+    assert titles(session, question)[:1] == [first]
+
+
+def test_a_kanji_word_meets_its_reading_voiced_after_another_word(session, town):
+    """滝 (たき) is だき at the end of 五両だき."""
+    add_rows(session, facilities=SPOTS)
+    assert set(titles(session, "滝が見れるとこある？")) == {"布引の滝", "五両だき"}
+
+
+def test_a_town_of_the_addresses_finds_the_spots_there_where_no_event_is(session, town):
+    add_rows(session, facilities=SPOTS)
+    assert set(titles(session, "柳郷のあたりで 見るとこある？")) == {"姫の松原", "五両だき"}
+
+
+def test_a_landmark_is_only_a_ranking_word():
+    parsed = parse_query("浦嶋神社の近くの高い滝", now=NOW)
+    assert parsed.near_words == ["浦嶋", "神社"] and "滝" in parsed.terms and not parsed.wants_nearby
+
+
+@pytest.mark.parametrize("word, synonym", [
+    ("夕日", "サンセット"), ("声", "ボイス"), ("滝", "だき"), ("松林", "松原"), ("筋トレ", "トレーニング"), ("継ぐ", "承継"),
+])
+def test_lay_words_reach_the_files_words(word, synonym):
+    assert synonym in expand([word])
+
+
+COURSES = [dict(title="サンライフ浜北卓球", description="【内容】ラケットの持ち方から基本技術の習得", fee="7000円",
+                category="スポーツ", starts_at=utc(TUE, 19)),
+           dict(title="リラックスヨガ", description="【内容】初心者・初級者向けヨガ教室。全身運動", fee="10500円",
+                category="スポーツ", starts_at=utc(SAT, 19)),
+           dict(title="高齢者講座ボイストレーニング", description="【内容】発声から練習をしていきます。", fee="無料",
+                starts_at=utc(TUE, 13)),
+           dict(title="キッズ陸上((1)前半)", description="【内容】走る基本動作\n【対象】年中～小学2年生", starts_at=utc(SAT, 17)),
+           dict(title="キッズ陸上((2)後半)", description="【内容】走る基本動作\n【対象】小学3～6年生", starts_at=utc(SAT, 18))]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("卓球ならいたい 初心者でもいける？ 月謝いくら", "サンライフ浜北卓球"),  # ヨガ meets 卓球 only as a sport
+    ("60過ぎでも 声出す練習する講座みたいなの ある？", "高齢者講座ボイストレーニング"),
+    ("走り方おしえてくれる教室 小3でも入れる？", "キッズ陸上((2)後半)"),  # 小3 is 9: in 小学3～6年生
+])
+def test_the_topic_decides_and_fillers_fees_and_grades_do_not_empty_it(session, town, question, first):
+    add_rows(session, events=COURSES)
+    assert titles(session, question)[:1] == [first]
+    assert "見つかりませんでした" not in first_text(session, question)
+
+
+@pytest.mark.parametrize("question, age", [("小3でも入れる？", 9), ("中1の娘と", 13), ("小学校6年生", 12), ("中5", None)])
+def test_a_school_grade_is_read_as_the_childs_age(question, age):
+    assert parse_query(question, now=NOW).age == age
+
+
+def test_a_year_named_beside_the_topic_shows_what_is_coming(session, town):
+    """「来年 保育園に入れたい 説明会」: 来年 is when the child starts; the meeting this autumn is the answer."""
+    add_rows(session, events=[dict(title="保育所入所説明会", starts_at=utc(SAT, 10))])
+    answer = answer_question(session, "来年 保育園に入れたいんやけど 説明会とかある？", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["保育所入所説明会"]
+    assert answer.messages[0]["text"].startswith("来年のものは見つかりませんでしたが、これからの予定があります。")
