@@ -69,7 +69,15 @@ def main() -> int:
                             ("exam_ay", "70.0 % top-1, 74.0 % top-3"),
                             ("exam_az", "84.0 % top-1, 96.0 % top-3 (facilities only)"),
                             ("exam_ba", "86.0 % top-1, 88.0 % top-3"),
-                            ("exam_bb", "84.0 % top-1, 90.0 % top-3 (facilities only)")):
+                            ("exam_bb", "84.0 % top-1, 90.0 % top-3 (facilities only)"),
+                            ("exam_bc", "84.0 % top-1, 84.0 % top-3 (facilities only)"),
+                            ("exam_bd", "82.0 % top-1, 86.0 % top-3"),
+                            ("exam_be", "84.0 % top-1, 88.0 % top-3"),
+                            ("exam_bf", "76.0 % top-1, 84.0 % top-3"),
+                            ("exam_bg", "84.0 % top-1, 88.0 % top-3"),
+                            ("exam_bh", "88.0 % top-1, 92.0 % top-3"),
+                            ("exam_bi", "78.0 % top-1, 82.0 % top-3"),
+                            ("exam_bj", "86.0 % top-1, 90.0 % top-3")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name.split('_')[1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")

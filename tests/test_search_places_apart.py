@@ -138,3 +138,76 @@ def test_a_year_named_beside_the_topic_shows_what_is_coming(session, town):
     answer = answer_question(session, "来年 保育園に入れたいんやけど 説明会とかある？", now=NOW, lang="ja")
     assert [item["title"] for item in answer.items] == ["保育所入所説明会"]
     assert answer.messages[0]["text"].startswith("来年のものは見つかりませんでしたが、これからの予定があります。")
+
+
+def test_the_name_word_of_one_place_beats_a_fee_asked_of_several(session, town):
+    """頼山陽 is in one 資料館's name: it, not the free ones, comes first for 「…無料ってほんと？」."""
+    add_rows(session, facilities=ARCHIVES)
+    assert titles(session, "頼山陽の資料館 年寄りは無料？")[:1] == ["頼山陽史跡資料館"]
+
+
+def test_an_area_before_hou_is_tried_whole_as_a_town(session, town):
+    """班島 (Sudachi: 班 + 島) of 「班島のほうの見どころ」 is the 班島郷 of an address."""
+    add_rows(session, facilities=SPOTS)
+    assert titles(session, "班島のほうの 見どころは？") == ["サンセットポイント"]
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("由良の酒蔵 何曜日が休み？", "facility_closed"), ("休みは何曜日？", "facility_closed"),
+])
+def test_which_weekday_it_rests_asks_the_closed_days(question, intent):
+    assert parse_query(question, now=NOW).intent == intent
+
+
+def test_kondo_no_weekday_looks_ahead_though_the_notice_was_in_the_past():
+    """「今度の土曜 訓練あるって回覧板にあった」: the notice came before; the drill is next Saturday."""
+    parsed = parse_query("今度の土曜 ぼうさい訓練あるって回覧板にあったけど 場所どこ？", now=NOW)
+    assert parsed.date_range[0].date() == SAT and not parsed.past
+
+
+def test_a_place_suffix_is_no_word_of_its_own_and_a_link_holds_no_words(session, town):
+    """場 of ゴルフ場 is not searched alone (nothing found is the answer); town-yosano.jp is no 「Yosano」 row."""
+    add_rows(session, facilities=[
+        dict(name="阿蘇シーサイドパーク", description="詳しくは http://www.town-yosano.jp/ をご覧ください。"),
+        dict(name="陶真窯", description="子供から大人まで陶芸が楽しめます。"),
+        dict(name="市営駐車場", description="大型バス駐車場")])
+    assert first_text(session, "近くでゴルフ場ある？").startswith("「ゴルフ」に合うものは見つかりませんでした。")
+    answer = answer_question(session, "Where can my kids try making pottery in Yosano?", now=NOW, lang="en")
+    assert [item["title"] for item in answer.items][:1] == ["陶真窯"]
+
+
+def test_the_towns_own_name_before_no_is_no_place(session, town):
+    """伊根の of 「伊根の道の駅」 matched 伊根の舟屋; 伊根 is in every address: the 道の駅 is asked for."""
+    add_rows(session, facilities=[dict(name=name, address="京都府与謝郡伊根町" + street, description=text)
+                                  for name, street, text in (
+                                      ("伊根の舟屋", "", "舟屋の町並み"), ("舟屋の里伊根", "亀島", "舟屋を一望できる道の駅"),
+                                      ("浦嶋神社", "本庄浜191", "浦島伝説"), ("布引の滝", "本庄上", "高さ100mの滝"),
+                                      ("向井酒造", "平田67", "酒蔵"))])
+    assert titles(session, "伊根の道の駅 何時までやっとる？")[:1] == ["舟屋の里伊根"]
+
+
+PARKS = [dict(name="舞鶴公園", address="京都府舞鶴市南田辺", hours_text="9時～17時", description="公園入場自由"),
+         dict(name="舞鶴親海公園", address="京都府舞鶴市千歳地内", hours_text="7時～18時",
+              description="海釣りが楽しめる公園"),
+         dict(name="青葉山ろく公園", address="京都府舞鶴市岡安", hours_text="6時～17時", description="キャンプ場"),
+         dict(name="舞鶴自然文化園", address="京都府舞鶴市多祢寺24-12", hours_text="9時～17時",
+              description="日本有数の規模を誇る椿園をはじめ、あじさい園など"),
+         dict(name="舞鶴市郷土資料館", address="京都府舞鶴市字南田辺1", description="西舞鶴駅から徒歩10分。昔の暮らしと歴史"),
+         dict(name="舞鶴市西舞鶴駅駐車場", address="京都府舞鶴市伊佐津")]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("つばきがたくさん咲いてる公園 入場料いる？", "舞鶴自然文化園"),  # つばき is the rows' 椿; 文化園 is no 公園
+    ("千歳のほうで 家族で海釣りできる公園 朝何時から？", "舞鶴親海公園"),  # not the park opening earliest
+    ("西舞鶴駅から歩いて行ける 昔の歴史がわかるとこ 入館料は？", "舞鶴市郷土資料館"),  # the station is a landmark
+])
+def test_kana_words_landmarks_and_hours_leave_the_place_asked_for_first(session, town, question, first):
+    add_rows(session, facilities=PARKS)
+    assert titles(session, question)[:1] == [first]
+
+
+def test_a_reading_piece_is_no_name_unless_typed_in_kana():
+    """るこうえん of 「できる公園」 (one kana typed) is no piece of まいづるこうえん; まいづるこうえん typed is."""
+    places = PlaceIndex(facilities=[(1, "舞鶴公園", "まいづるこうえん", None), (2, "舞鶴親海公園", None, None)])
+    assert {m.matched for m in places.match("海釣りできる公園")} == {"公園"}
+    assert places.match("まいづるこうえん 何時から")[0].name == "舞鶴公園"

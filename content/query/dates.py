@@ -247,7 +247,9 @@ def _weekday_date(wd: int, prefix: Optional[str], today: date, past: bool) -> tu
     if monday is not None:
         return monday + timedelta(days=wd), is_past
     delta = (wd - today.weekday()) % 7
-    if past:  # 「土曜日のイベントどうだった?」 → the last one
+    # 「土曜日のイベントどうだった?」 → the last one; but 今度の / 次の always look ahead (「今度の土曜 訓練あるって
+    # 回覧板にあった」: the notice came in the past, the drill is coming)
+    if past and prefix not in ("次の", "次回の", "今度の", "こんど"):
         return today - timedelta(days=(today.weekday() - wd) % 7 or 7), True
     if prefix in ("次の", "次回の", "今度の", "こんど") and delta == 0:
         delta = 7

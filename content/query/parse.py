@@ -265,13 +265,14 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
                             has_time=dates.time_of_day is not None or dates.exact_time is not None)
     terms = _cleaned_terms(terms, intent, categories, tokens, audience_read=bool(audiences or age))
     terms = _idiom_terms(terms, joined)
-    landmark, rest = _landmark(written, terms)
+    landmark = _landmark(written, terms)
     near_words: list[str] = []
     if landmark:  # 「浦嶋神社の近くの高い滝」: the falls are asked for; the shrine only says where they are
         near_words = [t for t in terms if t in landmark]
-        terms = [t for t in terms if t not in near_words]
+        # 歩く of 「駅から歩いて行ける」 says how near, not what is wanted
+        terms = [t for t in terms if t not in near_words and t not in ("歩く", "徒歩")]
         matches = [m for m in matches if normalize_text(m.matched or "") not in landmark]
-        wants_nearby = bool(vocab.NEARBY_RE.search(rest))  # near the landmark, not near the resident
+        wants_nearby = False  # near the landmark, not the resident (「近くまで行ける？」 asks how close one gets)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
     has_subject = bool(matches or categories or audiences or subject_terms or max_price is not None)
     return ParsedQuery(
@@ -302,7 +303,8 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
 
 
 # 「野首の教会のちかくの海岸」: a landmark, then the thing asked for, which comes after it
-_LANDMARK_RE = re.compile(r"^\s*(?P<mark>[^\s、。?？!！]+?)の(?:近く|ちかく|そば|側|隣|となり|横|周り|まわり|付近|近所|向かい)(?:に?ある|の|に)")
+_LANDMARK_RE = re.compile(r"^\s*(?P<mark>[^\s、。?？!！]+?)(?:の(?:近く|ちかく|そば|側|隣|となり|横|周り|まわり|付近|近所|向かい)"
+                          r"(?:に?ある|の|に)|から(?:歩いて|あるいて|徒歩で?)(?:行ける|いける|すぐ)?の?)")
 
 
 def _grade_age(text: str) -> Optional[int]:
@@ -318,14 +320,14 @@ def _grade_age(text: str) -> Optional[int]:
 _RESIDENTS_OWN_PLACES = frozenset({"家", "いえ", "自宅", "うち", "ウチ", "ここ", "実家", "私", "わたし", "僕", "職場", "会社"})
 
 
-def _landmark(text: str, terms: list[str]) -> tuple[str, str]:
-    """(the landmark of 「Aの近くのB」, the text after it) when B names something of its own, else ("", text)."""
+def _landmark(text: str, terms: list[str]) -> str:
+    """The landmark of 「Aの近くのB」 when B names something of its own, else ""."""
     found = _LANDMARK_RE.search(text)
     if not found:
-        return "", text
+        return ""
     mark, rest = found.group("mark"), text[found.end():]
     if mark in _RESIDENTS_OWN_PLACES:
-        return "", text  # 「家の近所の公園」: near the resident, whose location the question does not give
+        return ""  # 「家の近所の公園」: near the resident, whose location the question does not give
     if not any(t in rest and t not in mark and t not in GENERIC_TERMS for t in terms):
-        return "", text  # 「駅の近くにある？」: nothing but the landmark is named
-    return mark, rest
+        return ""  # 「駅の近くにある？」: nothing but the landmark is named
+    return mark

@@ -317,8 +317,10 @@ class PlaceIndex:
         exact_spans: set[tuple[int, int]] = set()
         for length, start, key, score, piece in sorted(candidates, key=lambda c: (-c[0], -c[3], c[1])):
             span = (start, start + length)
-            if allowed is not None and not any(p in allowed for p in range(*span)):
-                continue  # the reading matched kanji the resident wrote; the surface pass already judged it
+            if allowed is not None and 2 * sum(p in allowed for p in range(*span)) < length:
+                # the reading matched kanji the resident wrote (the surface pass already judged it), or mostly:
+                # るこうえん of 「できる公園」 is no piece of まいづるこうえん
+                continue
             if boundaries is not None and (span[0] not in boundaries or span[1] not in boundaries):
                 continue  # 市民会議 must not match 市民会館 through 市民会
             if span not in accepted_spans and _overlaps(span, claimed):

@@ -5,6 +5,7 @@ Never a dead end: no result → say so plainly, offer the relaxed searches that 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,8 +28,8 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery, PlaceMatch
-from content.search.ranking import FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, relevance_bands, search, words_beyond_places
-from content.search.terms import PHRASE_PREFIX, expand, is_noun, normalize_text, note_question, terms_of
+from content.search.ranking import NAME_NOTE, FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, relevance_bands, search, word_by_reading, words_beyond_places
+from content.search.terms import PHRASE_PREFIX, QUERY_STOPWORDS, expand, is_noun, normalize_text, note_question, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
 from models import Event, Facility, Opportunity
@@ -40,7 +41,8 @@ STRONG_COVERAGE = 0.75  # a facility found for an event question must match near
 # 「…できるとこ」「…できる場所」「どこで…」: the resident wants a place, not necessarily an event
 _WANTS_A_PLACE = re.compile(r"(?:できる|出来る|やれる|行ける|いける|入れる|使える|遊べる|楽しめる|泳げる|遊ばせ(?:られ)?る)"
                             r"(?:とこ|ところ|所|場所|施設|公園|センター|お?寺|神社|学校|[^\s]{0,6}館|[^\s]{0,6}場)|"
-                            r"(?:れる|える|せる|べる|める|げる|ける|てる)(?:とこ|ところ|場所)|どこ(?:で|に|か|$|\?)")
+                            r"(?:れる|える|せる|べる|める|げる|ける|てる)(?:とこ|ところ|場所)|どこ(?:で|に|か|$|\?)|"
+                            r"見どころ|見所|名所|観光地")  # 「班島のほうの見どころ」「無料で見られる名所」: places
 _FEE_WORDS = re.compile(r"料金|入館料|入園料|入場料|利用料|使用料|いくら|値段|有料|無料|参加費|お金")
 _ACCESS_WORDS = re.compile(r"どうやって(?:行|い)|行き方|いきかた|アクセス|交通手段|何で行|なにで行|最寄り|もより|how (?:do|can) i get"
                            # 「駅から近い？」「船でどのくらい？」: how far, by what
@@ -71,7 +73,7 @@ _APPLY_WORDS = re.compile(r"(?:申し?込み?|もうしこみ|予約|よやく)(
 _CAPACITY_LINE = re.compile(r"^定員\s*[:：]\s*(.+)$", re.M)  # the importer's 定員 line
 _CAPACITY_WORDS = re.compile(r"定員|何人|なんにん|何名|なんめい|人数|にんずう")
 _BRING_WORDS = re.compile(r"持ち物|もちもの|持って(?:い|く|け|行)|もって(?:い|く|け)|持参")
-_HOW_MUCH = re.compile(r"料金|月謝|会費|入館料|入園料|入場料|利用料|使用料|参加費|受講料|材料費|教材費|費用|いくら|幾ら|値段|お金|安くなる|割引")
+_HOW_MUCH = re.compile(r"料金|月謝|会費|なんぼ|何ぼ|チケット代|入館料|入園料|入場料|利用料|使用料|参加費|受講料|材料費|教材費|費用|いくら|幾ら|値段|お金|安くなる|割引")
 _FEE_LINE = re.compile(r"^[^\n]*(?:料金|入館料|入園料|入場料|利用料|使用料)[^\n]*$|^[^\n]*\d+円[^\n]*$", re.M)
 # "is it open?" words; with 何か/イベント the question is about what is on instead
 _EVENT_WORDS = re.compile(r"何か|なにか|なんか|イベント|催し|行事|教室|講座")
@@ -249,11 +251,20 @@ def _places_holding_the_kind(index, kept: list) -> list:
             for i in index.by_kind.get("facility", ()) if index.docs[i].id not in named and doc_has(index, i, word)]
 
 
+def _names_a_kind_of_place(index, words: list[str]) -> bool:
+    """True when a word ends a facility's name (海水浴場 of 伊根町内の海水浴場【すべて閉鎖】): the question is about
+    such a place, whatever span of days it names (「今年は泳げる？」)."""
+    names = [NAME_NOTE.sub("", normalize_text(index.docs[i].title)) for i in index.by_kind.get("facility", ())]
+    return any(len(w) > 1 and name.endswith(w) for w in words for name in names)
+
+
 def _only_city_name(index, place) -> bool:
     """A facility matched only by the city's own name (焼津 in 勤労会館サンライフ焼津): not a place asked about."""
     matched = normalize_text(place.matched or "")
+    # 伊根の of 「伊根の道の駅」 matched 伊根の舟屋: the particle is no part of the town's name
+    word = matched[:-1] if matched.endswith("の") and len(matched) > 2 else matched
     return (place.kind == "facility" and matched != normalize_text(place.name) and len(matched) < len(place.name)
-            and is_city_word(index, matched))
+            and is_city_word(index, word))
 
 
 def _topic_inside_name(index, place) -> bool:
@@ -292,8 +303,10 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
         return False
     place_words = set(terms_of(matched)) | set(terms_of(place.name))
     # the resident's nouns that some facility's row holds (けいこ, held by none, says nothing either way)
-    topics = [t for t in dict.fromkeys(t.lower() for t in parsed.terms)
-              if len(t) > 1 and is_noun(t) and t not in place_words and not any(t in w for w in place_words)
+    # (a word typed in kana as the rows write it: つばき → 椿)
+    topics = [t for t in dict.fromkeys(word_by_reading(index, t.lower()) or t.lower() for t in parsed.terms)
+              if (len(t) > 1 or re.fullmatch(r"[一-龥]", t)) and is_noun(t) and t not in place_words
+              and not any(t in w for w in place_words) and t not in QUERY_STOPWORDS
               and any(doc_has(index, i, t) for i in rows)]
     own = [i for i in rows if index.docs[i].id == place.id]
     if not topics or not own or any(doc_has(index, own[0], t) for t in topics):
@@ -372,7 +385,7 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         if fees.hits:
             result, structured = fees, True
             note = _("料金が公開されている施設です。")
-    if not structured and not result.keywords and not result.unknown:
+    if not structured and not result.keywords and not result.unknown and not result.towns:
         return Answer(understood=False)
     if (parsed.intent == "unknown" and parsed.date_range and parsed.terms and not note
             and not (result.keywords or result.unknown or parsed.places or parsed.audiences or parsed.categories)):
@@ -425,11 +438,16 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
     # 「ボランティアの勉強できる学校」: taking part, but asked where (金沢ボランティア大学校)
     if (not result.hits and (parsed.intent in ("events", "unknown") or parsed.intent == "participate" and wants_place)
             and ((result.keywords and not result.unknown) or wants_place or (result.towns and not result.unknown))
-            and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS or wants_place)):
+            and (not parsed.date_range or len(_asked_days(parsed)) <= _MAX_OPEN_DAYS or wants_place
+                 or _names_a_kind_of_place(index, result.keywords))):
         # 「金魚ちょうちんを作る体験」: no event, but a facility whose description has it all;
         # 「火曜日に入れる温泉ある？」: no event that day, but the facilities of that kind open that day
         # 「バーベキューできるとこ」 asks for a place: a facility met through a synonym (焼肉広場) answers it
-        coverage = MIN_COVERAGE if wants_place else STRONG_COVERAGE
+        # 「植物園に行こうと思う」: a kind of place named (植物公園 through a synonym) asks for a place too
+        # (「由良のほうの酒蔵」: a town named narrows the places enough for a synonym, 酒造, to do)
+        # (a kind of place alone: with other words, マイセン of 「マイセンの焼き物 見れる美術館」, all must meet)
+        kind_only = bool(parsed.place_text_unmatched) and all(k in parsed.place_text_unmatched for k in result.keywords)
+        coverage = MIN_COVERAGE if wants_place or kind_only or result.towns else STRONG_COVERAGE
         # a word nothing has (室内) is named beside the places that fit the rest, not a reason for none
         unknown = result.unknown if wants_place else []
         fallback = search(session, dataclasses.replace(
@@ -1145,12 +1163,19 @@ def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> 
         return result
     text = parsed.normalized or ""
     if parsed.exact_time and _FROM_CLOCK.search(text) and not _UNTIL_CLOCK.search(text):
-        return dataclasses.replace(result, hits=_open_at_first(session, result.hits, day, parsed.exact_time))
-    if parsed.exact_time or parsed.time_of_day == "evening":
-        return dataclasses.replace(result, hits=_open_late_first(session, result.hits, day, parsed.exact_time))
-    if parsed.time_of_day == "morning":
-        return dataclasses.replace(result, hits=_open_early_first(session, result.hits, day))
-    return result
+        reorder = functools.partial(_open_at_first, session, day=day, at=parsed.exact_time)
+    elif parsed.exact_time or parsed.time_of_day == "evening":
+        reorder = functools.partial(_open_late_first, session, day=day, until=parsed.exact_time)
+    elif parsed.time_of_day == "morning":
+        reorder = functools.partial(_open_early_first, session, day=day)
+    else:
+        return result
+    if not result.words_decide:
+        return dataclasses.replace(result, hits=reorder(result.hits))
+    # 「千歳のほうで海釣りできる公園 朝何時から？」: the park the words single out first, the hours within each band
+    band = relevance_bands([hit.score for hit in result.hits])
+    groups = [[hit for hit in result.hits if band[hit.score] == n] for n in sorted(set(band.values()))]
+    return dataclasses.replace(result, hits=[hit for group in groups for hit in reorder(group)])
 
 
 def _open_early_first(session, hits: list[Hit], day) -> list[Hit]:

@@ -192,7 +192,8 @@ class SearchIndex:
         index = len(self.docs)
         self.docs.append(doc)
         self.by_kind[doc.kind].append(index)
-        words = _weighted((terms_of(text), weight) for text, weight in fields if text)
+        # a link's words (town-yosano.jp) are no words of the row: an English question's Yosano is the town
+        words = _weighted((terms_of(_URL.sub(" ", text)), weight) for text, weight in fields if text)
         # a short form only stands in for a word no row writes: it must not change how long the row reads
         shorts = Counter(ABBREVIATION_PREFIX + short for short in abbreviations(" ".join(t for t, _w in fields if t)))
         # おはなし会 as written, for 読み聞かせ: Sudachi's words of it (はなす + 会) are no synonym of anything. Not in
@@ -434,6 +435,7 @@ def ages_of(*texts: Optional[str]) -> Optional[tuple[int, int]]:
     return _grade_ages(text)
 
 
+_URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+")
 _AUDIENCE_LINE = re.compile(r"(?:【対象】|対象\s*[:：])\s*([^\n【]+)")
 
 

@@ -15,11 +15,12 @@ from typing import Iterable, Optional
 
 from content.search.event_days import runs_within
 from content.query.model import ParsedQuery
+from content.query.places import PLACE_SUFFIXES
 from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
-from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, is_part_of, kana_terms,
+from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, is_part_of, is_place_name, kana_terms,
                                   normalize_text, note_question, phrase_stand_ins, query_terms, reading_of,
                                   readings_of_table_words, terms_of, verb_nouns)
 from content.query.audience_words import AUDIENCE_RULES, audience_tags_in, without_audience_words
@@ -42,7 +43,7 @@ LONG_ROW_DAMPING = 0.6
 GENERIC_SEARCH_WORDS = frozenset("""
 教室 講座 講習 講習会 セミナー ワークショップ イベント 催し 行事 説明会 会 大会 体験 活動 教える 習う 学ぶ 参加 募集 施設
 クラス 相談 相談会 講演 講演会 見学 見学会 交流 交流会 場所 もの 物 やつ 何 話 集まり 会場 ある 無い 作る する 楽しむ 問題 入れる 入る 使える
-使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士
+使い方 やり方 遣り方 仕方 練習 稽古 けいこ 男 男性 女 女性 市民 市立 チャレンジ 挑戦 同士 見所 見どころ
 初心者 初心 初級 入門 初めて 未経験 ビギナー 御店 店 習い事 習いごと 稽古事 手作り 手づくり 勉強会 勉強 学習会 研修 研修会 町中 街中 受ける
 """.split())
 SEASON_WORDS = ("クリスマス", "夏休み", "冬休み", "春休み", "年末年始", "ゴールデンウィーク", "ハロウィン", "お正月", "正月",
@@ -117,6 +118,9 @@ def audience_boosts(parsed: ParsedQuery) -> list[str]:
     return [t for t in source if any(t in word for word in words)]
 
 
+_KIND_SUFFIXES = frozenset("場館園所店屋町村郷島駅寺院室")  # one-character endings of a kind of place
+
+
 def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
                   drop_places: bool = True) -> tuple[list[str], list[str], list[str]]:
     """(content words that must match, nouns the resident named that no row contains, words that only rank).
@@ -133,6 +137,7 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
     if drop_places:
         skip |= _place_words(parsed)
     audience_words = [t for t in source if parsed.audiences and audience_tags_in(t)]
+    typed = normalize_text(parsed.normalized or parsed.text or "")
     keywords: list[str] = []
     unknown: list[str] = []
     unmatched_verbs: list[str] = []  # 歌う when nothing here is sung: the subject, not a word to drop
@@ -141,6 +146,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue
         if len(term) == 1 and any(term in other and other != term for other in source):
             continue  # 館 of 公民館: a one-character sub-word matches everything with 館 in it
+        if term in _KIND_SUFFIXES and any(other + term in typed and is_noun(other) for other in source if other != term):
+            continue  # 場 of ゴルフ場 (Sudachi: ゴルフ + 場): the suffix of the noun before, not a word
         if any(term in word for word in audience_words):
             term = _topic_inside_audience_word(term, audience_words)
             if term is None or term in keywords:
@@ -161,6 +168,9 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
                 keywords.append(stem)  # 風呂屋 no row writes: 風呂 (銭湯, 温泉) is what the resident is after
         elif parts := _known_parts(index, term):
             keywords += [p for p in parts if p not in keywords]  # 梨狩り no row writes: 梨 + 狩り (収穫)
+        elif (written := word_by_reading(index, term)) is not None:
+            if written not in keywords:
+                keywords.append(written)  # つばき typed in kana: the rows' 椿
         elif is_noun(term) and len(term) > 1 and term not in unknown and term not in GENERIC_SEARCH_WORDS:
             unknown.append(term)  # (習い事, which no row writes, asks for any class: never the word that failed)
         elif not is_noun(term):
@@ -249,6 +259,25 @@ def _whole_katakana_words(index: SearchIndex, parsed: ParsedQuery, source: list[
         if run not in source:
             source.insert(0, run)
     return source
+
+
+_HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
+
+
+def word_by_reading(index: SearchIndex, term: str) -> str | None:
+    """The one word of the rows read as a hiragana term (つばき → 椿), or None when none or several are
+    (こうえん: 公園 and 講演). Three kana at least: shorter readings are too often another word's."""
+    if not _HIRAGANA_WORD.fullmatch(term):
+        return None
+    readings = index.__dict__.get("_readings")
+    if readings is None:  # built on the first kana question only, once per index
+        readings = {}
+        for word in index.words.postings:
+            if re.search(r"[一-龥々]", word) and len(word) <= 6:
+                readings.setdefault(to_hiragana(reading_of(word) or ""), set()).add(word)
+        index.__dict__["_readings"] = readings
+    found = readings.get(term, set())
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def abbreviated_word(index: SearchIndex, term: str) -> str | None:
@@ -852,11 +881,15 @@ def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = ""
             allowed = [i for i in allowed if index.docs[i].kind != "facility" and (
                 place_text in index.docs[i].place or (not index.docs[i].place and place_text in index.docs[i].title_text))]
     # a town may be a word no row holds as a word (東区 of 福岡市東区千早): the unknown nouns are tried too
-    towns = _town_words(index, terms + unknown) if not parsed.places else []
+    towns = _town_words(index, list(dict.fromkeys(terms + unknown + _area_phrases(parsed)))) \
+        if not parsed.places else []
     if towns:
         # 「猪方でなにかある？」: a 町名 of the events' addresses is a place to filter on, not a word to rank
-        terms = [t for t in terms if t not in towns]
-        unknown = [u for u in unknown if not any(t in u for t in towns)]  # 能美市 is met by its town 能美
+        text = normalize_text(parsed.normalized or parsed.text)
+        # 班 of 班島; 町 of 祇園町, where the addresses' word is 祇園町 but the town found is 祇園
+        terms = [t for t in terms if t not in towns and not any(t in town or (len(t) == 1 and town + t in text)
+                                                                for town in towns)]
+        unknown = [u for u in unknown if not any(t in u or u in t for t in towns)]  # 能美市 is met by its town 能美
         if "p" not in relax:
             allowed = [i for i in allowed if all(t in index.docs[i].address or t in index.docs[i].place for t in towns)]
     if unknown and parsed.audiences and not terms and all(u in GENERIC_SEARCH_WORDS or not is_noun(u) for u in unknown):
@@ -907,20 +940,23 @@ def _search_rows(session, parsed: ParsedQuery, *, now: datetime, relax: str = ""
         # the named facility is the answer; the other words (電話番号, コート) only order several matches
         words = [t.lower() for t in parsed.terms] + terms
         order = _facilities_in_place_order(index, parsed, allowed, words)
-        # 「タダでできるキャンプ場」: デイキャンプは無料; 「野首の教会の近くの海岸」: 野首海岸
-        others = terms + (["無料"] if parsed.free_only else []) + parsed.near_words
+        # 「タダでできるキャンプ場」: デイキャンプは無料; 「野首の教会の近くの海岸」: 野首海岸; 「頼山陽の資料館」: 頼山陽
+        # is in one of the 資料館's names only
+        others = terms + _name_words_apart(index, parsed, allowed) + (["無料"] if parsed.free_only else []) \
+            + parsed.near_words
         # 「車いすでも楽しめる観光施設」: those whose file states a way in for the asked audience first
         audience = {AUDIENCE_PREFIX + tag: 0.5 for tag in parsed.audiences}
         ranked = [(i, 1.0) for i in order]
         if (others or audience) and named_by_kind(parsed):
             # 「釣りができる公園」: 公園 matched every park's name; the other words decide which parks come first
             ranked = _by_other_words(index, order, others, audience)
-            if parsed.free_only:  # a fee published as 無料 first, then those saying 無料 somewhere
-                ranked.sort(key=lambda pair: index.docs[pair[0]].is_free is not True)
             # the words single some out when they meet some of the places and not others at all (泳ぐ of
             # 「冬でも泳げるプール」 meets every pool: the season decides then)
             met = [i for i, relative in ranked if relative > UNMET]
             result.words_decide = 0 < len(met) < len(ranked)
+            if parsed.free_only:  # a fee published as 無料 first, then those saying 無料 somewhere
+                band = relevance_bands([relative for _i, relative in ranked]) if result.words_decide else {}
+                ranked.sort(key=lambda pair: (band.get(pair[1], 0), index.docs[pair[0]].is_free is not True))
     else:
         ranked = _rank(index, parsed, allowed, terms, categories, min_coverage)
         if set(kinds) == {"facility"} and terms:
@@ -1028,6 +1064,14 @@ def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
     return towns
 
 
+_AREA_PHRASE = re.compile(r"([一-龥々ァ-ヺー]{2,6})の?(?:ほう|方面|あたり|辺り|付近|周辺)")
+
+
+def _area_phrases(parsed: ParsedQuery) -> list[str]:
+    """「班島のほうの見どころ」: the name before ほう / あたり, whole (Sudachi cuts 班島 into 班 + 島), to try as a town."""
+    return [m.group(1) for m in _AREA_PHRASE.finditer(normalize_text(parsed.normalized or parsed.text))]
+
+
 def _is_event_place(index: SearchIndex, place_text: str) -> bool:
     """True when some event (any date) is held at a place whose name contains the text (cached per index)."""
     cache = index.__dict__.setdefault("_event_place_cache", {})
@@ -1068,7 +1112,7 @@ def _event_place_by_reading(index: SearchIndex, text: str) -> str | None:
 
 def _is_town(index: SearchIndex, term: str) -> bool:
     """True when some event's address has the term and no row's title or place does."""
-    if len(term) < 2 or term.isascii() or not is_noun(term):
+    if len(term) < 2 or term.isascii() or not (is_noun(term) or is_place_name(term)):
         return False
     # Only the rows with the word somewhere, not every row; but an address may be cut into words another way
     # (福岡市東区千早 holds no word 東区, 祇園町 no word 祇園), so with no such row every address is looked at.
@@ -1136,6 +1180,17 @@ def _rank(index: SearchIndex, parsed: ParsedQuery, allowed: list[int], terms: li
     return kept
 
 
+def _name_words_apart(index: SearchIndex, parsed: ParsedQuery, allowed: list[int]) -> list[str]:
+    """The resident's words found in some of the named places' names but not all: they tell the places apart
+    (頼山陽 of 「頼山陽の資料館」 among seven 資料館), where the kind word they share does not."""
+    titles = [normalize_text(index.docs[i].title) for i in allowed]
+    # 体育館 (and its piece 体育) is the kind the places were matched by; 嵐山, in some names, tells them apart
+    kinds = [word for word in (normalize_text(p.matched or "") for p in parsed.places) if word.endswith(PLACE_SUFFIXES)]
+    return [t for t in dict.fromkeys(t.lower() for t in parsed.terms)
+            if len(t) > 1 and not any(t in kind for kind in kinds)
+            and 0 < sum(t in title for title in titles) < len(titles)]
+
+
 def _titled_with(index: SearchIndex, i: int, terms: list[str]) -> bool:
     """True when a row's title holds every one of the words as written."""
     title = normalize_text(index.docs[i].title)
@@ -1185,7 +1240,7 @@ def _facilities_in_place_order(index: SearchIndex, parsed: ParsedQuery, allowed:
     return sorted(allowed, key=key)
 
 
-_NAME_NOTE = re.compile(r"\s*[（(【「\[].*$")  # 「（テニスコート）」 after a name names a part of it
+NAME_NOTE = re.compile(r"\s*[（(【「\[].*$")  # 「（テニスコート）」 after a name names a part of it
 
 
 def _kind_at_name_end_first(index: SearchIndex, ranked: list[tuple[int, float]],
@@ -1200,7 +1255,7 @@ def _kind_at_name_end_first(index: SearchIndex, ranked: list[tuple[int, float]],
 def _ends_with_kind(name: str, kinds: tuple[str, ...]) -> bool:
     """True when a name ends with the asked kind (ひょっこり温泉島の湯 is baths): 温泉 of 和倉温泉運動公園 is the
     town's name in a sports ground's."""
-    base = _NAME_NOTE.sub("", normalize_text(name))
+    base = NAME_NOTE.sub("", normalize_text(name))
     return any(base.endswith(kind) for kind in kinds)
 
 

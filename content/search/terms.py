@@ -32,7 +32,8 @@ QUERY_STOPWORDS = frozenset("""
 とこ トコ 大丈夫 奴 やつ 只 以上 以下 未満 箇月 生後 開く 空く あく 回 ちゃん くん 様 人 子 いま 貰う 貰える もらう もらえる 今日は 今晩は 何曜 何曜日 何日 何歳 何人 何回 幾ら いくら 毎週 毎月 毎日 毎年 お勧め おすすめ 人気 土曜 日曜 土曜日 日曜日 平日 祝日 休日 連休 夏休み 冬休み 春休み 午前中 昼間 夜間 明後日 あさって 来月 再来月 有り 皆 みんな 皆さん 一緒 誰 可能 参加 出る 近く 近所 周辺 此の 其の 此処 其処 ここ そこ あそこ 部 中 聞く きく 一回 一度
 電話番号 問い合わせ 問合せ 問い合わせ先 問合せ先 連絡先 申し込み先 申込先 申し込み方法 申込方法 申し込む 申込む
 易い 難い 辛い 見て回る 見回る 一番 いちばん 材料費 教材費 いつ頃 何時頃
-月謝 会費 年会費 本当 ほんと マジ みたい 過ぎ 呉れる くれる
+月謝 会費 年会費 本当 ほんと マジ みたい 過ぎ 呉れる くれる 休み 休み日 定休 定休日 休業 休業日 休館日 休園日 何ぼ なんぼ チケット
+回覧板 回覧 広報誌 チラシ ポスター 載る 載って 書いてある 聞いた 入場 沢山 たくさん 一杯 いっぱい
 """.split())
 
 # Groups of words residents and cities use for the same thing (normalised forms are computed at load). Words after
@@ -119,6 +120,10 @@ SYNONYM_GROUPS = [
     ["夕日", "夕陽", "夕焼け", "サンセット", "日没", "入り日"],
     ["声", "ボイス", "発声", "ボーカル"],  # 「声出す練習」 is a ボイストレーニング
     ["松林", "松原", "松並木"],
+    ["茶道", "お茶", "茶", "茶の湯", "茶会", "お点前"],  # 「お茶のおけいこ」 is a 茶道教室
+    ["弓", "弓道", "アーチェリー", "洋弓", "弓矢"],
+    ["植物園", "植物公園", "ボタニカルガーデン"],
+    ["屋敷", "邸宅", "旧家", "お屋敷", NARROWER, "住宅"],  # 豪商のお屋敷 is 旧尾藤家住宅; a 住宅 is seldom one
     ["承継", "事業承継", "後継", "後継者", "跡継ぎ", "継ぐ"],  # 「店を息子に継がせたい」
     ["成人式", "二十歳", "はたち"],
     ["花見", "お花見", "桜まつり", "観桜"],
@@ -492,6 +497,13 @@ def is_noun(term: str) -> bool:
     morphemes = list(_tokenizer().tokenize(normalize_text(term)))
     return bool(morphemes) and all(m.part_of_speech()[0] == "名詞" and m.part_of_speech()[1] != "数詞"
                                    for m in morphemes)
+
+
+def is_place_name(term: str) -> bool:
+    """True for a noun with a place suffix Sudachi cuts off (班島 → 班 + 島, 野崎郷 → 野崎 + 郷)."""
+    morphemes = list(_tokenizer().tokenize(normalize_text(term)))
+    return len(morphemes) > 1 and morphemes[0].part_of_speech()[0] == "名詞" and all(
+        m.part_of_speech()[0] in ("名詞", "接尾辞") and m.part_of_speech()[1] != "数詞" for m in morphemes)
 
 
 _HIRAGANA_RUN = re.compile(r"(?<![ぁ-ゖー])[ぁ-ゖ][ぁ-ゖー]+")  # maximal hiragana runs
