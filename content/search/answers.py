@@ -308,6 +308,8 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
               if (len(t) > 1 or re.fullmatch(r"[一-龥]", t)) and is_noun(t) and t not in place_words
               and not any(t in w for w in place_words) and t not in QUERY_STOPWORDS
               and any(doc_has(index, i, t) for i in rows)]
+    # a one-kanji noun (椿) is the topic only where no longer one is named (籠 of 籠神社 is part of a name)
+    topics = [t for t in topics if len(t) > 1] or topics
     own = [i for i in rows if index.docs[i].id == place.id]
     if not topics or not own or any(doc_has(index, own[0], t) for t in topics):
         return False
