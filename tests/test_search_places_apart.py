@@ -2,13 +2,17 @@
 words of the question pick the place, a landmark says where the thing asked for is, fillers and fees are no topic."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlmodel import select
 
 from content.query import parse_query
 from content.query.places import PlaceIndex
 from content.search.answers import answer_question
 from content.search.index import clear_cache
 from content.search.terms import expand
+from models import Event
 from tests.test_search_unseen_wording import NOW, SAT, TUE, add_rows, first_text, titles, utc
 
 
@@ -211,3 +215,53 @@ def test_a_reading_piece_is_no_name_unless_typed_in_kana():
     places = PlaceIndex(facilities=[(1, "舞鶴公園", "まいづるこうえん", None), (2, "舞鶴親海公園", None, None)])
     assert {m.matched for m in places.match("海釣りできる公園")} == {"公園"}
     assert places.match("まいづるこうえん 何時から")[0].name == "舞鶴公園"
+
+
+def test_a_kana_run_sudachi_cuts_is_the_rows_word_read_so(session, town):
+    """しゃきょう (しゃ + きょう to Sudachi) is the 写経 a temple's row offers."""
+    add_rows(session, facilities=[dict(name="興雲寺", description="写経や座禅の体験ができます。"),
+                                  dict(name="長安寺", description="もみじの名所")])
+    assert titles(session, "しゃきょう体験できるお寺 ないですか")[:1] == ["興雲寺"]
+
+
+@pytest.mark.parametrize("question, first", [
+    ("建国記念日に なんかあるかな", "ジオパークシンポジウム"),  # the holiday as residents call it
+    ("ビザの更新のこと 相談できるとこある？", "在留資格に関する無料相談"),
+    ("NISAとか老後のお金のこと 相談できるとこある？", "「お金と未来」の相談会"),  # お金のこと: no 金鋸
+])
+def test_holidays_and_lay_words_of_consultations(session, town, question, first):
+    add_rows(session, events=[dict(title="ジオパークシンポジウム", starts_at=utc(date(2027, 2, 11), 13)),
+                              dict(title="在留資格に関する無料相談", description="在留資格手続き申請の個別相談",
+                                   starts_at=utc(TUE, 13)),
+                              dict(title="「お金と未来」の相談会", description="NISAやiDeCo、年金・保険など",
+                                   starts_at=utc(SAT, 10))])
+    assert titles(session, question)[:1] == [first]
+
+
+def test_weekends_with_nothing_next_find_a_later_weekend_said_so(session, town):
+    """「on weekends」: the next weekend has no class, a later one has; the English note names the weekend."""
+    add_rows(session, events=[dict(title="日本語教室 週末読み書きクラス", starts_at=utc(date(2027, 2, 6), 10))])
+    answer = answer_question(session, "Are there Japanese reading and writing classes on weekends?", now=NOW,
+                             lang="en")
+    assert [item["title"] for item in answer.items] == ["日本語教室 週末読み書きクラス"]
+    assert answer.messages[0]["text"].startswith("Nothing on the next weekend, but there is on a later weekend.")
+
+
+@pytest.mark.parametrize("question, label", [
+    ("2月の最初の日曜 なにかイベントある？", "2月第1日曜日(2/7)"),
+    ("しゃきょうの会ってある？", None),  # きょう of しゃきょう (写経) is no 今日
+])
+def test_first_weekday_of_a_month_and_kana_inside_a_word(question, label):
+    assert parse_query(question, now=NOW).date_label == label
+
+
+def test_a_weekend_long_event_is_on_its_sunday_and_found_for_a_place_question(session, town):
+    """「こ文のおばけやしき 日曜もやってる？」: the 土・日 event is on Sunday too; no place holds the words, an event does."""
+    add_rows(session, events=[dict(title="こども文化センター「おばけやしき」", all_day=True, starts_at=utc(SAT, 0))])
+    event = session.exec(select(Event).where(Event.title == "こども文化センター「おばけやしき」")).one()
+    event.ends_at = utc(date(2027, 1, 25), 0)  # 土・日: through the end of Sunday
+    session.add(event)
+    session.commit()
+    clear_cache()
+    answer = answer_question(session, "こ文のおばけやしき 日曜もやってる？何時から？", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["こども文化センター「おばけやしき」"]

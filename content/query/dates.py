@@ -183,7 +183,8 @@ _DAY_ONLY_RE = re.compile(r"(?<![\d月/])(\d{1,2})日(?![後間以]|\s*(?:いく
                           r"(?:\s*[(（]?[月火水木金土日](?:曜日?)?[)）]?)?")
 _HOLIDAY_RE = re.compile(r"(次の|今度の|つぎの|今週の?|来週の?)?(祝日|祭日|しゅくじつ)")
 # National holidays by name (jpholiday's names; 体育の日 and 子供の日 as residents still say them).
-_HOLIDAY_ALIASES = {"体育の日": "スポーツの日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "元旦": "元日"}
+_HOLIDAY_ALIASES = {"体育の日": "スポーツの日", "子供の日": "こどもの日", "子どもの日": "こどもの日", "元旦": "元日",
+                    "建国記念日": "建国記念の日"}
 _HOLIDAY_NAMES = ("元日", "成人の日", "建国記念の日", "天皇誕生日", "春分の日", "昭和の日", "憲法記念日", "みどりの日",
                   "こどもの日", "海の日", "山の日", "敬老の日", "秋分の日", "スポーツの日", "文化の日", "勤労感謝の日")
 # 「敬老の日にあげるもの」「母の日のプレゼント」: the day a gift is for is the topic, not the day asked about
@@ -210,7 +211,7 @@ _SEASON_RE = re.compile("|".join(f"(?:{k})" for k in _SEASONS))
 _TONIGHT_RE = re.compile(r"今夜|今晩|こんや|こんばん|今日の夜|今日の晩")
 _GREETING_RE = re.compile(r"^(?:こんにちは|こんにちわ|こんばんは|こんばんわ|今晩は|今日は|おはよう(?:ございます)?)(?=[!！。、,.\s]|$)")
 _NOW_RE = re.compile(r"(?:今|いま)(?=から|すぐ|やって|開いて|あいて|空いて|行ける|いける)|これから行ける|この後")
-_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月|(今月|来月|再来月))?の?(?:第(\d)|(最後の|最終の?|さいごの))\s*"
+_NTH_WEEKDAY_RE = re.compile(r"(?:(\d{1,2})月|(今月|来月|再来月))?の?(?:第(\d)|(最後の|最終の?|さいごの|最初の|はじめの|初めの))\s*"
                              r"([月火水木金土日])(?:曜日|曜)?")
 _THIS_MORNING_RE = re.compile(r"今朝|(?:けさ)" + _KANA_END)
 _RANGE_JOIN_RE = re.compile(r"^\s*(?:から|~|〜|ー|-|－)\s*$")
@@ -299,7 +300,8 @@ def _resolve_nth_weekdays(text: str, today: date, past: bool) -> list[_Day]:
     """12月の第2土曜日, 来月の第1土曜, 第3日曜, 3月最後の水曜 (this month, or next month once it has passed)."""
     out = []
     for m in _NTH_WEEKDAY_RE.finditer(text):
-        n, wd = (int(m.group(3)) if m.group(3) else -1), WEEKDAYS.index(m.group(5))
+        first = (m.group(4) or "") in ("最初の", "はじめの", "初めの")  # 「10月の最初の日曜」 is the first
+        n, wd = (int(m.group(3)) if m.group(3) else 1 if first else -1), WEEKDAYS.index(m.group(5))
         if not (1 <= n <= 5 or n == -1):
             continue
         if m.group(1):
@@ -749,7 +751,8 @@ def mask_non_dates(text: str, tokens: Optional[list[Token]] = None) -> str:
     if kana:
         tokens = tokenize(text) if tokens is None else tokens
         for start, end in kana:
-            if _inside_longer_word(tokens, start, end):
+            # しゃきょう (写経), cut by Sudachi into しゃ + きょう: a small kana before the word ends no other word
+            if _inside_longer_word(tokens, start, end) or (start and text[start - 1] in "ゃゅょぁぃぅぇぉっー"):
                 text = _blank(text, start, end)
     for m in _SEASON_TOPIC_RE.finditer(text):
         if _season_is_topic(text, m.start(), m.end(), m.group()):

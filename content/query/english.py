@@ -117,7 +117,8 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("nature", "自然"), ("science", "科学"),
     # an English-speaking driver or guide is a service in 英語, not an 英会話 class
     ("english[- ]speaking|english[- ]language|english guides?|english menus?|english staff", "英語"),
-    ("english", "英会話"), ("reading", "読書"), ("books?", "本"),
+    ("english", "英会話"), ("reading and writing|literacy", "読み書き"), ("japanese (?:language )?(?:class(?:es)?|lessons?)|"
+    "japanese language", "日本語教室"), ("reading", "読書"), ("books?", "本"), ("visas?", "ビザ"), ("haunted houses?", "おばけやしき"),
     ("flea markets?", "フリーマーケット"), ("markets?", "マーケット"), ("shrines?", "神社"), ("temples?", "寺"), ("station", "駅"),
     ("toilets?|restrooms?", "トイレ"), ("hot springs?|onsen", "温泉"), ("castle", "城"), ("river", "川"),
     ("sea|ocean", "海"), ("camp(?:ing|site)?", "キャンプ"), ("zoo", "動物園"), ("aquarium", "水族館"),

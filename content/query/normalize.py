@@ -54,7 +54,8 @@ _KANA_WORDS_RE = re.compile("|".join(sorted(KANA_WORDS, key=len, reverse=True)))
 
 # Kana endings Sudachi misreads after a word: 小学生むけ → 小学|生む|け, 2さい → 2|さい (才 is read, 子 is not).
 # Not むき: 皮むき is peeling, not 向き.
-_KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])むけ"), "向け"), (re.compile(r"(?<=\d)さい"), "歳"))
+_KANA_SUFFIXES = ((re.compile(r"(?<=[一-龥々ァ-ヺー])むけ"), "向け"), (re.compile(r"(?<=\d)さい"), "歳"),
+                  (re.compile(r"(?<=金)のこと"), "の事"))  # お金のこと: Sudachi reads 金のこ (金鋸) + と
 
 
 # Everyday phrases for the one word rows use: 「古墳から出てきたもの」 is what the file calls 出土品.

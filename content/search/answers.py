@@ -251,6 +251,13 @@ def _places_holding_the_kind(index, kept: list) -> list:
             for i in index.by_kind.get("facility", ()) if index.docs[i].id not in named and doc_has(index, i, word)]
 
 
+def _day_word(label: str, _) -> str:
+    """A bare day of the week or 週末 in the resident's language (「Nothing on the next Monday…」)."""
+    words = {"月曜日": _("月曜日"), "火曜日": _("火曜日"), "水曜日": _("水曜日"), "木曜日": _("木曜日"),
+             "金曜日": _("金曜日"), "土曜日": _("土曜日"), "日曜日": _("日曜日"), "週末": _("週末"), "土日": _("土日")}
+    return words.get(label, label)
+
+
 def _names_a_kind_of_place(index, words: list[str]) -> bool:
     """True when a word ends a facility's name (海水浴場 of 伊根町内の海水浴場【すべて閉鎖】): the question is about
     such a place, whatever span of days it names (「今年は泳げる？」)."""
@@ -481,11 +488,12 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
             result = fallback
             parsed = dataclasses.replace(parsed, intent="facility_hours")
     result = _by_asked_hours(session, parsed, result, _asked_day(parsed, now.date()))
-    if not result.hits and parsed.intent in FACILITY_INTENTS and not result.unknown:
-        # 「小手指公民館」 in a city whose facility list is not loaded: what happens there
+    if not result.hits and parsed.intent in FACILITY_INTENTS:
+        # 「小手指公民館」 in a city whose facility list is not loaded: what happens there; 「こ文のおばけやしき 日曜も
+        # やってる？」: words no place has, but an event has
         fallback = search(session, dataclasses.replace(parsed, intent="unknown"), now=now, relax=request.relax,
                           kinds=("event", "opportunity"), index=index)
-        if fallback.hits:
+        if fallback.hits and not (result.unknown and fallback.unknown):
             result = fallback
             note = _("その施設の情報はまだありませんが、関係するイベントがあります。")
     if not result.hits and parsed.intent == "participate" and "k" not in request.relax:
@@ -517,7 +525,8 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         note = said.format(audience=label) + ("\n" + note if note else "")
         parsed = dataclasses.replace(parsed, audiences=[])
     if result.weekday_later:
-        note = _("次の{day}にはありませんが、そのあとの{day}にあります。").format(day=result.weekday_later) + (
+        note = _("次の{day}にはありませんが、そのあとの{day}にあります。").format(
+            day=_day_word(result.weekday_later, _)) + (
             "\n" + note if note else "")
         parsed = dataclasses.replace(parsed, date_range=None, date_label=None)
     if result.span_instead:

@@ -190,7 +190,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             kana = voiced  # ほうき of 「竹ぼうき作り」: the first sound is voiced after another word
         if not _kana_known(index, kana):
             # じてんしゃ (じてん + しゃ to Sudachi): the word of the city's synonyms read so, where rows hold it
-            word = readings_of_table_words().get(kana)
+            # (or the one word of the rows read so: しゃきょう → 写経)
+            word = readings_of_table_words().get(kana) or word_by_reading(index, to_hiragana(kana))
             if word and word not in keywords and any(_known(index, w) for w in expand([word])):
                 sudachi = terms_of(run)
                 keywords = [t for t in keywords if t not in sudachi] + [word]
@@ -205,7 +206,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
         elsewhere = to_hiragana(text.replace(run, " "))
         sudachi += [t for t in keywords if not any(c in text for c in t)
                     and not (reading_of(t) and to_hiragana(reading_of(t)) in elsewhere)]
-        if not sudachi or any(len(t) == 1 or t not in keywords for t in sudachi):
+        # (しゃ of しゃきょう: a two-kana fragment is no reading of the run either)
+        if not sudachi or any(len(t) == 1 or re.fullmatch(r"[ぁ-ゖ]{1,2}", t) or t not in keywords for t in sudachi):
             # Sudachi could not read the run (よ+が, に+し+瓦): the kana form is the word
             keywords = [t for t in keywords if t not in sudachi]
             unknown = [t for t in unknown if t not in sudachi]
@@ -568,7 +570,12 @@ def _on_weekdays(doc: Doc, weekdays: set[int]) -> bool:
     """True when an event falls on one of the weekdays (a long row: when its stated days include one, or any day)."""
     if doc.long:
         return doc.repeat is None or not doc.repeat.weekdays or bool(doc.repeat.weekdays & weekdays)
-    return doc.starts is not None and doc.starts.weekday() in weekdays
+    if doc.starts is None:
+        return False
+    # a row of a few days (土・日 of one weekend) is on each of them, not only on its first
+    last = doc.ends - timedelta(microseconds=1) if doc.ends and doc.ends > doc.starts else doc.starts
+    days = min((last.date() - doc.starts.date()).days, 6)
+    return any((doc.starts + timedelta(days=n)).weekday() in weekdays for n in range(days + 1))
 
 
 def _last_day_after(end: datetime):
@@ -777,7 +784,7 @@ def _order_key(doc: Doc, band: int, past: bool, score: float = 0.0):
     return (band, -doc.start_ts if past else doc.start_ts, -score, doc.title, doc.id)
 
 
-BARE_WEEKDAY_LABELS = frozenset(f"{day}曜日" for day in "月火水木金土日")  # 「月曜に」 with no 今度 or 来週
+BARE_WEEKDAY_LABELS = frozenset([f"{day}曜日" for day in "月火水木金土日"] + ["週末", "土日"])  # 「月曜に」「週末に」 with no 今度 or 来週
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
