@@ -265,3 +265,35 @@ def test_a_weekend_long_event_is_on_its_sunday_and_found_for_a_place_question(se
     clear_cache()
     answer = answer_question(session, "こ文のおばけやしき 日曜もやってる？何時から？", now=NOW, lang="ja")
     assert [item["title"] for item in answer.items] == ["こども文化センター「おばけやしき」"]
+
+
+@pytest.mark.parametrize("question, terms, near", [
+    ("茶だんご食べれる 宇治橋のとこの古いお茶屋さん", ["茶", "団子", "食べる", "古い", "茶屋"], ["宇治橋"]),
+    ("市役所の前のバス停", ["バス停", "バス"], ["市役所", "役所"]),
+])
+def test_a_landmark_anywhere_in_the_question_only_ranks(question, terms, near):
+    parsed = parse_query(question, now=NOW)
+    assert (parsed.terms, parsed.near_words) == (terms, near)
+
+
+def test_the_nth_day_of_the_new_year_is_a_date():
+    parsed = parse_query("正月の2日 観光案内所 開いとる？", now=NOW)
+    assert parsed.date_range[0].date() == date(2028, 1, 2) and "正月" not in parsed.terms
+
+
+def test_an_english_romaji_temple_and_adults_are_read(session, town):
+    """「Byodoin temple … for adults」: ビョドイン寺 meets 平等院 by its reading; adults is 大人, not アダルト."""
+    assert "大人" in parse_query("How much is the fee for adults?", now=NOW).normalized
+    add_rows(session, facilities=[dict(name="平等院", kana="ビョウドウイン", fee="大人700円"),
+                                  dict(name="三室戸寺", kana="ミムロトジ", fee="大人1,000円")])
+    answer = answer_question(session, "How much is the entrance fee for Byodoin temple for adults?", now=NOW,
+                             lang="en")
+    assert [item["title"] for item in answer.items][:1] == ["平等院"]
+
+
+def test_a_season_beside_the_topic_shows_what_is_coming(session, town):
+    """「夏休みの自由研究 作品が見れるとこ」: the homework is the summer's; the show is in February."""
+    add_rows(session, events=[dict(title="理科自由研究作品展", starts_at=utc(date(2027, 2, 12), 9))])
+    answer = answer_question(session, "夏休みの自由研究 よその子の作品も見れるとこ いつまで？", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["理科自由研究作品展"]
+    assert answer.messages[0]["text"].startswith("夏休みのものは見つかりませんでしたが、これからの予定があります。")

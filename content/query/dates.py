@@ -760,12 +760,17 @@ def mask_non_dates(text: str, tokens: Optional[list[Token]] = None) -> str:
     return text
 
 
+_NEW_YEAR_DAY_RE = re.compile(r"(?:お?正月|新年|年始)の\s*([1-7])日")
+
+
 def read_dates(text: str, now: datetime, tokens: Optional[list[Token]] = None) -> DateReading:
     """The date range, time of day and past flag a question's wording gives (text: NFKC-normalised).
 
     tokens: Sudachi tokens of text when the caller has them (kana date words count only as whole words).
     """
     text = arabic_numerals(mask_non_dates(text, tokens))
+    # 「正月の2日」 is 1月2日 (padded to the same length: the spans found index the question's text)
+    text = _NEW_YEAR_DAY_RE.sub(lambda m: f"1月{m.group(1)}日".ljust(len(m.group(0))), text)
     greeting = _GREETING_RE.match(text)
     if greeting:  # こんばんは is a greeting, not 今晩
         text = " " * greeting.end() + text[greeting.end():]

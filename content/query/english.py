@@ -81,6 +81,7 @@ _AUDIENCE_RULES: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"\bseniors?\b|\belderly\b|\bolder (?:people|adults)\b|\bretired\b"), "高齢者"),
     (re.compile(r"\bdisabled\b|\bdisabilit(?:y|ies)\b|\bwheelchairs?\b|\bhandicapped\b"), "障がいのある方"),
     (re.compile(r"\banyone\b|\beveryone\b|\ball ages\b"), "どなたでも"),
+    (re.compile(r"(?<!older )\badults?\b|\bgrown-?ups?\b"), "大人"),  # 「for adults」: the fee of 大人, no アダルト
     (re.compile(r"\bfree\b|\bno charge\b|\bfree of charge\b"), "無料"),
     (re.compile(r"\bnear(?:by| me| here)?\b|\bclose to me\b|\baround here\b"), "近く"),
 )
@@ -266,7 +267,7 @@ the a an i me my we our you your please tell show find open close time take make
 nice note one none see so to too go no yes ok okay here there hi hello house hall center centre garden office
 building square plaza tower bridge memorial""".split())
 # Type words that end a facility name: "Koizumi Yakumo museum" → コイズミヤクモ資料館 (read as one name).
-_PLACE_TYPE_END = re.compile(r"(?:館|公園|センター|プール|広場|ホール|場|園|所|役所|役場|住宅)$")
+_PLACE_TYPE_END = re.compile(r"(?:館|公園|センター|プール|広場|ホール|場|園|所|役所|役場|住宅|寺|神社)$")
 
 
 def romaji_names(text: str) -> list[tuple[int, int, str]]:

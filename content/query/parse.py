@@ -270,7 +270,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
     if landmark:  # 「浦嶋神社の近くの高い滝」: the falls are asked for; the shrine only says where they are
         near_words = [t for t in terms if t in landmark]
         # 歩く of 「駅から歩いて行ける」 says how near, not what is wanted
-        terms = [t for t in terms if t not in near_words and t not in ("歩く", "徒歩")]
+        terms = [t for t in terms if t not in near_words and t not in ("歩く", "徒歩", "前", "とこ", "所")]
         matches = [m for m in matches if normalize_text(m.matched or "") not in landmark]
         wants_nearby = False  # near the landmark, not the resident (「近くまで行ける？」 asks how close one gets)
     subject_terms = [t for t in terms if t not in GENERIC_TERMS]
@@ -303,7 +303,7 @@ def parse_query(text: str, *, now: datetime, places: Optional[PlaceIndex] = None
 
 
 # 「野首の教会のちかくの海岸」: a landmark, then the thing asked for, which comes after it
-_LANDMARK_RE = re.compile(r"^\s*(?P<mark>[^\s、。?？!！]+?)(?:の(?:近く|ちかく|そば|側|隣|となり|横|周り|まわり|付近|近所|向かい)"
+_LANDMARK_RE = re.compile(r"(?:^|\s)\s*(?P<mark>[^\s、。?？!！]+?)(?:の(?:近く|ちかく|そば|側|隣|となり|横|周り|まわり|付近|近所|向かい|とこ|ところ|前)"
                           r"(?:に?ある|の|に)|から(?:歩いて|あるいて|徒歩で?)(?:行ける|いける|すぐ)?の?)")
 
 

@@ -806,8 +806,9 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
         if later.hits:
             later.weekday_later = parsed.date_label.split("の")[0]  # 「月曜日の午前」: the mornings of later Mondays
             return later
-    if _long_span(parsed) and result.keywords and not result.unknown:
-        # 「来年 保育園に入れたい 説明会ある？」: 来年 is when the child starts, not when the meeting is
+    if (_long_span(parsed) or parsed.date_label in SEASON_WORDS) and result.keywords and not result.unknown:
+        # 「来年 保育園に入れたい 説明会ある？」: 来年 is when the child starts, not when the meeting is;
+        # 「夏休みの自由研究 作品が見れるとこ」: the homework is the summer's, the show is in September
         coming = _search_rows(session, dataclasses.replace(parsed, date_range=None, date_label=None), now=now,
                               relax=relax, kinds=kinds, index=index, season_required=season_required,
                               min_coverage=min_coverage)

@@ -33,7 +33,7 @@ QUERY_STOPWORDS = frozenset("""
 電話番号 問い合わせ 問合せ 問い合わせ先 問合せ先 連絡先 申し込み先 申込先 申し込み方法 申込方法 申し込む 申込む
 易い 難い 辛い 見て回る 見回る 一番 いちばん 材料費 教材費 いつ頃 何時頃
 月謝 会費 年会費 本当 ほんと マジ みたい 過ぎ 呉れる くれる 休み 休み日 定休 定休日 休業 休業日 休館日 休園日 何ぼ なんぼ チケット
-回覧板 回覧 広報誌 チラシ ポスター 載る 載って 書いてある 聞いた 入場 沢山 たくさん 一杯 いっぱい
+回覧板 回覧 広報誌 チラシ ポスター 載る 載って 書いてある 聞いた 入場 沢山 たくさん 一杯 いっぱい 余所 よそ
 """.split())
 
 # Groups of words residents and cities use for the same thing (normalised forms are computed at load). Words after
