@@ -297,3 +297,12 @@ def test_a_season_beside_the_topic_shows_what_is_coming(session, town):
     answer = answer_question(session, "夏休みの自由研究 よその子の作品も見れるとこ いつまで？", now=NOW, lang="ja")
     assert [item["title"] for item in answer.items] == ["理科自由研究作品展"]
     assert answer.messages[0]["text"].startswith("夏休みのものは見つかりませんでしたが、これからの予定があります。")
+
+
+def test_a_flower_typed_in_kana_is_no_hall_named_after_it(session, town):
+    """あじさい of 「あじさいのきれいなお寺」 begins あじさいホール's name, but a temple's row says 紫陽花: the flowers."""
+    add_rows(session, facilities=[dict(name="加茂文化センター（あじさいホール）", fee="ホール 6,000円"),
+                                  dict(name="岩船寺", address="京都府木津川市加茂町岩船", fee="小学生 300円",
+                                       description="紫陽花の名所として知られる寺。"),
+                                  dict(name="浄瑠璃寺", description="九体阿弥陀の寺。")])
+    assert titles(session, "あじさいのきれいなお寺 小学生の孫つれてくといくら？")[:1] == ["岩船寺"]

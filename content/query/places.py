@@ -307,7 +307,9 @@ class PlaceIndex:
                         candidates.append((j - i, i, key, key.weight, piece))
                     continue
                 hits = pieces.get(piece)
-                if hits and piece not in _TOO_GENERIC:
+                # 「道の駅 」 with the space after it is no piece of a name: 道の駅 names both 道の駅 丹後王国 and
+                # 道の駅てんきてんき丹後
+                if hits and piece not in _TOO_GENERIC and piece == piece.strip():
                     for key, suffix in hits:
                         # A type word at the end (…プール) says what the place is; inside (…プール下) it does not.
                         score = (60.0 + 30.0 * (j - i) / len(key.text) + (8.0 if suffix else 0.0)) * key.weight / 100

@@ -306,7 +306,8 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
     # 「野崎島の古い教会」: 野崎島 begins two names, an area's name, and the church is another row (野崎郷); but
     # 金沢城 of 「金沢城講演」 names the one park: only a kind word at a name's end or an area's name gives way
     if not normalize_text(place.name).endswith(matched) and \
-            sum(normalize_text(index.docs[i].title).startswith(matched) for i in rows) < 2:
+            sum(normalize_text(index.docs[i].title).startswith(matched) for i in rows) < 2 and \
+            not _common_word_in_kana(index, matched, place, rows):
         return False
     place_words = set(terms_of(matched)) | set(terms_of(place.name))
     # the resident's nouns that some facility's row holds (けいこ, held by none, says nothing either way)
@@ -320,7 +321,18 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
     own = [i for i in rows if index.docs[i].id == place.id]
     if not topics or not own or any(doc_has(index, own[0], t) for t in topics):
         return False
-    return any(index.docs[i].id != place.id and all(doc_has(index, i, t) for t in topics) for i in rows)
+    # another facility's row holds most of them (当尾 may be only in its address, not a word of its row)
+    wanted = (len(topics) + 1) // 2
+    return any(index.docs[i].id != place.id and sum(doc_has(index, i, t) for t in topics) >= wanted for i in rows)
+
+
+def _common_word_in_kana(index, matched: str, place, rows) -> bool:
+    """True for a hiragana piece of a name that other rows hold as an ordinary word: あじさい of あじさいホール, where
+    a temple's row says 紫陽花 (「あじさいのきれいなお寺」 asks for the flowers, not the hall)."""
+    if not re.fullmatch(r"[ぁ-ゖー]{3,}", matched):
+        return False
+    words = terms_of(matched) or [matched]
+    return any(index.docs[i].id != place.id and all(doc_has(index, i, w) for w in words) for i in rows)
 
 
 def as_typed(parsed: ParsedQuery, words: list[str]) -> list[str]:
