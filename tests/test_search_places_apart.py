@@ -306,3 +306,35 @@ def test_a_flower_typed_in_kana_is_no_hall_named_after_it(session, town):
                                        description="紫陽花の名所として知られる寺。"),
                                   dict(name="浄瑠璃寺", description="九体阿弥陀の寺。")])
     assert titles(session, "あじさいのきれいなお寺 小学生の孫つれてくといくら？")[:1] == ["岩船寺"]
+
+
+@pytest.mark.parametrize("question, audiences", [
+    ("店を息子にゆずりたい 跡継ぎの相談できるとこ", []),  # the son the shop is passed to is grown up
+    ("息子と行ける公園", ["children"]),
+])
+def test_a_son_something_is_passed_to_is_no_child(question, audiences):
+    assert parse_query(question, now=NOW).audiences == audiences
+
+
+def test_station_front_is_no_town_and_a_kind_before_a_space_is_a_kind(session, town):
+    """駅前 of 「駅前の日帰り温泉」 is any station's front; 道の駅 begins 「道の駅 京都新光悦村」 as its kind."""
+    add_rows(session, facilities=[dict(name="栄温泉 うし乃湯", address="綾部市幸通東", description="綾部駅前の日帰り温泉"),
+                                  dict(name="あやべ温泉", address="綾部市故屋岡町"),
+                                  dict(name="市営駐車場", address="綾部市駅前通"),
+                                  dict(name="道の駅 京都新光悦村", description="園部ICから3分", closed_text="月曜日"),
+                                  dict(name="道の駅スプリングスひよし", description="日吉ダムのそば")])
+    assert titles(session, "駅前の日帰り温泉 どこ？")[:1] == ["栄温泉 うし乃湯"]
+    assert set(titles(session, "道の駅 月曜やってる？")) == {"道の駅 京都新光悦村", "道の駅スプリングスひよし"}
+
+
+def test_a_weekday_morning_asked_after_it_means_the_coming_ones(session, town):
+    """「水曜の午前」 asked at noon on a Wednesday: the class next Wednesday morning, said so."""
+    add_rows(session, events=[dict(title="やさしいエアロ(水)", starts_at=utc(date(2027, 1, 27), 10))])
+    answer = answer_question(session, "エアロビ 水曜の午前ある？", now=NOW, lang="ja")
+    assert [item["title"] for item in answer.items] == ["やさしいエアロ(水)"]
+
+
+def test_a_compound_no_row_writes_is_found_by_what_it_is_of(session, town):
+    """桜並木: no row says 並木, but 桜づつみ is titled with 桜."""
+    add_rows(session, facilities=[dict(name="桜づつみ", description="木津川の堤防"), dict(name="青谷梅林")])
+    assert titles(session, "川ぞいの桜並木 散歩できるとこ")[:1] == ["桜づつみ"]

@@ -17,8 +17,9 @@ AUDIENCE_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("children", re.compile(
         # 「子ども預けて受けられる講座」 asks for childcare beside a class for the parent, not a children's event
         r"(?:子ども|子供|こども)(?!達?を?(?:預け|あずけ))|コドモ|子ども達(?!を?(?:預け|あずけ))|キッズ|ちびっこ|チビッコ|"
+        # 「店を息子に継がせたい」: a son or daughter something is passed to is grown up
         r"幼児|未就学|園児|赤ちゃん|あかちゃん|乳児|ベビー|"
-        r"小学生|しょうがくせい|中学生|ちゅうがくせい|児童|孫|まご(?!ころ)|息子|娘|小さい子|ちいさい子|キッズ|ジュニア|"
+        r"小学生|しょうがくせい|中学生|ちゅうがくせい|児童|孫|まご(?!ころ)|息子(?!に)|娘(?!に)|小さい子|ちいさい子|キッズ|ジュニア|"
         r"\d+歳(?:児|の子)|子連れ|こづれ|夏休みの宿題|自由研究|お子さん|お子様|"
         # 「電車好きの子が」「2歳の子と」: 子 on its own, followed by a particle, is a child (not 様子, 帽子)
         r"(?<![一-龥々ァ-ヺー])子(?=と|が|を|に|連れ|づれ)(?!を?(?:預け|あずけ))")),

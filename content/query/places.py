@@ -235,7 +235,8 @@ class PlaceIndex:
                         if i == 0 and j == n:
                             continue
                         piece = text[i:j]
-                        suffix = j == n
+                        # a kind before a space is as telling as one at the end (道の駅 京都新光悦村)
+                        suffix = j == n or (i == 0 and text[j].isspace())
                         if not is_reading and not suffix and len(piece) < _MIN_SURFACE_PARTIAL:
                             continue
                         if is_reading and not suffix and len(piece) < _MIN_KANA_PARTIAL + 1:

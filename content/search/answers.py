@@ -468,7 +468,9 @@ def answer_request(session, request: Request, *, now: datetime, lang: str,
         # (「由良のほうの酒蔵」: a town named narrows the places enough for a synonym, 酒造, to do)
         # (a kind of place alone: with other words, マイセン of 「マイセンの焼き物 見れる美術館」, all must meet)
         kind_only = bool(parsed.place_text_unmatched) and all(k in parsed.place_text_unmatched for k in result.keywords)
-        coverage = MIN_COVERAGE if wants_place or kind_only or result.towns else STRONG_COVERAGE
+        # (「駅前の日帰り温泉」: 温泉 ends facility names, a kind of place asked for; the other words only rank)
+        coverage = MIN_COVERAGE if (wants_place or kind_only or result.towns
+                                    or _names_a_kind_of_place(index, result.keywords[-1:])) else STRONG_COVERAGE
         # a word nothing has (室内) is named beside the places that fit the rest, not a reason for none
         unknown = result.unknown if wants_place else []
         fallback = search(session, dataclasses.replace(

@@ -310,7 +310,15 @@ def _without_polite_prefix(index: SearchIndex, term: str) -> str | None:
 def _known_parts(index: SearchIndex, term: str) -> list[str]:
     """The dictionary's parts of a compound no row writes, when rows hold every one of them (or a synonym)."""
     parts = [t for t in terms_of(term)[1:] if t != term and t not in QUERY_STOPWORDS]
-    return parts if len(parts) >= 2 and all(_written_in_some_row(index, p) for p in parts) else []
+    if len(parts) < 2:
+        return []
+    if all(_written_in_some_row(index, p) for p in parts):
+        return parts
+    # 「桜並木」 where rows say 桜 but no 並木: the first part, what it is of, still finds them (the rest ranks)
+    first = parts[0]
+    known = (len(first) > 1 or re.fullmatch(r"[一-龥]", first)) and _written_in_some_row(index, first) \
+        and _in_titles(index, first)
+    return [first] if known else []
 
 
 def _known_stem(index: SearchIndex, term: str) -> str | None:
@@ -800,8 +808,11 @@ def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kind
     bare_weekday = (parsed.date_label or "").split("の")[0] in BARE_WEEKDAY_LABELS  # 「月曜の朝」 too
     if parsed.weekdays and parsed.date_range is not None and bare_weekday:
         # 「更級日記の講座 月曜にあるって聞いた」: not next Monday, but one of the Mondays to come
-        later = _search_rows(session, dataclasses.replace(parsed, date_range=None, date_label=None), now=now,
-                             relax=relax, kinds=kinds, index=index, season_required=season_required,
+        # (「水曜の午前」 asked at noon on a Wednesday: this morning is over, the coming ones are meant)
+        today_over = parsed.date_range[0].date() == now.date()
+        later = _search_rows(session, dataclasses.replace(parsed, date_range=None, date_label=None,
+                                                          past=parsed.past and not today_over),
+                             now=now, relax=relax, kinds=kinds, index=index, season_required=season_required,
                              min_coverage=min_coverage)
         if later.hits:
             later.weekday_later = parsed.date_label.split("の")[0]  # 「月曜日の午前」: the mornings of later Mondays
@@ -1058,13 +1069,16 @@ def missing_phrases(parsed: ParsedQuery, unknown: list[str]) -> int:
 _EXAMPLE_JOINER = r"(?:とかの?|や|などの?|みたいな|のような)?"
 
 
+_NO_TOWNS = frozenset({"駅前", "駅東", "駅西", "駅南", "駅北", "市内", "町内", "村内", "区内", "中心", "市街", "郊外"})
+
+
 def _town_words(index: SearchIndex, terms: list[str]) -> list[str]:
     """Terms that name a town of the events' addresses (東野川) and appear in no row's title or place."""
     towns = []
     cache = index.__dict__.setdefault("_town_cache", {})  # per index: the answer never changes until a rebuild
     for term in terms:
-        if term in GENERIC_SEARCH_WORDS:
-            continue  # まちなか (町中) is downtown, never a town of the addresses
+        if term in GENERIC_SEARCH_WORDS or term in _NO_TOWNS:
+            continue  # まちなか (町中) is downtown, 駅前 the front of any station: never a town of the addresses
         if term not in cache:
             cache[term] = _is_town(index, term)
         if cache[term]:
