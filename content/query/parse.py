@@ -317,6 +317,7 @@ def _grade_age(text: str) -> Optional[int]:
         return None  # 中4 is no grade
     return (6 if found.group(1) else 12) + year
 
+
 _RESIDENTS_OWN_PLACES = frozenset({"家", "いえ", "自宅", "うち", "ウチ", "ここ", "実家", "私", "わたし", "僕", "職場", "会社"})
 
 

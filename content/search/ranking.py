@@ -20,9 +20,9 @@ from content.query.normalize import to_hiragana
 from content.query.dates import TIME_OF_DAY_HOURS
 from content.search.index import (ABBREVIATION_PREFIX, AUDIENCE_PREFIX, CATEGORY_PREFIX, TOKYO, Doc, SearchIndex,
                                   current_index, has_kana, reading_grams)
-from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, is_part_of, is_place_name, kana_terms,
-                                  normalize_text, note_question, phrase_stand_ins, query_terms, reading_of,
-                                  readings_of_table_words, terms_of, verb_nouns)
+from content.search.terms import (PHRASE_PREFIX, QUERY_STOPWORDS, bigrams, expand, is_noun, is_part_of,
+                                  is_place_name, kana_terms, normalize_text, note_question, phrase_stand_ins,
+                                  query_terms, reading_of, readings_of_table_words, terms_of, verb_nouns)
 from content.query.audience_words import AUDIENCE_RULES, audience_tags_in, without_audience_words
 
 MAX_HITS = 200
@@ -146,7 +146,8 @@ def keyword_terms(index: SearchIndex, parsed: ParsedQuery, *,
             continue
         if len(term) == 1 and any(term in other and other != term for other in source):
             continue  # 館 of 公民館: a one-character sub-word matches everything with 館 in it
-        if term in _KIND_SUFFIXES and any(other + term in typed and is_noun(other) for other in source if other != term):
+        if term in _KIND_SUFFIXES and any(other + term in typed and is_noun(other)
+                                          for other in source if other != term):
             continue  # 場 of ゴルフ場 (Sudachi: ゴルフ + 場): the suffix of the noun before, not a word
         if any(term in word for word in audience_words):
             term = _topic_inside_audience_word(term, audience_words)
@@ -792,7 +793,8 @@ def _order_key(doc: Doc, band: int, past: bool, score: float = 0.0):
     return (band, -doc.start_ts if past else doc.start_ts, -score, doc.title, doc.id)
 
 
-BARE_WEEKDAY_LABELS = frozenset([f"{day}曜日" for day in "月火水木金土日"] + ["週末", "土日"])  # 「月曜に」「週末に」 with no 今度 or 来週
+# 「月曜に」「週末に」 with no 今度 or 来週
+BARE_WEEKDAY_LABELS = frozenset([f"{day}曜日" for day in "月火水木金土日"] + ["週末", "土日"])
 
 
 def search(session, parsed: ParsedQuery, *, now: datetime, relax: str = "", kinds: tuple | None = None,
