@@ -1,0 +1,39 @@
+import yaml,csv,io,collections
+d=yaml.safe_load(open(__import__('os').path.join(__import__('os').path.dirname(__file__),'questions.yaml')))
+base=__import__('os').path.dirname(__import__('os').path.abspath(__file__))+'/'
+ids=[q['id'] for q in d['questions']]; assert len(ids)==len(set(ids)),'dup'
+rows={}
+for c,v in d['cities'].items():
+    rr=[]
+    for kind,fs in v.items():
+        for f in fs:
+            for r in csv.DictReader(io.open(base+f,encoding='utf-8',newline='')):
+                rr.append((kind,r))
+    rows[c]=rr
+def iso(s):
+    y,m,d=s.split('/'); return '%s-%02d-%02d'%(y,int(m),int(d))
+cnt=collections.Counter()
+for q in d['questions']:
+    cnt[q['city']]+=1
+    if q['want']=='nothing':
+        assert not q.get('expect'); continue
+    matched=[]
+    for e in q['expect']:
+        m=[]
+        if e.startswith('facility:'):
+            n=e[9:]; m=[r for k,r in rows[q['city']] if k=='facilities' and n in r['名称']]
+        else:
+            t,_,dt=e.partition('@')
+            for k,r in rows[q['city']]:
+                if k!='events' or t not in r['行事・イベント名']: continue
+                if dt:
+                    d1,_,d2=dt.partition('..'); d2=d2 or d1
+                    st,en=iso(r['実施予定日（始期）']),iso(r['実施予定日（終期）'])
+                    if not (st<=d2 and d1<=en): continue
+                m.append(r)
+        assert m, (q['id'],e)
+        matched+=m
+    for mn in q.get('mention',[]):
+        assert any(mn in ','.join(r.values()) for r in matched),(q['id'],mn)
+    print(q['id'],len(matched),'rows', q.get('lang',''))
+print(cnt, len(ids))
