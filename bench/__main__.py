@@ -85,7 +85,11 @@ def main() -> int:
                             ("exam_bo", "94.0 % top-1, 96.0 % top-3"),
                             ("exam_bp", "88.0 % top-1, 92.0 % top-3"),
                             ("exam_bq", "86.0 % top-1, 86.0 % top-3"),
-                            ("exam_br", "92.0 % top-1, 92.0 % top-3 (events only)")):
+                            ("exam_br", "92.0 % top-1, 92.0 % top-3 (events only)"),
+                            ("exam_bs", "86.0 % top-1, 88.0 % top-3"),
+                            ("exam_bt", "90.0 % top-1, 90.0 % top-3"),
+                            ("exam_bu", "82.0 % top-1, 90.0 % top-3"),
+                            ("exam_bv", "92.0 % top-1, 94.0 % top-3 (events only)")):
         folder = real_eval.QUESTIONS.with_name(name)
         print(f"\nExam {name.split('_')[1].upper()} (issue 12: places unseen until then, data in bench/{name}/; first asked: "
               f"{first_ask}):")

@@ -105,6 +105,7 @@ def test_a_landmark_is_only_a_ranking_word():
 
 @pytest.mark.parametrize("word, synonym", [
     ("夕日", "サンセット"), ("声", "ボイス"), ("滝", "だき"), ("松林", "松原"), ("筋トレ", "トレーニング"), ("継ぐ", "承継"),
+    ("芝居", "演劇"),
 ])
 def test_lay_words_reach_the_files_words(word, synonym):
     assert synonym in expand([word])
@@ -338,3 +339,11 @@ def test_a_compound_no_row_writes_is_found_by_what_it_is_of(session, town):
     """桜並木: no row says 並木, but 桜づつみ is titled with 桜."""
     add_rows(session, facilities=[dict(name="桜づつみ", description="木津川の堤防"), dict(name="青谷梅林")])
     assert titles(session, "川ぞいの桜並木 散歩できるとこ")[:1] == ["桜づつみ"]
+
+
+def test_an_interest_and_the_teens_are_no_topic(session, town):
+    """「お芝居に興味あって 中高生むけの講座」: 興味 is how it is put, 中高生 who it is for, 芝居 the 演劇 workshop."""
+    assert parse_query("中高生むけの講座", now=NOW).audiences == ["children"]
+    add_rows(session, events=[dict(title="演劇入門ワークショップ", description="中・高校生の方対象の演劇ワークショップ",
+                                   starts_at=utc(SAT, 10))])
+    assert titles(session, "中学生の娘 お芝居に興味あって 中高生むけの講座あるって聞いたけど") == ["演劇入門ワークショップ"]
