@@ -347,3 +347,16 @@ def test_an_interest_and_the_teens_are_no_topic(session, town):
     add_rows(session, events=[dict(title="演劇入門ワークショップ", description="中・高校生の方対象の演劇ワークショップ",
                                    starts_at=utc(SAT, 10))])
     assert titles(session, "中学生の娘 お芝居に興味あって 中高生むけの講座あるって聞いたけど") == ["演劇入門ワークショップ"]
+
+
+def test_a_shrine_named_jingu_is_a_shrine_for_its_description(session, town):
+    """「縁結びで有名な神社」: 出雲大神宮 is a 神社 by its kind, and its row says 縁結び."""
+    add_rows(session, facilities=[dict(name="出雲大神宮", description="縁結びの神として有名。"),
+                                  dict(name="鍬山神社", description="紅葉の名所"), dict(name="ひえ田野神社")])
+    assert titles(session, "縁結びで有名な神社 亀岡にある？")[:1] == ["出雲大神宮"]
+
+
+def test_mon_is_no_topic(session, town):
+    """「孫と行けるもんなんかある？」: もん (もの) is how it is put; the children's events of the day answer."""
+    add_rows(session, events=[dict(title="親子ドローン操縦体験会", starts_at=utc(SAT, 10))])
+    assert titles(session, "今度の土曜 孫と行けるもんなんかある？") == ["親子ドローン操縦体験会"]

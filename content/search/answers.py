@@ -279,8 +279,8 @@ def _topic_inside_name(index, place) -> bool:
     a word from the middle of one facility's name that other facilities also offer is a topic."""
     matched = normalize_text(place.matched or "")
     name = normalize_text(place.name)
-    if place.kind != "facility" or place.score >= 95 or not matched or name.endswith(matched):
-        return False
+    if place.kind != "facility" or place.score >= 95 or not matched or name.endswith(matched) or matched not in name:
+        return False  # (神社 matched 出雲大神宮 as its kind, not as a word of its name)
     words = terms_of(matched)
     words = [w for w in words if not any(w != other and w in other for other in words)]  # 山頭火, not 山頭 and 火
     if len(words) != 1:
