@@ -305,7 +305,9 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
     rows = index.by_kind.get("facility", ())
     # 「野崎島の古い教会」: 野崎島 begins two names, an area's name, and the church is another row (野崎郷); but
     # 金沢城 of 「金沢城講演」 names the one park: only a kind word at a name's end or an area's name gives way
-    if not normalize_text(place.name).endswith(matched) and \
+    name = normalize_text(place.name)
+    # (a kind matched by what the place is, not by its name — 神社 of 花岡八幡宮 — gives way like a name's end)
+    if not name.endswith(matched) and matched in name and \
             sum(normalize_text(index.docs[i].title).startswith(matched) for i in rows) < 2 and \
             not _common_word_in_kana(index, matched, place, rows):
         return False
