@@ -360,3 +360,11 @@ def test_mon_is_no_topic(session, town):
     """「孫と行けるもんなんかある？」: もん (もの) is how it is put; the children's events of the day answer."""
     add_rows(session, events=[dict(title="親子ドローン操縦体験会", starts_at=utc(SAT, 10))])
     assert titles(session, "今度の土曜 孫と行けるもんなんかある？") == ["親子ドローン操縦体験会"]
+
+
+def test_a_place_of_the_kind_by_its_row_gives_way_to_the_topic(session, town):
+    """「きつねの嫁入りが見れる神社」: 花岡八幡宮 is a 神社 by its kind, but only the 稲荷社's row holds the topic."""
+    add_rows(session, facilities=[dict(name="花岡八幡宮", description="流鏑馬が有名"),
+                                  dict(name="金輪神社"), dict(name="降松神社"),
+                                  dict(name="花岡福徳稲荷社", description="きつねの嫁入り行列で知られる。")])
+    assert titles(session, "きつねの嫁入りが見れる神社")[:1] == ["花岡福徳稲荷社"]
