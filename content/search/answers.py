@@ -28,7 +28,7 @@ from content.unanswered import record_unanswered
 from content.messages import MAX_POSTBACK_DATA, message_action, shorten_graphemes, text_message, with_quick_replies
 from content.query import parse_query
 from content.query.model import ParsedQuery, PlaceMatch
-from content.search.ranking import NAME_NOTE, FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, relevance_bands, search, word_by_reading, words_beyond_places
+from content.search.ranking import NAME_NOTE, FACILITY_INTENTS, GENERIC_SEARCH_WORDS, states_fees, MIN_COVERAGE, Hit, SearchResult, doc_has, is_city_word, named_by_kind, nearby, relevance_bands, search, word_by_reading, words_beyond_places, HIRAGANA_WORD
 from content.search.terms import PHRASE_PREFIX, QUERY_STOPWORDS, expand, is_noun, normalize_text, note_question, terms_of
 from content.query.normalize import tokenize
 from content.search.index import TOKYO, current_index, to_tokyo
@@ -261,7 +261,10 @@ def _day_word(label: str, _) -> str:
 def _names_a_kind_of_place(index, words: list[str]) -> bool:
     """True when a word ends a facility's name (海水浴場 of 伊根町内の海水浴場【すべて閉鎖】): the question is about
     such a place, whatever span of days it names (「今年は泳げる？」)."""
-    names = [NAME_NOTE.sub("", normalize_text(index.docs[i].title)) for i in index.by_kind.get("facility", ())]
+    names = index.__dict__.get("_bare_facility_names")
+    if names is None:  # once per index: asked of every question that finds no event
+        names = [NAME_NOTE.sub("", normalize_text(index.docs[i].title)) for i in index.by_kind.get("facility", ())]
+        index.__dict__["_bare_facility_names"] = names
     return any(len(w) > 1 and name.endswith(w) for w in words for name in names)
 
 
@@ -331,7 +334,7 @@ def _kind_word_beside_other_topics(index, parsed: ParsedQuery, place) -> bool:
 def _common_word_in_kana(index, matched: str, place, rows) -> bool:
     """True for a hiragana piece of a name that other rows hold as an ordinary word: あじさい of あじさいホール, where
     a temple's row says 紫陽花 (「あじさいのきれいなお寺」 asks for the flowers, not the hall)."""
-    if not re.fullmatch(r"[ぁ-ゖー]{3,}", matched):
+    if not HIRAGANA_WORD.fullmatch(matched):
         return False
     words = terms_of(matched) or [matched]
     return any(index.docs[i].id != place.id and all(doc_has(index, i, w) for w in words) for i in rows)
@@ -1124,9 +1127,18 @@ def _open_first(session, hits: list[Hit], day, keep_bands: bool = False) -> list
     (within each relevance band when the resident's words told the places apart)."""
     head = hits[:30]
     open_ones = set(map(id, _open_on(session, head, [day])))
-    band = relevance_bands([hit.score for hit in head]) if keep_bands else {}
     # 「牛田の水道の資料館 12月に行けますか」: the one named by its words stays first, closed or not
-    return sorted(head, key=lambda hit: (band.get(hit.score, 0), id(hit) not in open_ones)) + hits[30:]
+    return _within_bands(head, lambda group: sorted(group, key=lambda hit: id(hit) not in open_ones),
+                         keep_bands) + hits[30:]
+
+
+def _within_bands(hits: list[Hit], reorder: Callable[[list[Hit]], list[Hit]], keep_bands: bool) -> list[Hit]:
+    """The hits reordered by `reorder`: all together, or within each relevance band when the resident's words told
+    the places apart (SearchResult.words_decide), the bands in their order."""
+    if not keep_bands:
+        return reorder(hits)
+    band = relevance_bands([hit.score for hit in hits])
+    return [hit for n in sorted(set(band.values())) for hit in reorder([h for h in hits if band[h.score] == n])]
 
 
 def _open_late_first(session, hits: list[Hit], day, until: Optional[tuple[int, int]]) -> list[Hit]:
@@ -1197,12 +1209,8 @@ def _by_asked_hours(session, parsed: ParsedQuery, result: SearchResult, day) -> 
         reorder = functools.partial(_open_early_first, session, day=day)
     else:
         return result
-    if not result.words_decide:
-        return dataclasses.replace(result, hits=reorder(result.hits))
     # 「千歳のほうで海釣りできる公園 朝何時から？」: the park the words single out first, the hours within each band
-    band = relevance_bands([hit.score for hit in result.hits])
-    groups = [[hit for hit in result.hits if band[hit.score] == n] for n in sorted(set(band.values()))]
-    return dataclasses.replace(result, hits=[hit for group in groups for hit in reorder(group)])
+    return dataclasses.replace(result, hits=_within_bands(result.hits, reorder, result.words_decide))
 
 
 def _open_early_first(session, hits: list[Hit], day) -> list[Hit]:
@@ -1224,8 +1232,7 @@ def _in_season_first(session, hits: list[Hit], day, keep_bands: bool = False) ->
         """Closed on that day because it opens only in another part of the year."""
         row = rows.get((hit.kind, hit.id))
         return row is not None and closed_for_season(parse_hours(row.hours_text, row.closed_text), day)
-    band = relevance_bands([hit.score for hit in hits]) if keep_bands else {}
-    return sorted(hits, key=lambda hit: (band.get(hit.score, 0), out_of_season(hit)))
+    return _within_bands(hits, lambda group: sorted(group, key=out_of_season), keep_bands)
 
 
 # 「冬でも泳げる」「夏に行ける」: a season named without a date is asked about in that season (Japan's months).

@@ -264,13 +264,13 @@ def _whole_katakana_words(index: SearchIndex, parsed: ParsedQuery, source: list[
     return source
 
 
-_HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
+HIRAGANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")  # a word typed in hiragana, three kana at least
 
 
 def word_by_reading(index: SearchIndex, term: str) -> str | None:
     """The one word of the rows read as a hiragana term (つばき → 椿), or None when none or several are
     (こうえん: 公園 and 講演). Three kana at least: shorter readings are too often another word's."""
-    if not _HIRAGANA_WORD.fullmatch(term):
+    if not HIRAGANA_WORD.fullmatch(term):
         return None
     readings = index.__dict__.get("_readings")
     if readings is None:  # built on the first kana question only, once per index
